@@ -1,0 +1,33 @@
+//! The native command-line tool: `cors-lab check` and `cors-lab verify`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(name = "cors-lab", version, about = "A browser-exact CORS simulator")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Explain, step by step, what the browser does with each scenario.
+    Check(check::CheckArgs),
+    /// Replay scenarios in a real headless browser and diff with the engine.
+    Verify(verify::VerifyArgs),
+}
+
+mod check;
+mod verify;
+
+/// Runs the tool and returns its exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Verify(args) => verify::run(&args),
+    }
+}

@@ -1,0 +1,14 @@
+//! CORS Lab: a browser-exact simulator of cross-origin requests.
+//!
+//! - [`scenario`]: the scenario file format and its loader.
+//! - [`engine`]: the pure model of what the browser does (no clock, no I/O).
+//! - `ui` (wasm only): the Yew app that renders the engine's trace.
+
+pub mod engine;
+pub mod scenario;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,2 @@
+//! The wasm entry point that Trunk builds: it only mounts the app.
+fn main() {}

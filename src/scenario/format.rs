@@ -1,0 +1,281 @@
+//! The version-1 scenario file, as `../shared/scenario-format.md` defines it.
+//!
+//! These types are the contract with instructors' files: later versions only
+//! add optional fields, so nothing here may become required.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The one accepted value of the `format` field.
+pub const FORMAT_V1: &str = "cors-scenario/1";
+
+/// A header as a `[name, value]` pair: order is kept and names may repeat.
+pub type HeaderPair = (String, String);
+
+/// One scenario: a page, a mock server and the requests the page's script makes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Always [`FORMAT_V1`].
+    pub format: String,
+    /// Short kebab-case name, unique in a folder.
+    pub id: String,
+    /// Shown to the learner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Teaching text (plain text, blank line = new paragraph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<String>,
+    /// How hard the lesson is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Topics, for grouping and search.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Whose rules and messages; `chrome` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<Browser>,
+    /// The page's origin, `scheme://host[:port]`, or `"null"` for an opaque origin.
+    pub page: String,
+    /// The mock server: the first rule that matches answers.
+    pub server: Vec<ServerRule>,
+    /// The calls the page's script makes, in order.
+    pub requests: Vec<RequestSpec>,
+    /// One entry per request; a field left out is not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Vec<Expectation>>,
+    /// Where the case comes from (free-form, e.g. a WPT file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<serde_json::Value>,
+}
+
+/// A lesson's difficulty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// First steps.
+    Beginner,
+    /// Needs the basics.
+    Intermediate,
+    /// Corner cases.
+    Advanced,
+}
+
+/// Whose rules and console messages the engine models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Browser {
+    /// Chrome (Chromium, Blink): the default.
+    #[default]
+    Chrome,
+    /// Firefox (Gecko).
+    Firefox,
+    /// Safari (WebKit).
+    Safari,
+}
+
+impl Browser {
+    /// Every modelled browser, in display order.
+    pub const ALL: [Browser; 3] = [Browser::Chrome, Browser::Firefox, Browser::Safari];
+
+    /// The name used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Browser::Chrome => "chrome",
+            Browser::Firefox => "firefox",
+            Browser::Safari => "safari",
+        }
+    }
+}
+
+/// One mock-server rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerRule {
+    /// Which requests this rule answers.
+    #[serde(rename = "match")]
+    pub matcher: RuleMatch,
+    /// What it answers with.
+    pub respond: Respond,
+}
+
+/// The request a rule answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleMatch {
+    /// Without it the rule answers every method, `OPTIONS` included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The full URL, compared without its fragment.
+    pub url: String,
+}
+
+/// A mock response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Respond {
+    /// HTTP status; 200 when absent.
+    #[serde(default = "default_status")]
+    pub status: u16,
+    /// Response headers; `{{request.NAME}}` in a value is replaced by that request header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HeaderPair>,
+    /// Response body text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    /// The connection fails instead (server down, DNS failure).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub network_error: bool,
+}
+
+fn default_status() -> u16 {
+    200
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// Which script API makes the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Api {
+    /// `fetch()`.
+    #[default]
+    Fetch,
+    /// `XMLHttpRequest`.
+    Xhr,
+}
+
+/// [Request mode](https://fetch.spec.whatwg.org/#concept-request-mode) as a script sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// `cors` (the default for `fetch()`).
+    #[default]
+    Cors,
+    /// `no-cors`: an opaque response, no CORS check.
+    NoCors,
+    /// `same-origin`: cross-origin URLs fail.
+    SameOrigin,
+}
+
+/// [Credentials mode](https://fetch.spec.whatwg.org/#concept-request-credentials-mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Credentials {
+    /// Never send credentials.
+    Omit,
+    /// Only to the page's own origin (the default).
+    #[default]
+    SameOrigin,
+    /// Always (`withCredentials = true` for XHR).
+    Include,
+}
+
+/// [Redirect mode](https://fetch.spec.whatwg.org/#concept-request-redirect-mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Redirect {
+    /// Follow redirects (the default).
+    #[default]
+    Follow,
+    /// A redirect is a network error.
+    Error,
+    /// A redirect gives an opaque-redirect response.
+    Manual,
+}
+
+/// One call the page's script makes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestSpec {
+    /// `fetch` or `xhr`.
+    #[serde(default)]
+    pub api: Api,
+    /// Absolute URL.
+    pub url: String,
+    /// Any token; `GET` when absent.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Headers as the script sets them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HeaderPair>,
+    /// Body text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `fetch` only.
+    #[serde(default)]
+    pub mode: Mode,
+    /// Credentials mode.
+    #[serde(default)]
+    pub credentials: Credentials,
+    /// Redirect mode.
+    #[serde(default)]
+    pub redirect: Redirect,
+    /// XHR only: an upload progress listener is registered before `send()`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub upload_listener: bool,
+    /// Milliseconds since the scenario started; the previous request's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_ms: Option<u64>,
+}
+
+fn default_method() -> String {
+    "GET".to_owned()
+}
+
+/// Whether and how a preflight answered a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PreflightUse {
+    /// No preflight was needed.
+    None,
+    /// A preflight went over the wire.
+    Sent,
+    /// A preflight-cache entry answered it.
+    Cached,
+}
+
+/// The verdict on one request, as the script experiences it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The script gets the response.
+    Allowed,
+    /// A CORS check failed.
+    Blocked,
+    /// A `no-cors` response: the script sees nothing.
+    Opaque,
+    /// Failed before any CORS check.
+    NetworkError,
+}
+
+/// An `expect` entry: every field is optional, and an absent field is not checked.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Expectation {
+    /// Whether the request's URL is cross-origin to the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_origin: Option<bool>,
+    /// Whether a preflight was needed, sent or answered by the cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<PreflightUse>,
+    /// Some or all of the preflight's CORS headers as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preflight_request: Option<Vec<HeaderPair>>,
+    /// The verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// For `allowed`: the lower-cased response header names the script can read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readable_headers: Option<Vec<String>>,
+    /// Every console line for this request, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console: Option<Vec<String>>,
+    /// The exception the script sees; `Some(None)` is an explicit `null`.
+    #[serde(
+        default,
+        deserialize_with = "explicit_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub js_error: Option<Option<String>>,
+}
+
+/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
+fn explicit_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
