@@ -10,5 +10,8 @@ pub mod scenario;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod verify;
+
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

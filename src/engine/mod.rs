@@ -1,16 +1,210 @@
 //! The pure CORS engine: a scenario in, a trace out.
 //!
-//! No clock (time comes from the scenario's `at_ms`), no randomness, no I/O
-//! and no web crates. Work in progress: the real model lands in the next commits.
+//! No clock (time comes from each request's `at_ms`), no randomness, no I/O
+//! and no web crates. The spec algorithms live in their own modules, named
+//! after the Fetch Standard; browser deviations are data in [`browser`].
 
-use crate::scenario::{Browser, Scenario};
-
+pub mod browser;
+pub mod cache;
+pub mod cors_check;
+pub mod failure;
+pub mod fetch;
+pub mod fixes;
+pub mod headers;
+pub mod messages;
+pub mod method;
+pub mod origin;
+pub mod preflight;
+pub mod request;
+pub mod response;
+pub mod safelist;
+pub mod server;
 mod trace;
+
+pub use fetch::describe_unsafe;
 pub use trace::*;
 
+use url::Url;
+
+use self::browser::{profile, Profile};
+use self::cache::PreflightCache;
+use self::failure::Failure;
+use self::fetch::{build_steps, main_fetch, origin_step, FetchContext};
+use self::messages::{render, MessageContext};
+use self::origin::{compare_origins, Origin};
+use self::request::build_request;
+use self::server::reason_phrase;
+use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario};
+
 /// Evaluates every request of `scenario` in order, as `browser` would (the
-/// scenario's own `browser`, or Chrome, when `None`).
+/// scenario's own `browser`, or Chrome, when `None`). The `expect` blocks
+/// are never read.
 pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
     let browser = browser.or(scenario.browser).unwrap_or_default();
-    Trace { browser, requests: Vec::new() }
+    let profile = profile(browser);
+    let requests = match run_requests(scenario, &profile) {
+        Ok(requests) => requests,
+        Err(error) => return Trace { browser, profile, scenario_error: Some(error), requests: Vec::new() },
+    };
+    let requests = requests
+        .into_iter()
+        .enumerate()
+        .map(|(index, mut trace)| {
+            let rerun = |changed: &Scenario| run_requests(changed, &profile).ok()?.into_iter().nth(index);
+            trace.fixes = fixes::plan_fixes(scenario, index, &trace, &rerun);
+            trace
+        })
+        .collect();
+    Trace { browser, profile, scenario_error: None, requests }
+}
+
+/// Runs the requests in order with one preflight cache and the clock from `at_ms`.
+fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTrace>, String> {
+    let page = Origin::parse_page(&scenario.page)?;
+    let page_url = match &page {
+        Origin::Tuple(_) => Url::parse(&scenario.page).ok(),
+        Origin::Opaque => None,
+    };
+    let mut cache = PreflightCache::default();
+    let mut now_ms = 0;
+    let mut traces = Vec::with_capacity(scenario.requests.len());
+    for spec in &scenario.requests {
+        now_ms = spec.at_ms.unwrap_or(now_ms);
+        traces.push(run_request(scenario, spec, &page, page_url.as_ref(), profile, &mut cache, now_ms));
+    }
+    Ok(traces)
+}
+
+fn run_request(
+    scenario: &Scenario,
+    spec: &RequestSpec,
+    page: &Origin,
+    page_url: Option<&Url>,
+    profile: &Profile,
+    cache: &mut PreflightCache,
+    now_ms: u64,
+) -> RequestTrace {
+    let mut steps = Vec::new();
+    let mut exchanges = Vec::new();
+    let target_url = match page_url {
+        Some(base) => base.join(&spec.url).ok(),
+        None => Url::parse(&spec.url).ok(),
+    };
+    let origin = target_url.as_ref().map(|url| compare_origins(page, &Origin::of_url(url)));
+    let cross_origin = target_url.as_ref().is_none_or(|url| !page.is_same_origin(&Origin::of_url(url)));
+    let page_origin = page.serialize();
+    let (failure, outcome, readable_headers, preflight, preflight_request, final_url, status, method) =
+        match build_request(spec, page_url, profile) {
+            Err(failure) => {
+                steps.push(thrown_step(&failure));
+                (Some(failure), Outcome::NetworkError, Vec::new(), PreflightUse::None, Vec::new(), spec.url.clone(), None, spec.method.clone())
+            }
+            Ok(built) => {
+                steps.extend(build_steps(&built));
+                steps.push(origin_step(page, &Origin::of_url(&built.request.url)));
+                let mut ctx = FetchContext {
+                    page,
+                    server: &scenario.server,
+                    profile,
+                    cache,
+                    now_ms,
+                    steps: &mut steps,
+                    exchanges: &mut exchanges,
+                };
+                let fetched = main_fetch(&mut ctx, &built.request);
+                (
+                    fetched.failure,
+                    fetched.outcome,
+                    fetched.readable_headers,
+                    fetched.preflight,
+                    fetched.preflight_request,
+                    fetched.final_url,
+                    fetched.final_status,
+                    fetched.method,
+                )
+            }
+        };
+    let initial_url = target_url.as_ref().map_or_else(|| spec.url.clone(), Url::to_string);
+    let (console, js_error) = match &failure {
+        Some(failure) => {
+            let context = MessageContext {
+                api: spec.api,
+                url: &final_url,
+                initial_url: &initial_url,
+                origin: &page_origin,
+                status,
+                method: &method,
+            };
+            let rendered = render(failure, &context, profile.browser);
+            (rendered.console, rendered.js_error)
+        }
+        None => (success_console(profile.browser, outcome, status), None),
+    };
+    steps.push(verdict_step(outcome, failure.as_ref(), &console, spec.api));
+    RequestTrace {
+        result: RequestResult {
+            cross_origin,
+            preflight,
+            preflight_request,
+            outcome,
+            readable_headers,
+            console,
+            js_error,
+        },
+        at_ms: now_ms,
+        origin,
+        steps,
+        exchanges,
+        failure,
+        fixes: Vec::new(),
+        cache_after: cache.clone(),
+    }
+}
+
+/// Console lines for a request the script receives: Chromium reports an
+/// error status even when CORS allowed the response.
+fn success_console(browser: Browser, outcome: Outcome, status: Option<u16>) -> Vec<String> {
+    match (browser, outcome, status) {
+        (Browser::Chrome, Outcome::Allowed, Some(status)) if status >= 400 => {
+            vec![format!("Failed to load resource: the server responded with a status of {status} ({})", reason_phrase(status))]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn thrown_step(failure: &Failure) -> Step {
+    Step {
+        stage: Stage::Build,
+        anchor: "dom-request",
+        title: "The call throws".to_owned(),
+        compared: "the script's arguments".to_owned(),
+        found: format!("{failure:?}"),
+        why: "The browser rejects the call before any request is made.".to_owned(),
+        status: StepStatus::Fail,
+        highlight: None,
+    }
+}
+
+fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String], api: Api) -> Step {
+    let (found, status) = match outcome {
+        Outcome::Allowed => ("the script gets the response".to_owned(), StepStatus::Pass),
+        Outcome::Opaque => ("the script gets an opaque response: status 0, no headers, no body".to_owned(), StepStatus::Info),
+        Outcome::Blocked => ("blocked by CORS: the script gets a network error".to_owned(), StepStatus::Fail),
+        Outcome::NetworkError => ("a network error, before any CORS check".to_owned(), StepStatus::Fail),
+    };
+    let why = match (failure, api) {
+        (Some(_), Api::Xhr) => "XMLHttpRequest fires its error event with status 0; the details are only in the console.".to_owned(),
+        (Some(_), Api::Fetch) => "fetch() rejects with a TypeError that says nothing about why; the details are only in the console.".to_owned(),
+        (None, _) => String::new(),
+    };
+    Step {
+        stage: Stage::Verdict,
+        anchor: "main-fetch",
+        title: "Verdict".to_owned(),
+        compared: String::new(),
+        found: format!("{found}{}", if console.is_empty() { String::new() } else { format!(" ({} console line(s))", console.len()) }),
+        why,
+        status,
+        highlight: None,
+    }
 }

@@ -2,6 +2,12 @@
 
 use serde::Serialize;
 
+use super::browser::Profile;
+use super::cache::PreflightCache;
+use super::failure::Failure;
+use super::fixes::Fix;
+use super::origin::OriginComparison;
+use super::server::{WireRequest, WireResponse};
 use crate::scenario::{Browser, RequestResult};
 
 /// Everything the engine found for one scenario.
@@ -9,6 +15,11 @@ use crate::scenario::{Browser, RequestResult};
 pub struct Trace {
     /// Whose rules were applied.
     pub browser: Browser,
+    /// That browser's deviations from the spec, as applied.
+    pub profile: Profile,
+    /// A problem with the scenario itself (e.g. an unparsable `page`); when
+    /// set, `requests` is empty.
+    pub scenario_error: Option<String>,
     /// One entry per scenario request, in order.
     pub requests: Vec<RequestTrace>,
 }
@@ -18,4 +29,108 @@ pub struct Trace {
 pub struct RequestTrace {
     /// The result, in the shape of an `expect` entry.
     pub result: RequestResult,
+    /// When the request was made (milliseconds since the scenario started).
+    pub at_ms: u64,
+    /// The page and target origins, part by part.
+    pub origin: Option<OriginComparison>,
+    /// Each step the browser took, in order.
+    pub steps: Vec<Step>,
+    /// Every message over the wire, in order (for the sequence diagram).
+    pub exchanges: Vec<Exchange>,
+    /// The first failure: it decides the verdict and the console text.
+    pub failure: Option<Failure>,
+    /// Every server change needed for the request to succeed, the first
+    /// failure's fix first, then each one that would fail next.
+    pub fixes: Vec<Fix>,
+    /// The preflight cache after this request.
+    pub cache_after: PreflightCache,
+}
+
+/// One message pair over the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exchange {
+    /// A preflight or the request itself (or one of its redirects).
+    pub kind: ExchangeKind,
+    /// As sent.
+    pub request: WireRequest,
+    /// As received.
+    pub response: WireResponse,
+}
+
+/// What an exchange was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExchangeKind {
+    /// The OPTIONS preflight.
+    Preflight,
+    /// The request itself.
+    Actual,
+}
+
+/// The stages a learner steps through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// The script's call builds the request.
+    Build,
+    /// Page origin vs request origin.
+    Origin,
+    /// Simple or preflighted.
+    Classification,
+    /// The preflight cache.
+    Cache,
+    /// The OPTIONS exchange.
+    Preflight,
+    /// The request on the wire.
+    Request,
+    /// The CORS check on the response.
+    CorsCheck,
+    /// A redirect.
+    Redirect,
+    /// What the script can read.
+    Response,
+    /// The browser's final verdict.
+    Verdict,
+}
+
+/// Whether a step passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepStatus {
+    /// A check that passed.
+    Pass,
+    /// The check that failed.
+    Fail,
+    /// Something the browser did or decided.
+    Info,
+    /// Allowed, but worth knowing (a deviation, a dropped header).
+    Warn,
+}
+
+/// One step, with the spec anchor that defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// Which stage it belongs to.
+    pub stage: Stage,
+    /// Anchor on <https://fetch.spec.whatwg.org/>, e.g. `cors-check`.
+    pub anchor: &'static str,
+    /// Short title.
+    pub title: String,
+    /// What was compared.
+    pub compared: String,
+    /// What was found.
+    pub found: String,
+    /// Why it matters.
+    pub why: String,
+    /// Pass, fail, info or warning.
+    pub status: StepStatus,
+    /// The deciding detail to highlight (a port, a header name, a byte).
+    pub highlight: Option<String>,
+}
+
+impl Step {
+    /// The full spec URL of this step's anchor.
+    pub fn spec_url(&self) -> String {
+        format!("https://fetch.spec.whatwg.org/#{}", self.anchor)
+    }
 }

@@ -1,0 +1,197 @@
+//! Where each browser departs from the Fetch Standard, as data.
+//!
+//! Every field here is a `// Browser:` deviation; the rest of the engine
+//! follows the spec and consults the profile only at these points.
+
+use serde::Serialize;
+
+use crate::scenario::Browser;
+
+/// How a browser's preflight cache stores a successful preflight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CacheModel {
+    /// The spec (and Firefox): one entry per method and per header name,
+    /// added to what is there, each with its own expiry.
+    PerEntry,
+    /// Chromium and WebKit: one item per (origin, URL), replaced by each new
+    /// preflight and holding that preflight's methods and headers.
+    PerUrl,
+}
+
+/// A browser's deviations from the spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Profile {
+    /// Whose profile this is.
+    pub browser: Browser,
+    /// The "imposed limit" on `Access-Control-Max-Age`, in seconds.
+    pub max_age_cap: u64,
+    /// Whether a `bytes=N-[M]` `Range` is CORS-safelisted (the spec says yes).
+    pub range_is_safelisted: bool,
+    /// Whether `Access-Control-Allow-Headers: *` covers `Authorization` (the spec says no).
+    pub wildcard_covers_authorization: bool,
+    /// Whether an unparsable Allow-Methods/Allow-Headers fails the preflight (the spec says yes).
+    pub rejects_unparsable_allow_lists: bool,
+    /// Whether Allow-Methods matches methods case-insensitively (the spec says byte-exact).
+    pub method_match_ignores_case: bool,
+    /// How the preflight cache stores entries.
+    pub cache_model: CacheModel,
+    /// Whether this profile was checked against the real browser here (only
+    /// Chromium runs in this project's tests; Safari is modelled from WebKit's source).
+    pub verified_in_real_browser: bool,
+}
+
+/// The profile of `browser`.
+pub fn profile(browser: Browser) -> Profile {
+    match browser {
+        Browser::Chrome => Profile {
+            browser,
+            // Browser: Chromium caps Max-Age at 2 hours (preflight_result.cc, since M76).
+            max_age_cap: 7200,
+            // Browser: Chromium does not safelist Range.
+            range_is_safelisted: false,
+            // Browser: Chromium lets `*` cover Authorization (with a deprecation warning).
+            wildcard_covers_authorization: true,
+            // Browser: Chromium tolerates unparsable Allow-Methods / Allow-Headers.
+            rejects_unparsable_allow_lists: false,
+            // Browser: Chromium matches methods in Allow-Methods case-insensitively.
+            method_match_ignores_case: true,
+            cache_model: CacheModel::PerUrl,
+            verified_in_real_browser: true,
+        },
+        Browser::Firefox => Profile {
+            browser,
+            // Browser: Firefox caps Max-Age at 24 hours (nsCORSListenerProxy.cpp).
+            max_age_cap: 86_400,
+            // Browser: Firefox does not safelist Range.
+            range_is_safelisted: false,
+            // Browser: the pref network.cors_preflight.authorization_covered_by_wildcard defaults to true.
+            wildcard_covers_authorization: true,
+            rejects_unparsable_allow_lists: true,
+            method_match_ignores_case: false,
+            cache_model: CacheModel::PerEntry,
+            verified_in_real_browser: false,
+        },
+        Browser::Safari => Profile {
+            browser,
+            // Browser: WebKit caps Max-Age at 10 minutes (CrossOriginPreflightResultCache.cpp).
+            max_age_cap: 600,
+            range_is_safelisted: true,
+            // Browser: WebKit's wildcard matches any header name, Authorization included.
+            wildcard_covers_authorization: true,
+            rejects_unparsable_allow_lists: true,
+            method_match_ignores_case: false,
+            cache_model: CacheModel::PerUrl,
+            verified_in_real_browser: false,
+        },
+    }
+}
+
+/// How long a preflight result may be cached, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MaxAge {
+    /// Seconds the result stays usable; 0 means it is not cached.
+    pub seconds: u64,
+    /// How the value was arrived at, in plain words.
+    pub explanation: String,
+}
+
+/// [Max-age](https://fetch.spec.whatwg.org/#cors-preflight-fetch-0) step: "Let
+/// max-age be the result of extracting header list values given
+/// `Access-Control-Max-Age` … If max-age is failure or null, then set max-age
+/// to 5. If max-age is greater than an imposed limit on max-age, then set
+/// max-age to the imposed limit." Each browser parses the value its own way.
+pub fn preflight_max_age(values: &[&str], profile: &Profile) -> MaxAge {
+    const DEFAULT: u64 = 5;
+    let cap = profile.max_age_cap;
+    let capped = |seconds: u64, how: &str| {
+        if seconds > cap {
+            MaxAge {
+                seconds: cap,
+                explanation: format!("{how}: {seconds} s, capped at this browser's limit of {cap} s"),
+            }
+        } else {
+            MaxAge { seconds, explanation: format!("{how}: {seconds} s") }
+        }
+    };
+    let default = |why: &str| MaxAge { seconds: DEFAULT, explanation: format!("{why}: the default of {DEFAULT} s applies") };
+    let not_cached = |why: &str| MaxAge { seconds: 0, explanation: format!("{why}: the result is not cached") };
+    let value = match values {
+        [] => return default("no Access-Control-Max-Age"),
+        [one] => *one,
+        _ => values.first().copied().unwrap_or_default(),
+    };
+    let digits_only = !value.is_empty() && value.chars().all(|c| c.is_ascii_digit());
+    match profile.browser {
+        Browser::Chrome => {
+            // Browser: Chromium parses a signed integer; failure gives the
+            // default, a negative value or an empty one is not cached.
+            if value.is_empty() {
+                not_cached("an empty Access-Control-Max-Age")
+            } else if let Ok(seconds) = value.parse::<i64>() {
+                if seconds <= 0 {
+                    not_cached(&format!("Access-Control-Max-Age {value}"))
+                } else {
+                    capped(seconds.unsigned_abs(), "Access-Control-Max-Age")
+                }
+            } else if digits_only {
+                capped(u64::MAX, "Access-Control-Max-Age")
+            } else {
+                default(&format!("Access-Control-Max-Age {value:?} does not parse"))
+            }
+        }
+        Browser::Firefox => {
+            // Browser: Gecko accepts digits only; any other character aborts caching,
+            // while an empty value gives the default.
+            if value.is_empty() {
+                default("an empty Access-Control-Max-Age")
+            } else if digits_only {
+                let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+                if seconds == 0 {
+                    not_cached("Access-Control-Max-Age 0")
+                } else {
+                    capped(seconds, "Access-Control-Max-Age")
+                }
+            } else {
+                not_cached(&format!("Access-Control-Max-Age {value:?} is not all digits"))
+            }
+        }
+        Browser::Safari => {
+            // Browser: WebKit parses a signed integer; a negative value expires at once.
+            match value.parse::<i64>() {
+                Ok(seconds) if seconds <= 0 => not_cached(&format!("Access-Control-Max-Age {value}")),
+                Ok(seconds) => capped(seconds.unsigned_abs(), "Access-Control-Max-Age"),
+                Err(_) => default(&format!("Access-Control-Max-Age {value:?} does not parse")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seconds(browser: Browser, values: &[&str]) -> u64 {
+        preflight_max_age(values, &profile(browser)).seconds
+    }
+
+    #[test]
+    fn max_age_per_browser() {
+        use Browser::*;
+        let cases: [(&[&str], [u64; 3]); 8] = [
+            (&[], [5, 5, 5]),
+            (&["86400"], [7200, 86_400, 600]),
+            (&["600"], [600, 600, 600]),
+            (&["0"], [0, 0, 0]),
+            (&["-1"], [0, 0, 0]),
+            (&["abc"], [5, 0, 5]),
+            (&[""], [0, 5, 5]),
+            (&["99999999999999999999999"], [7200, 86_400, 5]),
+        ];
+        for (values, [chrome, firefox, safari]) in cases {
+            assert_eq!(seconds(Chrome, values), chrome, "chrome {values:?}");
+            assert_eq!(seconds(Firefox, values), firefox, "firefox {values:?}");
+            assert_eq!(seconds(Safari, values), safari, "safari {values:?}");
+        }
+    }
+}

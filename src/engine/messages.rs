@@ -1,0 +1,354 @@
+//! Console lines and script errors, rendered per browser from a typed
+//! [`Failure`], as Chromium renders its `CorsError` in `cors_error_string.cc`.
+//!
+//! Chromium's strings are checked against real Chromium by the verify test;
+//! Firefox's come from `security.properties` and Safari's from WebKit's source
+//! (see `../shared/research/console-messages.md`).
+
+use serde::Serialize;
+
+use super::failure::{CorsError, Failure, Phase};
+use crate::scenario::{Api, Browser};
+
+/// What a message needs besides the failure itself.
+#[derive(Debug, Clone)]
+pub struct MessageContext<'a> {
+    /// Which script API made the call.
+    pub api: Api,
+    /// The URL that failed (the last one of a redirect chain).
+    pub url: &'a str,
+    /// The URL the script asked for.
+    pub initial_url: &'a str,
+    /// The page's serialized origin.
+    pub origin: &'a str,
+    /// The status of the response that failed, if there was one.
+    pub status: Option<u16>,
+    /// The method as sent.
+    pub method: &'a str,
+}
+
+/// The console lines and the script's exception for one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rendered {
+    /// Console lines, in order.
+    pub console: Vec<String>,
+    /// The exception the script sees (`None` for async XHR, which fires `error`).
+    pub js_error: Option<String>,
+}
+
+/// Renders `failure` as `browser` prints it.
+pub fn render(failure: &Failure, context: &MessageContext<'_>, browser: Browser) -> Rendered {
+    match browser {
+        Browser::Chrome => chrome::render(failure, context),
+        Browser::Firefox => firefox::render(failure, context),
+        Browser::Safari => safari::render(failure, context),
+    }
+}
+
+mod chrome {
+    use super::*;
+
+    /// `Resource::ResourceTypeToString` for the initiator, lower-cased when its
+    /// second character is lower-case: `fetch`, `XMLHttpRequest`.
+    fn kind(api: Api) -> &'static str {
+        match api {
+            Api::Fetch => "fetch",
+            Api::Xhr => "XMLHttpRequest",
+        }
+    }
+
+    const XHR_CREDENTIALS_HINT: &str =
+        " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.";
+    const PREFLIGHT_PREFIX: &str = "Response to preflight request doesn't pass access control check: ";
+
+    fn cors_reason(error: &CorsError, api: Api) -> String {
+        let fetch_hint = if api == Api::Fetch { " Have the server send the header with a valid value." } else { "" };
+        let xhr_hint = if api == Api::Xhr { XHR_CREDENTIALS_HINT } else { "" };
+        match error {
+            CorsError::MissingAllowOrigin => {
+                "No 'Access-Control-Allow-Origin' header is present on the requested resource.".to_owned()
+            }
+            CorsError::WildcardOriginNotAllowed => format!(
+                "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.{xhr_hint}"
+            ),
+            CorsError::MultipleAllowOriginValues { value, .. } => format!(
+                "The 'Access-Control-Allow-Origin' header contains multiple values '{value}', but only one is allowed.{fetch_hint}"
+            ),
+            CorsError::InvalidAllowOriginValue { value } => {
+                format!("The 'Access-Control-Allow-Origin' header contains the invalid value '{value}'.{fetch_hint}")
+            }
+            CorsError::AllowOriginMismatch { value } => format!(
+                "The 'Access-Control-Allow-Origin' header has a value '{value}' that is not equal to the supplied origin.{fetch_hint}"
+            ),
+            CorsError::InvalidAllowCredentials { value } => format!(
+                "The value of the 'Access-Control-Allow-Credentials' header in the response is '{value}' which must be 'true' when the request's credentials mode is 'include'.{xhr_hint}"
+            ),
+        }
+    }
+
+    /// The reason after "has been blocked by CORS policy: ", or `None` when
+    /// Chromium prints no CORS line for this failure.
+    fn reason(failure: &Failure, api: Api) -> Option<String> {
+        Some(match failure {
+            Failure::Cors { phase: Phase::Actual, error } => cors_reason(error, api),
+            Failure::Cors { phase: Phase::Preflight, error } => format!("{PREFLIGHT_PREFIX}{}", cors_reason(error, api)),
+            Failure::PreflightInvalidStatus { .. } => format!("{PREFLIGHT_PREFIX}It does not have HTTP ok status."),
+            Failure::PreflightRedirect { .. } => format!("{PREFLIGHT_PREFIX}Redirect is not allowed for a preflight request."),
+            Failure::InvalidAllowMethods { .. } => {
+                "Cannot parse Access-Control-Allow-Methods response header field in preflight response.".to_owned()
+            }
+            Failure::InvalidAllowHeaders { .. } => {
+                "Cannot parse Access-Control-Allow-Headers response header field in preflight response.".to_owned()
+            }
+            Failure::MethodNotAllowed { method } => {
+                format!("Method {method} is not allowed by Access-Control-Allow-Methods in preflight response.")
+            }
+            Failure::HeaderNotAllowed { header } => {
+                format!("Request header field {header} is not allowed by Access-Control-Allow-Headers in preflight response.")
+            }
+            Failure::RedirectContainsCredentials { location } => format!(
+                "Redirect location '{location}' contains a username and password, which is disallowed for cross-origin requests."
+            ),
+            Failure::SameOriginModeCrossOrigin { after_redirect: true } => {
+                "Cross origin requests are not allowed by request mode.".to_owned()
+            }
+            _ => return None,
+        })
+    }
+
+    fn thrown(failure: &Failure, context: &MessageContext<'_>) -> Option<String> {
+        let fetch = |text: String| format!("TypeError: Failed to execute 'fetch' on 'Window': {text}");
+        let open = |kind: &str, text: String| format!("{kind}: Failed to execute 'open' on 'XMLHttpRequest': {text}");
+        let set = |text: String| format!("SyntaxError: Failed to execute 'setRequestHeader' on 'XMLHttpRequest': {text}");
+        Some(match (failure, context.api) {
+            (Failure::InvalidUrl { url }, Api::Fetch) => fetch(format!("Failed to parse URL from {url}")),
+            (Failure::InvalidUrl { .. }, Api::Xhr) => open("SyntaxError", "Invalid URL".to_owned()),
+            (Failure::InvalidMethod { method }, Api::Fetch) => fetch(format!("'{method}' is not a valid HTTP method.")),
+            (Failure::InvalidMethod { method }, Api::Xhr) => open("SyntaxError", format!("'{method}' is not a valid HTTP method.")),
+            (Failure::ForbiddenMethod { method }, Api::Fetch) => fetch(format!("'{method}' HTTP method is unsupported.")),
+            (Failure::ForbiddenMethod { method }, Api::Xhr) => open("SecurityError", format!("'{method}' HTTP method is unsupported.")),
+            (Failure::NoCorsMethod { method }, _) => fetch(format!("'{method}' is unsupported in no-cors mode.")),
+            (Failure::InvalidHeaderName { .. }, Api::Fetch) => fetch("Invalid name".to_owned()),
+            (Failure::InvalidHeaderName { name }, Api::Xhr) => set(format!("'{name}' is not a valid HTTP header field name.")),
+            (Failure::InvalidHeaderValue { .. }, Api::Fetch) => fetch("Invalid value".to_owned()),
+            (Failure::InvalidHeaderValue { value, .. }, Api::Xhr) => set(format!("'{value}' is not a valid HTTP header field value.")),
+            (Failure::BodyWithGetOrHead, _) => fetch("Request with GET/HEAD method cannot have body.".to_owned()),
+            _ => return None,
+        })
+    }
+
+    pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
+        if failure.is_thrown_by_script_api() {
+            return Rendered { console: Vec::new(), js_error: thrown(failure, context) };
+        }
+        let mut console = Vec::new();
+        match failure {
+            Failure::SameOriginModeCrossOrigin { after_redirect: false } => console.push(format!(
+                "Fetch API cannot load {}. Request mode is \"same-origin\" but the URL's origin is not same as the request origin {}.",
+                context.url, context.origin
+            )),
+            Failure::NoCorsRedirectNotFollow => console.push(format!(
+                "Fetch API cannot load {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".",
+                context.url
+            )),
+            Failure::UnsupportedScheme { scheme } => console.push(format!(
+                "Fetch API cannot load {}. URL scheme \"{scheme}\" is not supported.",
+                context.url
+            )),
+            _ => {}
+        }
+        if let Some(reason) = reason(failure, context.api) {
+            let redirected = if context.url == context.initial_url {
+                String::new()
+            } else {
+                format!("(redirected from '{}') ", context.initial_url)
+            };
+            console.push(format!(
+                "Access to {} at '{}' {redirected}from origin '{}' has been blocked by CORS policy: {reason}",
+                kind(context.api),
+                context.url,
+                context.origin
+            ));
+        }
+        let net_error = match failure {
+            Failure::ConnectionFailed { .. } => "net::ERR_EMPTY_RESPONSE",
+            Failure::TooManyRedirects => "net::ERR_TOO_MANY_REDIRECTS",
+            Failure::InvalidRedirectLocation { .. } => "net::ERR_UNSAFE_REDIRECT",
+            _ => "net::ERR_FAILED",
+        };
+        let announced_by_fetch_api = matches!(
+            failure,
+            Failure::SameOriginModeCrossOrigin { after_redirect: false } | Failure::NoCorsRedirectNotFollow | Failure::UnsupportedScheme { .. }
+        );
+        if !announced_by_fetch_api {
+            console.push(format!("Failed to load resource: {net_error}"));
+        }
+        let js_error = (context.api == Api::Fetch).then(|| "TypeError: Failed to fetch".to_owned());
+        Rendered { console, js_error }
+    }
+}
+
+mod firefox {
+    use super::*;
+
+    const PREFIX: &str = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at";
+
+    fn line(url: &str, reason: &str) -> String {
+        format!("{PREFIX} {url}. (Reason: {reason})")
+    }
+
+    fn status(context: &MessageContext<'_>) -> String {
+        context.status.map_or_else(|| "(null)".to_owned(), |s| s.to_string())
+    }
+
+    fn cors_line(error: &CorsError, context: &MessageContext<'_>) -> String {
+        let url = context.url;
+        match error {
+            CorsError::MissingAllowOrigin => format!(
+                "{}. Status code: {}.",
+                line(url, "CORS header \u{2018}Access-Control-Allow-Origin\u{2019} missing)"),
+                status(context)
+            ),
+            CorsError::MultipleAllowOriginValues { lines, value } if *lines > 1 || value.is_empty() => {
+                format!("{}.", line(url, "Multiple CORS header \u{2018}Access-Control-Allow-Origin\u{2019} not allowed)"))
+            }
+            CorsError::MultipleAllowOriginValues { value, .. }
+            | CorsError::InvalidAllowOriginValue { value }
+            | CorsError::AllowOriginMismatch { value } => format!(
+                "{}.",
+                line(url, &format!("CORS header \u{2018}Access-Control-Allow-Origin\u{2019} does not match \u{2018}{value}\u{2019})"))
+            ),
+            CorsError::WildcardOriginNotAllowed => format!(
+                "{PREFIX} \u{2018}{url}\u{2019}. (Reason: Credential is not supported if the CORS header \u{2018}Access-Control-Allow-Origin\u{2019} is \u{2018}*\u{2019})."
+            ),
+            CorsError::InvalidAllowCredentials { .. } => format!(
+                "{}.",
+                line(url, "expected \u{2018}true\u{2019} in CORS header \u{2018}Access-Control-Allow-Credentials\u{2019})")
+            ),
+        }
+    }
+
+    pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
+        let url = context.url;
+        let js_error = (context.api == Api::Fetch).then(|| "TypeError: NetworkError when attempting to fetch resource.".to_owned());
+        if failure.is_thrown_by_script_api() {
+            return Rendered { console: Vec::new(), js_error: Some(firefox_thrown(failure, context)) };
+        }
+        let did_not_succeed = format!("{}. Status code: (null).", line(url, "CORS request did not succeed)"));
+        let mut console = Vec::new();
+        match failure {
+            Failure::Cors { error, .. } => console.push(cors_line(error, context)),
+            Failure::PreflightInvalidStatus { .. } => console.push(format!(
+                "{}. Status code: {}.",
+                line(url, "CORS preflight response did not succeed)"),
+                status(context)
+            )),
+            Failure::PreflightRedirect { .. } => console.push(format!("{}.", line(url, "CORS request external redirect not allowed)"))),
+            Failure::InvalidAllowMethods { token, .. } => console.push(format!(
+                "{}.",
+                line(url, &format!("invalid token \u{2018}{token}\u{2019} in CORS header \u{2018}Access-Control-Allow-Methods\u{2019})"))
+            )),
+            Failure::InvalidAllowHeaders { token, .. } => console.push(format!(
+                "{}.",
+                line(url, &format!("invalid token \u{2018}{token}\u{2019} in CORS header \u{2018}Access-Control-Allow-Headers\u{2019})"))
+            )),
+            Failure::MethodNotAllowed { .. } => console.push(format!(
+                "{}.",
+                line(url, "Did not find method in CORS header \u{2018}Access-Control-Allow-Methods\u{2019})")
+            )),
+            Failure::HeaderNotAllowed { header } => console.push(format!(
+                "{}.",
+                line(url, &format!("header \u{2018}{header}\u{2019} is not allowed according to header \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response)"))
+            )),
+            Failure::ConnectionFailed { .. } => console.push(did_not_succeed.clone()),
+            _ => {}
+        }
+        // After a failed preflight, the cancelled request adds "CORS request did not succeed".
+        if failure.is_preflight_failure() && !matches!(failure, Failure::ConnectionFailed { .. }) {
+            console.push(did_not_succeed);
+        }
+        Rendered { console, js_error }
+    }
+
+    fn firefox_thrown(failure: &Failure, context: &MessageContext<'_>) -> String {
+        let call = match context.api {
+            Api::Fetch => "Window.fetch",
+            Api::Xhr => "XMLHttpRequest.open",
+        };
+        match failure {
+            Failure::InvalidUrl { url } => format!("TypeError: {call}: {url} is not a valid URL."),
+            Failure::InvalidMethod { method } => format!("TypeError: {call}: Invalid request method {method}."),
+            Failure::ForbiddenMethod { method } if context.api == Api::Xhr => {
+                format!("SecurityError: {call}: Invalid request method {method}.")
+            }
+            Failure::ForbiddenMethod { method } => format!("TypeError: {call}: Invalid request method {method}."),
+            Failure::NoCorsMethod { method } => format!("TypeError: {call}: Invalid request method {method}."),
+            Failure::InvalidHeaderName { name } => format!("TypeError: {call}: {name} is an invalid header name."),
+            Failure::InvalidHeaderValue { value, .. } => format!("TypeError: {call}: {value} is an invalid header value."),
+            _ => format!("TypeError: {call}: HEAD or GET Request cannot have a body."),
+        }
+    }
+}
+
+mod safari {
+    use super::*;
+
+    fn cors_reason(error: &CorsError, context: &MessageContext<'_>) -> String {
+        let status = context.status.unwrap_or(0);
+        match error {
+            CorsError::WildcardOriginNotAllowed => {
+                "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.".to_owned()
+            }
+            CorsError::MultipleAllowOriginValues { value, .. } if value.contains(',') => {
+                "Access-Control-Allow-Origin cannot contain more than one origin.".to_owned()
+            }
+            CorsError::InvalidAllowCredentials { .. } => {
+                "Credentials flag is true, but Access-Control-Allow-Credentials is not \"true\".".to_owned()
+            }
+            _ => format!("Origin {} is not allowed by Access-Control-Allow-Origin. Status code: {status}", context.origin),
+        }
+    }
+
+    fn reason(failure: &Failure, context: &MessageContext<'_>) -> Option<String> {
+        Some(match failure {
+            Failure::Cors { error, .. } => cors_reason(error, context),
+            Failure::PreflightInvalidStatus { status } | Failure::PreflightRedirect { status } => {
+                format!("Preflight response is not successful. Status code: {status}")
+            }
+            Failure::InvalidAllowMethods { value, .. } => format!("Header Access-Control-Allow-Methods has an invalid value: {value}"),
+            Failure::InvalidAllowHeaders { value, .. } => format!("Header Access-Control-Allow-Headers has an invalid value: {value}"),
+            Failure::MethodNotAllowed { method } => format!("Method {method} is not allowed by Access-Control-Allow-Methods."),
+            Failure::HeaderNotAllowed { header } => format!("Request header field {header} is not allowed by Access-Control-Allow-Headers."),
+            Failure::RedirectContainsCredentials { location } => format!(
+                "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials"
+            ),
+            Failure::SameOriginModeCrossOrigin { .. } => "Cross origin requests are not allowed when using same-origin fetch mode.".to_owned(),
+            Failure::RedirectModeError => format!("Not allowed to follow a redirection while loading {}", context.url),
+            Failure::TooManyRedirects => "Load cannot follow more than 20 redirections".to_owned(),
+            Failure::InvalidRedirectLocation { .. } => "Redirection to URL with a scheme that is not HTTP(S).".to_owned(),
+            Failure::UnsupportedScheme { .. } => "Cross origin requests are only supported for HTTP.".to_owned(),
+            Failure::ConnectionFailed { .. } => "Could not connect to the server.".to_owned(),
+            _ => return None,
+        })
+    }
+
+    pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
+        if failure.is_thrown_by_script_api() {
+            return Rendered { console: Vec::new(), js_error: Some("TypeError: Type error".to_owned()) };
+        }
+        let prefix = match context.api {
+            Api::Fetch => "Fetch API",
+            Api::Xhr => "XMLHttpRequest",
+        };
+        let access_control = failure.is_cors_failure() || failure.is_preflight_failure();
+        let mut console = Vec::new();
+        if let Some(reason) = reason(failure, context) {
+            console.push(reason.clone());
+            let ending = if access_control { " due to access control checks." } else { "." };
+            console.push(format!("{prefix} cannot load {}{ending}", context.url));
+            console.push(format!("Failed to load resource: {reason}"));
+        }
+        let js_error = (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned());
+        Rendered { console, js_error }
+    }
+}

@@ -1,0 +1,152 @@
+//! The scenario's mock server: which rule answers a request, and with what.
+
+use serde::Serialize;
+use url::Url;
+
+use super::headers::{normalize_header_value, HeaderList};
+use crate::scenario::ServerRule;
+
+/// A request as it goes over the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireRequest {
+    /// Method as sent.
+    pub method: String,
+    /// Full URL (no fragment).
+    pub url: String,
+    /// Headers as sent (the CORS-relevant ones and the script's).
+    pub headers: HeaderList,
+}
+
+/// What came back over the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum WireResponse {
+    /// An HTTP response.
+    Http {
+        /// Status code.
+        status: u16,
+        /// Headers, values with surrounding whitespace removed as a parser would.
+        headers: HeaderList,
+        /// Which rule answered (index into `server`); `None` for the default 404.
+        rule: Option<usize>,
+    },
+    /// The connection failed.
+    NetworkError {
+        /// Which rule said so.
+        rule: usize,
+    },
+}
+
+/// Answers `request` from the first matching rule, substituting
+/// `{{request.NAME}}` in header values; no rule gives 404 with no headers.
+pub fn respond(rules: &[ServerRule], request: &WireRequest) -> WireResponse {
+    let url = without_fragment(&request.url);
+    let matching = rules.iter().enumerate().find(|(_, rule)| {
+        let method_fits = rule.matcher.method.as_deref().is_none_or(|m| m == request.method);
+        method_fits && without_fragment(&rule.matcher.url) == url
+    });
+    let Some((index, rule)) = matching else {
+        return WireResponse::Http { status: 404, headers: HeaderList::default(), rule: None };
+    };
+    if rule.respond.network_error {
+        return WireResponse::NetworkError { rule: index };
+    }
+    let headers = rule
+        .respond
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = substitute_request_values(value, &request.headers);
+            (name.clone(), normalize_header_value(&value).to_owned())
+        })
+        .collect();
+    WireResponse::Http { status: rule.respond.status, headers: HeaderList(headers), rule: Some(index) }
+}
+
+/// Replaces each `{{request.NAME}}` with that request header's value (empty when absent).
+pub fn substitute_request_values(template: &str, request_headers: &HeaderList) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{request.") {
+        let (before, after) = rest.split_at(start);
+        out.push_str(before);
+        let after_marker = after.get("{{request.".len()..).unwrap_or_default();
+        match after_marker.find("}}") {
+            Some(end) => {
+                let name = after_marker.get(..end).unwrap_or_default().trim();
+                out.push_str(&request_headers.get(name).unwrap_or_default());
+                rest = after_marker.get(end + 2..).unwrap_or_default();
+            }
+            None => {
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A URL compared "without its fragment"; unparsable text compares as written.
+fn without_fragment(text: &str) -> String {
+    match Url::parse(text) {
+        Ok(mut url) => {
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => text.split('#').next().unwrap_or_default().to_owned(),
+    }
+}
+
+/// The canonical reason phrase of a status, as the mock server sends it.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        418 => "I'm a teapot",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_reflect_request_headers() {
+        let headers = HeaderList(vec![("Origin".into(), "https://app.example".into())]);
+        assert_eq!(substitute_request_values("{{request.origin}}", &headers), "https://app.example");
+        assert_eq!(substitute_request_values("a {{request.x-missing}} b", &headers), "a  b");
+        assert_eq!(substitute_request_values("{{request.origin", &headers), "{{request.origin");
+    }
+
+    #[test]
+    fn fragments_are_ignored_when_matching() {
+        assert_eq!(without_fragment("https://a.example/x#frag"), "https://a.example/x");
+    }
+}
