@@ -1,0 +1,365 @@
+//! The installed headless Chromium, driven over CDP with `chromiumoxide`:
+//! one process per run, a fresh browser context (fresh preflight cache) per scenario.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
+use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, EventRequestWillBeSent};
+use chromiumoxide::cdp::js_protocol::runtime::{
+    EvaluateParams, EventConsoleApiCalled, EventExceptionThrown,
+};
+use chromiumoxide::Page;
+use futures::StreamExt;
+use tokio::task::JoinHandle;
+
+/// Where Chromium is looked for when `CORS_LAB_CHROMIUM` is not set.
+pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The Chromium executable to use: `$CORS_LAB_CHROMIUM`, else [`DEFAULT_CHROMIUM`].
+pub fn chromium_path() -> PathBuf {
+    std::env::var_os("CORS_LAB_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM))
+}
+
+/// One thing the page's CDP session reported.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Seen {
+    /// `Log.entryAdded`: a line the browser itself printed.
+    Log {
+        /// The entry's source (`network`, `javascript`, `security`, …).
+        source: String,
+        /// `error`, `warning`, …
+        level: String,
+        /// The exact text.
+        text: String,
+        /// The network request it belongs to, if any.
+        request_id: Option<String>,
+    },
+    /// `Runtime.consoleAPICalled`: a `console.*` call by page script.
+    ConsoleApi {
+        /// The arguments' text, joined with spaces.
+        text: String,
+    },
+    /// `Runtime.exceptionThrown`: an uncaught exception.
+    Exception {
+        /// The exception's description.
+        text: String,
+    },
+    /// `Network.requestWillBeSent`.
+    Request {
+        /// Network request id.
+        request_id: String,
+        /// The request URL.
+        url: String,
+        /// The request method.
+        method: String,
+    },
+    /// `Network.loadingFailed`.
+    LoadingFailed {
+        /// Network request id.
+        request_id: String,
+        /// e.g. `net::ERR_FAILED`.
+        error_text: String,
+        /// `corsErrorStatus.corsError`, e.g. `MissingAllowOriginHeader`.
+        cors_error: Option<String>,
+        /// `corsErrorStatus.failedParameter`.
+        failed_parameter: Option<String>,
+        /// `blockedReason`, if any.
+        blocked_reason: Option<String>,
+    },
+}
+
+/// A [`Seen`] with where it falls in time.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Event {
+    /// Arrival order over all streams.
+    pub(crate) seq: u64,
+    /// The CDP timestamp (ms since the epoch) for console events; `None` otherwise.
+    pub(crate) timestamp: Option<f64>,
+    /// What was seen.
+    pub(crate) seen: Seen,
+}
+
+/// Everything one page's session reported, in arrival order.
+#[derive(Debug, Default)]
+pub(crate) struct EventLog {
+    events: Mutex<Vec<Event>>,
+    last_arrival: Mutex<Option<Instant>>,
+    seq: AtomicU64,
+}
+
+impl EventLog {
+    fn events(&self) -> MutexGuard<'_, Vec<Event>> {
+        self.events.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, timestamp: Option<f64>, seen: Seen) {
+        let seq = self.seq.fetch_add(1, Ordering::SeqCst);
+        self.events().push(Event { seq, timestamp, seen });
+        *self.last_arrival.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
+
+    /// How many events have arrived so far.
+    pub(crate) fn len(&self) -> usize {
+        self.events().len()
+    }
+
+    /// The events from position `from` on.
+    pub(crate) fn since(&self, from: usize) -> Vec<Event> {
+        self.events().get(from..).map(<[Event]>::to_vec).unwrap_or_default()
+    }
+
+    /// Waits until nothing has arrived for `quiet`, at most `limit` in all.
+    pub(crate) async fn wait_quiet(&self, quiet: Duration, limit: Duration) {
+        let start = Instant::now();
+        loop {
+            let last = *self.last_arrival.lock().unwrap_or_else(|p| p.into_inner());
+            let calm_since = last.map_or(start, |last| last.max(start));
+            if calm_since.elapsed() >= quiet || start.elapsed() >= limit {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+/// The running browser.
+pub(crate) struct Chromium {
+    browser: Browser,
+    handler: JoinHandle<()>,
+    _profile: tempfile::TempDir,
+    /// e.g. `chromium 156.0.8078.79`.
+    pub(crate) version: String,
+}
+
+impl std::fmt::Debug for Chromium {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chromium").field("version", &self.version).finish()
+    }
+}
+
+/// A page in its own browser context, with its CDP events being recorded.
+pub(crate) struct ScenarioPage {
+    /// The page.
+    pub(crate) page: Page,
+    /// What its session reports.
+    pub(crate) log: Arc<EventLog>,
+    listeners: Vec<JoinHandle<()>>,
+}
+
+impl Chromium {
+    /// Launches `executable` headless with a fresh profile.
+    pub(crate) async fn launch(executable: &Path) -> Result<Self, String> {
+        if !executable.exists() {
+            return Err(format!(
+                "Chromium not found at {} (install Debian's `chromium` package, or set CORS_LAB_CHROMIUM)",
+                executable.display()
+            ));
+        }
+        let profile = tempfile::Builder::new()
+            .prefix("cors-lab-chromium-")
+            .tempdir()
+            .map_err(|e| format!("cannot make a Chromium profile folder: {e}"))?;
+        let config = BrowserConfig::builder()
+            .chrome_executable(executable)
+            .disable_default_args()
+            .no_sandbox()
+            .user_data_dir(profile.path())
+            .launch_timeout(Duration::from_secs(30))
+            .request_timeout(Duration::from_secs(20))
+            .args([
+                "disable-gpu",
+                "disable-quic",
+                "no-first-run",
+                "no-default-browser-check",
+                "disable-background-networking",
+                "disable-component-update",
+                "disable-sync",
+                "no-proxy-server",
+                "ignore-certificate-errors",
+            ])
+            .arg(("host-resolver-rules", "MAP * 127.0.0.1"))
+            // Keep http:// pages on http:// (no HTTPS-First upgrade attempts).
+            .arg(("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"))
+            .build()?;
+        let (browser, mut handler) = Browser::launch(config)
+            .await
+            .map_err(|e| format!("cannot launch Chromium ({}): {e}", executable.display()))?;
+        let handler = tokio::spawn(async move {
+            // Errors here are single messages chromiumoxide could not parse; keep going.
+            while let Some(_message) = handler.next().await {}
+        });
+        let version = browser
+            .version()
+            .await
+            .map(|v| describe_version(&v.product))
+            .unwrap_or_else(|_| "chromium (unknown version)".to_owned());
+        Ok(Chromium { browser, handler, _profile: profile, version })
+    }
+
+    /// Opens `about:blank` in a new browser context and starts recording its events.
+    pub(crate) async fn open_page(&mut self) -> Result<ScenarioPage, String> {
+        self.browser
+            .start_incognito_context()
+            .await
+            .map_err(|e| format!("cannot create a browser context: {e}"))?;
+        let page = self
+            .browser
+            .new_page("about:blank")
+            .await
+            .map_err(|e| format!("cannot open a page: {e}"))?;
+        let log = Arc::new(EventLog::default());
+        let listeners = start_listeners(&page, &log).await?;
+        Ok(ScenarioPage { page, log, listeners })
+    }
+
+    /// Closes the page and disposes of its browser context.
+    pub(crate) async fn close_page(&mut self, page: ScenarioPage) {
+        for listener in &page.listeners {
+            listener.abort();
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), page.page.close()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.browser.quit_incognito_context()).await;
+    }
+
+    /// Closes the browser (killing it if it does not exit promptly).
+    pub(crate) async fn close(mut self) {
+        let closed = tokio::time::timeout(Duration::from_secs(5), self.browser.close()).await;
+        if !matches!(closed, Ok(Ok(_))) {
+            let _ = self.browser.kill().await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.browser.wait()).await;
+        self.handler.abort();
+    }
+}
+
+/// `HeadlessChrome/156.0.8078.79` → `chromium 156.0.8078.79`.
+fn describe_version(product: &str) -> String {
+    match product.split_once('/') {
+        Some((_, number)) => format!("chromium {number}"),
+        None => format!("chromium {product}"),
+    }
+}
+
+async fn start_listeners(page: &Page, log: &Arc<EventLog>) -> Result<Vec<JoinHandle<()>>, String> {
+    let error = |e: chromiumoxide::error::CdpError| format!("cannot listen to page events: {e}");
+    let mut tasks = Vec::new();
+
+    let mut entries = page.event_listener::<EventEntryAdded>().await.map_err(error)?;
+    let sink = log.clone();
+    tasks.push(tokio::spawn(async move {
+        while let Some(event) = entries.next().await {
+            let entry = &event.entry;
+            sink.push(
+                Some(*entry.timestamp.inner()),
+                Seen::Log {
+                    source: enum_text(&entry.source),
+                    level: enum_text(&entry.level),
+                    text: entry.text.clone(),
+                    request_id: entry.network_request_id.as_ref().map(|id| id.inner().clone()),
+                },
+            );
+        }
+    }));
+
+    let mut calls = page.event_listener::<EventConsoleApiCalled>().await.map_err(error)?;
+    let sink = log.clone();
+    tasks.push(tokio::spawn(async move {
+        while let Some(event) = calls.next().await {
+            let text = event
+                .args
+                .iter()
+                .map(|arg| match &arg.value {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => arg.description.clone().unwrap_or_default(),
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            sink.push(Some(*event.timestamp.inner()), Seen::ConsoleApi { text });
+        }
+    }));
+
+    let mut exceptions = page.event_listener::<EventExceptionThrown>().await.map_err(error)?;
+    let sink = log.clone();
+    tasks.push(tokio::spawn(async move {
+        while let Some(event) = exceptions.next().await {
+            let details = &event.exception_details;
+            let text = details
+                .exception
+                .as_ref()
+                .and_then(|e| e.description.clone())
+                .map(|d| format!("{} {d}", details.text))
+                .unwrap_or_else(|| details.text.clone());
+            sink.push(Some(*event.timestamp.inner()), Seen::Exception { text });
+        }
+    }));
+
+    let mut sent = page.event_listener::<EventRequestWillBeSent>().await.map_err(error)?;
+    let sink = log.clone();
+    tasks.push(tokio::spawn(async move {
+        while let Some(event) = sent.next().await {
+            sink.push(
+                None,
+                Seen::Request {
+                    request_id: event.request_id.inner().clone(),
+                    url: event.request.url.clone(),
+                    method: event.request.method.clone(),
+                },
+            );
+        }
+    }));
+
+    let mut failed = page.event_listener::<EventLoadingFailed>().await.map_err(error)?;
+    let sink = log.clone();
+    tasks.push(tokio::spawn(async move {
+        while let Some(event) = failed.next().await {
+            let cors = event.cors_error_status.as_ref();
+            sink.push(
+                None,
+                Seen::LoadingFailed {
+                    request_id: event.request_id.inner().clone(),
+                    error_text: event.error_text.clone(),
+                    cors_error: cors.map(|c| enum_text(&c.cors_error)),
+                    failed_parameter: cors.map(|c| c.failed_parameter.clone()),
+                    blocked_reason: event.blocked_reason.as_ref().map(enum_text),
+                },
+            );
+        }
+    }));
+    Ok(tasks)
+}
+
+/// The protocol's own spelling of a CDP enum value.
+fn enum_text<T: serde::Serialize + std::fmt::Debug>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{value:?}"),
+    }
+}
+
+/// Runs `expression` in the page, awaiting a promise, and returns its string value.
+pub(crate) async fn evaluate_string(page: &Page, expression: String, limit: Duration) -> Result<String, String> {
+    let params = EvaluateParams::builder()
+        .expression(expression)
+        .await_promise(true)
+        .return_by_value(true)
+        .build()
+        .map_err(|e| format!("bad Runtime.evaluate parameters: {e}"))?;
+    let response = tokio::time::timeout(limit, page.execute(params))
+        .await
+        .map_err(|_| format!("the page did not answer within {} s", limit.as_secs()))?
+        .map_err(|e| format!("Runtime.evaluate failed: {e}"))?;
+    if let Some(details) = &response.result.exception_details {
+        return Err(format!("the harness script threw: {}", details.text));
+    }
+    match &response.result.result.value {
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        other => Err(format!("the harness returned {other:?}, not a string")),
+    }
+}

@@ -1,0 +1,95 @@
+// cors-lab verify: the page script. Rust calls `__corsLab.run(spec)` once per
+// scenario request (Runtime.evaluate, awaitPromise) and gets back a JSON
+// string. This script never writes to the console, so every console line seen
+// while a request runs comes from the browser itself.
+"use strict";
+(function () {
+  function errorText(e) {
+    if (e && typeof e === "object" && "name" in e && "message" in e) {
+      return e.name + ": " + e.message;
+    }
+    return String(e);
+  }
+
+  function parseHeaderNames(all) {
+    const names = [];
+    for (const line of (all || "").split("\r\n")) {
+      const colon = line.indexOf(":");
+      if (colon > 0) names.push(line.slice(0, colon).trim().toLowerCase());
+    }
+    return [...new Set(names)].sort();
+  }
+
+  async function runFetch(spec, out) {
+    const init = {
+      method: spec.method,
+      headers: spec.headers || [],
+      mode: spec.mode,
+      credentials: spec.credentials,
+      redirect: spec.redirect,
+    };
+    if (spec.body !== undefined && spec.body !== null) init.body = spec.body;
+    try {
+      const response = await fetch(spec.url, init);
+      out.settled = "resolved";
+      out.response_type = response.type;
+      out.status = response.status;
+      out.headers = [...response.headers.keys()].sort();
+      try {
+        await response.text();
+      } catch (e) {
+        out.body_error = errorText(e);
+      }
+    } catch (e) {
+      out.settled = "rejected";
+      out.error = errorText(e);
+    }
+    return out;
+  }
+
+  function runXhr(spec, out) {
+    return new Promise((resolve) => {
+      const finish = (settled) => {
+        out.settled = settled;
+        resolve(out);
+      };
+      let xhr;
+      try {
+        xhr = new XMLHttpRequest();
+        xhr.open(spec.method, spec.url);
+        xhr.withCredentials = spec.credentials === "include";
+        for (const [name, value] of spec.headers || []) xhr.setRequestHeader(name, value);
+        if (spec.upload_listener) xhr.upload.onprogress = function () {};
+        xhr.onload = () => {
+          out.status = xhr.status;
+          out.response_type = "xhr";
+          out.headers = parseHeaderNames(xhr.getAllResponseHeaders());
+          finish("resolved");
+        };
+        xhr.onerror = () => finish("rejected");
+        xhr.onabort = () => finish("rejected");
+        xhr.ontimeout = () => finish("rejected");
+        const body = spec.body === undefined ? null : spec.body;
+        xhr.send(body);
+      } catch (e) {
+        out.error = errorText(e);
+        finish("rejected");
+      }
+    });
+  }
+
+  async function run(spec) {
+    const out = { settled: null, response_type: null, status: null, headers: [], error: null };
+    try {
+      if (spec.api === "xhr") await runXhr(spec, out);
+      else await runFetch(spec, out);
+    } catch (e) {
+      out.settled = "rejected";
+      out.harness_error = errorText(e);
+    }
+    return JSON.stringify(out);
+  }
+
+  Object.defineProperty(window, "__corsLab", { value: Object.freeze({ run }) });
+  document.title = "cors-lab harness ready";
+})();

@@ -1,0 +1,23 @@
+//! The harness page that the browser loads at the scenario's page origin.
+
+/// The path of the harness page; scenario rules never shadow it.
+pub(crate) const PAGE_PATH: &str = "/__cors_lab__/page";
+
+/// Where the page of a `"null"`-origin scenario is served (with a CSP sandbox).
+pub(crate) const OPAQUE_PAGE_ORIGIN: &str = "http://opaque-page.cors-lab.test";
+
+/// The page script: defines `window.__corsLab.run(spec)`.
+const HARNESS_JS: &str = include_str!("harness.js");
+
+/// The HTML of the harness page (no favicon request, no other subresource).
+pub(crate) fn html() -> String {
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">\
+         <title>cors-lab harness</title></head>\n<body>\n<script>\n{HARNESS_JS}\n</script>\n</body></html>\n"
+    )
+}
+
+/// The expression that runs one request in the page and resolves to a JSON string.
+pub(crate) fn run_expression(spec_json: &str) -> String {
+    format!("window.__corsLab.run({spec_json})")
+}

@@ -1,0 +1,431 @@
+//! `cors-lab verify`: replays scenarios in the installed headless Chromium
+//! against a real mock server, and compares what the browser did with the engine.
+//!
+//! One browser process per run; per scenario a fresh browser context (so a
+//! fresh preflight cache), a mock server on 127.0.0.1 listening on every port
+//! the scenario uses (Chromium maps every hostname to 127.0.0.1), and the
+//! harness page at the scenario's page origin. Requests run strictly one after
+//! another, so every console line and server hit belongs to the request in flight.
+
+mod browser;
+mod certificate;
+mod harness_page;
+mod observe;
+pub mod report;
+mod server;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::scenario::{
+    disagreements, load_scenario, Browser, PreflightUse, RequestResult, RequestSpec, Scenario,
+};
+
+pub use browser::{chromium_path, DEFAULT_CHROMIUM};
+pub use observe::CorsErrorStatus;
+
+use browser::{evaluate_string, Chromium, ScenarioPage};
+use observe::{observe, Observation, ScriptReport};
+use server::{MockServer, ServerSetup};
+
+/// A scenario needing more real waiting than this (its last `at_ms`) is skipped.
+pub const MAX_REAL_WAIT: Duration = Duration::from_secs(15);
+
+/// After a request settles, the console must be quiet this long before the next one.
+const QUIET: Duration = Duration::from_millis(150);
+/// ... but never wait longer than this for quiet.
+const QUIET_LIMIT: Duration = Duration::from_secs(2);
+/// One request may take at most this long in the page.
+const REQUEST_LIMIT: Duration = Duration::from_secs(20);
+
+/// Settings of one verify run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The Chromium executable.
+    pub chromium: PathBuf,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { chromium: chromium_path() }
+    }
+}
+
+/// The result of a run over some files.
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    /// e.g. `chromium 156.0.8078.79`.
+    pub browser: String,
+    /// One report per file, in the order given.
+    pub files: Vec<FileReport>,
+    /// Wall-clock time of the whole run.
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+impl Run {
+    /// Whether some file could not be verified (a harness failure, exit status 2).
+    pub fn has_failures(&self) -> bool {
+        self.files.iter().any(|f| matches!(f.status, FileStatus::Failed(_)))
+    }
+
+    /// Whether some verified file has a disagreement (exit status 1).
+    pub fn has_disagreements(&self) -> bool {
+        self.files.iter().any(|f| match &f.status {
+            FileStatus::Verified(v) => !v.disagreements.is_empty(),
+            _ => false,
+        })
+    }
+}
+
+/// What became of one scenario file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file as given (or as found in a folder).
+    pub file: PathBuf,
+    /// The scenario's `id`, when the file loaded.
+    pub id: Option<String>,
+    /// Verified, skipped or failed.
+    pub status: FileStatus,
+}
+
+/// Verified, skipped (with the reason) or failed (with the error).
+#[derive(Debug, Clone, Serialize)]
+pub enum FileStatus {
+    /// It ran in the browser.
+    Verified(Verified),
+    /// It was not run, e.g. `firefox-only scenario`.
+    Skipped(String),
+    /// The harness could not run it.
+    Failed(String),
+}
+
+/// A scenario that ran in the browser.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verified {
+    /// What the browser did, per request.
+    pub observed: Vec<RequestResult>,
+    /// What the engine says, per request.
+    pub engine: Vec<RequestResult>,
+    /// Every field where the two differ.
+    pub disagreements: Vec<FieldDisagreement>,
+    /// Chromium's own CORS classification per request (`Network.loadingFailed`).
+    pub chromium_cors_errors: Vec<Option<CorsErrorStatus>>,
+}
+
+/// One field on which the browser and the engine differ.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldDisagreement {
+    /// Index of the request in the scenario.
+    pub request: usize,
+    /// The `expect` field name (`result` when the engine has no result at all).
+    pub field: String,
+    /// What the browser did.
+    pub observed: Value,
+    /// What the engine says.
+    pub engine: Value,
+}
+
+/// Every `*.json` file named, or found (recursively, sorted) in a folder named.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            collect_json(path, &mut found, 0)?;
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    Ok(files)
+}
+
+fn collect_json(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), String> {
+    if depth > 16 {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.is_dir() {
+            collect_json(&path, found, depth + 1)?;
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Runs every file in Chromium. `Err` only when the browser cannot be started.
+pub fn verify_files(files: &[PathBuf], options: &Options) -> Result<Run, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(verify_files_async(files, options))
+}
+
+async fn verify_files_async(files: &[PathBuf], options: &Options) -> Result<Run, String> {
+    let started = Instant::now();
+    let mut chromium = Chromium::launch(&options.chromium).await?;
+    let mut reports = Vec::new();
+    for file in files {
+        reports.push(verify_file(&mut chromium, file).await);
+    }
+    let browser = chromium.version.clone();
+    chromium.close().await;
+    Ok(Run { browser, files: reports, elapsed: started.elapsed() })
+}
+
+async fn verify_file(chromium: &mut Chromium, file: &Path) -> FileReport {
+    let report = |id: Option<String>, status| FileReport { file: file.to_path_buf(), id, status };
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => return report(None, FileStatus::Failed(format!("cannot read: {e}"))),
+    };
+    let scenario = match load_scenario(&text) {
+        Ok(loaded) => loaded.scenario,
+        Err(e) => return report(None, FileStatus::Failed(format!("cannot load: {e}"))),
+    };
+    let id = Some(scenario.id.clone());
+    if let Some(reason) = skip_reason(&scenario) {
+        return report(id, FileStatus::Skipped(reason));
+    }
+    let engine: Vec<RequestResult> = crate::engine::evaluate(&scenario, Some(Browser::Chrome))
+        .requests
+        .into_iter()
+        .map(|r| r.result)
+        .collect();
+    match run_scenario(chromium, &scenario, &engine).await {
+        Ok((observed, chromium_cors_errors)) => {
+            let disagreements = compare(&observed, &engine);
+            report(id, FileStatus::Verified(Verified { observed, engine, disagreements, chromium_cors_errors }))
+        }
+        Err(e) => report(id, FileStatus::Failed(e)),
+    }
+}
+
+/// Why a scenario is not run in Chromium, if it is not.
+pub fn skip_reason(scenario: &Scenario) -> Option<String> {
+    match scenario.browser {
+        Some(Browser::Firefox) => return Some("firefox-only scenario".to_owned()),
+        Some(Browser::Safari) => return Some("safari-only scenario".to_owned()),
+        _ => {}
+    }
+    let needed = request_times(&scenario.requests).last().copied().unwrap_or(0);
+    (Duration::from_millis(needed) > MAX_REAL_WAIT)
+        .then(|| format!("needs {} s of real time", needed.div_ceil(1000)))
+}
+
+/// Each request's start time in ms (`at_ms`, or the previous request's).
+fn request_times(requests: &[RequestSpec]) -> Vec<u64> {
+    let mut previous = 0;
+    requests
+        .iter()
+        .map(|r| {
+            previous = r.at_ms.unwrap_or(previous);
+            previous
+        })
+        .collect()
+}
+
+/// Compares the browser's results with the engine's, field by field.
+pub fn compare(observed: &[RequestResult], engine: &[RequestResult]) -> Vec<FieldDisagreement> {
+    let mut found = Vec::new();
+    for index in 0..observed.len().max(engine.len()) {
+        match (observed.get(index), engine.get(index)) {
+            (Some(seen), Some(modelled)) => {
+                found.extend(disagreements(index, &seen.to_expectation(), modelled).into_iter().map(|d| {
+                    FieldDisagreement { request: index, field: d.field, observed: d.expected, engine: d.actual }
+                }));
+            }
+            (seen, modelled) => found.push(FieldDisagreement {
+                request: index,
+                field: "result".to_owned(),
+                observed: json!(seen),
+                engine: json!(modelled),
+            }),
+        }
+    }
+    found
+}
+
+/// Where the harness page is served, and whether it needs the CSP sandbox.
+fn page_origin(scenario: &Scenario) -> (String, bool) {
+    if scenario.page.trim() == "null" {
+        (harness_page::OPAQUE_PAGE_ORIGIN.to_owned(), true)
+    } else {
+        (scenario.page.trim_end_matches('/').to_owned(), false)
+    }
+}
+
+/// Every URL the server may be asked for: the page, requests, rules, redirect targets.
+fn scenario_urls(scenario: &Scenario, page_url: &str) -> Vec<url::Url> {
+    let mut urls = Vec::new();
+    let mut push = |text: &str, base: Option<&url::Url>| {
+        let parsed = match base {
+            Some(base) => base.join(text),
+            None => url::Url::parse(text),
+        };
+        if let Ok(url) = parsed {
+            if matches!(url.scheme(), "http" | "https") {
+                urls.push(url);
+            }
+        }
+    };
+    push(page_url, None);
+    for request in &scenario.requests {
+        push(&request.url, None);
+    }
+    for rule in &scenario.server {
+        push(&rule.matcher.url, None);
+        let base = url::Url::parse(&rule.matcher.url).ok();
+        for (name, value) in &rule.respond.headers {
+            if name.eq_ignore_ascii_case("location") {
+                push(value, base.as_ref());
+            }
+        }
+    }
+    urls
+}
+
+async fn run_scenario(
+    chromium: &mut Chromium,
+    scenario: &Scenario,
+    engine: &[RequestResult],
+) -> Result<(Vec<RequestResult>, Vec<Option<CorsErrorStatus>>), String> {
+    let (origin, sandbox_page) = page_origin(scenario);
+    let page_url = format!("{origin}{}", harness_page::PAGE_PATH);
+    let urls = scenario_urls(scenario, &page_url);
+    let hosts: BTreeSet<String> = urls.iter().filter_map(|u| u.host_str().map(str::to_owned)).collect();
+    let ports: BTreeSet<u16> = urls.iter().filter_map(url::Url::port_or_known_default).collect();
+    let tls = certificate::tls_config(&hosts.into_iter().collect::<Vec<_>>())?;
+    let setup = ServerSetup {
+        rules: scenario.server.clone(),
+        page_url: page_url.clone(),
+        page_html: harness_page::html(),
+        sandbox_page,
+        ports: ports.into_iter().collect(),
+    };
+    let server = MockServer::start(setup, tls).await?;
+    let page = chromium.open_page().await;
+    let page = match page {
+        Ok(page) => page,
+        Err(e) => {
+            server.stop().await;
+            return Err(e);
+        }
+    };
+    let result = run_requests(&page, &server, scenario, engine, &page_url).await;
+    chromium.close_page(page).await;
+    server.stop().await;
+    result
+}
+
+async fn run_requests(
+    page: &ScenarioPage,
+    server: &MockServer,
+    scenario: &Scenario,
+    engine: &[RequestResult],
+    page_url: &str,
+) -> Result<(Vec<RequestResult>, Vec<Option<CorsErrorStatus>>), String> {
+    tokio::time::timeout(Duration::from_secs(20), page.page.goto(page_url))
+        .await
+        .map_err(|_| format!("the harness page {page_url} did not load within 20 s"))?
+        .map_err(|e| format!("cannot load the harness page {page_url}: {e}"))?;
+    let ready = evaluate_string(&page.page, "typeof window.__corsLab".to_owned(), Duration::from_secs(10)).await?;
+    if ready != "object" {
+        return Err(format!("the harness script did not start on {page_url} (got {ready})"));
+    }
+    page.log.wait_quiet(QUIET, QUIET_LIMIT).await;
+
+    let rule_header_names: Vec<String> = scenario
+        .server
+        .iter()
+        .flat_map(|rule| rule.respond.headers.iter().map(|(name, _)| name.to_ascii_lowercase()))
+        .collect();
+    let times = request_times(&scenario.requests);
+    let start = Instant::now();
+    let mut observed: Vec<RequestResult> = Vec::new();
+    let mut cors_errors = Vec::new();
+    for (index, spec) in scenario.requests.iter().enumerate() {
+        let at = Duration::from_millis(times.get(index).copied().unwrap_or(0));
+        if let Some(wait) = at.checked_sub(start.elapsed()) {
+            tokio::time::sleep(wait).await;
+        }
+        let spec_json = serde_json::to_string(spec).map_err(|e| format!("cannot encode request {index}: {e}"))?;
+        server.set_current(Some(index));
+        let from = page.log.len();
+        let answer = evaluate_string(&page.page, harness_page::run_expression(&spec_json), REQUEST_LIMIT).await;
+        page.log.wait_quiet(QUIET, QUIET_LIMIT).await;
+        server.set_current(None);
+        let answer = answer.map_err(|e| format!("request {index}: {e}"))?;
+        let script: ScriptReport =
+            serde_json::from_str(&answer).map_err(|e| format!("request {index}: bad harness answer {answer:?}: {e}"))?;
+        if let Some(error) = &script.harness_error {
+            return Err(format!("request {index}: the harness failed: {error}"));
+        }
+        let events = page.log.since(from);
+        let received = server.received_during(index);
+        let engine_says_cached = engine.get(index).is_some_and(|r| r.preflight == PreflightUse::Cached);
+        let cache_answered = engine_says_cached || identical_earlier_was_preflighted(scenario, &observed, index);
+        let observation = Observation {
+            spec,
+            page: &scenario.page,
+            script,
+            events,
+            received,
+            cache_answered,
+            rule_header_names: &rule_header_names,
+        };
+        cors_errors.push(observe::cors_error(&observation.events));
+        observed.push(observe(&observation));
+    }
+    Ok((observed, cors_errors))
+}
+
+/// Whether an earlier request identical to request `index` needed a preflight:
+/// if this one sends none, the preflight cache answered it.
+fn identical_earlier_was_preflighted(scenario: &Scenario, observed: &[RequestResult], index: usize) -> bool {
+    let Some(this) = scenario.requests.get(index) else { return false };
+    let key = |r: &RequestSpec| (r.url.clone(), r.method.clone(), r.headers.clone(), r.credentials, r.mode);
+    scenario.requests.iter().take(index).zip(observed).any(|(earlier, result)| {
+        key(earlier) == key(this) && matches!(result.preflight, PreflightUse::Sent | PreflightUse::Cached)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(text: &str) -> Scenario {
+        crate::scenario::parse_scenario(text).unwrap()
+    }
+
+    #[test]
+    fn long_scenarios_are_skipped_with_the_time_they_need() {
+        let s = scenario(
+            r#"{"format":"cors-scenario/1","id":"x","page":"http://a.example","server":[],
+                "requests":[{"url":"http://b.example/"},{"url":"http://b.example/","at_ms":20500}]}"#,
+        );
+        assert_eq!(skip_reason(&s).as_deref(), Some("needs 21 s of real time"));
+    }
+
+    #[test]
+    fn other_browsers_are_skipped() {
+        let s = scenario(
+            r#"{"format":"cors-scenario/1","id":"x","browser":"firefox","page":"http://a.example",
+                "server":[],"requests":[]}"#,
+        );
+        assert_eq!(skip_reason(&s).as_deref(), Some("firefox-only scenario"));
+    }
+}

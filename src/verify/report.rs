@@ -1,0 +1,185 @@
+//! Printing a run (readable text or the stable JSON shape) and writing the
+//! observed results back into scenario files (`--write-expect`).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::scenario::RequestResult;
+
+use super::{FileReport, FileStatus, Run};
+
+/// The fields compared, in the summary table's column order.
+pub const FIELDS: [&str; 7] =
+    ["cross_origin", "preflight", "preflight_request", "outcome", "readable_headers", "console", "js_error"];
+
+/// The stable JSON interface: one object per file.
+///
+/// `{"file", "id", "browser", "observed": [R…], "engine": [R…], "disagreements":
+/// [{"request", "field", "observed", "engine"}]}`, plus `"skipped"` (the reason)
+/// or `"error"` when the file was not verified, and `"chromium_cors_errors"`.
+pub fn to_json(run: &Run) -> Value {
+    let files: Vec<Value> = run
+        .files
+        .iter()
+        .map(|file| {
+            let mut object = json!({
+                "file": file.file.display().to_string(),
+                "id": file.id,
+                "browser": run.browser,
+                "observed": [],
+                "engine": [],
+                "disagreements": [],
+            });
+            match &file.status {
+                FileStatus::Verified(v) => {
+                    object["observed"] = json!(v.observed);
+                    object["engine"] = json!(v.engine);
+                    object["disagreements"] = json!(v.disagreements);
+                    object["chromium_cors_errors"] = json!(v.chromium_cors_errors);
+                }
+                FileStatus::Skipped(reason) => object["skipped"] = json!(reason),
+                FileStatus::Failed(error) => object["error"] = json!(error),
+            }
+            object
+        })
+        .collect();
+    Value::Array(files)
+}
+
+/// A readable report: per file its disagreements, then a summary table.
+pub fn to_text(run: &Run) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "browser: {}", run.browser);
+    for file in &run.files {
+        let name = display_name(file);
+        match &file.status {
+            FileStatus::Skipped(reason) => {
+                let _ = writeln!(out, "\n{name}: skipped: {reason}");
+            }
+            FileStatus::Failed(error) => {
+                let _ = writeln!(out, "\n{name}: HARNESS FAILURE: {error}");
+            }
+            FileStatus::Verified(v) if v.disagreements.is_empty() => {
+                let _ = writeln!(out, "\n{name}: browser and engine agree on {} request(s)", v.observed.len());
+            }
+            FileStatus::Verified(v) => {
+                let _ = writeln!(out, "\n{name}: {} disagreement(s)", v.disagreements.len());
+                for d in &v.disagreements {
+                    let _ = writeln!(out, "  request {} {}:", d.request, d.field);
+                    let _ = writeln!(out, "    browser: {}", compact(&d.observed));
+                    let _ = writeln!(out, "    engine:  {}", compact(&d.engine));
+                }
+                for (index, cors) in v.chromium_cors_errors.iter().enumerate() {
+                    if let Some(cors) = cors {
+                        let _ = writeln!(
+                            out,
+                            "  (request {index}: Chromium's corsErrorStatus {} {:?})",
+                            cors.cors_error, cors.failed_parameter
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out.push_str(&summary_table(run));
+    let _ = writeln!(out, "\n{} file(s) in {:.1} s", run.files.len(), run.elapsed.as_secs_f64());
+    out
+}
+
+fn display_name(file: &FileReport) -> String {
+    match &file.id {
+        Some(id) => format!("{} ({id})", file.file.display()),
+        None => file.file.display().to_string(),
+    }
+}
+
+fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+}
+
+fn summary_table(run: &Run) -> String {
+    let short = ["cross", "preflight", "pf_request", "outcome", "headers", "console", "js_error"];
+    let width = run
+        .files
+        .iter()
+        .map(|f| f.id.as_deref().map_or(f.file.display().to_string().len(), str::len))
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 60);
+    let mut out = String::new();
+    let _ = write!(out, "\n{:width$}", "scenario");
+    for name in short {
+        let _ = write!(out, " {name:>10}");
+    }
+    out.push('\n');
+    for file in &run.files {
+        let name = file.id.clone().unwrap_or_else(|| file.file.display().to_string());
+        let _ = write!(out, "{name:width$}");
+        match &file.status {
+            FileStatus::Verified(v) => {
+                for field in FIELDS {
+                    let differs = v.disagreements.iter().any(|d| d.field == field || d.field == "result");
+                    let _ = write!(out, " {:>10}", if differs { "DIFF" } else { "ok" });
+                }
+            }
+            FileStatus::Skipped(reason) => {
+                let _ = write!(out, " skipped: {reason}");
+            }
+            FileStatus::Failed(_) => {
+                let _ = write!(out, " HARNESS FAILURE");
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Rewrites `file`'s `expect` from `observed`, keeping the rest of the JSON as it was.
+pub fn write_expect(file: &Path, observed: &[RequestResult]) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let rewritten = with_expect(&text, observed).map_err(|e| format!("{}: {e}", file.display()))?;
+    std::fs::write(file, rewritten).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+/// `text` (a scenario's JSON) with its `expect` replaced (or added last), pretty-printed.
+pub fn with_expect(text: &str, observed: &[RequestResult]) -> Result<String, String> {
+    let mut value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let object = value.as_object_mut().ok_or("the file is not a JSON object")?;
+    let expect: Vec<Value> = observed.iter().map(|r| json!(r.to_expectation())).collect();
+    object.insert("expect".to_owned(), Value::Array(expect));
+    let mut out = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+    out.push('\n');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Outcome, PreflightUse};
+
+    #[test]
+    fn write_expect_keeps_key_order_and_replaces_in_place() {
+        let text = r#"{"format":"cors-scenario/1","id":"a","expect":[],"page":"http://x.example","server":[],"requests":[]}"#;
+        let result = RequestResult {
+            cross_origin: true,
+            preflight: PreflightUse::None,
+            preflight_request: vec![],
+            outcome: Outcome::Blocked,
+            readable_headers: vec![],
+            console: vec!["line".to_owned()],
+            js_error: None,
+        };
+        let out = with_expect(text, &[result]).unwrap();
+        let keys: Vec<&str> = ["\"format\"", "\"id\"", "\"expect\"", "\"page\""]
+            .into_iter()
+            .filter(|k| out.contains(k))
+            .collect();
+        assert_eq!(keys.len(), 4);
+        assert!(out.find("\"id\"").unwrap() < out.find("\"expect\"").unwrap());
+        assert!(out.find("\"expect\"").unwrap() < out.find("\"page\"").unwrap());
+        assert!(out.contains("\"js_error\": null"));
+        assert!(out.contains("\n  \"id\": \"a\""));
+    }
+}

@@ -1,0 +1,329 @@
+//! The mock server: real HTTP and HTTPS on 127.0.0.1, answering from a
+//! scenario's `server` rules and recording every request it receives.
+//!
+//! Every port serves both schemes: a connection whose first byte is a TLS
+//! handshake record (0x16) is served over TLS, any other over plain HTTP.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::TlsAcceptor;
+
+use crate::scenario::{HeaderPair, ServerRule};
+
+use super::harness_page::PAGE_PATH;
+
+/// No scenario request is in flight (the page is loading, or between requests).
+const NO_REQUEST: usize = usize::MAX;
+
+/// One request as the server received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReceivedRequest {
+    /// The scenario request that was in flight, if any.
+    pub(crate) during: Option<usize>,
+    /// The method, as sent.
+    pub(crate) method: String,
+    /// The absolute URL (scheme from the connection, host from `Host`).
+    pub(crate) url: String,
+    /// Every header, in the order received (names lower-case).
+    pub(crate) headers: Vec<HeaderPair>,
+}
+
+impl ReceivedRequest {
+    /// The value of header `name` (joined with `, ` when repeated).
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        join_header(&self.headers, name)
+    }
+
+    /// Whether this is a CORS preflight (an OPTIONS with Access-Control-Request-Method).
+    pub(crate) fn is_preflight(&self) -> bool {
+        self.method == "OPTIONS" && self.header("access-control-request-method").is_some()
+    }
+}
+
+/// What the server serves: the rules and the harness page.
+#[derive(Debug, Clone)]
+pub(crate) struct ServerSetup {
+    /// The scenario's rules, first match wins.
+    pub(crate) rules: Vec<ServerRule>,
+    /// The absolute URL of the harness page.
+    pub(crate) page_url: String,
+    /// The harness page's HTML.
+    pub(crate) page_html: String,
+    /// Serve the page with `Content-Security-Policy: sandbox allow-scripts` (opaque origin).
+    pub(crate) sandbox_page: bool,
+    /// The ports to listen on.
+    pub(crate) ports: Vec<u16>,
+}
+
+/// A running mock server; dropping it stops every listener and connection.
+pub(crate) struct MockServer {
+    shared: Arc<Shared>,
+    tasks: JoinSet<()>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer").field("ports", &self.shared.setup.ports).finish()
+    }
+}
+
+struct Shared {
+    setup: ServerSetup,
+    page_url: Option<url::Url>,
+    tls: TlsAcceptor,
+    current: AtomicUsize,
+    log: Mutex<Vec<ReceivedRequest>>,
+}
+
+impl Shared {
+    fn log(&self) -> MutexGuard<'_, Vec<ReceivedRequest>> {
+        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl MockServer {
+    /// Binds every port of `setup` on 127.0.0.1 and starts serving.
+    pub(crate) async fn start(setup: ServerSetup, tls: Arc<ServerConfig>) -> Result<Self, String> {
+        let page_url = url::Url::parse(&setup.page_url).ok();
+        let ports = setup.ports.clone();
+        let shared = Arc::new(Shared {
+            setup,
+            page_url,
+            tls: TlsAcceptor::from(tls),
+            current: AtomicUsize::new(NO_REQUEST),
+            log: Mutex::new(Vec::new()),
+        });
+        let mut tasks = JoinSet::new();
+        for port in ports {
+            let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+            let listener = TcpListener::bind(address)
+                .await
+                .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+            tasks.spawn(accept_loop(listener, shared.clone()));
+        }
+        Ok(MockServer { shared, tasks })
+    }
+
+    /// Marks which scenario request is in flight (`None`: none).
+    pub(crate) fn set_current(&self, index: Option<usize>) {
+        self.shared.current.store(index.unwrap_or(NO_REQUEST), Ordering::SeqCst);
+    }
+
+    /// Every request received while scenario request `index` was in flight.
+    pub(crate) fn received_during(&self, index: usize) -> Vec<ReceivedRequest> {
+        self.shared.log().iter().filter(|r| r.during == Some(index)).cloned().collect()
+    }
+
+    /// Stops every listener and open connection.
+    pub(crate) async fn stop(mut self) {
+        self.tasks.shutdown().await;
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    // Connections live in this set, so aborting the loop closes them too.
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    connections.spawn(serve_connection(stream, shared.clone()));
+                }
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+    let mut first = [0u8; 1];
+    let peeked = tokio::time::timeout(Duration::from_secs(10), stream.peek(&mut first)).await;
+    let is_tls = matches!(peeked, Ok(Ok(1))) && first[0] == 0x16;
+    if is_tls {
+        if let Ok(tls_stream) = shared.tls.accept(stream).await {
+            serve_http(TokioIo::new(tls_stream), "https", shared).await;
+        }
+    } else {
+        serve_http(TokioIo::new(stream), "http", shared).await;
+    }
+}
+
+async fn serve_http<T>(io: TokioIo<T>, scheme: &'static str, shared: Arc<Shared>)
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request: Request<Incoming>| {
+        let shared = shared.clone();
+        async move { answer(&shared, scheme, &request) }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).auto_date_header(false).keep_alive(true);
+    // An error here is a dropped connection (a `network_error` rule) or a client hang-up.
+    let _ = builder.serve_connection(io, service).await;
+}
+
+/// Why the server drops a connection without answering (`network_error: true`).
+#[derive(Debug)]
+struct DropConnection;
+
+impl fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("network_error rule: connection dropped")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+fn answer(
+    shared: &Shared,
+    scheme: &str,
+    request: &Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let headers: Vec<HeaderPair> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    let host = join_header(&headers, "host").unwrap_or_else(|| "unknown-host".to_owned());
+    let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let raw_url = format!("{scheme}://{host}{target}");
+    let url = url::Url::parse(&raw_url).ok();
+    let method = request.method().as_str().to_owned();
+
+    let is_page = request.uri().path() == PAGE_PATH
+        && matches!((&url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
+    if is_page {
+        return Ok(page_response(shared));
+    }
+
+    let current = shared.current.load(Ordering::SeqCst);
+    shared.log().push(ReceivedRequest {
+        during: (current != NO_REQUEST).then_some(current),
+        method: method.clone(),
+        url: url.as_ref().map(|u| u.to_string()).unwrap_or_else(|| raw_url.clone()),
+        headers: headers.clone(),
+    });
+
+    let rule = url.as_ref().and_then(|url| find_rule(&shared.setup.rules, &method, url));
+    let Some(rule) = rule else {
+        return Ok(plain_response(StatusCode::NOT_FOUND, Vec::new(), String::new()));
+    };
+    if rule.respond.network_error {
+        return Err(DropConnection);
+    }
+    let status = StatusCode::from_u16(rule.respond.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let response_headers = rule
+        .respond
+        .headers
+        .iter()
+        .map(|(name, value)| (name.clone(), fill_template(value, &headers)))
+        .collect();
+    Ok(plain_response(status, response_headers, rule.respond.body.clone()))
+}
+
+/// The first rule whose URL (without fragment) and optional method fit.
+fn find_rule<'a>(rules: &'a [ServerRule], method: &str, url: &url::Url) -> Option<&'a ServerRule> {
+    rules.iter().find(|rule| {
+        let method_fits = rule.matcher.method.as_deref().is_none_or(|m| m == method);
+        method_fits && same_url(&rule.matcher.url, url)
+    })
+}
+
+/// Compares a rule URL with a received URL, both without fragment.
+fn same_url(rule_url: &str, received: &url::Url) -> bool {
+    let Ok(mut rule) = url::Url::parse(rule_url) else {
+        return false;
+    };
+    rule.set_fragment(None);
+    let mut received = received.clone();
+    received.set_fragment(None);
+    rule == received
+}
+
+/// Replaces every `{{request.NAME}}` with that request header's value (empty when absent).
+pub(crate) fn fill_template(value: &str, request_headers: &[HeaderPair]) -> String {
+    const OPEN: &str = "{{request.";
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find(OPEN) {
+        let after = rest.get(start + OPEN.len()..).unwrap_or("");
+        let Some(end) = after.find("}}") else { break };
+        out.push_str(rest.get(..start).unwrap_or(""));
+        let name = after.get(..end).unwrap_or("").trim();
+        out.push_str(&join_header(request_headers, name).unwrap_or_default());
+        rest = after.get(end + 2..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+fn join_header(headers: &[HeaderPair], name: &str) -> Option<String> {
+    let values: Vec<&str> = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
+fn page_response(shared: &Shared) -> Response<Full<Bytes>> {
+    let mut headers = vec![
+        ("Content-Type".to_owned(), "text/html; charset=utf-8".to_owned()),
+        ("Cache-Control".to_owned(), "no-store".to_owned()),
+    ];
+    if shared.setup.sandbox_page {
+        headers.push(("Content-Security-Policy".to_owned(), "sandbox allow-scripts".to_owned()));
+    }
+    plain_response(StatusCode::OK, headers, shared.setup.page_html.clone())
+}
+
+fn plain_response(status: StatusCode, headers: Vec<HeaderPair>, body: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let map = response.headers_mut();
+    for (name, value) in headers {
+        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(value.as_bytes()))
+        else {
+            continue;
+        };
+        map.append(name, value);
+    }
+    response
+}
+
+/// Header names the server's HTTP layer may add that no rule asked for.
+pub(crate) const TRANSPORT_HEADERS: [&str; 5] = ["content-length", "date", "connection", "keep-alive", "transfer-encoding"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_reflects_request_headers() {
+        let headers = vec![("origin".to_owned(), "https://a.example".to_owned())];
+        assert_eq!(fill_template("{{request.Origin}}", &headers), "https://a.example");
+        assert_eq!(fill_template("x {{request.missing}} y", &headers), "x  y");
+        assert_eq!(fill_template("no template", &headers), "no template");
+        assert_eq!(fill_template("{{request.origin", &headers), "{{request.origin");
+    }
+
+    #[test]
+    fn urls_compare_without_fragment() {
+        let received = url::Url::parse("http://api.example.com:80/data").unwrap();
+        assert!(same_url("http://api.example.com/data#frag", &received));
+        assert!(!same_url("http://api.example.com/other", &received));
+    }
+}
