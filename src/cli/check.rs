@@ -1,15 +1,222 @@
-//! `cors-lab check`.
+//! `cors-lab check`: the engine's step-by-step explanation of scenario files.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::files::{collect_scenario_files, read_scenario};
+use crate::engine::fixes::{Fix, FixAction};
+use crate::engine::{evaluate, RequestTrace, StepStatus, Trace};
+use crate::scenario::{disagreements, Browser, Disagreement, RequestResult, Scenario};
 
 /// Arguments of `cors-lab check`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// Scenario files or folders.
+    /// Whose rules and messages (default: each file's own `browser`, else chrome).
+    #[arg(long, value_enum)]
+    browser: Option<BrowserArg>,
+    /// Print a JSON array, one object per file (a stable interface).
+    #[arg(long)]
+    json: bool,
+    /// Exit with status 1 when any `expect` entry disagrees with the engine.
+    #[arg(long)]
+    strict: bool,
+    /// Scenario files or folders (searched for `*.json`).
     #[arg(required = true)]
-    paths: Vec<std::path::PathBuf>,
+    paths: Vec<PathBuf>,
 }
 
-pub(crate) fn run(_args: &CheckArgs) -> ExitCode {
-    ExitCode::FAILURE
+/// `--browser` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum BrowserArg {
+    Chrome,
+    Firefox,
+    Safari,
+}
+
+impl From<BrowserArg> for Browser {
+    fn from(value: BrowserArg) -> Browser {
+        match value {
+            BrowserArg::Chrome => Browser::Chrome,
+            BrowserArg::Firefox => Browser::Firefox,
+            BrowserArg::Safari => Browser::Safari,
+        }
+    }
+}
+
+/// One request's result in `--json`: the `expect` fields plus the failure and fixes.
+#[derive(Debug, Serialize)]
+struct JsonResult<'a> {
+    #[serde(flatten)]
+    result: &'a RequestResult,
+    failure: &'a Option<crate::engine::failure::Failure>,
+    fixes: &'a [Fix],
+}
+
+/// One file in `--json`.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum JsonFile<'a> {
+    Loaded {
+        file: String,
+        id: String,
+        browser: Browser,
+        warnings: Vec<String>,
+        results: Vec<JsonResult<'a>>,
+        disagreements: Vec<Disagreement>,
+    },
+    Failed {
+        file: String,
+        error: String,
+    },
+}
+
+pub(crate) fn run(args: &CheckArgs) -> ExitCode {
+    let files = match collect_scenario_files(&args.paths) {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("cors-lab: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let browser = args.browser.map(Browser::from);
+    let mut evaluated: Vec<(PathBuf, Result<(Scenario, Vec<String>, Trace), String>)> = Vec::new();
+    for file in files {
+        let loaded = read_scenario(&file).map(|loaded| {
+            let trace = evaluate(&loaded.scenario, browser);
+            (loaded.scenario, loaded.warnings, trace)
+        });
+        evaluated.push((file, loaded));
+    }
+    let mut load_failed = false;
+    let mut disagreed = false;
+    let mut json_files = Vec::new();
+    for (file, outcome) in &evaluated {
+        let name = file.display().to_string();
+        match outcome {
+            Err(error) => {
+                load_failed = true;
+                if args.json {
+                    json_files.push(JsonFile::Failed { file: name, error: error.clone() });
+                } else {
+                    eprintln!("{name}: error: {error}");
+                }
+            }
+            Ok((scenario, warnings, trace)) => {
+                let found = compare_with_expect(scenario, trace);
+                disagreed |= !found.is_empty();
+                if args.json {
+                    json_files.push(JsonFile::Loaded {
+                        file: name,
+                        id: scenario.id.clone(),
+                        browser: trace.browser,
+                        warnings: warnings.clone(),
+                        results: trace
+                            .requests
+                            .iter()
+                            .map(|r| JsonResult { result: &r.result, failure: &r.failure, fixes: &r.fixes })
+                            .collect(),
+                        disagreements: found,
+                    });
+                } else {
+                    print_explanation(file, scenario, warnings, trace, &found);
+                }
+            }
+        }
+    }
+    if args.json {
+        match serde_json::to_string_pretty(&json_files) {
+            Ok(text) => println!("{text}"),
+            Err(error) => {
+                eprintln!("cors-lab: {error}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        let total = evaluated.len();
+        let ok = evaluated.iter().filter(|(_, r)| r.is_ok()).count();
+        println!("{ok} of {total} file(s) loaded; {}", if disagreed { "some expectations disagree" } else { "every expectation agrees" });
+    }
+    if load_failed || (args.strict && disagreed) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Every disagreement between the file's `expect` and the engine.
+pub(crate) fn compare_with_expect(scenario: &Scenario, trace: &Trace) -> Vec<Disagreement> {
+    let Some(expect) = &scenario.expect else { return Vec::new() };
+    let mut found: Vec<Disagreement> = Vec::new();
+    if let Some(error) = &trace.scenario_error {
+        found.push(Disagreement { request: 0, field: "scenario".into(), expected: "loads".into(), actual: error.clone().into() });
+    }
+    if expect.len() > trace.requests.len() {
+        found.push(Disagreement {
+            request: trace.requests.len(),
+            field: "expect".into(),
+            expected: format!("{} entries", expect.len()).into(),
+            actual: format!("{} requests", trace.requests.len()).into(),
+        });
+    }
+    for (index, (want, got)) in expect.iter().zip(&trace.requests).enumerate() {
+        found.extend(disagreements(index, want, &got.result));
+    }
+    found
+}
+
+fn print_explanation(file: &Path, scenario: &Scenario, warnings: &[String], trace: &Trace, found: &[Disagreement]) {
+    let title = scenario.title.as_deref().unwrap_or(&scenario.id);
+    println!("━━ {} — {title} [{}]", file.display(), trace.browser.as_str());
+    for warning in warnings {
+        println!("   warning: {warning}");
+    }
+    if let Some(error) = &trace.scenario_error {
+        println!("   error: {error}");
+    }
+    for (index, request) in trace.requests.iter().enumerate() {
+        print_request(index, request);
+    }
+    for d in found {
+        println!("   ✗ request {} {}: expected {} but the engine says {}", d.request + 1, d.field, d.expected, d.actual);
+    }
+    println!();
+}
+
+fn print_request(index: usize, request: &RequestTrace) {
+    println!("   Request {} (at {} ms)", index + 1, request.at_ms);
+    for step in &request.steps {
+        let mark = match step.status {
+            StepStatus::Pass => "✓",
+            StepStatus::Fail => "✗",
+            StepStatus::Info => "·",
+            StepStatus::Warn => "!",
+        };
+        println!("     {mark} {}: {}", step.title, step.found.replace('\n', "; "));
+    }
+    let r = &request.result;
+    println!("     → outcome {:?}, preflight {:?}", r.outcome, r.preflight);
+    for line in &r.console {
+        println!("     console: {line}");
+    }
+    if let Some(error) = &r.js_error {
+        println!("     script: {error}");
+    }
+    if !r.readable_headers.is_empty() {
+        println!("     readable headers: {}", r.readable_headers.join(", "));
+    }
+    for (n, fix) in request.fixes.iter().enumerate() {
+        let what = match &fix.action {
+            FixAction::SetHeader { header, value } => format!("send {header}: {value}"),
+            FixAction::SetStatus { status } => format!("answer with status {status}"),
+            FixAction::Advice { text } => text.clone(),
+        };
+        let on = match fix.stage {
+            crate::engine::fixes::FixStage::Preflight => "preflight response",
+            crate::engine::fixes::FixStage::Actual => "actual response",
+            crate::engine::fixes::FixStage::Request => "request",
+        };
+        println!("     fix {}: {} — on the {on}, {what}", n + 1, fix.problem);
+    }
 }

@@ -21,6 +21,7 @@ enum Command {
 }
 
 mod check;
+pub mod files;
 mod verify;
 
 /// Runs the tool and returns its exit status.
