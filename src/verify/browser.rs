@@ -100,7 +100,11 @@ impl EventLog {
 
     fn push(&self, timestamp: Option<f64>, seen: Seen) {
         let seq = self.seq.fetch_add(1, Ordering::SeqCst);
-        self.events().push(Event { seq, timestamp, seen });
+        self.events().push(Event {
+            seq,
+            timestamp,
+            seen,
+        });
         *self.last_arrival.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
     }
 
@@ -111,7 +115,10 @@ impl EventLog {
 
     /// The events from position `from` on.
     pub(crate) fn since(&self, from: usize) -> Vec<Event> {
-        self.events().get(from..).map(<[Event]>::to_vec).unwrap_or_default()
+        self.events()
+            .get(from..)
+            .map(<[Event]>::to_vec)
+            .unwrap_or_default()
     }
 
     /// Waits until nothing has arrived for `quiet`, at most `limit` in all.
@@ -139,7 +146,9 @@ pub(crate) struct Chromium {
 
 impl std::fmt::Debug for Chromium {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Chromium").field("version", &self.version).finish()
+        f.debug_struct("Chromium")
+            .field("version", &self.version)
+            .finish()
     }
 }
 
@@ -185,7 +194,10 @@ impl Chromium {
             ])
             .arg(("host-resolver-rules", "MAP * 127.0.0.1"))
             // Keep http:// pages on http:// (no HTTPS-First upgrade attempts).
-            .arg(("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"))
+            .arg((
+                "disable-features",
+                "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+            ))
             .build()?;
         let (browser, mut handler) = Browser::launch(config)
             .await
@@ -199,7 +211,12 @@ impl Chromium {
             .await
             .map(|v| describe_version(&v.product))
             .unwrap_or_else(|_| "chromium (unknown version)".to_owned());
-        Ok(Chromium { browser, handler, _profile: profile, version })
+        Ok(Chromium {
+            browser,
+            handler,
+            _profile: profile,
+            version,
+        })
     }
 
     /// Opens `about:blank` in a new browser context and starts recording its events.
@@ -215,7 +232,11 @@ impl Chromium {
             .map_err(|e| format!("cannot open a page: {e}"))?;
         let log = Arc::new(EventLog::default());
         let listeners = start_listeners(&page, &log).await?;
-        Ok(ScenarioPage { page, log, listeners })
+        Ok(ScenarioPage {
+            page,
+            log,
+            listeners,
+        })
     }
 
     /// Closes the page and disposes of its browser context.
@@ -224,7 +245,11 @@ impl Chromium {
             listener.abort();
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), page.page.close()).await;
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.browser.quit_incognito_context()).await;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            self.browser.quit_incognito_context(),
+        )
+        .await;
     }
 
     /// Closes the browser (killing it if it does not exit promptly).
@@ -250,7 +275,10 @@ async fn start_listeners(page: &Page, log: &Arc<EventLog>) -> Result<Vec<JoinHan
     let error = |e: chromiumoxide::error::CdpError| format!("cannot listen to page events: {e}");
     let mut tasks = Vec::new();
 
-    let mut entries = page.event_listener::<EventEntryAdded>().await.map_err(error)?;
+    let mut entries = page
+        .event_listener::<EventEntryAdded>()
+        .await
+        .map_err(error)?;
     let sink = log.clone();
     tasks.push(tokio::spawn(async move {
         while let Some(event) = entries.next().await {
@@ -261,13 +289,19 @@ async fn start_listeners(page: &Page, log: &Arc<EventLog>) -> Result<Vec<JoinHan
                     source: enum_text(&entry.source),
                     level: enum_text(&entry.level),
                     text: entry.text.clone(),
-                    request_id: entry.network_request_id.as_ref().map(|id| id.inner().clone()),
+                    request_id: entry
+                        .network_request_id
+                        .as_ref()
+                        .map(|id| id.inner().clone()),
                 },
             );
         }
     }));
 
-    let mut calls = page.event_listener::<EventConsoleApiCalled>().await.map_err(error)?;
+    let mut calls = page
+        .event_listener::<EventConsoleApiCalled>()
+        .await
+        .map_err(error)?;
     let sink = log.clone();
     tasks.push(tokio::spawn(async move {
         while let Some(event) = calls.next().await {
@@ -285,7 +319,10 @@ async fn start_listeners(page: &Page, log: &Arc<EventLog>) -> Result<Vec<JoinHan
         }
     }));
 
-    let mut exceptions = page.event_listener::<EventExceptionThrown>().await.map_err(error)?;
+    let mut exceptions = page
+        .event_listener::<EventExceptionThrown>()
+        .await
+        .map_err(error)?;
     let sink = log.clone();
     tasks.push(tokio::spawn(async move {
         while let Some(event) = exceptions.next().await {
@@ -300,7 +337,10 @@ async fn start_listeners(page: &Page, log: &Arc<EventLog>) -> Result<Vec<JoinHan
         }
     }));
 
-    let mut sent = page.event_listener::<EventRequestWillBeSent>().await.map_err(error)?;
+    let mut sent = page
+        .event_listener::<EventRequestWillBeSent>()
+        .await
+        .map_err(error)?;
     let sink = log.clone();
     tasks.push(tokio::spawn(async move {
         while let Some(event) = sent.next().await {
@@ -315,7 +355,10 @@ async fn start_listeners(page: &Page, log: &Arc<EventLog>) -> Result<Vec<JoinHan
         }
     }));
 
-    let mut failed = page.event_listener::<EventLoadingFailed>().await.map_err(error)?;
+    let mut failed = page
+        .event_listener::<EventLoadingFailed>()
+        .await
+        .map_err(error)?;
     let sink = log.clone();
     tasks.push(tokio::spawn(async move {
         while let Some(event) = failed.next().await {
@@ -344,7 +387,11 @@ fn enum_text<T: serde::Serialize + std::fmt::Debug>(value: &T) -> String {
 }
 
 /// Runs `expression` in the page, awaiting a promise, and returns its string value.
-pub(crate) async fn evaluate_string(page: &Page, expression: String, limit: Duration) -> Result<String, String> {
+pub(crate) async fn evaluate_string(
+    page: &Page,
+    expression: String,
+    limit: Duration,
+) -> Result<String, String> {
     let params = EvaluateParams::builder()
         .expression(expression)
         .await_promise(true)

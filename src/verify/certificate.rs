@@ -17,7 +17,9 @@ pub(crate) fn tls_config(hosts: &[String]) -> Result<Arc<ServerConfig>, String> 
     let certified = rcgen::generate_simple_self_signed(names)
         .map_err(|e| format!("cannot make a certificate: {e}"))?;
     let cert: CertificateDer<'static> = certified.cert.der().clone();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der()));
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

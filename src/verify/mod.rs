@@ -6,6 +6,7 @@
 //! the scenario uses (Chromium maps every hostname to 127.0.0.1), and the
 //! harness page at the scenario's page origin. Requests run strictly one after
 //! another, so every console line and server hit belongs to the request in flight.
+//! `CORS_LAB_VERIFY_DEBUG=1` prints every raw CDP event and server hit to stderr.
 
 mod browser;
 mod certificate;
@@ -51,7 +52,9 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { chromium: chromium_path() }
+        Options {
+            chromium: chromium_path(),
+        }
     }
 }
 
@@ -70,7 +73,9 @@ pub struct Run {
 impl Run {
     /// Whether some file could not be verified (a harness failure, exit status 2).
     pub fn has_failures(&self) -> bool {
-        self.files.iter().any(|f| matches!(f.status, FileStatus::Failed(_)))
+        self.files
+            .iter()
+            .any(|f| matches!(f.status, FileStatus::Failed(_)))
     }
 
     /// Whether some verified file has a disagreement (exit status 1).
@@ -183,11 +188,19 @@ async fn verify_files_async(files: &[PathBuf], options: &Options) -> Result<Run,
     }
     let browser = chromium.version.clone();
     chromium.close().await;
-    Ok(Run { browser, files: reports, elapsed: started.elapsed() })
+    Ok(Run {
+        browser,
+        files: reports,
+        elapsed: started.elapsed(),
+    })
 }
 
 async fn verify_file(chromium: &mut Chromium, file: &Path) -> FileReport {
-    let report = |id: Option<String>, status| FileReport { file: file.to_path_buf(), id, status };
+    let report = |id: Option<String>, status| FileReport {
+        file: file.to_path_buf(),
+        id,
+        status,
+    };
     let text = match std::fs::read_to_string(file) {
         Ok(text) => text,
         Err(e) => return report(None, FileStatus::Failed(format!("cannot read: {e}"))),
@@ -208,7 +221,15 @@ async fn verify_file(chromium: &mut Chromium, file: &Path) -> FileReport {
     match run_scenario(chromium, &scenario, &engine).await {
         Ok((observed, chromium_cors_errors)) => {
             let disagreements = compare(&observed, &engine);
-            report(id, FileStatus::Verified(Verified { observed, engine, disagreements, chromium_cors_errors }))
+            report(
+                id,
+                FileStatus::Verified(Verified {
+                    observed,
+                    engine,
+                    disagreements,
+                    chromium_cors_errors,
+                }),
+            )
         }
         Err(e) => report(id, FileStatus::Failed(e)),
     }
@@ -221,7 +242,10 @@ pub fn skip_reason(scenario: &Scenario) -> Option<String> {
         Some(Browser::Safari) => return Some("safari-only scenario".to_owned()),
         _ => {}
     }
-    let needed = request_times(&scenario.requests).last().copied().unwrap_or(0);
+    let needed = request_times(&scenario.requests)
+        .last()
+        .copied()
+        .unwrap_or(0);
     (Duration::from_millis(needed) > MAX_REAL_WAIT)
         .then(|| format!("needs {} s of real time", needed.div_ceil(1000)))
 }
@@ -244,9 +268,16 @@ pub fn compare(observed: &[RequestResult], engine: &[RequestResult]) -> Vec<Fiel
     for index in 0..observed.len().max(engine.len()) {
         match (observed.get(index), engine.get(index)) {
             (Some(seen), Some(modelled)) => {
-                found.extend(disagreements(index, &seen.to_expectation(), modelled).into_iter().map(|d| {
-                    FieldDisagreement { request: index, field: d.field, observed: d.expected, engine: d.actual }
-                }));
+                found.extend(
+                    disagreements(index, &seen.to_expectation(), modelled)
+                        .into_iter()
+                        .map(|d| FieldDisagreement {
+                            request: index,
+                            field: d.field,
+                            observed: d.expected,
+                            engine: d.actual,
+                        }),
+                );
             }
             (seen, modelled) => found.push(FieldDisagreement {
                 request: index,
@@ -306,8 +337,14 @@ async fn run_scenario(
     let (origin, sandbox_page) = page_origin(scenario);
     let page_url = format!("{origin}{}", harness_page::PAGE_PATH);
     let urls = scenario_urls(scenario, &page_url);
-    let hosts: BTreeSet<String> = urls.iter().filter_map(|u| u.host_str().map(str::to_owned)).collect();
-    let ports: BTreeSet<u16> = urls.iter().filter_map(url::Url::port_or_known_default).collect();
+    let hosts: BTreeSet<String> = urls
+        .iter()
+        .filter_map(|u| u.host_str().map(str::to_owned))
+        .collect();
+    let ports: BTreeSet<u16> = urls
+        .iter()
+        .filter_map(url::Url::port_or_known_default)
+        .collect();
     let tls = certificate::tls_config(&hosts.into_iter().collect::<Vec<_>>())?;
     let setup = ServerSetup {
         rules: scenario.server.clone(),
@@ -342,17 +379,19 @@ async fn run_requests(
         .await
         .map_err(|_| format!("the harness page {page_url} did not load within 20 s"))?
         .map_err(|e| format!("cannot load the harness page {page_url}: {e}"))?;
-    let ready = evaluate_string(&page.page, "typeof window.__corsLab".to_owned(), Duration::from_secs(10)).await?;
+    let ready = evaluate_string(
+        &page.page,
+        "typeof window.__corsLab".to_owned(),
+        Duration::from_secs(10),
+    )
+    .await?;
     if ready != "object" {
-        return Err(format!("the harness script did not start on {page_url} (got {ready})"));
+        return Err(format!(
+            "the harness script did not start on {page_url} (got {ready})"
+        ));
     }
     page.log.wait_quiet(QUIET, QUIET_LIMIT).await;
 
-    let rule_header_names: Vec<String> = scenario
-        .server
-        .iter()
-        .flat_map(|rule| rule.respond.headers.iter().map(|(name, _)| name.to_ascii_lowercase()))
-        .collect();
     let times = request_times(&scenario.requests);
     let start = Instant::now();
     let mut observed: Vec<RequestResult> = Vec::new();
@@ -362,22 +401,49 @@ async fn run_requests(
         if let Some(wait) = at.checked_sub(start.elapsed()) {
             tokio::time::sleep(wait).await;
         }
-        let spec_json = serde_json::to_string(spec).map_err(|e| format!("cannot encode request {index}: {e}"))?;
+        let spec_json = serde_json::to_string(spec)
+            .map_err(|e| format!("cannot encode request {index}: {e}"))?;
         server.set_current(Some(index));
         let from = page.log.len();
-        let answer = evaluate_string(&page.page, harness_page::run_expression(&spec_json), REQUEST_LIMIT).await;
+        let answer = evaluate_string(
+            &page.page,
+            harness_page::run_expression(&spec_json),
+            REQUEST_LIMIT,
+        )
+        .await;
         page.log.wait_quiet(QUIET, QUIET_LIMIT).await;
         server.set_current(None);
         let answer = answer.map_err(|e| format!("request {index}: {e}"))?;
-        let script: ScriptReport =
-            serde_json::from_str(&answer).map_err(|e| format!("request {index}: bad harness answer {answer:?}: {e}"))?;
+        let script: ScriptReport = serde_json::from_str(&answer)
+            .map_err(|e| format!("request {index}: bad harness answer {answer:?}: {e}"))?;
         if let Some(error) = &script.harness_error {
             return Err(format!("request {index}: the harness failed: {error}"));
         }
         let events = page.log.since(from);
         let received = server.received_during(index);
-        let engine_says_cached = engine.get(index).is_some_and(|r| r.preflight == PreflightUse::Cached);
-        let cache_answered = engine_says_cached || identical_earlier_was_preflighted(scenario, &observed, index);
+        if std::env::var_os("CORS_LAB_VERIFY_DEBUG").is_some() {
+            eprintln!(
+                "[verify debug] {} request {index}: script {answer}",
+                scenario.id
+            );
+            for event in &events {
+                eprintln!(
+                    "[verify debug]   cdp {:?} {:?}",
+                    event.timestamp, event.seen
+                );
+            }
+            for request in &received {
+                eprintln!(
+                    "[verify debug]   server {} {} {:?}",
+                    request.method, request.url, request.headers
+                );
+            }
+        }
+        let engine_says_cached = engine
+            .get(index)
+            .is_some_and(|r| r.preflight == PreflightUse::Cached);
+        let cache_answered =
+            engine_says_cached || identical_earlier_was_preflighted(scenario, &observed, index);
         let observation = Observation {
             spec,
             page: &scenario.page,
@@ -385,7 +451,6 @@ async fn run_requests(
             events,
             received,
             cache_answered,
-            rule_header_names: &rule_header_names,
         };
         cors_errors.push(observe::cors_error(&observation.events));
         observed.push(observe(&observation));
@@ -395,15 +460,36 @@ async fn run_requests(
 
 /// Whether an earlier request identical to request `index` needed a preflight:
 /// if this one sends none, the preflight cache answered it.
-fn identical_earlier_was_preflighted(scenario: &Scenario, observed: &[RequestResult], index: usize) -> bool {
-    let Some(this) = scenario.requests.get(index) else { return false };
-    let key = |r: &RequestSpec| (r.url.clone(), r.method.clone(), r.headers.clone(), r.credentials, r.mode);
-    scenario.requests.iter().take(index).zip(observed).any(|(earlier, result)| {
-        key(earlier) == key(this) && matches!(result.preflight, PreflightUse::Sent | PreflightUse::Cached)
-    })
+fn identical_earlier_was_preflighted(
+    scenario: &Scenario,
+    observed: &[RequestResult],
+    index: usize,
+) -> bool {
+    let Some(this) = scenario.requests.get(index) else {
+        return false;
+    };
+    let key = |r: &RequestSpec| {
+        (
+            r.url.clone(),
+            r.method.clone(),
+            r.headers.clone(),
+            r.credentials,
+            r.mode,
+        )
+    };
+    scenario
+        .requests
+        .iter()
+        .take(index)
+        .zip(observed)
+        .any(|(earlier, result)| {
+            key(earlier) == key(this)
+                && matches!(result.preflight, PreflightUse::Sent | PreflightUse::Cached)
+        })
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::{HeaderPair, Outcome, PreflightUse, RequestResult, RequestSpec};
 
 use super::browser::{Event, Seen};
-use super::server::{ReceivedRequest, TRANSPORT_HEADERS};
+use super::server::ReceivedRequest;
 
 /// What the harness script reported for one request.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -53,8 +53,6 @@ pub(crate) struct Observation<'a> {
     pub(crate) received: Vec<ReceivedRequest>,
     /// Whether the preflight cache must have answered (see [`observe`]).
     pub(crate) cache_answered: bool,
-    /// Header names that a rule sets (so a transport header is not filtered out).
-    pub(crate) rule_header_names: &'a [String],
 }
 
 /// The console lines, in order (browser lines and any uncaught exceptions).
@@ -63,7 +61,9 @@ pub(crate) fn console_lines(events: &[Event]) -> Vec<String> {
         .iter()
         .filter_map(|event| {
             let text = match &event.seen {
-                Seen::Log { text, .. } | Seen::ConsoleApi { text } | Seen::Exception { text } => text.clone(),
+                Seen::Log { text, .. } | Seen::ConsoleApi { text } | Seen::Exception { text } => {
+                    text.clone()
+                }
                 _ => return None,
             };
             Some((event.timestamp.unwrap_or(0.0), event.seq, text))
@@ -76,7 +76,11 @@ pub(crate) fn console_lines(events: &[Event]) -> Vec<String> {
 /// The first CORS error Chromium reported in these events.
 pub(crate) fn cors_error(events: &[Event]) -> Option<CorsErrorStatus> {
     events.iter().find_map(|event| match &event.seen {
-        Seen::LoadingFailed { cors_error: Some(cors_error), failed_parameter, .. } => Some(CorsErrorStatus {
+        Seen::LoadingFailed {
+            cors_error: Some(cors_error),
+            failed_parameter,
+            ..
+        } => Some(CorsErrorStatus {
             cors_error: cors_error.clone(),
             failed_parameter: failed_parameter.clone().unwrap_or_default(),
         }),
@@ -121,22 +125,28 @@ pub(crate) fn observe(observation: &Observation<'_>) -> RequestResult {
     };
     let preflight_request: Vec<HeaderPair> = preflight_sent
         .map(|request| {
-            ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
-                .iter()
-                .filter_map(|name| request.header(name).map(|value| ((*name).to_owned(), value)))
-                .collect()
+            [
+                "Origin",
+                "Access-Control-Request-Method",
+                "Access-Control-Request-Headers",
+            ]
+            .iter()
+            .filter_map(|name| {
+                request
+                    .header(name)
+                    .map(|value| ((*name).to_owned(), value))
+            })
+            .collect()
         })
         .unwrap_or_default();
 
     let readable_headers = if outcome == Outcome::Allowed {
+        // Everything the script can read; the server adds only `Content-Length`
+        // (as every real server does), which the engine models too.
         let mut names: Vec<String> = script
             .headers
             .iter()
             .map(|n| n.to_ascii_lowercase())
-            .filter(|n| {
-                !TRANSPORT_HEADERS.contains(&n.as_str())
-                    || observation.rule_header_names.iter().any(|r| r == n)
-            })
             .collect();
         names.sort();
         names.dedup();
@@ -157,14 +167,21 @@ pub(crate) fn observe(observation: &Observation<'_>) -> RequestResult {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn cross_origin_uses_default_ports() {
-        assert!(!is_cross_origin("http://a.example", "http://a.example:80/x"));
+        assert!(!is_cross_origin(
+            "http://a.example",
+            "http://a.example:80/x"
+        ));
         assert!(is_cross_origin("http://a.example", "https://a.example/x"));
-        assert!(is_cross_origin("http://a.example", "http://a.example:8080/x"));
+        assert!(is_cross_origin(
+            "http://a.example",
+            "http://a.example:8080/x"
+        ));
         assert!(is_cross_origin("null", "http://a.example/x"));
     }
 
@@ -173,7 +190,9 @@ mod tests {
         let event = |seq, timestamp, text: &str| Event {
             seq,
             timestamp: Some(timestamp),
-            seen: Seen::ConsoleApi { text: text.to_owned() },
+            seen: Seen::ConsoleApi {
+                text: text.to_owned(),
+            },
         };
         let events = vec![event(0, 2.0, "b"), event(1, 1.0, "a"), event(2, 2.0, "c")];
         assert_eq!(console_lines(&events), ["a", "b", "c"]);

@@ -4,15 +4,22 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::scenario::RequestResult;
 
 use super::{FileReport, FileStatus, Run};
 
 /// The fields compared, in the summary table's column order.
-pub const FIELDS: [&str; 7] =
-    ["cross_origin", "preflight", "preflight_request", "outcome", "readable_headers", "console", "js_error"];
+pub const FIELDS: [&str; 7] = [
+    "cross_origin",
+    "preflight",
+    "preflight_request",
+    "outcome",
+    "readable_headers",
+    "console",
+    "js_error",
+];
 
 /// The stable JSON interface: one object per file.
 ///
@@ -24,25 +31,34 @@ pub fn to_json(run: &Run) -> Value {
         .files
         .iter()
         .map(|file| {
-            let mut object = json!({
-                "file": file.file.display().to_string(),
-                "id": file.id,
-                "browser": run.browser,
-                "observed": [],
-                "engine": [],
-                "disagreements": [],
-            });
+            let mut object = Map::new();
+            object.insert("file".to_owned(), json!(file.file.display().to_string()));
+            object.insert("id".to_owned(), json!(file.id));
+            object.insert("browser".to_owned(), json!(run.browser));
+            let (observed, engine, disagreements) = match &file.status {
+                FileStatus::Verified(v) => {
+                    (json!(v.observed), json!(v.engine), json!(v.disagreements))
+                }
+                _ => (json!([]), json!([]), json!([])),
+            };
+            object.insert("observed".to_owned(), observed);
+            object.insert("engine".to_owned(), engine);
+            object.insert("disagreements".to_owned(), disagreements);
             match &file.status {
                 FileStatus::Verified(v) => {
-                    object["observed"] = json!(v.observed);
-                    object["engine"] = json!(v.engine);
-                    object["disagreements"] = json!(v.disagreements);
-                    object["chromium_cors_errors"] = json!(v.chromium_cors_errors);
+                    object.insert(
+                        "chromium_cors_errors".to_owned(),
+                        json!(v.chromium_cors_errors),
+                    );
                 }
-                FileStatus::Skipped(reason) => object["skipped"] = json!(reason),
-                FileStatus::Failed(error) => object["error"] = json!(error),
+                FileStatus::Skipped(reason) => {
+                    object.insert("skipped".to_owned(), json!(reason));
+                }
+                FileStatus::Failed(error) => {
+                    object.insert("error".to_owned(), json!(error));
+                }
             }
-            object
+            Value::Object(object)
         })
         .collect();
     Value::Array(files)
@@ -62,7 +78,11 @@ pub fn to_text(run: &Run) -> String {
                 let _ = writeln!(out, "\n{name}: HARNESS FAILURE: {error}");
             }
             FileStatus::Verified(v) if v.disagreements.is_empty() => {
-                let _ = writeln!(out, "\n{name}: browser and engine agree on {} request(s)", v.observed.len());
+                let _ = writeln!(
+                    out,
+                    "\n{name}: browser and engine agree on {} request(s)",
+                    v.observed.len()
+                );
             }
             FileStatus::Verified(v) => {
                 let _ = writeln!(out, "\n{name}: {} disagreement(s)", v.disagreements.len());
@@ -84,7 +104,12 @@ pub fn to_text(run: &Run) -> String {
         }
     }
     out.push_str(&summary_table(run));
-    let _ = writeln!(out, "\n{} file(s) in {:.1} s", run.files.len(), run.elapsed.as_secs_f64());
+    let _ = writeln!(
+        out,
+        "\n{} file(s) in {:.1} s",
+        run.files.len(),
+        run.elapsed.as_secs_f64()
+    );
     out
 }
 
@@ -100,11 +125,22 @@ fn compact(value: &Value) -> String {
 }
 
 fn summary_table(run: &Run) -> String {
-    let short = ["cross", "preflight", "pf_request", "outcome", "headers", "console", "js_error"];
+    let short = [
+        "cross",
+        "preflight",
+        "pf_request",
+        "outcome",
+        "headers",
+        "console",
+        "js_error",
+    ];
     let width = run
         .files
         .iter()
-        .map(|f| f.id.as_deref().map_or(f.file.display().to_string().len(), str::len))
+        .map(|f| {
+            f.id.as_deref()
+                .map_or(f.file.display().to_string().len(), str::len)
+        })
         .max()
         .unwrap_or(8)
         .clamp(8, 60);
@@ -115,12 +151,18 @@ fn summary_table(run: &Run) -> String {
     }
     out.push('\n');
     for file in &run.files {
-        let name = file.id.clone().unwrap_or_else(|| file.file.display().to_string());
+        let name = file
+            .id
+            .clone()
+            .unwrap_or_else(|| file.file.display().to_string());
         let _ = write!(out, "{name:width$}");
         match &file.status {
             FileStatus::Verified(v) => {
                 for field in FIELDS {
-                    let differs = v.disagreements.iter().any(|d| d.field == field || d.field == "result");
+                    let differs = v
+                        .disagreements
+                        .iter()
+                        .any(|d| d.field == field || d.field == "result");
                     let _ = write!(out, " {:>10}", if differs { "DIFF" } else { "ok" });
                 }
             }
@@ -146,15 +188,62 @@ pub fn write_expect(file: &Path, observed: &[RequestResult]) -> Result<(), Strin
 /// `text` (a scenario's JSON) with its `expect` replaced (or added last), pretty-printed.
 pub fn with_expect(text: &str, observed: &[RequestResult]) -> Result<String, String> {
     let mut value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let object = value.as_object_mut().ok_or("the file is not a JSON object")?;
+    let object = value
+        .as_object_mut()
+        .ok_or("the file is not a JSON object")?;
     let expect: Vec<Value> = observed.iter().map(|r| json!(r.to_expectation())).collect();
     object.insert("expect".to_owned(), Value::Array(expect));
-    let mut out = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    pretty(&value, 0, &mut out)?;
     out.push('\n');
     Ok(out)
 }
 
+/// A short array of scalars (a header pair, a tag list) stays on one line.
+const ONE_LINE_WIDTH: usize = 80;
+
+/// Pretty-prints with a 2-space indent, keeping short scalar arrays on one line.
+fn pretty(value: &Value, indent: usize, out: &mut String) -> Result<(), String> {
+    let pad = |n: usize| "  ".repeat(n);
+    match value {
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Array(items) => {
+            let scalars = items.iter().all(|v| !v.is_array() && !v.is_object());
+            let parts: Result<Vec<String>, _> = items.iter().map(serde_json::to_string).collect();
+            let one_line = format!("[{}]", parts.map_err(|e| e.to_string())?.join(", "));
+            if scalars && one_line.len() <= ONE_LINE_WIDTH {
+                out.push_str(&one_line);
+                return Ok(());
+            }
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&pad(indent + 1));
+                pretty(item, indent + 1, out)?;
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(indent));
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push_str("{\n");
+            for (i, (key, item)) in map.iter().enumerate() {
+                out.push_str(&pad(indent + 1));
+                out.push_str(&serde_json::to_string(key).map_err(|e| e.to_string())?);
+                out.push_str(": ");
+                pretty(item, indent + 1, out)?;
+                out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(indent));
+            out.push('}');
+        }
+        scalar => out.push_str(&serde_json::to_string(scalar).map_err(|e| e.to_string())?),
+    }
+    Ok(())
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::scenario::{Outcome, PreflightUse};
@@ -181,5 +270,7 @@ mod tests {
         assert!(out.find("\"expect\"").unwrap() < out.find("\"page\"").unwrap());
         assert!(out.contains("\"js_error\": null"));
         assert!(out.contains("\n  \"id\": \"a\""));
+        assert!(out.contains("\"console\": [\"line\"]"));
+        assert!(out.contains("\"readable_headers\": []"));
     }
 }

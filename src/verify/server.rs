@@ -2,7 +2,8 @@
 //! scenario's `server` rules and recording every request it receives.
 //!
 //! Every port serves both schemes: a connection whose first byte is a TLS
-//! handshake record (0x16) is served over TLS, any other over plain HTTP.
+//! handshake record (0x16) is served over TLS, any other over plain HTTP. Like
+//! any real server it adds `Content-Length` (not on 1xx, 204, 304), nothing else.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -76,7 +77,9 @@ pub(crate) struct MockServer {
 
 impl fmt::Debug for MockServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockServer").field("ports", &self.shared.setup.ports).finish()
+        f.debug_struct("MockServer")
+            .field("ports", &self.shared.setup.ports)
+            .finish()
     }
 }
 
@@ -90,7 +93,9 @@ struct Shared {
 
 impl Shared {
     fn log(&self) -> MutexGuard<'_, Vec<ReceivedRequest>> {
-        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -109,9 +114,7 @@ impl MockServer {
         let mut tasks = JoinSet::new();
         for port in ports {
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-            let listener = TcpListener::bind(address)
-                .await
-                .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+            let listener = bind(address).await?;
             tasks.spawn(accept_loop(listener, shared.clone()));
         }
         Ok(MockServer { shared, tasks })
@@ -119,17 +122,39 @@ impl MockServer {
 
     /// Marks which scenario request is in flight (`None`: none).
     pub(crate) fn set_current(&self, index: Option<usize>) {
-        self.shared.current.store(index.unwrap_or(NO_REQUEST), Ordering::SeqCst);
+        self.shared
+            .current
+            .store(index.unwrap_or(NO_REQUEST), Ordering::SeqCst);
     }
 
     /// Every request received while scenario request `index` was in flight.
     pub(crate) fn received_during(&self, index: usize) -> Vec<ReceivedRequest> {
-        self.shared.log().iter().filter(|r| r.during == Some(index)).cloned().collect()
+        self.shared
+            .log()
+            .iter()
+            .filter(|r| r.during == Some(index))
+            .cloned()
+            .collect()
     }
 
     /// Stops every listener and open connection.
     pub(crate) async fn stop(mut self) {
         self.tasks.shutdown().await;
+    }
+}
+
+/// Binds `address`, retrying for a few seconds while another run still holds it.
+async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
+    let mut tries = 0;
+    loop {
+        match TcpListener::bind(address).await {
+            Ok(listener) => return Ok(listener),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && tries < 50 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(format!("cannot listen on {address}: {e}")),
+        }
     }
 }
 
@@ -170,7 +195,10 @@ where
         async move { answer(&shared, scheme, &request) }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).auto_date_header(false).keep_alive(true);
+    builder
+        .timer(TokioTimer::new())
+        .auto_date_header(false)
+        .keep_alive(true);
     // An error here is a dropped connection (a `network_error` rule) or a client hang-up.
     let _ = builder.serve_connection(io, service).await;
 }
@@ -195,10 +223,19 @@ fn answer(
     let headers: Vec<HeaderPair> = request
         .headers()
         .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let host = join_header(&headers, "host").unwrap_or_else(|| "unknown-host".to_owned());
-    let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let raw_url = format!("{scheme}://{host}{target}");
     let url = url::Url::parse(&raw_url).ok();
     let method = request.method().as_str().to_owned();
@@ -213,25 +250,39 @@ fn answer(
     shared.log().push(ReceivedRequest {
         during: (current != NO_REQUEST).then_some(current),
         method: method.clone(),
-        url: url.as_ref().map(|u| u.to_string()).unwrap_or_else(|| raw_url.clone()),
+        url: url
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_else(|| raw_url.clone()),
         headers: headers.clone(),
     });
 
-    let rule = url.as_ref().and_then(|url| find_rule(&shared.setup.rules, &method, url));
+    let rule = url
+        .as_ref()
+        .and_then(|url| find_rule(&shared.setup.rules, &method, url));
     let Some(rule) = rule else {
-        return Ok(plain_response(StatusCode::NOT_FOUND, Vec::new(), String::new()));
+        return Ok(plain_response(
+            StatusCode::NOT_FOUND,
+            Vec::new(),
+            String::new(),
+        ));
     };
     if rule.respond.network_error {
         return Err(DropConnection);
     }
-    let status = StatusCode::from_u16(rule.respond.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(rule.respond.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let response_headers = rule
         .respond
         .headers
         .iter()
         .map(|(name, value)| (name.clone(), fill_template(value, &headers)))
         .collect();
-    Ok(plain_response(status, response_headers, rule.respond.body.clone()))
+    Ok(plain_response(
+        status,
+        response_headers,
+        rule.respond.body.clone(),
+    ))
 }
 
 /// The first rule whose URL (without fragment) and optional method fit.
@@ -281,22 +332,34 @@ fn join_header(headers: &[HeaderPair], name: &str) -> Option<String> {
 
 fn page_response(shared: &Shared) -> Response<Full<Bytes>> {
     let mut headers = vec![
-        ("Content-Type".to_owned(), "text/html; charset=utf-8".to_owned()),
+        (
+            "Content-Type".to_owned(),
+            "text/html; charset=utf-8".to_owned(),
+        ),
         ("Cache-Control".to_owned(), "no-store".to_owned()),
     ];
     if shared.setup.sandbox_page {
-        headers.push(("Content-Security-Policy".to_owned(), "sandbox allow-scripts".to_owned()));
+        headers.push((
+            "Content-Security-Policy".to_owned(),
+            "sandbox allow-scripts".to_owned(),
+        ));
     }
     plain_response(StatusCode::OK, headers, shared.setup.page_html.clone())
 }
 
-fn plain_response(status: StatusCode, headers: Vec<HeaderPair>, body: String) -> Response<Full<Bytes>> {
+fn plain_response(
+    status: StatusCode,
+    headers: Vec<HeaderPair>,
+    body: String,
+) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
     let map = response.headers_mut();
     for (name, value) in headers {
-        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(value.as_bytes()))
-        else {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) else {
             continue;
         };
         map.append(name, value);
@@ -304,20 +367,24 @@ fn plain_response(status: StatusCode, headers: Vec<HeaderPair>, body: String) ->
     response
 }
 
-/// Header names the server's HTTP layer may add that no rule asked for.
-pub(crate) const TRANSPORT_HEADERS: [&str; 5] = ["content-length", "date", "connection", "keep-alive", "transfer-encoding"];
-
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn template_reflects_request_headers() {
         let headers = vec![("origin".to_owned(), "https://a.example".to_owned())];
-        assert_eq!(fill_template("{{request.Origin}}", &headers), "https://a.example");
+        assert_eq!(
+            fill_template("{{request.Origin}}", &headers),
+            "https://a.example"
+        );
         assert_eq!(fill_template("x {{request.missing}} y", &headers), "x  y");
         assert_eq!(fill_template("no template", &headers), "no template");
-        assert_eq!(fill_template("{{request.origin", &headers), "{{request.origin");
+        assert_eq!(
+            fill_template("{{request.origin", &headers),
+            "{{request.origin"
+        );
     }
 
     #[test]

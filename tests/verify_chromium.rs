@@ -1,0 +1,203 @@
+//! Runs scenarios in the installed headless Chromium (`cors-lab verify`).
+//!
+//! - The harness itself: the fixtures in `tests/verify-fixtures/` record what
+//!   Chromium really does (`verify --write-expect`); the browser must still do
+//!   exactly that, and a few observations are spelled out below.
+//! - The engine: every scenario in `scenarios/` and `tests/wpt/` must agree
+//!   with the browser.
+//!
+//! Chromium is needed (`/usr/bin/chromium`, or `$CORS_LAB_CHROMIUM`): without
+//! it these tests fail with a clear message. The tests share ports 80/443, so
+//! they run one at a time.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use cors_lab::scenario::{disagreements, load_scenario, Outcome, PreflightUse, RequestResult};
+use cors_lab::verify::{self, FileReport, FileStatus, Run};
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_verify(folders: &[&str]) -> Run {
+    let chromium = verify::chromium_path();
+    assert!(
+        chromium.exists(),
+        "Chromium is not installed at {} (run `apt-get install chromium`, or set CORS_LAB_CHROMIUM): \
+         the verify tests need a real browser",
+        chromium.display()
+    );
+    let folders: Vec<PathBuf> = folders
+        .iter()
+        .map(|f| root().join(f))
+        .filter(|p| p.is_dir())
+        .collect();
+    let files = verify::collect_files(&folders).unwrap();
+    let options = verify::Options { chromium };
+    verify::verify_files(&files, &options).unwrap_or_else(|e| panic!("cannot run Chromium: {e}"))
+}
+
+fn verified<'a>(run: &'a Run, id: &str) -> &'a [RequestResult] {
+    let file = run
+        .files
+        .iter()
+        .find(|f| f.id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("fixture {id} not found"));
+    match &file.status {
+        FileStatus::Verified(v) => &v.observed,
+        other => panic!("fixture {id} was not verified: {other:?}"),
+    }
+}
+
+fn failures(run: &Run) -> Vec<String> {
+    run.files
+        .iter()
+        .filter_map(|f: &FileReport| match &f.status {
+            FileStatus::Failed(e) => Some(format!("{}: harness failure: {e}", f.file.display())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn chromium_still_does_what_the_fixtures_recorded() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let run = run_verify(&["tests/verify-fixtures"]);
+    let mut problems = failures(&run);
+
+    // Each fixture's `expect` was written from Chromium's own behaviour.
+    for file in &run.files {
+        let FileStatus::Verified(v) = &file.status else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&file.file).unwrap();
+        let scenario = load_scenario(&text).unwrap().scenario;
+        let expect = scenario.expect.unwrap_or_default();
+        assert_eq!(
+            expect.len(),
+            v.observed.len(),
+            "{}: one expect entry per request",
+            file.file.display()
+        );
+        for (index, (want, seen)) in expect.iter().zip(&v.observed).enumerate() {
+            for d in disagreements(index, want, seen) {
+                problems.push(format!(
+                    "{} request {index} {}: recorded {}, Chromium now {}",
+                    file.file.display(),
+                    d.field,
+                    d.expected,
+                    d.actual
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "Chromium no longer does what the fixtures recorded:\n{}",
+        problems.join("\n")
+    );
+
+    // A few observations spelled out, so a harness bug cannot hide behind --write-expect.
+    let missing = verified(&run, "simple-get-missing-acao");
+    let fetch = &missing[0];
+    assert_eq!(fetch.outcome, Outcome::Blocked);
+    assert_eq!(fetch.preflight, PreflightUse::None);
+    assert!(fetch.cross_origin);
+    assert_eq!(
+        fetch.console.first().map(String::as_str),
+        Some(
+            "Access to fetch at 'http://api.example.com/data' from origin 'http://app.example.com' has been \
+             blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+        )
+    );
+    assert_eq!(
+        fetch.js_error.as_deref(),
+        Some("TypeError: Failed to fetch")
+    );
+    let xhr = &missing[1];
+    assert_eq!(xhr.outcome, Outcome::Blocked);
+    assert!(xhr.console[0]
+        .starts_with("Access to XMLHttpRequest at 'http://api.example.com/data' from origin"));
+    assert_eq!(
+        xhr.js_error, None,
+        "async XHR reports failure through its error event"
+    );
+
+    let allowed = &verified(&run, "simple-get-wildcard")[0];
+    assert_eq!(allowed.outcome, Outcome::Allowed);
+    assert!(allowed.console.is_empty());
+    assert!(allowed
+        .readable_headers
+        .contains(&"content-type".to_owned()));
+    assert!(
+        !allowed.readable_headers.contains(&"x-secret".to_owned()),
+        "not exposed, not safelisted"
+    );
+
+    let put = &verified(&run, "put-with-preflight")[0];
+    assert_eq!(put.preflight, PreflightUse::Sent);
+    assert_eq!(
+        put.preflight_request,
+        [
+            ("Origin".to_owned(), "https://app.example.com".to_owned()),
+            ("Access-Control-Request-Method".to_owned(), "PUT".to_owned()),
+            (
+                "Access-Control-Request-Headers".to_owned(),
+                "content-type".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(put.outcome, Outcome::Allowed);
+}
+
+#[test]
+fn the_engine_agrees_with_chromium_on_every_scenario() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let run = run_verify(&["scenarios", "tests/wpt"]);
+    let mut problems = failures(&run);
+    const CHECKED: [&str; 7] = [
+        "result",
+        "outcome",
+        "preflight",
+        "preflight_request",
+        "readable_headers",
+        "console",
+        "js_error",
+    ];
+    for file in &run.files {
+        let FileStatus::Verified(v) = &file.status else {
+            continue;
+        };
+        for d in v
+            .disagreements
+            .iter()
+            .filter(|d| CHECKED.contains(&d.field.as_str()))
+        {
+            problems.push(format!(
+                "{} request {} {}:\n    chromium: {}\n    engine:   {}",
+                relative(&file.file),
+                d.request,
+                d.field,
+                d.observed,
+                d.engine
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} disagreement(s) with Chromium:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
