@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::audits::{
+    EnableParams as AuditsEnableParams, EventIssueAdded,
+};
 use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
 use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, EventRequestWillBeSent};
 use chromiumoxide::cdp::js_protocol::runtime::{
@@ -58,6 +61,11 @@ pub(crate) enum Seen {
         url: String,
         /// The request method.
         method: String,
+    },
+    /// `Audits.issueAdded`: a DevTools issue (not a console line).
+    Issue {
+        /// The issue as the protocol sends it.
+        issue: String,
     },
     /// `Network.loadingFailed`.
     LoadingFailed {
@@ -375,6 +383,20 @@ async fn start_listeners(page: &Page, log: &Arc<EventLog>) -> Result<Vec<JoinHan
             );
         }
     }));
+    let mut issues = page
+        .event_listener::<EventIssueAdded>()
+        .await
+        .map_err(error)?;
+    let sink = log.clone();
+    tasks.push(tokio::spawn(async move {
+        while let Some(event) = issues.next().await {
+            let issue = serde_json::to_string(&event.issue).unwrap_or_default();
+            sink.push(None, Seen::Issue { issue });
+        }
+    }));
+    page.execute(AuditsEnableParams::default())
+        .await
+        .map_err(|e| format!("cannot enable the Audits domain: {e}"))?;
     Ok(tasks)
 }
 
