@@ -129,6 +129,24 @@ impl EventLog {
             .unwrap_or_default()
     }
 
+    /// Waits until a `console.*` call with exactly `text` has arrived, at most `limit`.
+    pub(crate) async fn wait_for_console(&self, text: &str, limit: Duration) -> bool {
+        let start = Instant::now();
+        loop {
+            let seen = self
+                .events()
+                .iter()
+                .any(|e| matches!(&e.seen, Seen::ConsoleApi { text: t } if t == text));
+            if seen {
+                return true;
+            }
+            if start.elapsed() >= limit {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Waits until nothing has arrived for `quiet`, at most `limit` in all.
     pub(crate) async fn wait_quiet(&self, quiet: Duration, limit: Duration) {
         let start = Instant::now();

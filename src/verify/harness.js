@@ -1,7 +1,8 @@
 // cors-lab verify: the page script. Rust calls `__corsLab.run(spec)` once per
 // scenario request (Runtime.evaluate, awaitPromise) and gets back a JSON
-// string. This script never writes to the console, so every console line seen
-// while a request runs comes from the browser itself.
+// string. This script never writes to the console (verify itself logs one
+// settle marker per request and drops it), so every console line seen while a
+// request runs comes from the browser itself.
 "use strict";
 (function () {
   function errorText(e) {

@@ -21,3 +21,18 @@ pub(crate) fn html() -> String {
 pub(crate) fn run_expression(spec_json: &str) -> String {
     format!("window.__corsLab.run({spec_json})")
 }
+
+/// The `console.debug` text verify logs after each request settles: once it
+/// arrives over CDP, the renderer has sent every earlier console line. It is
+/// never reported as a console line.
+pub(crate) const SETTLED_MARKER: &str = "__cors_lab_settled__";
+
+/// The expression that logs the settle marker for request `index`.
+pub(crate) fn marker_expression(index: usize) -> String {
+    format!("console.debug('{SETTLED_MARKER} {index}'), 'logged'")
+}
+
+/// The marker text for request `index`.
+pub(crate) fn marker_text(index: usize) -> String {
+    format!("{SETTLED_MARKER} {index}")
+}

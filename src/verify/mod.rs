@@ -411,6 +411,17 @@ async fn run_requests(
             REQUEST_LIMIT,
         )
         .await;
+        if answer.is_ok() {
+            // Every console line the renderer sent before the marker is in by now.
+            let marker = harness_page::marker_expression(index);
+            if evaluate_string(&page.page, marker, QUIET_LIMIT)
+                .await
+                .is_ok()
+            {
+                let text = harness_page::marker_text(index);
+                page.log.wait_for_console(&text, QUIET_LIMIT).await;
+            }
+        }
         page.log.wait_quiet(QUIET, QUIET_LIMIT).await;
         server.set_current(None);
         let answer = answer.map_err(|e| format!("request {index}: {e}"))?;

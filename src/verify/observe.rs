@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::{HeaderPair, Outcome, PreflightUse, RequestResult, RequestSpec};
 
 use super::browser::{Event, Seen};
+use super::harness_page::SETTLED_MARKER;
 use super::server::ReceivedRequest;
 
 /// What the harness script reported for one request.
@@ -61,6 +62,7 @@ pub(crate) fn console_lines(events: &[Event]) -> Vec<String> {
         .iter()
         .filter_map(|event| {
             let text = match &event.seen {
+                Seen::ConsoleApi { text } if text.starts_with(SETTLED_MARKER) => return None,
                 Seen::Log { text, .. } | Seen::ConsoleApi { text } | Seen::Exception { text } => {
                     text.clone()
                 }
