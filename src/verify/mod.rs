@@ -453,8 +453,11 @@ async fn run_requests(
         let engine_says_cached = engine
             .get(index)
             .is_some_and(|r| r.preflight == PreflightUse::Cached);
-        let cache_answered =
-            engine_says_cached || identical_earlier_was_preflighted(scenario, &observed, index);
+        // No preflight reached the server: the cache answered if an identical
+        // earlier request needed one, or if the engine says so and some earlier
+        // request to this URL did send one (so a cache entry can exist).
+        let cache_answered = identical_earlier_was_preflighted(scenario, &observed, index)
+            || (engine_says_cached && earlier_preflight_to_same_url(scenario, &observed, index));
         let observation = Observation {
             spec,
             page: &scenario.page,
@@ -467,6 +470,23 @@ async fn run_requests(
         observed.push(observe(&observation));
     }
     Ok((observed, cors_errors))
+}
+
+/// Whether an earlier request to the same URL as request `index` sent a preflight.
+fn earlier_preflight_to_same_url(
+    scenario: &Scenario,
+    observed: &[RequestResult],
+    index: usize,
+) -> bool {
+    let Some(this) = scenario.requests.get(index) else {
+        return false;
+    };
+    scenario
+        .requests
+        .iter()
+        .take(index)
+        .zip(observed)
+        .any(|(earlier, result)| earlier.url == this.url && result.preflight == PreflightUse::Sent)
 }
 
 /// Whether an earlier request identical to request `index` needed a preflight:
