@@ -33,7 +33,10 @@ fn evaluate_bundled(c: &mut Criterion) {
     });
     group.finish();
     let mut parse = c.benchmark_group("load");
-    let texts: Vec<String> = scenarios.iter().filter_map(|s| serde_json::to_string(s).ok()).collect();
+    let texts: Vec<String> = scenarios
+        .iter()
+        .filter_map(|s| serde_json::to_string(s).ok())
+        .collect();
     parse.throughput(Throughput::Elements(texts.len() as u64));
     parse.bench_function("every bundled scenario", |b| {
         b.iter(|| {

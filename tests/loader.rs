@@ -15,7 +15,12 @@ const MINIMAL: &str = r#"{
 fn a_minimal_file_gets_every_default() {
     let loaded = load_scenario(MINIMAL).unwrap_or_else(|e| panic!("{e}"));
     assert!(loaded.warnings.is_empty());
-    let request = loaded.scenario.requests.first().cloned().unwrap_or_else(|| panic!("no request"));
+    let request = loaded
+        .scenario
+        .requests
+        .first()
+        .cloned()
+        .unwrap_or_else(|| panic!("no request"));
     assert_eq!(request.api, Api::Fetch);
     assert_eq!(request.method, "GET");
     assert_eq!(request.mode, Mode::Cors);
@@ -27,55 +32,102 @@ fn a_minimal_file_gets_every_default() {
 
 #[test]
 fn an_unknown_field_is_a_warning_that_names_its_place() {
-    let text = MINIMAL.replace(r#""url": "https://api.example.com/""#, r#""url": "https://api.example.com/", "heders": []"#);
+    let text = MINIMAL.replace(
+        r#""url": "https://api.example.com/""#,
+        r#""url": "https://api.example.com/", "heders": []"#,
+    );
     let loaded = load_scenario(&text).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(loaded.warnings, vec!["unknown field `requests[0].heders` (ignored)".to_owned()]);
+    assert_eq!(
+        loaded.warnings,
+        vec!["unknown field `requests[0].heders` (ignored)".to_owned()]
+    );
 }
 
 #[test]
 fn invalid_json_reports_line_and_column() {
     let text = "{\n  \"format\": \"cors-scenario/1\",\n  \"id\": oops\n}";
-    let error = load_scenario(text).err().unwrap_or_else(|| panic!("loaded"));
+    let error = load_scenario(text)
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
     assert_eq!((error.line, error.column), (3, 9));
-    assert!(error.to_string().starts_with("line 3, column 9: expected value"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("line 3, column 9: expected value"),
+        "{error}"
+    );
 }
 
 #[test]
 fn a_missing_required_field_is_named() {
     let text = MINIMAL.replace(r#""page": "https://app.example.com","#, "");
-    let error = load_scenario(&text).err().unwrap_or_else(|| panic!("loaded"));
+    let error = load_scenario(&text)
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
     assert!(error.message.contains("missing field `page`"), "{error}");
     assert!(error.line > 0);
 }
 
 #[test]
 fn a_value_of_the_wrong_kind_says_what_was_expected() {
-    let text = MINIMAL.replace(r#""url": "https://api.example.com/""#, r#""url": "https://api.example.com/", "mode": "cross""#);
-    let error = load_scenario(&text).err().unwrap_or_else(|| panic!("loaded"));
-    assert!(error.message.contains("unknown variant `cross`, expected one of `cors`, `no-cors`, `same-origin`"), "{error}");
+    let text = MINIMAL.replace(
+        r#""url": "https://api.example.com/""#,
+        r#""url": "https://api.example.com/", "mode": "cross""#,
+    );
+    let error = load_scenario(&text)
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
+    assert!(
+        error
+            .message
+            .contains("unknown variant `cross`, expected one of `cors`, `no-cors`, `same-origin`"),
+        "{error}"
+    );
     let text = MINIMAL.replace(r#""server": []"#, r#""server": 5"#);
-    let error = load_scenario(&text).err().unwrap_or_else(|| panic!("loaded"));
+    let error = load_scenario(&text)
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
     assert!(error.message.contains("expected a sequence"), "{error}");
 }
 
 #[test]
 fn another_format_version_is_refused() {
     let text = MINIMAL.replace("cors-scenario/1", "cors-scenario/2");
-    let error = load_scenario(&text).err().unwrap_or_else(|| panic!("loaded"));
-    assert!(error.message.contains("expected \"cors-scenario/1\""), "{error}");
+    let error = load_scenario(&text)
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
+    assert!(
+        error.message.contains("expected \"cors-scenario/1\""),
+        "{error}"
+    );
 }
 
 #[test]
 fn js_error_null_is_told_apart_from_absent() {
-    let text = MINIMAL.replace(r#""requests""#, r#""expect": [{"js_error": null}, {}], "requests""#);
-    let expect = load_scenario(&text).unwrap_or_else(|e| panic!("{e}")).scenario.expect.unwrap_or_default();
+    let text = MINIMAL.replace(
+        r#""requests""#,
+        r#""expect": [{"js_error": null}, {}], "requests""#,
+    );
+    let expect = load_scenario(&text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario
+        .expect
+        .unwrap_or_default();
     assert_eq!(expect.first().map(|e| e.js_error.clone()), Some(Some(None)));
     assert_eq!(expect.get(1).map(|e| e.js_error.clone()), Some(None));
 }
 
 #[test]
 fn garbage_never_panics() {
-    for text in ["", "null", "[]", "{", "\u{0}", "{\"format\":1}", "{\"requests\":[{\"url\":5}]}"] {
+    for text in [
+        "",
+        "null",
+        "[]",
+        "{",
+        "\u{0}",
+        "{\"format\":1}",
+        "{\"requests\":[{\"url\":5}]}",
+    ] {
         assert!(load_scenario(text).is_err(), "{text:?}");
     }
 }

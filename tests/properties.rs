@@ -1,20 +1,35 @@
 //! Property tests over the engine's invariants.
 
+use cors_lab::engine::browser::profile;
 use cors_lab::engine::cors_check::cors_check;
+use cors_lab::engine::evaluate;
 use cors_lab::engine::headers::HeaderList;
 use cors_lab::engine::origin::Origin;
 use cors_lab::engine::preflight::{check_preflight_response, PreflightAsk};
-use cors_lab::engine::browser::profile;
 use cors_lab::engine::safelist::check_cors_safelisted_request_header;
-use cors_lab::engine::evaluate;
-use cors_lab::scenario::{Api, Browser, Credentials, Mode, Redirect, RequestSpec, Respond, RuleMatch, Scenario, ServerRule};
+use cors_lab::scenario::{
+    Api, Browser, Credentials, Mode, Redirect, RequestSpec, Respond, RuleMatch, Scenario,
+    ServerRule,
+};
 use proptest::prelude::*;
 
 fn tuple_origin() -> impl Strategy<Value = String> {
     (
         prop_oneof![Just("http"), Just("https")],
-        prop_oneof![Just("a.example"), Just("b.example"), Just("A.Example"), Just("bücher.example"), Just("127.0.0.1"), Just("[::1]")],
-        prop_oneof![Just(None), Just(Some(80u16)), Just(Some(443)), Just(Some(8080))],
+        prop_oneof![
+            Just("a.example"),
+            Just("b.example"),
+            Just("A.Example"),
+            Just("bücher.example"),
+            Just("127.0.0.1"),
+            Just("[::1]")
+        ],
+        prop_oneof![
+            Just(None),
+            Just(Some(80u16)),
+            Just(Some(443)),
+            Just(Some(8080))
+        ],
     )
         .prop_map(|(scheme, host, port)| match port {
             Some(port) => format!("{scheme}://{host}:{port}"),
@@ -23,7 +38,11 @@ fn tuple_origin() -> impl Strategy<Value = String> {
 }
 
 fn browser() -> impl Strategy<Value = Browser> {
-    prop_oneof![Just(Browser::Chrome), Just(Browser::Firefox), Just(Browser::Safari)]
+    prop_oneof![
+        Just(Browser::Chrome),
+        Just(Browser::Firefox),
+        Just(Browser::Safari)
+    ]
 }
 
 fn parse(text: &str) -> Origin {
@@ -91,22 +110,46 @@ proptest! {
 
 fn header_pair() -> impl Strategy<Value = (String, String)> {
     (
-        prop_oneof![Just("Content-Type".to_owned()), Just("X-Custom".to_owned()), Just("Accept".to_owned()), Just("Authorization".to_owned()), "[ -~]{0,12}"],
-        prop_oneof![Just("text/plain".to_owned()), Just("application/json".to_owned()), Just("*".to_owned()), "\\PC{0,40}"],
+        prop_oneof![
+            Just("Content-Type".to_owned()),
+            Just("X-Custom".to_owned()),
+            Just("Accept".to_owned()),
+            Just("Authorization".to_owned()),
+            "[ -~]{0,12}"
+        ],
+        prop_oneof![
+            Just("text/plain".to_owned()),
+            Just("application/json".to_owned()),
+            Just("*".to_owned()),
+            "\\PC{0,40}"
+        ],
     )
 }
 
 fn any_scenario() -> impl Strategy<Value = Scenario> {
     let rule = (
-        prop_oneof![Just(None), Just(Some("OPTIONS".to_owned())), Just(Some("GET".to_owned()))],
+        prop_oneof![
+            Just(None),
+            Just(Some("OPTIONS".to_owned())),
+            Just(Some("GET".to_owned()))
+        ],
         prop_oneof![Just(200u16), Just(204), Just(302), Just(404), Just(500)],
         prop::collection::vec(
             prop_oneof![
                 Just(("Access-Control-Allow-Origin".to_owned(), "*".to_owned())),
-                Just(("Access-Control-Allow-Origin".to_owned(), "{{request.origin}}".to_owned())),
+                Just((
+                    "Access-Control-Allow-Origin".to_owned(),
+                    "{{request.origin}}".to_owned()
+                )),
                 Just(("Access-Control-Allow-Methods".to_owned(), "*".to_owned())),
-                Just(("Access-Control-Allow-Headers".to_owned(), "x-custom, content-type".to_owned())),
-                Just(("Access-Control-Allow-Credentials".to_owned(), "true".to_owned())),
+                Just((
+                    "Access-Control-Allow-Headers".to_owned(),
+                    "x-custom, content-type".to_owned()
+                )),
+                Just((
+                    "Access-Control-Allow-Credentials".to_owned(),
+                    "true".to_owned()
+                )),
                 Just(("Access-Control-Max-Age".to_owned(), "60".to_owned())),
                 Just(("Location".to_owned(), "https://b.example/next".to_owned())),
                 header_pair(),
@@ -116,33 +159,65 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
         any::<bool>(),
     )
         .prop_map(|(method, status, headers, network_error)| ServerRule {
-            matcher: RuleMatch { method, url: "https://b.example/x".to_owned() },
-            respond: Respond { status, headers, body: String::new(), network_error: network_error && status == 500 },
+            matcher: RuleMatch {
+                method,
+                url: "https://b.example/x".to_owned(),
+            },
+            respond: Respond {
+                status,
+                headers,
+                body: String::new(),
+                network_error: network_error && status == 500,
+            },
         });
     let request = (
         prop_oneof![Just(Api::Fetch), Just(Api::Xhr)],
-        prop_oneof![Just("GET".to_owned()), Just("put".to_owned()), Just("patch".to_owned()), Just("TRACE".to_owned()), "[ -~]{0,8}"],
+        prop_oneof![
+            Just("GET".to_owned()),
+            Just("put".to_owned()),
+            Just("patch".to_owned()),
+            Just("TRACE".to_owned()),
+            "[ -~]{0,8}"
+        ],
         prop::collection::vec(header_pair(), 0..4),
         prop_oneof![Just(Mode::Cors), Just(Mode::NoCors), Just(Mode::SameOrigin)],
-        prop_oneof![Just(Credentials::Omit), Just(Credentials::SameOrigin), Just(Credentials::Include)],
-        prop_oneof![Just(Redirect::Follow), Just(Redirect::Error), Just(Redirect::Manual)],
-        prop_oneof![Just("https://b.example/x".to_owned()), Just("https://a.example/x".to_owned()), "\\PC{0,20}"],
+        prop_oneof![
+            Just(Credentials::Omit),
+            Just(Credentials::SameOrigin),
+            Just(Credentials::Include)
+        ],
+        prop_oneof![
+            Just(Redirect::Follow),
+            Just(Redirect::Error),
+            Just(Redirect::Manual)
+        ],
+        prop_oneof![
+            Just("https://b.example/x".to_owned()),
+            Just("https://a.example/x".to_owned()),
+            "\\PC{0,20}"
+        ],
         0u64..20_000,
     )
-        .prop_map(|(api, method, headers, mode, credentials, redirect, url, at)| RequestSpec {
-            api,
-            url,
-            method,
-            headers,
-            body: None,
-            mode,
-            credentials,
-            redirect,
-            upload_listener: at % 2 == 0,
-            at_ms: Some(at),
-        });
+        .prop_map(
+            |(api, method, headers, mode, credentials, redirect, url, at)| RequestSpec {
+                api,
+                url,
+                method,
+                headers,
+                body: None,
+                mode,
+                credentials,
+                redirect,
+                upload_listener: at % 2 == 0,
+                at_ms: Some(at),
+            },
+        );
     (
-        prop_oneof![Just("https://a.example".to_owned()), Just("null".to_owned()), "\\PC{0,12}"],
+        prop_oneof![
+            Just("https://a.example".to_owned()),
+            Just("null".to_owned()),
+            "\\PC{0,12}"
+        ],
         prop::collection::vec(rule, 0..4),
         prop::collection::vec(request, 1..4),
     )

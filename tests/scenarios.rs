@@ -11,7 +11,9 @@ fn scenario_files(dir: &str) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -28,7 +30,11 @@ fn scenario_files(dir: &str) -> Vec<PathBuf> {
 /// Loads every file, evaluates it and lists every disagreement with `expect`.
 fn check_folder(dir: &str, minimum: usize) {
     let files = scenario_files(dir);
-    assert!(files.len() >= minimum, "{dir} holds {} scenario files, expected at least {minimum}", files.len());
+    assert!(
+        files.len() >= minimum,
+        "{dir} holds {} scenario files, expected at least {minimum}",
+        files.len()
+    );
     let mut problems = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap_or_default();
@@ -49,7 +55,12 @@ fn check_folder(dir: &str, minimum: usize) {
         };
         let trace = evaluate(scenario, None);
         if expect.len() != trace.requests.len() {
-            problems.push(format!("{}: {} expect entries for {} requests", file.display(), expect.len(), trace.requests.len()));
+            problems.push(format!(
+                "{}: {} expect entries for {} requests",
+                file.display(),
+                expect.len(),
+                trace.requests.len()
+            ));
         }
         for (index, (want, got)) in expect.iter().zip(&trace.requests).enumerate() {
             for d in disagreements(index, want, &got.result) {
@@ -64,7 +75,12 @@ fn check_folder(dir: &str, minimum: usize) {
             }
         }
     }
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -82,8 +98,17 @@ fn bundled_lessons_have_unique_ids_equal_to_their_file_names() {
     for file in scenario_files("scenarios") {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let scenario = load_scenario(&text).map(|l| l.scenario);
-        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-        assert_eq!(scenario.map(|s| s.id).ok(), Some(stem), "{}", file.display());
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(
+            scenario.map(|s| s.id).ok(),
+            Some(stem),
+            "{}",
+            file.display()
+        );
     }
 }
 
@@ -91,10 +116,17 @@ fn bundled_lessons_have_unique_ids_equal_to_their_file_names() {
 fn every_lesson_evaluates_for_every_browser_without_a_scenario_error() {
     for file in scenario_files("scenarios") {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let Ok(loaded) = load_scenario(&text) else { continue };
+        let Ok(loaded) = load_scenario(&text) else {
+            continue;
+        };
         for browser in Browser::ALL {
             let trace = evaluate(&loaded.scenario, Some(browser));
-            assert_eq!(trace.scenario_error, None, "{} as {browser:?}", file.display());
+            assert_eq!(
+                trace.scenario_error,
+                None,
+                "{} as {browser:?}",
+                file.display()
+            );
             assert_eq!(trace.requests.len(), loaded.scenario.requests.len());
         }
     }

@@ -98,7 +98,10 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
             Err(error) => {
                 load_failed = true;
                 if args.json {
-                    json_files.push(JsonFile::Failed { file: name, error: error.clone() });
+                    json_files.push(JsonFile::Failed {
+                        file: name,
+                        error: error.clone(),
+                    });
                 } else {
                     eprintln!("{name}: error: {error}");
                 }
@@ -115,7 +118,11 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
                         results: trace
                             .requests
                             .iter()
-                            .map(|r| JsonResult { result: &r.result, failure: &r.failure, fixes: &r.fixes })
+                            .map(|r| JsonResult {
+                                result: &r.result,
+                                failure: &r.failure,
+                                fixes: &r.fixes,
+                            })
                             .collect(),
                         disagreements: found,
                     });
@@ -136,7 +143,14 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     } else {
         let total = evaluated.len();
         let ok = evaluated.iter().filter(|(_, r)| r.is_ok()).count();
-        println!("{ok} of {total} file(s) loaded; {}", if disagreed { "some expectations disagree" } else { "every expectation agrees" });
+        println!(
+            "{ok} of {total} file(s) loaded; {}",
+            if disagreed {
+                "some expectations disagree"
+            } else {
+                "every expectation agrees"
+            }
+        );
     }
     if load_failed || (args.strict && disagreed) {
         ExitCode::FAILURE
@@ -147,10 +161,17 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
 
 /// Every disagreement between the file's `expect` and the engine.
 pub(crate) fn compare_with_expect(scenario: &Scenario, trace: &Trace) -> Vec<Disagreement> {
-    let Some(expect) = &scenario.expect else { return Vec::new() };
+    let Some(expect) = &scenario.expect else {
+        return Vec::new();
+    };
     let mut found: Vec<Disagreement> = Vec::new();
     if let Some(error) = &trace.scenario_error {
-        found.push(Disagreement { request: 0, field: "scenario".into(), expected: "loads".into(), actual: error.clone().into() });
+        found.push(Disagreement {
+            request: 0,
+            field: "scenario".into(),
+            expected: "loads".into(),
+            actual: error.clone().into(),
+        });
     }
     if expect.len() > trace.requests.len() {
         found.push(Disagreement {
@@ -166,9 +187,19 @@ pub(crate) fn compare_with_expect(scenario: &Scenario, trace: &Trace) -> Vec<Dis
     found
 }
 
-fn print_explanation(file: &Path, scenario: &Scenario, warnings: &[String], trace: &Trace, found: &[Disagreement]) {
+fn print_explanation(
+    file: &Path,
+    scenario: &Scenario,
+    warnings: &[String],
+    trace: &Trace,
+    found: &[Disagreement],
+) {
     let title = scenario.title.as_deref().unwrap_or(&scenario.id);
-    println!("━━ {} — {title} [{}]", file.display(), trace.browser.as_str());
+    println!(
+        "━━ {} — {title} [{}]",
+        file.display(),
+        trace.browser.as_str()
+    );
     for warning in warnings {
         println!("   warning: {warning}");
     }
@@ -179,7 +210,13 @@ fn print_explanation(file: &Path, scenario: &Scenario, warnings: &[String], trac
         print_request(index, request);
     }
     for d in found {
-        println!("   ✗ request {} {}: expected {} but the engine says {}", d.request + 1, d.field, d.expected, d.actual);
+        println!(
+            "   ✗ request {} {}: expected {} but the engine says {}",
+            d.request + 1,
+            d.field,
+            d.expected,
+            d.actual
+        );
     }
     println!();
 }
@@ -193,10 +230,17 @@ fn print_request(index: usize, request: &RequestTrace) {
             StepStatus::Info => "·",
             StepStatus::Warn => "!",
         };
-        println!("     {mark} {}: {}", step.title, step.found.replace('\n', "; "));
+        println!(
+            "     {mark} {}: {}",
+            step.title,
+            step.found.replace('\n', "; ")
+        );
     }
     let r = &request.result;
-    println!("     → outcome {:?}, preflight {:?}", r.outcome, r.preflight);
+    println!(
+        "     → outcome {:?}, preflight {:?}",
+        r.outcome, r.preflight
+    );
     for line in &r.console {
         println!("     console: {line}");
     }

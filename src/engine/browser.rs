@@ -30,8 +30,8 @@ pub struct Profile {
     pub range_is_safelisted: bool,
     /// Whether `Access-Control-Allow-Headers: *` covers `Authorization` (the spec says no).
     pub wildcard_covers_authorization: bool,
-    /// Whether an unparsable Allow-Methods/Allow-Headers fails the preflight (the spec says yes).
-    pub rejects_unparsable_allow_lists: bool,
+    /// Whether a cached `*` header entry serves `Authorization` (the spec says no).
+    pub cache_wildcard_covers_authorization: bool,
     /// Whether Allow-Methods matches methods case-insensitively (the spec says byte-exact).
     pub method_match_ignores_case: bool,
     /// How the preflight cache stores entries.
@@ -48,14 +48,16 @@ pub fn profile(browser: Browser) -> Profile {
             browser,
             // Browser: Chromium caps Max-Age at 2 hours (preflight_result.cc, since M76).
             max_age_cap: 7200,
-            // Browser: Chromium does not safelist Range.
-            range_is_safelisted: false,
-            // Browser: Chromium lets `*` cover Authorization (with a deprecation warning).
+            // Chromium 156 safelists `bytes=N-[M]` as the spec says (observed:
+            // tests/verify-fixtures/finding-d-range.json; older WPT expectations said otherwise).
+            range_is_safelisted: true,
+            // Browser: Chromium lets `*` cover Authorization (a DevTools deprecation issue, no console line).
             wildcard_covers_authorization: true,
-            // Browser: Chromium tolerates unparsable Allow-Methods / Allow-Headers.
-            rejects_unparsable_allow_lists: false,
-            // Browser: Chromium matches methods in Allow-Methods case-insensitively.
-            method_match_ignores_case: true,
+            // Browser: … but its preflight cache never serves Authorization from a `*` entry
+            // (observed: finding-b-authorization-wildcard.json).
+            cache_wildcard_covers_authorization: false,
+            // Chromium 156 matches methods byte-exactly (observed: finding-c-method-case.json).
+            method_match_ignores_case: false,
             cache_model: CacheModel::PerUrl,
             verified_in_real_browser: true,
         },
@@ -67,7 +69,8 @@ pub fn profile(browser: Browser) -> Profile {
             range_is_safelisted: false,
             // Browser: the pref network.cors_preflight.authorization_covered_by_wildcard defaults to true.
             wildcard_covers_authorization: true,
-            rejects_unparsable_allow_lists: true,
+            // Browser: Gecko's cache runs the same approval check, so `*` covers it there too.
+            cache_wildcard_covers_authorization: true,
             method_match_ignores_case: false,
             cache_model: CacheModel::PerEntry,
             verified_in_real_browser: false,
@@ -79,7 +82,8 @@ pub fn profile(browser: Browser) -> Profile {
             range_is_safelisted: true,
             // Browser: WebKit's wildcard matches any header name, Authorization included.
             wildcard_covers_authorization: true,
-            rejects_unparsable_allow_lists: true,
+            // Browser: WebKit's cached wildcard matches any header name.
+            cache_wildcard_covers_authorization: true,
             method_match_ignores_case: false,
             cache_model: CacheModel::PerUrl,
             verified_in_real_browser: false,
@@ -108,14 +112,25 @@ pub fn preflight_max_age(values: &[&str], profile: &Profile) -> MaxAge {
         if seconds > cap {
             MaxAge {
                 seconds: cap,
-                explanation: format!("{how}: {seconds} s, capped at this browser's limit of {cap} s"),
+                explanation: format!(
+                    "{how}: {seconds} s, capped at this browser's limit of {cap} s"
+                ),
             }
         } else {
-            MaxAge { seconds, explanation: format!("{how}: {seconds} s") }
+            MaxAge {
+                seconds,
+                explanation: format!("{how}: {seconds} s"),
+            }
         }
     };
-    let default = |why: &str| MaxAge { seconds: DEFAULT, explanation: format!("{why}: the default of {DEFAULT} s applies") };
-    let not_cached = |why: &str| MaxAge { seconds: 0, explanation: format!("{why}: the result is not cached") };
+    let default = |why: &str| MaxAge {
+        seconds: DEFAULT,
+        explanation: format!("{why}: the default of {DEFAULT} s applies"),
+    };
+    let not_cached = |why: &str| MaxAge {
+        seconds: 0,
+        explanation: format!("{why}: the result is not cached"),
+    };
     let value = match values {
         [] => return default("no Access-Control-Max-Age"),
         [one] => *one,
@@ -124,10 +139,11 @@ pub fn preflight_max_age(values: &[&str], profile: &Profile) -> MaxAge {
     let digits_only = !value.is_empty() && value.chars().all(|c| c.is_ascii_digit());
     match profile.browser {
         Browser::Chrome => {
-            // Browser: Chromium parses a signed integer; failure gives the
-            // default, a negative value or an empty one is not cached.
+            // Browser: Chromium parses a signed integer; failure (an empty value
+            // included, observed in finding-f-max-age.json) gives the default, and
+            // a negative value is not cached.
             if value.is_empty() {
-                not_cached("an empty Access-Control-Max-Age")
+                default("an empty Access-Control-Max-Age")
             } else if let Ok(seconds) = value.parse::<i64>() {
                 if seconds <= 0 {
                     not_cached(&format!("Access-Control-Max-Age {value}"))
@@ -153,13 +169,17 @@ pub fn preflight_max_age(values: &[&str], profile: &Profile) -> MaxAge {
                     capped(seconds, "Access-Control-Max-Age")
                 }
             } else {
-                not_cached(&format!("Access-Control-Max-Age {value:?} is not all digits"))
+                not_cached(&format!(
+                    "Access-Control-Max-Age {value:?} is not all digits"
+                ))
             }
         }
         Browser::Safari => {
             // Browser: WebKit parses a signed integer; a negative value expires at once.
             match value.parse::<i64>() {
-                Ok(seconds) if seconds <= 0 => not_cached(&format!("Access-Control-Max-Age {value}")),
+                Ok(seconds) if seconds <= 0 => {
+                    not_cached(&format!("Access-Control-Max-Age {value}"))
+                }
                 Ok(seconds) => capped(seconds.unsigned_abs(), "Access-Control-Max-Age"),
                 Err(_) => default(&format!("Access-Control-Max-Age {value:?} does not parse")),
             }
@@ -185,7 +205,7 @@ mod tests {
             (&["0"], [0, 0, 0]),
             (&["-1"], [0, 0, 0]),
             (&["abc"], [5, 0, 5]),
-            (&[""], [0, 5, 5]),
+            (&[""], [5, 5, 5]),
             (&["99999999999999999999999"], [7200, 86_400, 5]),
         ];
         for (values, [chrome, firefox, safari]) in cases {

@@ -29,7 +29,8 @@ pub struct CacheEntry {
 impl CacheEntry {
     /// The moment it stops being usable.
     pub fn expires_ms(&self) -> u64 {
-        self.created_ms.saturating_add(self.max_age_seconds.saturating_mul(1000))
+        self.created_ms
+            .saturating_add(self.max_age_seconds.saturating_mul(1000))
     }
 
     /// "An entry must be removed once max-age seconds have passed."
@@ -95,10 +96,22 @@ impl PreflightCache {
     /// method … and either request's method is not a CORS-safelisted method or
     /// request's use-CORS-preflight flag is set", or "one of request's header
     /// list's names … for which there is no header-name cache entry match".
-    pub fn lookup(&self, query: &CacheQuery<'_>, now_ms: u64, profile: &Profile) -> Result<(), CacheMiss> {
-        let matching: Vec<&CacheEntry> =
-            self.entries.iter().filter(|e| e.matches(query.origin, query.url, query.credentials)).collect();
-        let fresh: Vec<&CacheEntry> = matching.iter().copied().filter(|e| e.is_fresh(now_ms)).collect();
+    pub fn lookup(
+        &self,
+        query: &CacheQuery<'_>,
+        now_ms: u64,
+        profile: &Profile,
+    ) -> Result<(), CacheMiss> {
+        let matching: Vec<&CacheEntry> = self
+            .entries
+            .iter()
+            .filter(|e| e.matches(query.origin, query.url, query.credentials))
+            .collect();
+        let fresh: Vec<&CacheEntry> = matching
+            .iter()
+            .copied()
+            .filter(|e| e.is_fresh(now_ms))
+            .collect();
         if fresh.is_empty() {
             return Err(match matching.iter().map(|e| e.expires_ms()).max() {
                 Some(expired_ms) => CacheMiss::Expired { expired_ms },
@@ -106,11 +119,21 @@ impl PreflightCache {
             });
         }
         let method_covered = !query.method_needs_entry
-            || fresh.iter().any(|e| e.methods.iter().any(|m| method_entry_matches(m, query.method, query.credentials, profile)));
+            || fresh.iter().any(|e| {
+                e.methods
+                    .iter()
+                    .any(|m| method_entry_matches(m, query.method, query.credentials, profile))
+            });
         let missing_headers: Vec<String> = query
             .headers
             .iter()
-            .filter(|h| !fresh.iter().any(|e| e.headers.iter().any(|n| header_entry_matches(n, h, query.credentials, profile))))
+            .filter(|h| {
+                !fresh.iter().any(|e| {
+                    e.headers
+                        .iter()
+                        .any(|n| header_entry_matches(n, h, query.credentials, profile))
+                })
+            })
             .cloned()
             .collect();
         if method_covered && missing_headers.is_empty() {
@@ -129,12 +152,17 @@ impl PreflightCache {
     pub fn store(&mut self, entry: CacheEntry, profile: &Profile) {
         match profile.cache_model {
             CacheModel::PerUrl => {
-                self.entries.retain(|e| !(e.origin == entry.origin && e.url == entry.url));
+                self.entries
+                    .retain(|e| !(e.origin == entry.origin && e.url == entry.url));
                 self.entries.push(entry);
             }
             CacheModel::PerEntry => {
                 // "If there is a method cache entry match … set matching entry's max-age to max-age."
-                let single = |methods: Vec<String>, headers: Vec<String>| CacheEntry { methods, headers, ..entry.clone() };
+                let single = |methods: Vec<String>, headers: Vec<String>| CacheEntry {
+                    methods,
+                    headers,
+                    ..entry.clone()
+                };
                 let mut additions = Vec::new();
                 for method in &entry.methods {
                     additions.push(single(vec![method.clone()], Vec::new()));
@@ -148,7 +176,10 @@ impl PreflightCache {
                             && e.url == addition.url
                             && e.credentials == addition.credentials
                             && e.methods == addition.methods
-                            && e.headers.iter().map(|h| h.to_ascii_lowercase()).eq(addition.headers.iter().map(|h| h.to_ascii_lowercase()))
+                            && e.headers
+                                .iter()
+                                .map(|h| h.to_ascii_lowercase())
+                                .eq(addition.headers.iter().map(|h| h.to_ascii_lowercase()))
                     };
                     self.entries.retain(|e| !same(e));
                     self.entries.push(addition);
@@ -160,7 +191,8 @@ impl PreflightCache {
     /// [Clear cache entries](https://fetch.spec.whatwg.org/#concept-cache-clear):
     /// "remove any cache entries whose key, byte-serialized origin, and URL" match.
     pub fn clear(&mut self, origin: &str, url: &str) {
-        self.entries.retain(|e| !(e.origin == origin && e.url == url));
+        self.entries
+            .retain(|e| !(e.origin == origin && e.url == url));
     }
 }
 
@@ -183,7 +215,8 @@ fn method_entry_matches(entry: &str, method: &str, credentials: bool, profile: &
 /// is `*` and headerName is not a CORS non-wildcard request-header name".
 fn header_entry_matches(entry: &str, header: &str, credentials: bool, profile: &Profile) -> bool {
     if entry == "*" && !credentials {
-        return !header.eq_ignore_ascii_case("authorization") || profile.wildcard_covers_authorization;
+        return !header.eq_ignore_ascii_case("authorization")
+            || profile.cache_wildcard_covers_authorization;
     }
     entry.eq_ignore_ascii_case(header)
 }
@@ -229,7 +262,10 @@ mod tests {
             let mut cache = PreflightCache::default();
             cache.store(entry(&["PUT"], &[], 5, false), &p);
             assert_eq!(cache.lookup(&query("PUT", &[], false), 4_999, &p), Ok(()));
-            assert_eq!(cache.lookup(&query("PUT", &[], false), 5_000, &p), Err(CacheMiss::Expired { expired_ms: 5_000 }));
+            assert_eq!(
+                cache.lookup(&query("PUT", &[], false), 5_000, &p),
+                Err(CacheMiss::Expired { expired_ms: 5_000 })
+            );
         }
     }
 
@@ -241,9 +277,15 @@ mod tests {
         let headers = vec!["x-a".to_owned(), "x-b".to_owned()];
         assert_eq!(
             cache.lookup(&query("PUT", &headers, false), 1, &p),
-            Err(CacheMiss::NotCovered { method: None, headers: vec!["x-b".into()] })
+            Err(CacheMiss::NotCovered {
+                method: None,
+                headers: vec!["x-b".into()]
+            })
         );
-        assert_eq!(cache.lookup(&query("PUT", &[], true), 1, &p), Err(CacheMiss::NoEntry));
+        assert_eq!(
+            cache.lookup(&query("PUT", &[], true), 1, &p),
+            Err(CacheMiss::NoEntry)
+        );
     }
 
     #[test]

@@ -19,16 +19,36 @@ pub fn cors_check(
     let allow_origin = response_headers.get("Access-Control-Allow-Origin");
     let lines = response_headers.count("Access-Control-Allow-Origin");
     match browser {
-        Browser::Chrome => chromium_check_access(origin, credentials_included, allow_origin, lines, response_headers),
-        Browser::Firefox => gecko_check_request_approved(origin, credentials_included, allow_origin, lines, response_headers),
-        Browser::Safari => webkit_passes_access_control_check(origin, credentials_included, allow_origin, lines, response_headers),
+        Browser::Chrome => chromium_check_access(
+            origin,
+            credentials_included,
+            allow_origin,
+            lines,
+            response_headers,
+        ),
+        Browser::Firefox => gecko_check_request_approved(
+            origin,
+            credentials_included,
+            allow_origin,
+            lines,
+            response_headers,
+        ),
+        Browser::Safari => webkit_passes_access_control_check(
+            origin,
+            credentials_included,
+            allow_origin,
+            lines,
+            response_headers,
+        ),
     }
 }
 
 /// Step 5: "If the result of getting `Access-Control-Allow-Credentials` …
 /// is `true`, then return success. Return failure."
 fn check_allow_credentials(response_headers: &HeaderList) -> Result<(), CorsError> {
-    let value = response_headers.get("Access-Control-Allow-Credentials").unwrap_or_default();
+    let value = response_headers
+        .get("Access-Control-Allow-Credentials")
+        .unwrap_or_default();
     if value == "true" {
         Ok(())
     } else {
@@ -50,7 +70,11 @@ fn chromium_check_access(
     };
     if value == "*" {
         // Step 2: "If request's credentials mode is not "include" and origin is `*`, then return success."
-        return if credentials { Err(CorsError::WildcardOriginNotAllowed) } else { Ok(()) };
+        return if credentials {
+            Err(CorsError::WildcardOriginNotAllowed)
+        } else {
+            Ok(())
+        };
     }
     // Step 3: "If the result of byte-serializing a request origin with request is not origin, then return failure."
     if value != origin {
@@ -79,13 +103,20 @@ fn gecko_check_request_approved(
     headers: &HeaderList,
 ) -> Result<(), CorsError> {
     if lines > 1 {
-        return Err(CorsError::MultipleAllowOriginValues { value: allow_origin.unwrap_or_default(), lines });
+        return Err(CorsError::MultipleAllowOriginValues {
+            value: allow_origin.unwrap_or_default(),
+            lines,
+        });
     }
     let Some(value) = allow_origin else {
         return Err(CorsError::MissingAllowOrigin);
     };
     if value == "*" {
-        return if credentials { Err(CorsError::WildcardOriginNotAllowed) } else { Ok(()) };
+        return if credentials {
+            Err(CorsError::WildcardOriginNotAllowed)
+        } else {
+            Ok(())
+        };
     }
     if value != origin {
         return Err(CorsError::AllowOriginMismatch { value });
@@ -107,13 +138,21 @@ fn webkit_passes_access_control_check(
 ) -> Result<(), CorsError> {
     let value = allow_origin.unwrap_or_default();
     if value == "*" {
-        return if credentials { Err(CorsError::WildcardOriginNotAllowed) } else { Ok(()) };
+        return if credentials {
+            Err(CorsError::WildcardOriginNotAllowed)
+        } else {
+            Ok(())
+        };
     }
     if value.contains(',') {
         return Err(CorsError::MultipleAllowOriginValues { value, lines });
     }
     if value != origin {
-        return Err(if lines == 0 { CorsError::MissingAllowOrigin } else { CorsError::AllowOriginMismatch { value } });
+        return Err(if lines == 0 {
+            CorsError::MissingAllowOrigin
+        } else {
+            CorsError::AllowOriginMismatch { value }
+        });
     }
     if !credentials {
         return Ok(());
@@ -125,7 +164,12 @@ fn webkit_passes_access_control_check(
 mod tests {
     use super::*;
 
-    fn check(allow: &[&str], acac: Option<&str>, credentials: bool, browser: Browser) -> Result<(), CorsError> {
+    fn check(
+        allow: &[&str],
+        acac: Option<&str>,
+        credentials: bool,
+        browser: Browser,
+    ) -> Result<(), CorsError> {
         let mut headers = HeaderList::default();
         for value in allow {
             headers.append("Access-Control-Allow-Origin", value);
@@ -151,7 +195,11 @@ mod tests {
         ];
         for browser in Browser::ALL {
             for (credentials, allow, acac, shared) in rows {
-                assert_eq!(check(&[allow], acac, credentials, browser).is_ok(), shared, "{browser:?} {allow} {acac:?} {credentials}");
+                assert_eq!(
+                    check(&[allow], acac, credentials, browser).is_ok(),
+                    shared,
+                    "{browser:?} {allow} {acac:?} {credentials}"
+                );
             }
         }
     }
@@ -161,11 +209,35 @@ mod tests {
         use CorsError::*;
         let chrome = Browser::Chrome;
         assert_eq!(check(&[], None, false, chrome), Err(MissingAllowOrigin));
-        assert_eq!(check(&["*"], None, true, chrome), Err(WildcardOriginNotAllowed));
-        assert_eq!(check(&["*", "*"], None, false, chrome), Err(MultipleAllowOriginValues { value: "*, *".into(), lines: 2 }));
-        assert_eq!(check(&["false"], None, false, chrome), Err(InvalidAllowOriginValue { value: "false".into() }));
-        assert_eq!(check(&["null"], None, false, chrome), Err(AllowOriginMismatch { value: "null".into() }));
-        assert_eq!(check(&["https://rabbit.invalid"], None, true, chrome), Err(InvalidAllowCredentials { value: String::new() }));
+        assert_eq!(
+            check(&["*"], None, true, chrome),
+            Err(WildcardOriginNotAllowed)
+        );
+        assert_eq!(
+            check(&["*", "*"], None, false, chrome),
+            Err(MultipleAllowOriginValues {
+                value: "*, *".into(),
+                lines: 2
+            })
+        );
+        assert_eq!(
+            check(&["false"], None, false, chrome),
+            Err(InvalidAllowOriginValue {
+                value: "false".into()
+            })
+        );
+        assert_eq!(
+            check(&["null"], None, false, chrome),
+            Err(AllowOriginMismatch {
+                value: "null".into()
+            })
+        );
+        assert_eq!(
+            check(&["https://rabbit.invalid"], None, true, chrome),
+            Err(InvalidAllowCredentials {
+                value: String::new()
+            })
+        );
     }
 
     #[test]
@@ -173,12 +245,19 @@ mod tests {
         use CorsError::*;
         assert_eq!(
             check(&["https://a, https://b"], None, false, Browser::Firefox),
-            Err(AllowOriginMismatch { value: "https://a, https://b".into() })
+            Err(AllowOriginMismatch {
+                value: "https://a, https://b".into()
+            })
         );
-        assert_eq!(check(&[], None, false, Browser::Safari), Err(MissingAllowOrigin));
+        assert_eq!(
+            check(&[], None, false, Browser::Safari),
+            Err(MissingAllowOrigin)
+        );
         assert_eq!(
             check(&["https://a https://b"], None, false, Browser::Safari),
-            Err(AllowOriginMismatch { value: "https://a https://b".into() })
+            Err(AllowOriginMismatch {
+                value: "https://a https://b".into()
+            })
         );
     }
 }

@@ -197,9 +197,12 @@ impl Failure {
     pub fn is_preflight_failure(&self) -> bool {
         matches!(
             self,
-            Failure::Cors { phase: Phase::Preflight, .. }
-                | Failure::ConnectionFailed { phase: Phase::Preflight }
-                | Failure::PreflightInvalidStatus { .. }
+            Failure::Cors {
+                phase: Phase::Preflight,
+                ..
+            } | Failure::ConnectionFailed {
+                phase: Phase::Preflight
+            } | Failure::PreflightInvalidStatus { .. }
                 | Failure::PreflightRedirect { .. }
                 | Failure::InvalidAllowMethods { .. }
                 | Failure::InvalidAllowHeaders { .. }

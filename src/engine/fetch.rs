@@ -12,7 +12,7 @@ use super::headers::HeaderList;
 use super::method::is_cors_safelisted_method;
 use super::origin::{compare_origins, Origin, OriginPart};
 use super::preflight::{check_preflight_response, preflight_request_headers, PreflightAsk};
-use super::request::{Built, BuildNote, Request};
+use super::request::{BuildNote, Built, Request};
 use super::response::readable_header_names;
 use super::safelist::{cors_unsafe_request_header_names, UnsafeHeader, UnsafeReason};
 use super::server::{respond, WireRequest, WireResponse};
@@ -164,23 +164,44 @@ pub fn describe_unsafe(header: &UnsafeHeader) -> String {
 }
 
 /// Classification step for a CORS request.
-fn classification_step(request: &Request, unsafe_headers: &[UnsafeHeader], preflight_needed: bool) -> Step {
+fn classification_step(
+    request: &Request,
+    unsafe_headers: &[UnsafeHeader],
+    preflight_needed: bool,
+) -> Step {
     let mut reasons = Vec::new();
     if !is_cors_safelisted_method(&request.method) {
-        reasons.push(format!("method {} is not GET, HEAD or POST", request.method));
+        reasons.push(format!(
+            "method {} is not GET, HEAD or POST",
+            request.method
+        ));
     }
     if request.use_cors_preflight {
         reasons.push("the use-CORS-preflight flag is set (an XHR upload listener)".to_owned());
     }
     reasons.extend(unsafe_headers.iter().map(describe_unsafe));
-    let s = step(Stage::Classification, "cors-preflight-fetch", "Simple or preflighted?", StepStatus::Info)
-        .compared(format!(
-            "method {} and headers {}",
-            request.method,
-            request.headers.0.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
-        ));
+    let s = step(
+        Stage::Classification,
+        "cors-preflight-fetch",
+        "Simple or preflighted?",
+        StepStatus::Info,
+    )
+    .compared(format!(
+        "method {} and headers {}",
+        request.method,
+        request
+            .headers
+            .0
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     if preflight_needed {
-        let first = unsafe_headers.first().map(|h| h.name.clone()).unwrap_or_else(|| request.method.clone());
+        let first = unsafe_headers
+            .first()
+            .map(|h| h.name.clone())
+            .unwrap_or_else(|| request.method.clone());
         s.found(format!("needs a preflight: {}", reasons.join("; ")))
             .why("A request a plain HTML form could not send must first be approved by an OPTIONS preflight.")
             .highlight(first)
@@ -230,7 +251,14 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
     let mut preflight_request = Vec::new();
     let mut redirect_count = 0;
     let credentials = request.credentials == Credentials::Include;
-    let fetched = |outcome, failure: Option<Failure>, readable: Vec<String>, url: &Url, status, method: &str, preflight, preflight_request: &Vec<(String, String)>| Fetched {
+    let fetched = |outcome,
+                   failure: Option<Failure>,
+                   readable: Vec<String>,
+                   url: &Url,
+                   status,
+                   method: &str,
+                   preflight,
+                   preflight_request: &Vec<(String, String)>| Fetched {
         outcome,
         failure,
         readable_headers: readable,
@@ -242,36 +270,111 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
     };
     // Bounded: at most 20 redirects are followed, so at most 21 rounds.
     for _round in 0..=21 {
-        let current = url_list.last().cloned().unwrap_or_else(|| request.url.clone());
+        let current = url_list
+            .last()
+            .cloned()
+            .unwrap_or_else(|| request.url.clone());
         let target = Origin::of_url(&current);
         let hop = url_list.len() > 1;
         let fail = |failure: Failure, status| (Outcome::NetworkError, failure, status);
         // Main fetch: "If request's current URL's origin is same origin with request's origin, and request's response tainting is "basic" …"
         let same_origin = ctx.page.is_same_origin(&target);
-        let path_step = step(Stage::Origin, "main-fetch", if hop { "Which path after the redirect?" } else { "Which path?" }, StepStatus::Info);
+        let path_step = step(
+            Stage::Origin,
+            "main-fetch",
+            if hop {
+                "Which path after the redirect?"
+            } else {
+                "Which path?"
+            },
+            StepStatus::Info,
+        );
         if same_origin && tainting == Tainting::Basic {
-            ctx.steps.push(path_step.found("same origin: a plain fetch, no CORS involved"));
+            ctx.steps
+                .push(path_step.found("same origin: a plain fetch, no CORS involved"));
         } else if request.mode == Mode::SameOrigin {
             // "request's mode is "same-origin": Return a network error."
-            let (outcome, failure, status) = fail(Failure::SameOriginModeCrossOrigin { after_redirect: hop }, None);
-            ctx.steps.push(path_step.found("mode same-origin and a cross-origin URL: network error").why("same-origin mode refuses any other origin.").status_fail());
-            return fetched(outcome, Some(failure), Vec::new(), &current, status, &method, preflight, &preflight_request);
+            let (outcome, failure, status) = fail(
+                Failure::SameOriginModeCrossOrigin {
+                    after_redirect: hop,
+                },
+                None,
+            );
+            ctx.steps.push(
+                path_step
+                    .found("mode same-origin and a cross-origin URL: network error")
+                    .why("same-origin mode refuses any other origin.")
+                    .status_fail(),
+            );
+            return fetched(
+                outcome,
+                Some(failure),
+                Vec::new(),
+                &current,
+                status,
+                &method,
+                preflight,
+                &preflight_request,
+            );
         } else if request.mode == Mode::NoCors {
             // "request's mode is "no-cors": If request's redirect mode is not "follow", then return a network error."
             if request.redirect != Redirect::Follow {
                 let (outcome, failure, status) = fail(Failure::NoCorsRedirectNotFollow, None);
-                ctx.steps.push(path_step.found("no-cors with a redirect mode other than follow: network error").status_fail());
-                return fetched(outcome, Some(failure), Vec::new(), &current, status, &method, preflight, &preflight_request);
+                ctx.steps.push(
+                    path_step
+                        .found("no-cors with a redirect mode other than follow: network error")
+                        .status_fail(),
+                );
+                return fetched(
+                    outcome,
+                    Some(failure),
+                    Vec::new(),
+                    &current,
+                    status,
+                    &method,
+                    preflight,
+                    &preflight_request,
+                );
             }
             tainting = Tainting::Opaque;
-            ctx.steps.push(path_step.found("no-cors: the response will be opaque, no CORS check").why("The script gets a response it cannot read: status 0, no headers, no body."));
+            ctx.steps.push(
+                path_step
+                    .found("no-cors: the response will be opaque, no CORS check")
+                    .why(
+                        "The script gets a response it cannot read: status 0, no headers, no body.",
+                    ),
+            );
         } else if !matches!(current.scheme(), "http" | "https") {
-            let (outcome, failure, status) = fail(Failure::UnsupportedScheme { scheme: current.scheme().to_owned() }, None);
-            ctx.steps.push(path_step.found(format!("scheme {} cannot be fetched cross-origin: network error", current.scheme())).status_fail());
-            return fetched(outcome, Some(failure), Vec::new(), &current, status, &method, preflight, &preflight_request);
+            let (outcome, failure, status) = fail(
+                Failure::UnsupportedScheme {
+                    scheme: current.scheme().to_owned(),
+                },
+                None,
+            );
+            ctx.steps.push(
+                path_step
+                    .found(format!(
+                        "scheme {} cannot be fetched cross-origin: network error",
+                        current.scheme()
+                    ))
+                    .status_fail(),
+            );
+            return fetched(
+                outcome,
+                Some(failure),
+                Vec::new(),
+                &current,
+                status,
+                &method,
+                preflight,
+                &preflight_request,
+            );
         } else {
             tainting = Tainting::Cors;
-            ctx.steps.push(path_step.found("cross-origin: a CORS request").why("The response will be shared with the script only if it passes the CORS check."));
+            ctx.steps
+                .push(path_step.found("cross-origin: a CORS request").why(
+                    "The response will be shared with the script only if it passes the CORS check.",
+                ));
         }
         let origin = serialize_request_origin(ctx.page, &url_list);
         if hop && origin == "null" && tainting == Tainting::Cors {
@@ -286,9 +389,16 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
         // Preflight, for CORS requests that need one.
         if tainting == Tainting::Cors {
             let unsafe_headers = cors_unsafe_request_header_names(&headers, ctx.profile);
-            let needs = request.use_cors_preflight || !is_cors_safelisted_method(&method) || !unsafe_headers.is_empty();
-            let shown = Request { method: method.clone(), headers: headers.clone(), ..request.clone() };
-            ctx.steps.push(classification_step(&shown, &unsafe_headers, needs));
+            let needs = request.use_cors_preflight
+                || !is_cors_safelisted_method(&method)
+                || !unsafe_headers.is_empty();
+            let shown = Request {
+                method: method.clone(),
+                headers: headers.clone(),
+                ..request.clone()
+            };
+            ctx.steps
+                .push(classification_step(&shown, &unsafe_headers, needs));
             if needs {
                 let names: Vec<String> = unsafe_headers.iter().map(|h| h.name.clone()).collect();
                 let ask = PreflightAsk {
@@ -320,12 +430,23 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     }
                     Err(miss) => {
                         ctx.steps.push(cache_miss_step(&miss, &origin, &current));
-                        if let Err((failure, status)) = send_preflight(ctx, &ask, &current, &mut preflight_request) {
+                        if let Err((failure, status)) =
+                            send_preflight(ctx, &ask, &current, &mut preflight_request)
+                        {
                             preflight = PreflightUse::Sent;
                             // Main fetch: "If corsWithPreflightResponse is a network error, then clear cache entries using request."
                             ctx.cache.clear(&origin, current.as_str());
-                            return fetched(Outcome::Blocked, Some(failure), Vec::new(), &current, status, &method, preflight, &preflight_request)
-                                .network_error_if_not_cors();
+                            return fetched(
+                                Outcome::Blocked,
+                                Some(failure),
+                                Vec::new(),
+                                &current,
+                                status,
+                                &method,
+                                preflight,
+                                &preflight_request,
+                            )
+                            .network_error_if_not_cors();
                         }
                         preflight = PreflightUse::Sent;
                     }
@@ -338,23 +459,49 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
         if tainting == Tainting::Cors || !matches!(method.as_str(), "GET" | "HEAD") {
             sent_headers.append("Origin", &origin);
         }
-        let wire = WireRequest { method: method.clone(), url: current.to_string(), headers: sent_headers };
+        let wire = WireRequest {
+            method: method.clone(),
+            url: current.to_string(),
+            headers: sent_headers,
+        };
         let response = respond(ctx.server, &wire);
-        ctx.exchanges.push(Exchange { kind: ExchangeKind::Actual, request: wire, response: response.clone() });
+        ctx.exchanges.push(Exchange {
+            kind: ExchangeKind::Actual,
+            request: wire,
+            response: response.clone(),
+        });
         let (status, response_headers) = match response {
             WireResponse::NetworkError { .. } => {
                 ctx.steps.push(
-                    step(Stage::Request, "concept-network-error", "Request sent", StepStatus::Fail)
-                        .compared(format!("{method} {current}"))
-                        .found("the connection failed: no response at all")
-                        .why("Nothing to check: this is a network error, not a CORS error."),
+                    step(
+                        Stage::Request,
+                        "concept-network-error",
+                        "Request sent",
+                        StepStatus::Fail,
+                    )
+                    .compared(format!("{method} {current}"))
+                    .found("the connection failed: no response at all")
+                    .why("Nothing to check: this is a network error, not a CORS error."),
                 );
                 if tainting == Tainting::Cors {
                     ctx.cache.clear(&origin, current.as_str());
                 }
-                return fetched(Outcome::NetworkError, Some(Failure::ConnectionFailed { phase: Phase::Actual }), Vec::new(), &current, None, &method, preflight, &preflight_request);
+                return fetched(
+                    Outcome::NetworkError,
+                    Some(Failure::ConnectionFailed {
+                        phase: Phase::Actual,
+                    }),
+                    Vec::new(),
+                    &current,
+                    None,
+                    &method,
+                    preflight,
+                    &preflight_request,
+                );
             }
-            WireResponse::Http { status, headers, .. } => (status, with_implicit_headers(status, headers)),
+            WireResponse::Http {
+                status, headers, ..
+            } => (status, with_implicit_headers(status, headers)),
         };
         ctx.steps.push(
             step(Stage::Request, "http-fetch", "Request sent", StepStatus::Info)
@@ -365,20 +512,57 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
         // HTTP fetch: "If request's response tainting is "cors" and a CORS check for request and response returns failure, then return a network error."
         if tainting == Tainting::Cors {
             let check = cors_check(&origin, credentials, &response_headers, ctx.profile.browser);
-            ctx.steps.push(cors_check_step(&origin, credentials, &response_headers, &check, Phase::Actual));
+            ctx.steps.push(cors_check_step(
+                &origin,
+                credentials,
+                &response_headers,
+                &check,
+                Phase::Actual,
+            ));
             if let Err(error) = check {
                 if preflight != PreflightUse::None {
                     ctx.cache.clear(&origin, current.as_str());
                 }
-                return fetched(Outcome::Blocked, Some(Failure::Cors { phase: Phase::Actual, error }), Vec::new(), &current, Some(status), &method, preflight, &preflight_request);
+                return fetched(
+                    Outcome::Blocked,
+                    Some(Failure::Cors {
+                        phase: Phase::Actual,
+                        error,
+                    }),
+                    Vec::new(),
+                    &current,
+                    Some(status),
+                    &method,
+                    preflight,
+                    &preflight_request,
+                );
             }
         }
         let location = response_headers.get("Location");
         if let (true, Some(location)) = (is_redirect_status(status), location) {
             match request.redirect {
                 Redirect::Error => {
-                    ctx.steps.push(step(Stage::Redirect, "concept-request-redirect-mode", "Redirect", StepStatus::Fail).found(format!("status {status} with redirect mode error: network error")));
-                    return fetched(Outcome::NetworkError, Some(Failure::RedirectModeError), Vec::new(), &current, Some(status), &method, preflight, &preflight_request);
+                    ctx.steps.push(
+                        step(
+                            Stage::Redirect,
+                            "concept-request-redirect-mode",
+                            "Redirect",
+                            StepStatus::Fail,
+                        )
+                        .found(format!(
+                            "status {status} with redirect mode error: network error"
+                        )),
+                    );
+                    return fetched(
+                        Outcome::NetworkError,
+                        Some(Failure::RedirectModeError),
+                        Vec::new(),
+                        &current,
+                        Some(status),
+                        &method,
+                        preflight,
+                        &preflight_request,
+                    );
                 }
                 Redirect::Manual => {
                     ctx.steps.push(
@@ -386,7 +570,16 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                             .found(format!("status {status} with redirect mode manual: an opaque-redirect response"))
                             .why("The script sees type \"opaqueredirect\", status 0 and no headers."),
                     );
-                    return fetched(Outcome::Opaque, None, Vec::new(), &current, Some(status), &method, preflight, &preflight_request);
+                    return fetched(
+                        Outcome::Opaque,
+                        None,
+                        Vec::new(),
+                        &current,
+                        Some(status),
+                        &method,
+                        preflight,
+                        &preflight_request,
+                    );
                 }
                 Redirect::Follow => {}
             }
@@ -399,34 +592,96 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     next
                 }
                 _ => {
-                    ctx.steps.push(step(Stage::Redirect, "http-redirect-fetch", "Redirect", StepStatus::Fail).found(format!("Location {location:?} is not an http(s) URL: network error")));
-                    return fetched(Outcome::NetworkError, Some(Failure::InvalidRedirectLocation { location }), Vec::new(), &current, Some(status), &method, preflight, &preflight_request);
+                    ctx.steps.push(
+                        step(
+                            Stage::Redirect,
+                            "http-redirect-fetch",
+                            "Redirect",
+                            StepStatus::Fail,
+                        )
+                        .found(format!(
+                            "Location {location:?} is not an http(s) URL: network error"
+                        )),
+                    );
+                    return fetched(
+                        Outcome::NetworkError,
+                        Some(Failure::InvalidRedirectLocation { location }),
+                        Vec::new(),
+                        &current,
+                        Some(status),
+                        &method,
+                        preflight,
+                        &preflight_request,
+                    );
                 }
             };
             // "If request's redirect count is 20, then return a network error."
             if redirect_count == 20 {
-                ctx.steps.push(step(Stage::Redirect, "http-redirect-fetch", "Redirect", StepStatus::Fail).found("a 21st redirect: network error"));
-                return fetched(Outcome::NetworkError, Some(Failure::TooManyRedirects), Vec::new(), &current, Some(status), &method, preflight, &preflight_request);
+                ctx.steps.push(
+                    step(
+                        Stage::Redirect,
+                        "http-redirect-fetch",
+                        "Redirect",
+                        StepStatus::Fail,
+                    )
+                    .found("a 21st redirect: network error"),
+                );
+                return fetched(
+                    Outcome::NetworkError,
+                    Some(Failure::TooManyRedirects),
+                    Vec::new(),
+                    &current,
+                    Some(status),
+                    &method,
+                    preflight,
+                    &preflight_request,
+                );
             }
             redirect_count += 1;
-            let has_credentials = !next.username().is_empty() || next.password().is_some_and(|p| !p.is_empty());
+            let has_credentials =
+                !next.username().is_empty() || next.password().is_some_and(|p| !p.is_empty());
             // "If request's mode is "cors", locationURL includes credentials, and request's origin is not same origin with locationURL's origin, then return a network error."
             // "If request's response tainting is "cors" and locationURL includes credentials, then return a network error."
-            let cors_mode_credentials = request.mode == Mode::Cors && has_credentials && !ctx.page.is_same_origin(&Origin::of_url(&next));
+            let cors_mode_credentials = request.mode == Mode::Cors
+                && has_credentials
+                && !ctx.page.is_same_origin(&Origin::of_url(&next));
             if cors_mode_credentials || (tainting == Tainting::Cors && has_credentials) {
                 ctx.steps.push(
-                    step(Stage::Redirect, "http-redirect-fetch", "Redirect", StepStatus::Fail)
-                        .compared(format!("Location {next}"))
-                        .found("the redirect URL contains a username or password: network error")
-                        .highlight(next.to_string()),
+                    step(
+                        Stage::Redirect,
+                        "http-redirect-fetch",
+                        "Redirect",
+                        StepStatus::Fail,
+                    )
+                    .compared(format!("Location {next}"))
+                    .found("the redirect URL contains a username or password: network error")
+                    .highlight(next.to_string()),
                 );
-                return fetched(Outcome::Blocked, Some(Failure::RedirectContainsCredentials { location: next.to_string() }), Vec::new(), &current, Some(status), &method, preflight, &preflight_request);
+                return fetched(
+                    Outcome::Blocked,
+                    Some(Failure::RedirectContainsCredentials {
+                        location: next.to_string(),
+                    }),
+                    Vec::new(),
+                    &current,
+                    Some(status),
+                    &method,
+                    preflight,
+                    &preflight_request,
+                );
             }
             // "If … response's status is 301 or 302 and request's method is `POST`, or … 303 and request's method is not `GET` or `HEAD`":
-            if ((status == 301 || status == 302) && method == "POST") || (status == 303 && !matches!(method.as_str(), "GET" | "HEAD")) {
+            if ((status == 301 || status == 302) && method == "POST")
+                || (status == 303 && !matches!(method.as_str(), "GET" | "HEAD"))
+            {
                 method = "GET".to_owned();
                 body = None;
-                for name in ["Content-Encoding", "Content-Language", "Content-Location", "Content-Type"] {
+                for name in [
+                    "Content-Encoding",
+                    "Content-Language",
+                    "Content-Location",
+                    "Content-Type",
+                ] {
                     headers.delete(name);
                 }
             }
@@ -446,11 +701,26 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
         }
         // The response the script gets.
         let (outcome, readable) = match tainting {
-            Tainting::Basic => (Outcome::Allowed, readable_header_names(&response_headers, false, credentials)),
-            Tainting::Cors => (Outcome::Allowed, readable_header_names(&response_headers, true, credentials)),
+            Tainting::Basic => (
+                Outcome::Allowed,
+                readable_header_names(&response_headers, false, credentials),
+            ),
+            Tainting::Cors => (
+                Outcome::Allowed,
+                readable_header_names(&response_headers, true, credentials),
+            ),
             Tainting::Opaque => (Outcome::Opaque, Vec::new()),
         };
-        return fetched(outcome, None, readable, &current, Some(status), &method, preflight, &preflight_request);
+        return fetched(
+            outcome,
+            None,
+            readable,
+            &current,
+            Some(status),
+            &method,
+            preflight,
+            &preflight_request,
+        );
     }
     Fetched {
         outcome: Outcome::NetworkError,
@@ -493,17 +763,29 @@ fn with_implicit_headers(status: u16, mut headers: HeaderList) -> HeaderList {
 }
 
 fn cache_miss_step(miss: &CacheMiss, origin: &str, url: &Url) -> Step {
-    let s = step(Stage::Cache, "concept-cache-match", "Preflight cache", StepStatus::Info).compared(format!("cache entries for {origin} → {url}"));
+    let s = step(
+        Stage::Cache,
+        "concept-cache-match",
+        "Preflight cache",
+        StepStatus::Info,
+    )
+    .compared(format!("cache entries for {origin} → {url}"));
     match miss {
         CacheMiss::NoEntry => s.found("no entry: a preflight must be sent"),
         CacheMiss::Expired { expired_ms } => s
-            .found(format!("the entry expired at {:.1} s: a preflight must be sent again", *expired_ms as f64 / 1000.0))
+            .found(format!(
+                "the entry expired at {:.1} s: a preflight must be sent again",
+                *expired_ms as f64 / 1000.0
+            ))
             .highlight("expired"),
         CacheMiss::NotCovered { method, headers } => {
             let mut missing: Vec<String> = method.iter().map(|m| format!("method {m}")).collect();
             missing.extend(headers.iter().map(|h| format!("header {h}")));
-            s.found(format!("fresh entries do not cover {}: a preflight must be sent", missing.join(", ")))
-                .highlight(missing.join(", "))
+            s.found(format!(
+                "fresh entries do not cover {}: a preflight must be sent",
+                missing.join(", ")
+            ))
+            .highlight(missing.join(", "))
         }
     }
 }
@@ -529,9 +811,17 @@ fn send_preflight(
             _ => 2,
         });
     }
-    let wire = WireRequest { method: "OPTIONS".to_owned(), url: url.to_string(), headers };
+    let wire = WireRequest {
+        method: "OPTIONS".to_owned(),
+        url: url.to_string(),
+        headers,
+    };
     let response = respond(ctx.server, &wire);
-    ctx.exchanges.push(Exchange { kind: ExchangeKind::Preflight, request: wire.clone(), response: response.clone() });
+    ctx.exchanges.push(Exchange {
+        kind: ExchangeKind::Preflight,
+        request: wire.clone(),
+        response: response.clone(),
+    });
     let sent = step(Stage::Preflight, "cors-preflight-fetch-0", "Preflight sent", StepStatus::Info)
         .compared(format!("OPTIONS {url}"))
         .found(
@@ -547,19 +837,55 @@ fn send_preflight(
     ctx.steps.push(sent);
     let (status, response_headers) = match response {
         WireResponse::NetworkError { .. } => {
-            ctx.steps.push(step(Stage::Preflight, "concept-network-error", "Preflight response", StepStatus::Fail).found("the connection failed: no preflight response"));
-            return Err((Failure::ConnectionFailed { phase: Phase::Preflight }, None));
+            ctx.steps.push(
+                step(
+                    Stage::Preflight,
+                    "concept-network-error",
+                    "Preflight response",
+                    StepStatus::Fail,
+                )
+                .found("the connection failed: no preflight response"),
+            );
+            return Err((
+                Failure::ConnectionFailed {
+                    phase: Phase::Preflight,
+                },
+                None,
+            ));
         }
-        WireResponse::Http { status, headers, .. } => (status, with_implicit_headers(status, headers)),
+        WireResponse::Http {
+            status, headers, ..
+        } => (status, with_implicit_headers(status, headers)),
     };
     let is_redirect = is_redirect_status(status) && response_headers.contains("Location");
     match check_preflight_response(ask, status, &response_headers, is_redirect, ctx.profile) {
         Ok(grant) => {
             ctx.steps.push(
-                step(Stage::Preflight, "cors-preflight-fetch-0", "Preflight response", StepStatus::Pass)
-                    .compared(format!("status {status}; Allow-Methods {:?}; Allow-Headers {:?}", response_headers.get("Access-Control-Allow-Methods").unwrap_or_default(), response_headers.get("Access-Control-Allow-Headers").unwrap_or_default()))
-                    .found(format!("the preflight allows {} {}", ask.method, if ask.unsafe_headers.is_empty() { String::new() } else { format!("with {}", ask.unsafe_headers.join(", ")) }))
-                    .why(grant.max_age.explanation.clone()),
+                step(
+                    Stage::Preflight,
+                    "cors-preflight-fetch-0",
+                    "Preflight response",
+                    StepStatus::Pass,
+                )
+                .compared(format!(
+                    "status {status}; Allow-Methods {:?}; Allow-Headers {:?}",
+                    response_headers
+                        .get("Access-Control-Allow-Methods")
+                        .unwrap_or_default(),
+                    response_headers
+                        .get("Access-Control-Allow-Headers")
+                        .unwrap_or_default()
+                ))
+                .found(format!(
+                    "the preflight allows {} {}",
+                    ask.method,
+                    if ask.unsafe_headers.is_empty() {
+                        String::new()
+                    } else {
+                        format!("with {}", ask.unsafe_headers.join(", "))
+                    }
+                ))
+                .why(grant.max_age.explanation.clone()),
             );
             if grant.wildcard_covered_authorization {
                 ctx.steps.push(
@@ -586,11 +912,22 @@ fn send_preflight(
             Ok(())
         }
         Err(failure) => {
-            let mut failed = step(Stage::Preflight, "cors-preflight-fetch-0", "Preflight response", StepStatus::Fail)
-                .compared(format!("status {status}"))
-                .found(describe_preflight_failure(&failure));
+            let mut failed = step(
+                Stage::Preflight,
+                "cors-preflight-fetch-0",
+                "Preflight response",
+                StepStatus::Fail,
+            )
+            .compared(format!("status {status}"))
+            .found(describe_preflight_failure(&failure));
             if let Failure::Cors { error, .. } = &failure {
-                failed = cors_check_step(&ask.origin, ask.credentials, &response_headers, &Err(error.clone()), Phase::Preflight);
+                failed = cors_check_step(
+                    &ask.origin,
+                    ask.credentials,
+                    &response_headers,
+                    &Err(error.clone()),
+                    Phase::Preflight,
+                );
             }
             ctx.steps.push(failed);
             Err((failure, Some(status)))
@@ -600,12 +937,24 @@ fn send_preflight(
 
 fn describe_preflight_failure(failure: &Failure) -> String {
     match failure {
-        Failure::PreflightInvalidStatus { status } => format!("status {status} is not an ok status (200–299)"),
-        Failure::PreflightRedirect { status } => format!("status {status} redirects, and preflights never follow redirects"),
-        Failure::InvalidAllowMethods { token, .. } => format!("Access-Control-Allow-Methods does not parse: {token:?} is not a token"),
-        Failure::InvalidAllowHeaders { token, .. } => format!("Access-Control-Allow-Headers does not parse: {token:?} is not a token"),
-        Failure::MethodNotAllowed { method } => format!("method {method} is not in Access-Control-Allow-Methods"),
-        Failure::HeaderNotAllowed { header } => format!("header {header} is not in Access-Control-Allow-Headers"),
+        Failure::PreflightInvalidStatus { status } => {
+            format!("status {status} is not an ok status (200–299)")
+        }
+        Failure::PreflightRedirect { status } => {
+            format!("status {status} redirects, and preflights never follow redirects")
+        }
+        Failure::InvalidAllowMethods { token, .. } => {
+            format!("Access-Control-Allow-Methods does not parse: {token:?} is not a token")
+        }
+        Failure::InvalidAllowHeaders { token, .. } => {
+            format!("Access-Control-Allow-Headers does not parse: {token:?} is not a token")
+        }
+        Failure::MethodNotAllowed { method } => {
+            format!("method {method} is not in Access-Control-Allow-Methods")
+        }
+        Failure::HeaderNotAllowed { header } => {
+            format!("header {header} is not in Access-Control-Allow-Headers")
+        }
         other => format!("{other:?}"),
     }
 }
@@ -626,14 +975,28 @@ fn cors_check_step(
     };
     let compared = format!(
         "Access-Control-Allow-Origin {} against the request's origin {origin}{}",
-        allow_origin.as_deref().map_or_else(|| "(absent)".to_owned(), |v| format!("{v:?}")),
-        if credentials { ", with credentials" } else { "" }
+        allow_origin
+            .as_deref()
+            .map_or_else(|| "(absent)".to_owned(), |v| format!("{v:?}")),
+        if credentials {
+            ", with credentials"
+        } else {
+            ""
+        }
     );
-    let s = step(Stage::CorsCheck, "concept-cors-check", title, StepStatus::Pass).compared(compared);
+    let s = step(
+        Stage::CorsCheck,
+        "concept-cors-check",
+        title,
+        StepStatus::Pass,
+    )
+    .compared(compared);
     match result {
         Ok(()) => s.found(match allow_origin.as_deref() {
             Some("*") => "`*` allows any origin for a request without credentials".to_owned(),
-            _ if credentials => "the exact origin, and Access-Control-Allow-Credentials: true".to_owned(),
+            _ if credentials => {
+                "the exact origin, and Access-Control-Allow-Credentials: true".to_owned()
+            }
             _ => "the exact origin".to_owned(),
         }),
         Err(error) => {
@@ -650,7 +1013,8 @@ fn cors_check_step(
             };
             let mut failed = s.found(found).highlight(highlight);
             failed.status = StepStatus::Fail;
-            failed.why = "The browser received the response but will not hand it to the script.".to_owned();
+            failed.why =
+                "The browser received the response but will not hand it to the script.".to_owned();
             failed
         }
     }
@@ -669,9 +1033,19 @@ pub fn origin_step(page: &Origin, target: &Origin) -> Step {
             OriginPart::Opaque => "opaque origin",
         })
         .collect();
-    let s = step(Stage::Origin, "same-origin", "Same origin?", StepStatus::Info).compared(format!("page {} vs request {}", comparison.page, comparison.target));
+    let s = step(
+        Stage::Origin,
+        "same-origin",
+        "Same origin?",
+        StepStatus::Info,
+    )
+    .compared(format!(
+        "page {} vs request {}",
+        comparison.page, comparison.target
+    ));
     if parts.is_empty() {
-        s.found("same scheme, host and port: same origin").why("Same-origin requests need no CORS at all.")
+        s.found("same scheme, host and port: same origin")
+            .why("Same-origin requests need no CORS at all.")
     } else {
         s.found(format!("cross-origin: the {} differ{}", parts.join(" and "), if parts.len() == 1 { "s" } else { "" }))
             .why("Any difference in scheme, host or port makes the request cross-origin, even between subdomains of one site.")

@@ -74,7 +74,9 @@ pub fn plan_fixes(
     let mut working = scenario.clone();
     let mut trace = first.clone();
     for _ in 0..MAX_REPAIRS {
-        let Some(failure) = trace.failure.clone() else { break };
+        let Some(failure) = trace.failure.clone() else {
+            break;
+        };
         let Some((fix, rule)) = fix_for(&failure, &trace) else {
             fixes.push(advice_for(&failure));
             break;
@@ -93,13 +95,20 @@ pub fn plan_fixes(
 }
 
 /// The failing exchange's response headers, its origin header, and the rule that answered.
-fn failing_exchange(trace: &RequestTrace, phase: Phase) -> Option<(HeaderList, String, Option<usize>)> {
+fn failing_exchange(
+    trace: &RequestTrace,
+    phase: Phase,
+) -> Option<(HeaderList, String, Option<usize>)> {
     let kind = match phase {
         Phase::Preflight => ExchangeKind::Preflight,
         Phase::Actual => ExchangeKind::Actual,
     };
     let exchange = trace.exchanges.iter().rev().find(|e| e.kind == kind)?;
-    let origin = exchange.request.headers.get("Origin").unwrap_or_else(|| "null".to_owned());
+    let origin = exchange
+        .request
+        .headers
+        .get("Origin")
+        .unwrap_or_else(|| "null".to_owned());
     match &exchange.response {
         WireResponse::Http { headers, rule, .. } => Some((headers.clone(), origin, *rule)),
         WireResponse::NetworkError { rule } => Some((HeaderList::default(), origin, Some(*rule))),
@@ -107,7 +116,14 @@ fn failing_exchange(trace: &RequestTrace, phase: Phase) -> Option<(HeaderList, S
 }
 
 fn set(stage: FixStage, problem: String, header: &str, value: String) -> Fix {
-    Fix { stage, problem, action: FixAction::SetHeader { header: header.to_owned(), value } }
+    Fix {
+        stage,
+        problem,
+        action: FixAction::SetHeader {
+            header: header.to_owned(),
+            value,
+        },
+    }
 }
 
 /// A list header's valid items plus `item`, as the fix value.
@@ -127,7 +143,11 @@ fn list_with(headers: &HeaderList, name: &str, item: &str) -> String {
 
 /// The server change that repairs `failure`, and the rule to change.
 fn fix_for(failure: &Failure, trace: &RequestTrace) -> Option<(Fix, Option<usize>)> {
-    let phase = if failure.is_preflight_failure() { Phase::Preflight } else { Phase::Actual };
+    let phase = if failure.is_preflight_failure() {
+        Phase::Preflight
+    } else {
+        Phase::Actual
+    };
     let stage = match phase {
         Phase::Preflight => FixStage::Preflight,
         Phase::Actual => FixStage::Actual,
@@ -198,7 +218,12 @@ fn trace_method(trace: &RequestTrace) -> String {
         .rev()
         .find(|e| e.kind == ExchangeKind::Actual)
         .map(|e| e.request.method.clone())
-        .or_else(|| trace.exchanges.first().and_then(|e| e.request.headers.get("Access-Control-Request-Method")))
+        .or_else(|| {
+            trace
+                .exchanges
+                .first()
+                .and_then(|e| e.request.headers.get("Access-Control-Request-Method"))
+        })
         .unwrap_or_default()
 }
 
@@ -214,24 +239,47 @@ fn advice_for(failure: &Failure) -> Fix {
         Failure::UnsupportedScheme { .. } => "Serve the resource over http or https.",
         _ => "Fix the script's call: the browser throws before sending anything.",
     };
-    Fix { stage: FixStage::Request, problem: format!("{failure:?}"), action: FixAction::Advice { text: text.to_owned() } }
+    Fix {
+        stage: FixStage::Request,
+        problem: format!("{failure:?}"),
+        action: FixAction::Advice {
+            text: text.to_owned(),
+        },
+    }
 }
 
 /// Applies `fix` to the rule that answered (or to a new rule for the failing URL).
-fn apply(scenario: &mut Scenario, fix: &Fix, rule: Option<usize>, trace: &RequestTrace, _index: usize) {
+fn apply(
+    scenario: &mut Scenario,
+    fix: &Fix,
+    rule: Option<usize>,
+    trace: &RequestTrace,
+    _index: usize,
+) {
     let kind = match fix.stage {
         FixStage::Preflight => ExchangeKind::Preflight,
         _ => ExchangeKind::Actual,
     };
-    let Some(exchange) = trace.exchanges.iter().rev().find(|e| e.kind == kind) else { return };
-    let (method, url) = (exchange.request.method.clone(), exchange.request.url.clone());
+    let Some(exchange) = trace.exchanges.iter().rev().find(|e| e.kind == kind) else {
+        return;
+    };
+    let (method, url) = (
+        exchange.request.method.clone(),
+        exchange.request.url.clone(),
+    );
     let status = match &exchange.response {
         WireResponse::Http { status, .. } => *status,
         WireResponse::NetworkError { .. } => 200,
     };
     // A rule shared by OPTIONS and the actual request is split, so a preflight fix touches only the preflight.
     let target = match rule {
-        Some(index) if fix.stage == FixStage::Preflight && scenario.server.get(index).is_some_and(|r| r.matcher.method.is_none()) => {
+        Some(index)
+            if fix.stage == FixStage::Preflight
+                && scenario
+                    .server
+                    .get(index)
+                    .is_some_and(|r| r.matcher.method.is_none()) =>
+        {
             let mut copy = scenario.server.get(index).cloned();
             if let Some(copy) = copy.as_mut() {
                 copy.matcher.method = Some("OPTIONS".to_owned());
@@ -244,22 +292,36 @@ fn apply(scenario: &mut Scenario, fix: &Fix, rule: Option<usize>, trace: &Reques
             scenario.server.insert(
                 0,
                 ServerRule {
-                    matcher: RuleMatch { method: Some(method), url },
-                    respond: Respond { status, headers: Vec::new(), body: String::new(), network_error: false },
+                    matcher: RuleMatch {
+                        method: Some(method),
+                        url,
+                    },
+                    respond: Respond {
+                        status,
+                        headers: Vec::new(),
+                        body: String::new(),
+                        network_error: false,
+                    },
                 },
             );
             0
         }
     };
-    let Some(rule) = scenario.server.get_mut(target) else { return };
+    let Some(rule) = scenario.server.get_mut(target) else {
+        return;
+    };
     match &fix.action {
         FixAction::SetHeader { header, value } => {
-            rule.respond.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(header));
+            rule.respond
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case(header));
             rule.respond.headers.push((header.clone(), value.clone()));
         }
         FixAction::SetStatus { status } => {
             rule.respond.status = *status;
-            rule.respond.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Location"));
+            rule.respond
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("Location"));
         }
         FixAction::Advice { .. } => {}
     }

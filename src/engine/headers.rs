@@ -47,7 +47,11 @@ impl HeaderList {
     /// [Combine](https://fetch.spec.whatwg.org/#concept-header-list-combine):
     /// appends `, value` to the first header with that name, or appends.
     pub fn combine(&mut self, name: &str, value: &str) {
-        match self.0.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        match self
+            .0
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             Some((_, existing)) => {
                 existing.push_str(", ");
                 existing.push_str(value);
@@ -63,7 +67,11 @@ impl HeaderList {
 
     /// Replaces every header of that name with one header.
     pub fn set(&mut self, name: &str, value: &str) {
-        match self.0.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        match self
+            .0
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             Some(first) => {
                 if let Some(slot) = self.0.get_mut(first) {
                     slot.1 = value.to_owned();
@@ -112,7 +120,9 @@ pub fn is_valid_header_name(name: &str) -> bool {
 /// normalisation: no NUL, LF or CR, and no code point above U+00FF (a JS
 /// string must be a ByteString).
 pub fn is_valid_header_value(value: &str) -> bool {
-    value.chars().all(|c| c != '\0' && c != '\n' && c != '\r' && u32::from(c) <= 0xFF)
+    value
+        .chars()
+        .all(|c| c != '\0' && c != '\n' && c != '\r' && u32::from(c) <= 0xFF)
 }
 
 /// [Normalize](https://fetch.spec.whatwg.org/#concept-header-value-normalize):
@@ -167,13 +177,24 @@ mod tests {
     use super::*;
 
     fn list(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect())
+        HeaderList(
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
     }
 
     #[test]
     fn get_joins_repeated_headers_with_comma_space() {
-        let h = list(&[("Access-Control-Allow-Origin", "*"), ("access-control-allow-origin", "*")]);
-        assert_eq!(h.get("ACCESS-CONTROL-ALLOW-ORIGIN").as_deref(), Some("*, *"));
+        let h = list(&[
+            ("Access-Control-Allow-Origin", "*"),
+            ("access-control-allow-origin", "*"),
+        ]);
+        assert_eq!(
+            h.get("ACCESS-CONTROL-ALLOW-ORIGIN").as_deref(),
+            Some("*, *")
+        );
         assert_eq!(h.get("x"), None);
     }
 
@@ -188,15 +209,34 @@ mod tests {
     fn list_extraction_follows_the_abnf() {
         let cases: [(&[(&str, &str)], ListValues); 7] = [
             (&[], ListValues::Null),
-            (&[("X", "a, b")], ListValues::Values(vec!["a".into(), "b".into()])),
-            (&[("X", ",a,, b ,")], ListValues::Values(vec!["a".into(), "b".into()])),
-            (&[("X", "a"), ("X", "")], ListValues::Values(vec!["a".into()])),
-            (&[("X", "bad value")], ListValues::Failure("bad value".into())),
+            (
+                &[("X", "a, b")],
+                ListValues::Values(vec!["a".into(), "b".into()]),
+            ),
+            (
+                &[("X", ",a,, b ,")],
+                ListValues::Values(vec!["a".into(), "b".into()]),
+            ),
+            (
+                &[("X", "a"), ("X", "")],
+                ListValues::Values(vec!["a".into()]),
+            ),
+            (
+                &[("X", "bad value")],
+                ListValues::Failure("bad value".into()),
+            ),
             (&[("X", "\"bb-8\"")], ListValues::Failure("\"bb-8\"".into())),
-            (&[("X", "'bb-8'")], ListValues::Values(vec!["'bb-8'".into()])),
+            (
+                &[("X", "'bb-8'")],
+                ListValues::Values(vec!["'bb-8'".into()]),
+            ),
         ];
         for (pairs, want) in cases {
-            assert_eq!(extract_header_list_values(&list(pairs), "x"), want, "{pairs:?}");
+            assert_eq!(
+                extract_header_list_values(&list(pairs), "x"),
+                want,
+                "{pairs:?}"
+            );
         }
     }
 

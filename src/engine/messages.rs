@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::failure::{CorsError, Failure, Phase};
+use super::request::BuildNote;
 use crate::scenario::{Api, Browser};
 
 /// What a message needs besides the failure itself.
@@ -36,6 +37,24 @@ pub struct Rendered {
     pub js_error: Option<String>,
 }
 
+/// Console lines printed while the script builds the request: Chromium and
+/// WebKit warn when `setRequestHeader` is refused a forbidden header (fetch's
+/// `Headers` drops it silently).
+pub fn build_console(notes: &[BuildNote], api: Api, browser: Browser) -> Vec<String> {
+    if api != Api::Xhr || browser == Browser::Firefox {
+        return Vec::new();
+    }
+    notes
+        .iter()
+        .filter_map(|note| match note {
+            BuildNote::ForbiddenHeaderDropped { name } => {
+                Some(format!("Refused to set unsafe header \"{name}\""))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Renders `failure` as `browser` prints it.
 pub fn render(failure: &Failure, context: &MessageContext<'_>, browser: Browser) -> Rendered {
     match browser {
@@ -59,11 +78,20 @@ mod chrome {
 
     const XHR_CREDENTIALS_HINT: &str =
         " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.";
-    const PREFLIGHT_PREFIX: &str = "Response to preflight request doesn't pass access control check: ";
+    const PREFLIGHT_PREFIX: &str =
+        "Response to preflight request doesn't pass access control check: ";
 
     fn cors_reason(error: &CorsError, api: Api) -> String {
-        let fetch_hint = if api == Api::Fetch { " Have the server send the header with a valid value." } else { "" };
-        let xhr_hint = if api == Api::Xhr { XHR_CREDENTIALS_HINT } else { "" };
+        let fetch_hint = if api == Api::Fetch {
+            " Have the server send the header with a valid value."
+        } else {
+            ""
+        };
+        let xhr_hint = if api == Api::Xhr {
+            XHR_CREDENTIALS_HINT
+        } else {
+            ""
+        };
         match error {
             CorsError::MissingAllowOrigin => {
                 "No 'Access-Control-Allow-Origin' header is present on the requested resource.".to_owned()
@@ -117,29 +145,57 @@ mod chrome {
     }
 
     fn thrown(failure: &Failure, context: &MessageContext<'_>) -> Option<String> {
-        let fetch = |text: String| format!("TypeError: Failed to execute 'fetch' on 'Window': {text}");
-        let open = |kind: &str, text: String| format!("{kind}: Failed to execute 'open' on 'XMLHttpRequest': {text}");
-        let set = |text: String| format!("SyntaxError: Failed to execute 'setRequestHeader' on 'XMLHttpRequest': {text}");
+        let fetch =
+            |text: String| format!("TypeError: Failed to execute 'fetch' on 'Window': {text}");
+        let open = |kind: &str, text: String| {
+            format!("{kind}: Failed to execute 'open' on 'XMLHttpRequest': {text}")
+        };
+        let set = |text: String| {
+            format!("SyntaxError: Failed to execute 'setRequestHeader' on 'XMLHttpRequest': {text}")
+        };
         Some(match (failure, context.api) {
-            (Failure::InvalidUrl { url }, Api::Fetch) => fetch(format!("Failed to parse URL from {url}")),
+            (Failure::InvalidUrl { url }, Api::Fetch) => {
+                fetch(format!("Failed to parse URL from {url}"))
+            }
             (Failure::InvalidUrl { .. }, Api::Xhr) => open("SyntaxError", "Invalid URL".to_owned()),
-            (Failure::InvalidMethod { method }, Api::Fetch) => fetch(format!("'{method}' is not a valid HTTP method.")),
-            (Failure::InvalidMethod { method }, Api::Xhr) => open("SyntaxError", format!("'{method}' is not a valid HTTP method.")),
-            (Failure::ForbiddenMethod { method }, Api::Fetch) => fetch(format!("'{method}' HTTP method is unsupported.")),
-            (Failure::ForbiddenMethod { method }, Api::Xhr) => open("SecurityError", format!("'{method}' HTTP method is unsupported.")),
-            (Failure::NoCorsMethod { method }, _) => fetch(format!("'{method}' is unsupported in no-cors mode.")),
+            (Failure::InvalidMethod { method }, Api::Fetch) => {
+                fetch(format!("'{method}' is not a valid HTTP method."))
+            }
+            (Failure::InvalidMethod { method }, Api::Xhr) => open(
+                "SyntaxError",
+                format!("'{method}' is not a valid HTTP method."),
+            ),
+            (Failure::ForbiddenMethod { method }, Api::Fetch) => {
+                fetch(format!("'{method}' HTTP method is unsupported."))
+            }
+            (Failure::ForbiddenMethod { method }, Api::Xhr) => open(
+                "SecurityError",
+                format!("'{method}' HTTP method is unsupported."),
+            ),
+            (Failure::NoCorsMethod { method }, _) => {
+                fetch(format!("'{method}' is unsupported in no-cors mode."))
+            }
             (Failure::InvalidHeaderName { .. }, Api::Fetch) => fetch("Invalid name".to_owned()),
-            (Failure::InvalidHeaderName { name }, Api::Xhr) => set(format!("'{name}' is not a valid HTTP header field name.")),
+            (Failure::InvalidHeaderName { name }, Api::Xhr) => {
+                set(format!("'{name}' is not a valid HTTP header field name."))
+            }
             (Failure::InvalidHeaderValue { .. }, Api::Fetch) => fetch("Invalid value".to_owned()),
-            (Failure::InvalidHeaderValue { value, .. }, Api::Xhr) => set(format!("'{value}' is not a valid HTTP header field value.")),
-            (Failure::BodyWithGetOrHead, _) => fetch("Request with GET/HEAD method cannot have body.".to_owned()),
+            (Failure::InvalidHeaderValue { value, .. }, Api::Xhr) => {
+                set(format!("'{value}' is not a valid HTTP header field value."))
+            }
+            (Failure::BodyWithGetOrHead, _) => {
+                fetch("Request with GET/HEAD method cannot have body.".to_owned())
+            }
             _ => return None,
         })
     }
 
     pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
         if failure.is_thrown_by_script_api() {
-            return Rendered { console: Vec::new(), js_error: thrown(failure, context) };
+            return Rendered {
+                console: Vec::new(),
+                js_error: thrown(failure, context),
+            };
         }
         let mut console = Vec::new();
         match failure {
@@ -178,7 +234,10 @@ mod chrome {
         };
         let announced_by_fetch_api = matches!(
             failure,
-            Failure::SameOriginModeCrossOrigin { after_redirect: false } | Failure::NoCorsRedirectNotFollow | Failure::UnsupportedScheme { .. }
+            Failure::SameOriginModeCrossOrigin {
+                after_redirect: false
+            } | Failure::NoCorsRedirectNotFollow
+                | Failure::UnsupportedScheme { .. }
         );
         if !announced_by_fetch_api {
             console.push(format!("Failed to load resource: {net_error}"));
@@ -198,7 +257,9 @@ mod firefox {
     }
 
     fn status(context: &MessageContext<'_>) -> String {
-        context.status.map_or_else(|| "(null)".to_owned(), |s| s.to_string())
+        context
+            .status
+            .map_or_else(|| "(null)".to_owned(), |s| s.to_string())
     }
 
     fn cors_line(error: &CorsError, context: &MessageContext<'_>) -> String {
@@ -230,11 +291,18 @@ mod firefox {
 
     pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
         let url = context.url;
-        let js_error = (context.api == Api::Fetch).then(|| "TypeError: NetworkError when attempting to fetch resource.".to_owned());
+        let js_error = (context.api == Api::Fetch)
+            .then(|| "TypeError: NetworkError when attempting to fetch resource.".to_owned());
         if failure.is_thrown_by_script_api() {
-            return Rendered { console: Vec::new(), js_error: Some(firefox_thrown(failure, context)) };
+            return Rendered {
+                console: Vec::new(),
+                js_error: Some(firefox_thrown(failure, context)),
+            };
         }
-        let did_not_succeed = format!("{}. Status code: (null).", line(url, "CORS request did not succeed)"));
+        let did_not_succeed = format!(
+            "{}. Status code: (null).",
+            line(url, "CORS request did not succeed)")
+        );
         let mut console = Vec::new();
         match failure {
             Failure::Cors { error, .. } => console.push(cors_line(error, context)),
@@ -277,14 +345,24 @@ mod firefox {
         };
         match failure {
             Failure::InvalidUrl { url } => format!("TypeError: {call}: {url} is not a valid URL."),
-            Failure::InvalidMethod { method } => format!("TypeError: {call}: Invalid request method {method}."),
+            Failure::InvalidMethod { method } => {
+                format!("TypeError: {call}: Invalid request method {method}.")
+            }
             Failure::ForbiddenMethod { method } if context.api == Api::Xhr => {
                 format!("SecurityError: {call}: Invalid request method {method}.")
             }
-            Failure::ForbiddenMethod { method } => format!("TypeError: {call}: Invalid request method {method}."),
-            Failure::NoCorsMethod { method } => format!("TypeError: {call}: Invalid request method {method}."),
-            Failure::InvalidHeaderName { name } => format!("TypeError: {call}: {name} is an invalid header name."),
-            Failure::InvalidHeaderValue { value, .. } => format!("TypeError: {call}: {value} is an invalid header value."),
+            Failure::ForbiddenMethod { method } => {
+                format!("TypeError: {call}: Invalid request method {method}.")
+            }
+            Failure::NoCorsMethod { method } => {
+                format!("TypeError: {call}: Invalid request method {method}.")
+            }
+            Failure::InvalidHeaderName { name } => {
+                format!("TypeError: {call}: {name} is an invalid header name.")
+            }
+            Failure::InvalidHeaderValue { value, .. } => {
+                format!("TypeError: {call}: {value} is an invalid header value.")
+            }
             _ => format!("TypeError: {call}: HEAD or GET Request cannot have a body."),
         }
     }
@@ -297,15 +375,20 @@ mod safari {
         let status = context.status.unwrap_or(0);
         match error {
             CorsError::WildcardOriginNotAllowed => {
-                "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.".to_owned()
+                "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true."
+                    .to_owned()
             }
             CorsError::MultipleAllowOriginValues { value, .. } if value.contains(',') => {
                 "Access-Control-Allow-Origin cannot contain more than one origin.".to_owned()
             }
             CorsError::InvalidAllowCredentials { .. } => {
-                "Credentials flag is true, but Access-Control-Allow-Credentials is not \"true\".".to_owned()
+                "Credentials flag is true, but Access-Control-Allow-Credentials is not \"true\"."
+                    .to_owned()
             }
-            _ => format!("Origin {} is not allowed by Access-Control-Allow-Origin. Status code: {status}", context.origin),
+            _ => format!(
+                "Origin {} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
+                context.origin
+            ),
         }
     }
 
@@ -334,7 +417,10 @@ mod safari {
 
     pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
         if failure.is_thrown_by_script_api() {
-            return Rendered { console: Vec::new(), js_error: Some("TypeError: Type error".to_owned()) };
+            return Rendered {
+                console: Vec::new(),
+                js_error: Some("TypeError: Type error".to_owned()),
+            };
         }
         let prefix = match context.api {
             Api::Fetch => "Fetch API",
@@ -344,7 +430,11 @@ mod safari {
         let mut console = Vec::new();
         if let Some(reason) = reason(failure, context) {
             console.push(reason.clone());
-            let ending = if access_control { " due to access control checks." } else { "." };
+            let ending = if access_control {
+                " due to access control checks."
+            } else {
+                "."
+            };
             console.push(format!("{prefix} cannot load {}{ending}", context.url));
             console.push(format!("Failed to load resource: {reason}"));
         }

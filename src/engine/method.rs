@@ -10,7 +10,9 @@ pub fn is_valid_method(method: &str) -> bool {
 /// [Forbidden method](https://fetch.spec.whatwg.org/#forbidden-method):
 /// `CONNECT`, `TRACE` or `TRACK`, byte-case-insensitively.
 pub fn is_forbidden_method(method: &str) -> bool {
-    ["CONNECT", "TRACE", "TRACK"].iter().any(|m| m.eq_ignore_ascii_case(method))
+    ["CONNECT", "TRACE", "TRACK"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
 }
 
 /// [Normalize](https://fetch.spec.whatwg.org/#concept-method-normalize):

@@ -30,7 +30,7 @@ use self::browser::{profile, Profile};
 use self::cache::PreflightCache;
 use self::failure::Failure;
 use self::fetch::{build_steps, main_fetch, origin_step, FetchContext};
-use self::messages::{render, MessageContext};
+use self::messages::{build_console, render, MessageContext};
 use self::origin::{compare_origins, Origin};
 use self::request::build_request;
 use self::server::reason_phrase;
@@ -44,18 +44,31 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
     let profile = profile(browser);
     let requests = match run_requests(scenario, &profile) {
         Ok(requests) => requests,
-        Err(error) => return Trace { browser, profile, scenario_error: Some(error), requests: Vec::new() },
+        Err(error) => {
+            return Trace {
+                browser,
+                profile,
+                scenario_error: Some(error),
+                requests: Vec::new(),
+            }
+        }
     };
     let requests = requests
         .into_iter()
         .enumerate()
         .map(|(index, mut trace)| {
-            let rerun = |changed: &Scenario| run_requests(changed, &profile).ok()?.into_iter().nth(index);
+            let rerun =
+                |changed: &Scenario| run_requests(changed, &profile).ok()?.into_iter().nth(index);
             trace.fixes = fixes::plan_fixes(scenario, index, &trace, &rerun);
             trace
         })
         .collect();
-    Trace { browser, profile, scenario_error: None, requests }
+    Trace {
+        browser,
+        profile,
+        scenario_error: None,
+        requests,
+    }
 }
 
 /// Runs the requests in order with one preflight cache and the clock from `at_ms`.
@@ -70,7 +83,15 @@ fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTra
     let mut traces = Vec::with_capacity(scenario.requests.len());
     for spec in &scenario.requests {
         now_ms = spec.at_ms.unwrap_or(now_ms);
-        traces.push(run_request(scenario, spec, &page, page_url.as_ref(), profile, &mut cache, now_ms));
+        traces.push(run_request(
+            scenario,
+            spec,
+            &page,
+            page_url.as_ref(),
+            profile,
+            &mut cache,
+            now_ms,
+        ));
     }
     Ok(traces)
 }
@@ -90,42 +111,67 @@ fn run_request(
         Some(base) => base.join(&spec.url).ok(),
         None => Url::parse(&spec.url).ok(),
     };
-    let origin = target_url.as_ref().map(|url| compare_origins(page, &Origin::of_url(url)));
-    let cross_origin = target_url.as_ref().is_none_or(|url| !page.is_same_origin(&Origin::of_url(url)));
+    let origin = target_url
+        .as_ref()
+        .map(|url| compare_origins(page, &Origin::of_url(url)));
+    let cross_origin = target_url
+        .as_ref()
+        .is_none_or(|url| !page.is_same_origin(&Origin::of_url(url)));
     let page_origin = page.serialize();
-    let (failure, outcome, readable_headers, preflight, preflight_request, final_url, status, method) =
-        match build_request(spec, page_url, profile) {
-            Err(failure) => {
-                steps.push(thrown_step(&failure));
-                (Some(failure), Outcome::NetworkError, Vec::new(), PreflightUse::None, Vec::new(), spec.url.clone(), None, spec.method.clone())
-            }
-            Ok(built) => {
-                steps.extend(build_steps(&built));
-                steps.push(origin_step(page, &Origin::of_url(&built.request.url)));
-                let mut ctx = FetchContext {
-                    page,
-                    server: &scenario.server,
-                    profile,
-                    cache,
-                    now_ms,
-                    steps: &mut steps,
-                    exchanges: &mut exchanges,
-                };
-                let fetched = main_fetch(&mut ctx, &built.request);
-                (
-                    fetched.failure,
-                    fetched.outcome,
-                    fetched.readable_headers,
-                    fetched.preflight,
-                    fetched.preflight_request,
-                    fetched.final_url,
-                    fetched.final_status,
-                    fetched.method,
-                )
-            }
-        };
-    let initial_url = target_url.as_ref().map_or_else(|| spec.url.clone(), Url::to_string);
-    let (console, js_error) = match &failure {
+    let mut console = Vec::new();
+    let (
+        failure,
+        outcome,
+        readable_headers,
+        preflight,
+        preflight_request,
+        final_url,
+        status,
+        method,
+    ) = match build_request(spec, page_url, profile) {
+        Err(failure) => {
+            steps.push(thrown_step(&failure));
+            (
+                Some(failure),
+                Outcome::NetworkError,
+                Vec::new(),
+                PreflightUse::None,
+                Vec::new(),
+                spec.url.clone(),
+                None,
+                spec.method.clone(),
+            )
+        }
+        Ok(built) => {
+            steps.extend(build_steps(&built));
+            console.extend(build_console(&built.notes, spec.api, profile.browser));
+            steps.push(origin_step(page, &Origin::of_url(&built.request.url)));
+            let mut ctx = FetchContext {
+                page,
+                server: &scenario.server,
+                profile,
+                cache,
+                now_ms,
+                steps: &mut steps,
+                exchanges: &mut exchanges,
+            };
+            let fetched = main_fetch(&mut ctx, &built.request);
+            (
+                fetched.failure,
+                fetched.outcome,
+                fetched.readable_headers,
+                fetched.preflight,
+                fetched.preflight_request,
+                fetched.final_url,
+                fetched.final_status,
+                fetched.method,
+            )
+        }
+    };
+    let initial_url = target_url
+        .as_ref()
+        .map_or_else(|| spec.url.clone(), Url::to_string);
+    let (failure_console, js_error) = match &failure {
         Some(failure) => {
             let context = MessageContext {
                 api: spec.api,
@@ -140,6 +186,7 @@ fn run_request(
         }
         None => (success_console(profile.browser, outcome, status), None),
     };
+    console.extend(failure_console);
     steps.push(verdict_step(outcome, failure.as_ref(), &console, spec.api));
     RequestTrace {
         result: RequestResult {
@@ -166,7 +213,10 @@ fn run_request(
 fn success_console(browser: Browser, outcome: Outcome, status: Option<u16>) -> Vec<String> {
     match (browser, outcome, status) {
         (Browser::Chrome, Outcome::Allowed, Some(status)) if status >= 400 => {
-            vec![format!("Failed to load resource: the server responded with a status of {status} ({})", reason_phrase(status))]
+            vec![format!(
+                "Failed to load resource: the server responded with a status of {status} ({})",
+                reason_phrase(status)
+            )]
         }
         _ => Vec::new(),
     }
@@ -188,9 +238,18 @@ fn thrown_step(failure: &Failure) -> Step {
 fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String], api: Api) -> Step {
     let (found, status) = match outcome {
         Outcome::Allowed => ("the script gets the response".to_owned(), StepStatus::Pass),
-        Outcome::Opaque => ("the script gets an opaque response: status 0, no headers, no body".to_owned(), StepStatus::Info),
-        Outcome::Blocked => ("blocked by CORS: the script gets a network error".to_owned(), StepStatus::Fail),
-        Outcome::NetworkError => ("a network error, before any CORS check".to_owned(), StepStatus::Fail),
+        Outcome::Opaque => (
+            "the script gets an opaque response: status 0, no headers, no body".to_owned(),
+            StepStatus::Info,
+        ),
+        Outcome::Blocked => (
+            "blocked by CORS: the script gets a network error".to_owned(),
+            StepStatus::Fail,
+        ),
+        Outcome::NetworkError => (
+            "a network error, before any CORS check".to_owned(),
+            StepStatus::Fail,
+        ),
     };
     let why = match (failure, api) {
         (Some(_), Api::Xhr) => "XMLHttpRequest fires its error event with status 0; the details are only in the console.".to_owned(),
@@ -202,7 +261,14 @@ fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String],
         anchor: "main-fetch",
         title: "Verdict".to_owned(),
         compared: String::new(),
-        found: format!("{found}{}", if console.is_empty() { String::new() } else { format!(" ({} console line(s))", console.len()) }),
+        found: format!(
+            "{found}{}",
+            if console.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} console line(s))", console.len())
+            }
+        ),
         why,
         status,
         highlight: None,

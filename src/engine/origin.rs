@@ -171,13 +171,29 @@ mod tests {
     fn comparison_names_each_differing_part() {
         let cases = [
             ("https://a.example", "https://a.example:443", vec![]),
-            ("https://a.example", "http://a.example", vec![OriginPart::Scheme, OriginPart::Port]),
-            ("https://a.example", "https://b.example", vec![OriginPart::Host]),
-            ("https://a.example", "https://a.example:8443", vec![OriginPart::Port]),
+            (
+                "https://a.example",
+                "http://a.example",
+                vec![OriginPart::Scheme, OriginPart::Port],
+            ),
+            (
+                "https://a.example",
+                "https://b.example",
+                vec![OriginPart::Host],
+            ),
+            (
+                "https://a.example",
+                "https://a.example:8443",
+                vec![OriginPart::Port],
+            ),
             ("null", "https://a.example", vec![OriginPart::Opaque]),
         ];
         for (a, b, want) in cases {
-            assert_eq!(compare_origins(&origin(a), &origin(b)).differs, want, "{a} vs {b}");
+            assert_eq!(
+                compare_origins(&origin(a), &origin(b)).differs,
+                want,
+                "{a} vs {b}"
+            );
         }
     }
 
@@ -189,6 +205,9 @@ mod tests {
 
     #[test]
     fn unicode_display_keeps_idn() {
-        assert_eq!(origin("https://bücher.example").display(), "https://bücher.example");
+        assert_eq!(
+            origin("https://bücher.example").display(),
+            "https://bücher.example"
+        );
     }
 }

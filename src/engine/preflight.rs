@@ -34,7 +34,10 @@ pub fn preflight_request_headers(ask: &PreflightAsk) -> HeaderList {
     headers.append("Accept", "*/*");
     headers.append("Access-Control-Request-Method", &ask.method);
     if !ask.unsafe_headers.is_empty() {
-        headers.append("Access-Control-Request-Headers", &ask.unsafe_headers.join(","));
+        headers.append(
+            "Access-Control-Request-Headers",
+            &ask.unsafe_headers.join(","),
+        );
     }
     headers.append("Origin", &ask.origin);
     headers
@@ -66,8 +69,12 @@ pub fn check_preflight_response(
         return Err(Failure::PreflightRedirect { status });
     }
     let cors = || {
-        cors_check(&ask.origin, ask.credentials, response, profile.browser)
-            .map_err(|error| Failure::Cors { phase: Phase::Preflight, error })
+        cors_check(&ask.origin, ask.credentials, response, profile.browser).map_err(|error| {
+            Failure::Cors {
+                phase: Phase::Preflight,
+                error,
+            }
+        })
     };
     // Step 4: "If a CORS check for request and response returns success and
     // response's status is an ok status, then: …"
@@ -87,12 +94,22 @@ pub fn check_preflight_response(
     // Step 5: "Let methods be the result of extracting header list values
     // given `Access-Control-Allow-Methods` …" and likewise headerNames;
     // "If either methods or headerNames is failure, return a network error."
-    let raw_methods = response.get("Access-Control-Allow-Methods").unwrap_or_default();
-    let raw_headers = response.get("Access-Control-Allow-Headers").unwrap_or_default();
-    let methods_list = allow_list(response, "Access-Control-Allow-Methods", profile);
-    let headers_list = allow_list(response, "Access-Control-Allow-Headers", profile);
-    let parse_error_methods = |token| Failure::InvalidAllowMethods { value: raw_methods.clone(), token };
-    let parse_error_headers = |token| Failure::InvalidAllowHeaders { value: raw_headers.clone(), token };
+    let raw_methods = response
+        .get("Access-Control-Allow-Methods")
+        .unwrap_or_default();
+    let raw_headers = response
+        .get("Access-Control-Allow-Headers")
+        .unwrap_or_default();
+    let methods_list = extract_header_list_values(response, "Access-Control-Allow-Methods");
+    let headers_list = extract_header_list_values(response, "Access-Control-Allow-Headers");
+    let parse_error_methods = |token| Failure::InvalidAllowMethods {
+        value: raw_methods.clone(),
+        token,
+    };
+    let parse_error_headers = |token| Failure::InvalidAllowHeaders {
+        value: raw_headers.clone(),
+        token,
+    };
     // Browser: Firefox checks the methods completely before parsing the headers.
     let methods = match methods_list {
         ListValues::Failure(token) => return Err(parse_error_methods(token)),
@@ -119,11 +136,17 @@ pub fn check_preflight_response(
     // a CORS-safelisted method, and request's credentials mode is "include"
     // or methods does not contain `*`, then return a network error."
     let method_listed = methods.iter().any(|m| {
-        if profile.method_match_ignores_case { m.eq_ignore_ascii_case(&ask.method) } else { *m == ask.method }
+        if profile.method_match_ignores_case {
+            m.eq_ignore_ascii_case(&ask.method)
+        } else {
+            *m == ask.method
+        }
     });
     let method_wildcard = !ask.credentials && methods.iter().any(|m| m == "*");
     if !method_listed && !is_cors_safelisted_method(&ask.method) && !method_wildcard {
-        return Err(Failure::MethodNotAllowed { method: ask.method.clone() });
+        return Err(Failure::MethodNotAllowed {
+            method: ask.method.clone(),
+        });
     }
     let header_names = match header_names {
         Some(names) => names,
@@ -144,7 +167,9 @@ pub fn check_preflight_response(
             // Browser: Chromium, Gecko and WebKit still let `*` cover Authorization.
             wildcard_covered_authorization = true;
         } else {
-            return Err(Failure::HeaderNotAllowed { header: "authorization".to_owned() });
+            return Err(Failure::HeaderNotAllowed {
+                header: "authorization".to_owned(),
+            });
         }
     }
     // Step 9: "For each unsafeName of the CORS-unsafe request-header names …
@@ -156,30 +181,19 @@ pub fn check_preflight_response(
         .iter()
         .find(|h| h.as_str() != "authorization" && !header_listed(h) && !header_wildcard)
     {
-        return Err(Failure::HeaderNotAllowed { header: missing.clone() });
+        return Err(Failure::HeaderNotAllowed {
+            header: missing.clone(),
+        });
     }
     // Step 10: max-age.
     let max_age_values: Vec<&str> = response.values("Access-Control-Max-Age").collect();
     let max_age = preflight_max_age(&max_age_values, profile);
-    Ok(PreflightGrant { methods, headers: header_names, max_age, wildcard_covered_authorization })
-}
-
-/// Extracts an allow list, or (Browser: Chromium) splits it leniently, since
-/// Chromium does not fail a preflight over an unparsable list.
-fn allow_list(response: &HeaderList, name: &str, profile: &Profile) -> ListValues {
-    if profile.rejects_unparsable_allow_lists {
-        return extract_header_list_values(response, name);
-    }
-    match response.get(name) {
-        None => ListValues::Null,
-        Some(value) => ListValues::Values(
-            value
-                .split(',')
-                .map(|item| item.trim_matches(|c| c == ' ' || c == '\t').to_owned())
-                .filter(|item| !item.is_empty())
-                .collect(),
-        ),
-    }
+    Ok(PreflightGrant {
+        methods,
+        headers: header_names,
+        max_age,
+        wildcard_covered_authorization,
+    })
 }
 
 #[cfg(test)]
@@ -198,32 +212,59 @@ mod tests {
     }
 
     fn response(pairs: &[(&str, &str)]) -> HeaderList {
-        let mut list = HeaderList(vec![("Access-Control-Allow-Origin".into(), "https://app.example".into())]);
+        let mut list = HeaderList(vec![(
+            "Access-Control-Allow-Origin".into(),
+            "https://app.example".into(),
+        )]);
         for (n, v) in pairs {
             list.append(n, v);
         }
         list
     }
 
-    fn check(browser: Browser, ask: &PreflightAsk, pairs: &[(&str, &str)]) -> Result<PreflightGrant, Failure> {
+    fn check(
+        browser: Browser,
+        ask: &PreflightAsk,
+        pairs: &[(&str, &str)],
+    ) -> Result<PreflightGrant, Failure> {
         check_preflight_response(ask, 204, &response(pairs), false, &profile(browser))
     }
 
     #[test]
     fn preflight_headers_are_exactly_as_sent() {
         let headers = preflight_request_headers(&ask("PUT", &["content-type", "x-b"], true));
-        assert_eq!(headers.get("Access-Control-Request-Headers").as_deref(), Some("content-type,x-b"));
-        assert_eq!(headers.get("Access-Control-Request-Method").as_deref(), Some("PUT"));
+        assert_eq!(
+            headers.get("Access-Control-Request-Headers").as_deref(),
+            Some("content-type,x-b")
+        );
+        assert_eq!(
+            headers.get("Access-Control-Request-Method").as_deref(),
+            Some("PUT")
+        );
         assert!(!headers.contains("Cookie"));
     }
 
     #[test]
     fn method_wildcard_only_without_credentials() {
         for browser in Browser::ALL {
-            assert!(check(browser, &ask("PUT", &[], false), &[("Access-Control-Allow-Methods", "*")]).is_ok());
+            assert!(check(
+                browser,
+                &ask("PUT", &[], false),
+                &[("Access-Control-Allow-Methods", "*")]
+            )
+            .is_ok());
             assert_eq!(
-                check(browser, &ask("PUT", &[], true), &[("Access-Control-Allow-Methods", "*"), ("Access-Control-Allow-Credentials", "true")]),
-                Err(Failure::MethodNotAllowed { method: "PUT".into() })
+                check(
+                    browser,
+                    &ask("PUT", &[], true),
+                    &[
+                        ("Access-Control-Allow-Methods", "*"),
+                        ("Access-Control-Allow-Credentials", "true")
+                    ]
+                ),
+                Err(Failure::MethodNotAllowed {
+                    method: "PUT".into()
+                })
             );
         }
     }
@@ -231,14 +272,28 @@ mod tests {
     #[test]
     fn safelisted_methods_need_no_allow_methods() {
         for browser in Browser::ALL {
-            assert!(check(browser, &ask("POST", &["x-foo"], false), &[("Access-Control-Allow-Headers", "x-foo")]).is_ok());
+            assert!(check(
+                browser,
+                &ask("POST", &["x-foo"], false),
+                &[("Access-Control-Allow-Headers", "x-foo")]
+            )
+            .is_ok());
         }
     }
 
     #[test]
     fn first_missing_header_in_sorted_order_is_reported() {
-        let result = check(Browser::Chrome, &ask("GET", &["x-a", "x-b"], false), &[("Access-Control-Allow-Headers", "x-b")]);
-        assert_eq!(result, Err(Failure::HeaderNotAllowed { header: "x-a".into() }));
+        let result = check(
+            Browser::Chrome,
+            &ask("GET", &["x-a", "x-b"], false),
+            &[("Access-Control-Allow-Headers", "x-b")],
+        );
+        assert_eq!(
+            result,
+            Err(Failure::HeaderNotAllowed {
+                header: "x-a".into()
+            })
+        );
     }
 
     #[test]
@@ -251,14 +306,45 @@ mod tests {
         );
         assert!(matches!(
             check_preflight_response(&a, 404, &empty, false, &profile(Browser::Chrome)),
-            Err(Failure::Cors { phase: Phase::Preflight, .. })
+            Err(Failure::Cors {
+                phase: Phase::Preflight,
+                ..
+            })
         ));
     }
 
     #[test]
-    fn unparsable_lists_fail_except_in_chromium() {
-        let pairs = [("Access-Control-Allow-Headers", "x-foo, bad value")];
-        assert!(check(Browser::Chrome, &ask("GET", &["x-foo"], false), &pairs).is_ok());
-        assert!(matches!(check(Browser::Firefox, &ask("GET", &["x-foo"], false), &pairs), Err(Failure::InvalidAllowHeaders { .. })));
+    fn unparsable_lists_fail_even_when_no_header_needs_them() {
+        let pairs = [
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Allow-Headers", "x-foo, bad value"),
+        ];
+        for browser in Browser::ALL {
+            assert!(
+                matches!(
+                    check(browser, &ask("PUT", &[], false), &pairs),
+                    Err(Failure::InvalidAllowHeaders { .. })
+                ),
+                "{browser:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn methods_match_byte_exactly() {
+        for browser in Browser::ALL {
+            assert!(check(
+                browser,
+                &ask("patch", &[], false),
+                &[("Access-Control-Allow-Methods", "PATCH")]
+            )
+            .is_err());
+            assert!(check(
+                browser,
+                &ask("patch", &[], false),
+                &[("Access-Control-Allow-Methods", "patch")]
+            )
+            .is_ok());
+        }
     }
 }

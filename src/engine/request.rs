@@ -4,11 +4,15 @@
 use serde::Serialize;
 use url::Url;
 
-use super::failure::Failure;
-use super::headers::{is_valid_header_name, is_valid_header_value, normalize_header_value, HeaderList};
-use super::method::{is_cors_safelisted_method, is_forbidden_method, is_valid_method, normalize_method};
-use super::safelist::check_cors_safelisted_request_header;
 use super::browser::Profile;
+use super::failure::Failure;
+use super::headers::{
+    is_valid_header_name, is_valid_header_value, normalize_header_value, HeaderList,
+};
+use super::method::{
+    is_cors_safelisted_method, is_forbidden_method, is_valid_method, normalize_method,
+};
+use super::safelist::check_cors_safelisted_request_header;
 use crate::scenario::{Api, Credentials, Mode, Redirect, RequestSpec};
 
 /// A request as the browser will fetch it.
@@ -95,38 +99,58 @@ pub struct Built {
 }
 
 /// Builds the request, or the exception the script's call throws.
-pub fn build_request(spec: &RequestSpec, page: Option<&Url>, profile: &Profile) -> Result<Built, Failure> {
+pub fn build_request(
+    spec: &RequestSpec,
+    page: Option<&Url>,
+    profile: &Profile,
+) -> Result<Built, Failure> {
     let mut notes = Vec::new();
     // Request constructor: "Let parsedURL be the result of parsing input with baseURL. If parsedURL is failure, then throw a TypeError."
     let parsed = match page {
         Some(base) => base.join(&spec.url),
         None => Url::parse(&spec.url),
     };
-    let mut url = parsed.map_err(|_| Failure::InvalidUrl { url: spec.url.clone() })?;
+    let mut url = parsed.map_err(|_| Failure::InvalidUrl {
+        url: spec.url.clone(),
+    })?;
     url.set_fragment(None);
     // "If method is not a method or method is a forbidden method, then throw a TypeError."
     if !is_valid_method(&spec.method) {
-        return Err(Failure::InvalidMethod { method: spec.method.clone() });
+        return Err(Failure::InvalidMethod {
+            method: spec.method.clone(),
+        });
     }
     if is_forbidden_method(&spec.method) {
-        return Err(Failure::ForbiddenMethod { method: spec.method.clone() });
+        return Err(Failure::ForbiddenMethod {
+            method: spec.method.clone(),
+        });
     }
     // "Normalize method."
     let method = normalize_method(&spec.method);
     if method != spec.method {
-        notes.push(BuildNote::MethodNormalized { from: spec.method.clone(), to: method.clone() });
-    } else if method.chars().any(|c| c.is_ascii_lowercase()) && method.eq_ignore_ascii_case("patch") {
-        notes.push(BuildNote::MethodNotNormalized { method: method.clone() });
+        notes.push(BuildNote::MethodNormalized {
+            from: spec.method.clone(),
+            to: method.clone(),
+        });
+    } else if method.chars().any(|c| c.is_ascii_lowercase()) && method.eq_ignore_ascii_case("patch")
+    {
+        notes.push(BuildNote::MethodNotNormalized {
+            method: method.clone(),
+        });
     }
     let (mode, redirect) = match spec.api {
         Api::Fetch => (spec.mode, spec.redirect),
         Api::Xhr => {
             // XHR always uses mode "cors" and follows redirects.
             if spec.mode != Mode::Cors {
-                notes.push(BuildNote::XhrIgnoresSetting { setting: "mode".into() });
+                notes.push(BuildNote::XhrIgnoresSetting {
+                    setting: "mode".into(),
+                });
             }
             if spec.redirect != Redirect::Follow {
-                notes.push(BuildNote::XhrIgnoresSetting { setting: "redirect".into() });
+                notes.push(BuildNote::XhrIgnoresSetting {
+                    setting: "redirect".into(),
+                });
             }
             (Mode::Cors, Redirect::Follow)
         }
@@ -163,7 +187,10 @@ pub fn build_request(spec: &RequestSpec, page: Option<&Url>, profile: &Profile) 
     if request.body.is_some() && !request.headers.contains("Content-Type") {
         let value = "text/plain;charset=UTF-8";
         request.headers.append("Content-Type", value);
-        notes.push(BuildNote::DefaultHeaderAdded { name: "Content-Type".into(), value: value.into() });
+        notes.push(BuildNote::DefaultHeaderAdded {
+            name: "Content-Type".into(),
+            value: value.into(),
+        });
     }
     // XHR send(): "If this's upload listener flag is set, then set the use-CORS-preflight flag."
     if spec.api == Api::Xhr && spec.upload_listener {
@@ -173,7 +200,10 @@ pub fn build_request(spec: &RequestSpec, page: Option<&Url>, profile: &Profile) 
     // Fetch step: "If request's header list does not contain `Accept`, then … append (`Accept`, `*/*`)."
     if !request.headers.contains("Accept") {
         request.headers.append("Accept", "*/*");
-        notes.push(BuildNote::DefaultHeaderAdded { name: "Accept".into(), value: "*/*".into() });
+        notes.push(BuildNote::DefaultHeaderAdded {
+            name: "Accept".into(),
+            value: "*/*".into(),
+        });
     }
     Ok(Built { request, notes })
 }
@@ -196,7 +226,10 @@ fn fill_headers(
             return Err(Failure::InvalidHeaderName { name: name.clone() });
         }
         if !is_valid_header_value(value) {
-            return Err(Failure::InvalidHeaderValue { name: name.clone(), value: raw_value.clone() });
+            return Err(Failure::InvalidHeaderValue {
+                name: name.clone(),
+                value: raw_value.clone(),
+            });
         }
         // "If (name, value) is a forbidden request-header, then return."
         if is_forbidden_request_header(name, value) {
@@ -221,7 +254,10 @@ fn fill_headers(
                 headers.combine(name, value);
                 if repeated {
                     let value = headers.get(name).unwrap_or_default();
-                    notes.push(BuildNote::HeaderCombined { name: name.clone(), value });
+                    notes.push(BuildNote::HeaderCombined {
+                        name: name.clone(),
+                        value,
+                    });
                 }
             }
         }
@@ -260,8 +296,13 @@ pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
     }
     // "If name is … `X-HTTP-Method`, `X-HTTP-Method-Override`, or `X-Method-Override`, then:
     // … For each method of parsedValues: if the isomorphic encoding of method is a forbidden method, then return true."
-    if matches!(lower.as_str(), "x-http-method" | "x-http-method-override" | "x-method-override") {
-        return value.split(',').any(|m| is_forbidden_method(m.trim_matches([' ', '\t'])));
+    if matches!(
+        lower.as_str(),
+        "x-http-method" | "x-http-method-override" | "x-method-override"
+    ) {
+        return value
+            .split(',')
+            .any(|m| is_forbidden_method(m.trim_matches([' ', '\t'])));
     }
     false
 }
@@ -269,8 +310,10 @@ pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
 /// [No-CORS-safelisted request-header](https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header).
 fn is_no_cors_safelisted_request_header(name: &str, value: &str, profile: &Profile) -> bool {
     let lower = name.to_ascii_lowercase();
-    matches!(lower.as_str(), "accept" | "accept-language" | "content-language" | "content-type")
-        && check_cors_safelisted_request_header(name, value, profile).is_ok()
+    matches!(
+        lower.as_str(),
+        "accept" | "accept-language" | "content-language" | "content-type"
+    ) && check_cors_safelisted_request_header(name, value, profile).is_ok()
 }
 
 #[cfg(test)]
@@ -289,32 +332,69 @@ mod tests {
 
     #[test]
     fn forbidden_headers_are_dropped_and_said_so() {
-        let built = build(r#"{"url":"https://a.example/","headers":[["Cookie","a=1"],["Sec-Foo","x"],["X-Ok","1"]]}"#);
+        let built = build(
+            r#"{"url":"https://a.example/","headers":[["Cookie","a=1"],["Sec-Foo","x"],["X-Ok","1"]]}"#,
+        );
         let built = built.unwrap_or_else(|e| panic!("{e:?}"));
         assert!(!built.request.headers.contains("Cookie"));
         assert!(built.request.headers.contains("X-Ok"));
-        assert_eq!(built.notes.iter().filter(|n| matches!(n, BuildNote::ForbiddenHeaderDropped { .. })).count(), 2);
+        assert_eq!(
+            built
+                .notes
+                .iter()
+                .filter(|n| matches!(n, BuildNote::ForbiddenHeaderDropped { .. }))
+                .count(),
+            2
+        );
     }
 
     #[test]
     fn script_errors_are_thrown() {
-        assert_eq!(build(r#"{"url":"https://a.example/","method":"connect"}"#).err(), Some(Failure::ForbiddenMethod { method: "connect".into() }));
-        assert_eq!(build(r#"{"url":"https://a.example/","method":"put","mode":"no-cors"}"#).err(), Some(Failure::NoCorsMethod { method: "PUT".into() }));
-        assert_eq!(build(r#"{"url":"https://a.example/","headers":[["a b","1"]]}"#).err(), Some(Failure::InvalidHeaderName { name: "a b".into() }));
-        assert_eq!(build(r#"{"url":"https://a.example/","body":"x"}"#).err(), Some(Failure::BodyWithGetOrHead));
-        assert_eq!(build(r#"{"url":"not a url"}"#).err(), Some(Failure::InvalidUrl { url: "not a url".into() }));
+        assert_eq!(
+            build(r#"{"url":"https://a.example/","method":"connect"}"#).err(),
+            Some(Failure::ForbiddenMethod {
+                method: "connect".into()
+            })
+        );
+        assert_eq!(
+            build(r#"{"url":"https://a.example/","method":"put","mode":"no-cors"}"#).err(),
+            Some(Failure::NoCorsMethod {
+                method: "PUT".into()
+            })
+        );
+        assert_eq!(
+            build(r#"{"url":"https://a.example/","headers":[["a b","1"]]}"#).err(),
+            Some(Failure::InvalidHeaderName { name: "a b".into() })
+        );
+        assert_eq!(
+            build(r#"{"url":"https://a.example/","body":"x"}"#).err(),
+            Some(Failure::BodyWithGetOrHead)
+        );
+        assert_eq!(
+            build(r#"{"url":"not a url"}"#).err(),
+            Some(Failure::InvalidUrl {
+                url: "not a url".into()
+            })
+        );
     }
 
     #[test]
     fn no_cors_keeps_only_safelisted_headers() {
-        let built = build(r#"{"url":"https://a.example/","mode":"no-cors","headers":[["X-Foo","1"],["Content-Type","application/json"],["Accept","text/html"]]}"#);
+        let built = build(
+            r#"{"url":"https://a.example/","mode":"no-cors","headers":[["X-Foo","1"],["Content-Type","application/json"],["Accept","text/html"]]}"#,
+        );
         let built = built.unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!(built.request.headers.unique_lowercase_names(), vec!["accept".to_owned()]);
+        assert_eq!(
+            built.request.headers.unique_lowercase_names(),
+            vec!["accept".to_owned()]
+        );
     }
 
     #[test]
     fn xhr_combines_repeated_headers_and_fetch_appends() {
-        let xhr = build(r#"{"api":"xhr","url":"https://a.example/","headers":[["X-A","1"],["x-a","2"]]}"#);
+        let xhr = build(
+            r#"{"api":"xhr","url":"https://a.example/","headers":[["X-A","1"],["x-a","2"]]}"#,
+        );
         let xhr = xhr.unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(xhr.request.headers.count("x-a"), 1);
         assert_eq!(xhr.request.headers.get("x-a").as_deref(), Some("1, 2"));
@@ -324,7 +404,13 @@ mod tests {
 
     #[test]
     fn method_override_with_a_forbidden_method_is_forbidden() {
-        assert!(is_forbidden_request_header("X-HTTP-Method-Override", "GET, TRACE"));
-        assert!(!is_forbidden_request_header("X-HTTP-Method-Override", "PATCH"));
+        assert!(is_forbidden_request_header(
+            "X-HTTP-Method-Override",
+            "GET, TRACE"
+        ));
+        assert!(!is_forbidden_request_header(
+            "X-HTTP-Method-Override",
+            "PATCH"
+        ));
     }
 }

@@ -29,11 +29,14 @@ fn is_forbidden_response_header_name(name: &str) -> bool {
 /// names in response's header list."
 pub fn readable_header_names(headers: &HeaderList, cors: bool, credentials: bool) -> Vec<String> {
     let all = headers.unique_lowercase_names();
-    let exposed: Vec<String> = match extract_header_list_values(headers, "Access-Control-Expose-Headers") {
-        ListValues::Values(names) if !credentials && names.iter().any(|n| n == "*") => all.clone(),
-        ListValues::Values(names) => names.iter().map(|n| n.to_ascii_lowercase()).collect(),
-        ListValues::Null | ListValues::Failure(_) => Vec::new(),
-    };
+    let exposed: Vec<String> =
+        match extract_header_list_values(headers, "Access-Control-Expose-Headers") {
+            ListValues::Values(names) if !credentials && names.iter().any(|n| n == "*") => {
+                all.clone()
+            }
+            ListValues::Values(names) => names.iter().map(|n| n.to_ascii_lowercase()).collect(),
+            ListValues::Null | ListValues::Failure(_) => Vec::new(),
+        };
     let mut readable: Vec<String> = all
         .into_iter()
         .filter(|name| !is_forbidden_response_header_name(name))
@@ -48,7 +51,12 @@ mod tests {
     use super::*;
 
     fn names(pairs: &[(&str, &str)], cors: bool, credentials: bool) -> Vec<String> {
-        let list = HeaderList(pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect());
+        let list = HeaderList(
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+        );
         readable_header_names(&list, cors, credentials)
     }
 
@@ -60,14 +68,23 @@ mod tests {
             ("Set-Cookie", "a=1"),
             ("Access-Control-Expose-Headers", "*"),
         ];
-        assert_eq!(names(&response, true, false), vec!["access-control-expose-headers", "content-type", "x-total"]);
+        assert_eq!(
+            names(&response, true, false),
+            vec!["access-control-expose-headers", "content-type", "x-total"]
+        );
         assert_eq!(names(&response, true, true), vec!["content-type"]);
-        assert_eq!(names(&response, false, true), vec!["access-control-expose-headers", "content-type", "x-total"]);
+        assert_eq!(
+            names(&response, false, true),
+            vec!["access-control-expose-headers", "content-type", "x-total"]
+        );
     }
 
     #[test]
     fn unparsable_expose_list_exposes_nothing_extra() {
-        let response = [("X-A", "1"), ("Access-Control-Expose-Headers", "x-a, no no")];
+        let response = [
+            ("X-A", "1"),
+            ("Access-Control-Expose-Headers", "x-a, no no"),
+        ];
         assert!(names(&response, true, false).is_empty());
         let listed = [("X-A", "1"), ("Access-Control-Expose-Headers", "X-A")];
         assert_eq!(names(&listed, true, false), vec!["x-a"]);

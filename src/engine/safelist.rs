@@ -32,7 +32,7 @@ pub enum UnsafeReason {
     },
     /// `Range` is not a single `bytes=start-[end]` range.
     RangeNotSimple,
-    /// The browser never safelists `Range` (Chromium and Firefox).
+    /// The browser never safelists `Range` (Firefox).
     RangeNotSafelistedByBrowser,
     /// The safelisted values add up to more than 1024 bytes.
     TotalTooLong {
@@ -81,11 +81,13 @@ pub fn check_cors_safelisted_request_header(
             .chars()
             .enumerate()
             .find(|(_, c)| !(c.is_ascii_alphanumeric() || " *,-.;=".contains(*c)))
-            .map_or(Ok(()), |(position, byte)| Err(UnsafeReason::UnsafeByte { byte, position })),
+            .map_or(Ok(()), |(position, byte)| {
+                Err(UnsafeReason::UnsafeByte { byte, position })
+            }),
         "content-type" => check_content_type(value),
         "range" => {
-            // Browser: Chromium and Firefox never safelist Range (WPT
-            // cors-safelisted-request-header expectations); WebKit follows the spec.
+            // Browser: Firefox never safelists Range (Gecko WPT metadata);
+            // Chromium 156 and WebKit follow the spec.
             if !profile.range_is_safelisted {
                 return Err(UnsafeReason::RangeNotSafelistedByBrowser);
             }
@@ -153,7 +155,10 @@ pub struct UnsafeHeader {
 /// the unsafe headers, then (when the safelisted values add up to more than
 /// 1024 bytes) the safelisted ones too; sorted by lower-cased name, one entry
 /// per name (the first reason found).
-pub fn cors_unsafe_request_header_names(headers: &HeaderList, profile: &Profile) -> Vec<UnsafeHeader> {
+pub fn cors_unsafe_request_header_names(
+    headers: &HeaderList,
+    profile: &Profile,
+) -> Vec<UnsafeHeader> {
     let mut unsafe_headers = Vec::new();
     let mut safelisted = Vec::new();
     let mut safelist_value_size = 0;
@@ -177,7 +182,9 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList, profile: &Profile)
         unsafe_headers.extend(safelisted.into_iter().map(|(name, value)| UnsafeHeader {
             name: name.to_ascii_lowercase(),
             value: value.clone(),
-            reason: UnsafeReason::TotalTooLong { total: safelist_value_size },
+            reason: UnsafeReason::TotalTooLong {
+                total: safelist_value_size,
+            },
         }));
     }
     // "Return the result of convert header names to a sorted-lowercase set with unsafeNames."
@@ -188,7 +195,11 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList, profile: &Profile)
 
 /// The `Access-Control-Request-Headers` value: names joined by a bare comma.
 pub fn request_headers_value(unsafe_headers: &[UnsafeHeader]) -> String {
-    unsafe_headers.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(",")
+    unsafe_headers
+        .iter()
+        .map(|h| h.name.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]
@@ -258,9 +269,9 @@ mod tests {
         ] {
             assert_eq!(safelisted("Range", value), want, "{value}");
         }
-        let chrome = profile(Browser::Chrome);
+        let firefox = profile(Browser::Firefox);
         assert_eq!(
-            check_cors_safelisted_request_header("Range", "bytes=0-", &chrome),
+            check_cors_safelisted_request_header("Range", "bytes=0-", &firefox),
             Err(UnsafeReason::RangeNotSafelistedByBrowser)
         );
     }
@@ -274,7 +285,10 @@ mod tests {
             ("Accept".into(), "*/*".into()),
         ]);
         let names = cors_unsafe_request_header_names(&headers, &profile(Browser::Chrome));
-        assert_eq!(request_headers_value(&names), "x-test-header-a,x-test-header1");
+        assert_eq!(
+            request_headers_value(&names),
+            "x-test-header-a,x-test-header1"
+        );
     }
 
     #[test]

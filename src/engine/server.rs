@@ -42,11 +42,19 @@ pub enum WireResponse {
 pub fn respond(rules: &[ServerRule], request: &WireRequest) -> WireResponse {
     let url = without_fragment(&request.url);
     let matching = rules.iter().enumerate().find(|(_, rule)| {
-        let method_fits = rule.matcher.method.as_deref().is_none_or(|m| m == request.method);
+        let method_fits = rule
+            .matcher
+            .method
+            .as_deref()
+            .is_none_or(|m| m == request.method);
         method_fits && without_fragment(&rule.matcher.url) == url
     });
     let Some((index, rule)) = matching else {
-        return WireResponse::Http { status: 404, headers: HeaderList::default(), rule: None };
+        return WireResponse::Http {
+            status: 404,
+            headers: HeaderList::default(),
+            rule: None,
+        };
     };
     if rule.respond.network_error {
         return WireResponse::NetworkError { rule: index };
@@ -60,7 +68,11 @@ pub fn respond(rules: &[ServerRule], request: &WireRequest) -> WireResponse {
             (name.clone(), normalize_header_value(&value).to_owned())
         })
         .collect();
-    WireResponse::Http { status: rule.respond.status, headers: HeaderList(headers), rule: Some(index) }
+    WireResponse::Http {
+        status: rule.respond.status,
+        headers: HeaderList(headers),
+        rule: Some(index),
+    }
 }
 
 /// Replaces each `{{request.NAME}}` with that request header's value (empty when absent).
@@ -140,13 +152,25 @@ mod tests {
     #[test]
     fn templates_reflect_request_headers() {
         let headers = HeaderList(vec![("Origin".into(), "https://app.example".into())]);
-        assert_eq!(substitute_request_values("{{request.origin}}", &headers), "https://app.example");
-        assert_eq!(substitute_request_values("a {{request.x-missing}} b", &headers), "a  b");
-        assert_eq!(substitute_request_values("{{request.origin", &headers), "{{request.origin");
+        assert_eq!(
+            substitute_request_values("{{request.origin}}", &headers),
+            "https://app.example"
+        );
+        assert_eq!(
+            substitute_request_values("a {{request.x-missing}} b", &headers),
+            "a  b"
+        );
+        assert_eq!(
+            substitute_request_values("{{request.origin", &headers),
+            "{{request.origin"
+        );
     }
 
     #[test]
     fn fragments_are_ignored_when_matching() {
-        assert_eq!(without_fragment("https://a.example/x#frag"), "https://a.example/x");
+        assert_eq!(
+            without_fragment("https://a.example/x#frag"),
+            "https://a.example/x"
+        );
     }
 }

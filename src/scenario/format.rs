@@ -60,7 +60,9 @@ pub enum Level {
 }
 
 /// Whose rules and console messages the engine models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Browser {
     /// Chrome (Chromium, Blink): the default.

@@ -32,7 +32,11 @@ impl fmt::Display for LoadError {
         if self.line == 0 {
             write!(f, "{}", self.message)
         } else {
-            write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+            write!(
+                f,
+                "line {}, column {}: {}",
+                self.line, self.column, self.message
+            )
         }
     }
 }
@@ -44,7 +48,10 @@ pub fn load_scenario(text: &str) -> Result<Loaded, LoadError> {
     let mut warnings = Vec::new();
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let scenario: Scenario = serde_ignored::deserialize(&mut deserializer, |path| {
-        warnings.push(format!("unknown field `{}` (ignored)", describe_path(&path)));
+        warnings.push(format!(
+            "unknown field `{}` (ignored)",
+            describe_path(&path)
+        ));
     })
     .map_err(|error| LoadError {
         line: error.line(),
@@ -83,9 +90,9 @@ fn describe_path(path: &serde_ignored::Path<'_>) -> String {
                 format!("{parent}.{key}")
             }
         }
-        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => {
-            describe_path(parent)
-        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => describe_path(parent),
     }
 }
 

@@ -61,10 +61,19 @@ pub struct Disagreement {
 ///
 /// `preflight_request` passes when every listed pair was sent (names compared
 /// case-insensitively, values exactly); `readable_headers` compares as sets.
-pub fn disagreements(request: usize, expected: &Expectation, actual: &RequestResult) -> Vec<Disagreement> {
+pub fn disagreements(
+    request: usize,
+    expected: &Expectation,
+    actual: &RequestResult,
+) -> Vec<Disagreement> {
     let mut found = Vec::new();
     let mut differ = |field: &str, expected: Value, actual: Value| {
-        found.push(Disagreement { request, field: field.to_owned(), expected, actual });
+        found.push(Disagreement {
+            request,
+            field: field.to_owned(),
+            expected,
+            actual,
+        });
     };
     if let Some(want) = expected.cross_origin {
         if want != actual.cross_origin {
@@ -84,7 +93,11 @@ pub fn disagreements(request: usize, expected: &Expectation, actual: &RequestRes
                 .any(|(n, v)| n.eq_ignore_ascii_case(name) && v == value)
         });
         if !all_sent {
-            differ("preflight_request", json!(want), json!(actual.preflight_request));
+            differ(
+                "preflight_request",
+                json!(want),
+                json!(actual.preflight_request),
+            );
         }
     }
     if let Some(want) = expected.outcome {
@@ -94,7 +107,11 @@ pub fn disagreements(request: usize, expected: &Expectation, actual: &RequestRes
     }
     if let Some(want) = &expected.readable_headers {
         if sorted_lowercase(want) != sorted_lowercase(&actual.readable_headers) {
-            differ("readable_headers", json!(want), json!(actual.readable_headers));
+            differ(
+                "readable_headers",
+                json!(want),
+                json!(actual.readable_headers),
+            );
         }
     }
     if let Some(want) = &expected.console {
