@@ -11,32 +11,8 @@ use crate::engine::{evaluate, RequestTrace, Trace};
 use crate::scenario::{parse_scenario, Api, Outcome, PreflightUse, RequestSpec, Scenario};
 
 /// The scenario the app opens with (a version-1 scenario file).
-pub const DEFAULT_SCENARIO: &str = r#"{
-  "format": "cors-scenario/1",
-  "id": "json-post-without-allow-headers",
-  "title": "JSON POST: Content-Type is not allowed",
-  "lesson": "The page on https://app.example.com posts JSON to an API on another origin.\n\nContent-Type: application/json is not one of the three content types a simple request may use, so the browser first asks the server with a preflight (OPTIONS). The server allows the method but never mentions the header, so the browser stops before sending the POST.",
-  "level": "beginner",
-  "tags": ["preflight", "request-headers"],
-  "page": "https://app.example.com",
-  "server": [
-    { "match": { "method": "OPTIONS", "url": "https://api.example.com/users" },
-      "respond": { "status": 204,
-                   "headers": [["Access-Control-Allow-Origin", "https://app.example.com"],
-                               ["Access-Control-Allow-Methods", "GET, POST"]] } },
-    { "match": { "url": "https://api.example.com/users" },
-      "respond": { "status": 201,
-                   "headers": [["Access-Control-Allow-Origin", "https://app.example.com"],
-                               ["Content-Type", "application/json"]],
-                   "body": "{\"id\":1}" } }
-  ],
-  "requests": [
-    { "url": "https://api.example.com/users",
-      "method": "POST",
-      "headers": [["Content-Type", "application/json"]],
-      "body": "{\"name\":\"Alice\"}" }
-  ]
-}"#;
+pub const DEFAULT_SCENARIO: &str =
+    include_str!("../../scenarios/json-post-without-allow-headers.json");
 
 /// Mounts [`App`] on the page's `<body>`.
 pub fn start() {
@@ -110,7 +86,12 @@ fn view_scenario(scenario: &Scenario, trace: &Trace) -> Html {
             </p>
             <div class="lesson">{ for paragraphs }</div>
             <h3>{ "What the browser does" }</h3>
-            if trace.requests.is_empty() {
+            if let Some(error) = &trace.scenario_error {
+                <div class="notice notice-error" role="alert">
+                    <p>{ "The engine could not run this scenario:" }</p>
+                    <p class="notice-detail">{ error.clone() }</p>
+                </div>
+            } else if trace.requests.is_empty() {
                 <p class="notice" role="status">
                     { "The engine reported no requests for this scenario." }
                 </p>
