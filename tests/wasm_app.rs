@@ -49,7 +49,10 @@ async fn app_shows_heading_and_default_scenario() {
 
     assert_eq!(texts(&root, "h1"), vec!["CORS Lab".to_owned()]);
     let scenario = parse_scenario(DEFAULT_SCENARIO).expect("the built-in scenario loads");
-    let title = scenario.title.clone().expect("the built-in scenario has a title");
+    let title = scenario
+        .title
+        .clone()
+        .expect("the built-in scenario has a title");
     assert_eq!(texts(&root, "#scenario-title"), vec![title]);
     assert!(
         texts(&root, "[role=alert]").is_empty(),
@@ -72,7 +75,10 @@ async fn app_renders_one_entry_per_engine_request() {
     assert_eq!(rendered as usize, trace.requests.len());
     if trace.requests.is_empty() {
         let notice = texts(&root, "[role=status]").join(" ");
-        assert!(notice.contains("no requests"), "an empty trace is said so: {notice:?}");
+        assert!(
+            notice.contains("no requests"),
+            "an empty trace is said so: {notice:?}"
+        );
     }
     // Every console line the engine produced is on the page, in order.
     let want: Vec<String> = trace
@@ -86,12 +92,17 @@ async fn app_renders_one_entry_per_engine_request() {
 #[wasm_bindgen_test]
 async fn a_broken_scenario_is_a_notice_not_a_panic() {
     let root = fresh_root();
-    let props = ScenarioPageProps { source: AttrValue::Static("{\"format\": \"cors-scenario/1\",") };
+    let props = ScenarioPageProps {
+        source: AttrValue::Static("{\"format\": \"cors-scenario/1\","),
+    };
     yew::Renderer::<ScenarioPage>::with_root_and_props(root.clone(), props).render();
     flush().await;
 
     let alert = texts(&root, "[role=alert]").join(" ");
     assert!(alert.contains("could not be loaded"), "got {alert:?}");
     assert!(alert.contains("line 1"), "the notice says where: {alert:?}");
-    assert!(root.query_selector("li.request").expect("valid selector").is_none());
+    assert!(root
+        .query_selector("li.request")
+        .expect("valid selector")
+        .is_none());
 }
