@@ -463,6 +463,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
             method: method.clone(),
             url: current.to_string(),
             headers: sent_headers,
+            body: body.clone(),
         };
         let response = respond(ctx.server, &wire);
         ctx.exchanges.push(Exchange {
@@ -501,7 +502,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
             }
             WireResponse::Http {
                 status, headers, ..
-            } => (status, with_implicit_headers(status, headers)),
+            } => (status, headers),
         };
         ctx.steps.push(
             step(Stage::Request, "http-fetch", "Request sent", StepStatus::Info)
@@ -696,7 +697,6 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     .why("Each hop runs main fetch again: its own CORS check, and its own preflight if needed."),
             );
             url_list.push(next);
-            let _ = &body;
             continue;
         }
         // The response the script gets.
@@ -753,15 +753,6 @@ impl Step {
     }
 }
 
-/// The headers every real server adds: `Content-Length` (except where HTTP forbids it).
-fn with_implicit_headers(status: u16, mut headers: HeaderList) -> HeaderList {
-    let bodyless = status == 204 || status == 304 || (100..200).contains(&status);
-    if !bodyless && !headers.contains("Content-Length") {
-        headers.append("Content-Length", "0");
-    }
-    headers
-}
-
 fn cache_miss_step(miss: &CacheMiss, origin: &str, url: &Url) -> Step {
     let s = step(
         Stage::Cache,
@@ -815,6 +806,7 @@ fn send_preflight(
         method: "OPTIONS".to_owned(),
         url: url.to_string(),
         headers,
+        body: None,
     };
     let response = respond(ctx.server, &wire);
     ctx.exchanges.push(Exchange {
@@ -855,7 +847,7 @@ fn send_preflight(
         }
         WireResponse::Http {
             status, headers, ..
-        } => (status, with_implicit_headers(status, headers)),
+        } => (status, headers),
     };
     let is_redirect = is_redirect_status(status) && response_headers.contains("Location");
     match check_preflight_response(ask, status, &response_headers, is_redirect, ctx.profile) {

@@ -15,6 +15,8 @@ pub struct WireRequest {
     pub url: String,
     /// Headers as sent (the CORS-relevant ones and the script's).
     pub headers: HeaderList,
+    /// Body text, if any.
+    pub body: Option<String>,
 }
 
 /// What came back over the wire.
@@ -25,8 +27,11 @@ pub enum WireResponse {
     Http {
         /// Status code.
         status: u16,
-        /// Headers, values with surrounding whitespace removed as a parser would.
+        /// Headers as sent: the rule's (values trimmed as a parser would), plus
+        /// the `Content-Length` every server adds (not on 1xx, 204 or 304).
         headers: HeaderList,
+        /// Body text.
+        body: String,
         /// Which rule answered (index into `server`); `None` for the default 404.
         rule: Option<usize>,
     },
@@ -52,7 +57,8 @@ pub fn respond(rules: &[ServerRule], request: &WireRequest) -> WireResponse {
     let Some((index, rule)) = matching else {
         return WireResponse::Http {
             status: 404,
-            headers: HeaderList::default(),
+            headers: with_content_length(404, HeaderList::default(), ""),
+            body: String::new(),
             rule: None,
         };
     };
@@ -68,11 +74,23 @@ pub fn respond(rules: &[ServerRule], request: &WireRequest) -> WireResponse {
             (name.clone(), normalize_header_value(&value).to_owned())
         })
         .collect();
+    let status = rule.respond.status;
     WireResponse::Http {
-        status: rule.respond.status,
-        headers: HeaderList(headers),
+        status,
+        headers: with_content_length(status, HeaderList(headers), &rule.respond.body),
+        body: rule.respond.body.clone(),
         rule: Some(index),
     }
+}
+
+/// Adds the `Content-Length` a real server sends, unless the rule set one or
+/// HTTP forbids it (1xx, 204, 304).
+fn with_content_length(status: u16, mut headers: HeaderList, body: &str) -> HeaderList {
+    let bodyless = status == 204 || status == 304 || (100..200).contains(&status);
+    if !bodyless && !headers.contains("Content-Length") {
+        headers.append("Content-Length", &body.len().to_string());
+    }
+    headers
 }
 
 /// Replaces each `{{request.NAME}}` with that request header's value (empty when absent).
