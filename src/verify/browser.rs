@@ -10,8 +10,12 @@ use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::audits::{
     EnableParams as AuditsEnableParams, EventIssueAdded,
 };
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
 use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, EventRequestWillBeSent};
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams,
+};
 use chromiumoxide::cdp::js_protocol::runtime::{
     EvaluateParams, EventConsoleApiCalled, EventExceptionThrown,
 };
@@ -185,6 +189,7 @@ pub(crate) struct ScenarioPage {
     /// What its session reports.
     pub(crate) log: Arc<EventLog>,
     listeners: Vec<JoinHandle<()>>,
+    context: BrowserContextId,
 }
 
 impl Chromium {
@@ -217,6 +222,10 @@ impl Chromium {
                 "disable-sync",
                 "no-proxy-server",
                 "ignore-certificate-errors",
+                // The next scenario's page opens beside the running one: keep both at full speed.
+                "disable-renderer-backgrounding",
+                "disable-background-timer-throttling",
+                "disable-backgrounding-occluded-windows",
             ])
             .arg(("host-resolver-rules", "MAP * 127.0.0.1"))
             // Keep http:// pages on http:// (no HTTPS-First upgrade attempts).
@@ -245,35 +254,53 @@ impl Chromium {
         })
     }
 
-    /// Opens `about:blank` in a new browser context and starts recording its events.
-    pub(crate) async fn open_page(&mut self) -> Result<ScenarioPage, String> {
-        self.browser
-            .start_incognito_context()
+    /// Opens `about:blank` in a new browser context (CDP
+    /// `Target.createBrowserContext`: a fresh preflight cache, cookie jar and
+    /// socket pool) and starts recording its events.
+    pub(crate) async fn open_page(&self) -> Result<ScenarioPage, String> {
+        let context = self
+            .browser
+            .create_browser_context(CreateBrowserContextParams::default())
             .await
             .map_err(|e| format!("cannot create a browser context: {e}"))?;
-        let page = self
-            .browser
-            .new_page("about:blank")
-            .await
-            .map_err(|e| format!("cannot open a page: {e}"))?;
+        let params = CreateTargetParams::builder()
+            .url("about:blank")
+            .browser_context_id(context.clone())
+            .build()
+            .map_err(|e| format!("bad Target.createTarget parameters: {e}"))?;
+        let page = match self.browser.new_page(params).await {
+            Ok(page) => page,
+            Err(e) => {
+                let _ = self.browser.dispose_browser_context(context).await;
+                return Err(format!("cannot open a page: {e}"));
+            }
+        };
         let log = Arc::new(EventLog::default());
-        let listeners = start_listeners(&page, &log).await?;
+        let listeners = match start_listeners(&page, &log).await {
+            Ok(listeners) => listeners,
+            Err(e) => {
+                let _ = page.close().await;
+                let _ = self.browser.dispose_browser_context(context).await;
+                return Err(e);
+            }
+        };
         Ok(ScenarioPage {
             page,
             log,
             listeners,
+            context,
         })
     }
 
     /// Closes the page and disposes of its browser context.
-    pub(crate) async fn close_page(&mut self, page: ScenarioPage) {
+    pub(crate) async fn close_page(&self, page: ScenarioPage) {
         for listener in &page.listeners {
             listener.abort();
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), page.page.close()).await;
         let _ = tokio::time::timeout(
             Duration::from_secs(5),
-            self.browser.quit_incognito_context(),
+            self.browser.dispose_browser_context(page.context),
         )
         .await;
     }

@@ -27,12 +27,12 @@ pub(crate) fn run_expression(spec_json: &str) -> String {
 /// never reported as a console line.
 pub(crate) const SETTLED_MARKER: &str = "__cors_lab_settled__";
 
-/// The expression that logs the settle marker for request `index`.
-pub(crate) fn marker_expression(index: usize) -> String {
-    format!("console.debug('{SETTLED_MARKER} {index}'), 'logged'")
+/// The expression that logs the settle marker with `label` (a plain word).
+pub(crate) fn marker_expression(label: &str) -> String {
+    format!("console.debug('{SETTLED_MARKER} {label}'), 'logged'")
 }
 
-/// The marker text for request `index`.
-pub(crate) fn marker_text(index: usize) -> String {
-    format!("{SETTLED_MARKER} {index}")
+/// The marker text with `label`.
+pub(crate) fn marker_text(label: &str) -> String {
+    format!("{SETTLED_MARKER} {label}")
 }

@@ -181,11 +181,61 @@ pub fn verify_files(files: &[PathBuf], options: &Options) -> Result<Run, String>
 
 async fn verify_files_async(files: &[PathBuf], options: &Options) -> Result<Run, String> {
     let started = Instant::now();
-    let mut chromium = Chromium::launch(&options.chromium).await?;
+    let chromium = Chromium::launch(&options.chromium).await?;
     let mut reports = Vec::new();
+    // Opening a page in a new context costs a renderer start (~0.4 s): the next
+    // scenario's page opens while the current scenario runs.
+    let mut spare: Option<ScenarioPage> = None;
+    let mut finished: Option<ScenarioPage> = None;
     for file in files {
-        reports.push(verify_file(&mut chromium, file).await);
+        let report = |id: Option<String>, status| FileReport {
+            file: file.to_path_buf(),
+            id,
+            status,
+        };
+        let (scenario, engine) = match prepare(file) {
+            Ok(Prepared::Run(scenario, engine)) => (scenario, engine),
+            Ok(Prepared::Skip(id, reason)) => {
+                reports.push(report(Some(id), FileStatus::Skipped(reason)));
+                continue;
+            }
+            Err(e) => {
+                reports.push(report(None, FileStatus::Failed(e)));
+                continue;
+            }
+        };
+        let page = match spare.take() {
+            Some(page) => Ok(page),
+            None => chromium.open_page().await,
+        };
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                reports.push(report(Some(scenario.id.clone()), FileStatus::Failed(e)));
+                continue;
+            }
+        };
+        // Meanwhile: close the previous scenario's page, open the next one's.
+        let (result, next, ()) = tokio::join!(
+            run_scenario(&page, &scenario, &engine),
+            chromium.open_page(),
+            close_if_any(&chromium, finished.take()),
+        );
+        finished = Some(page);
+        spare = next.ok();
+        let status = match result {
+            Ok((observed, chromium_cors_errors)) => FileStatus::Verified(Verified {
+                disagreements: compare(&observed, &engine),
+                observed,
+                engine,
+                chromium_cors_errors,
+            }),
+            Err(e) => FileStatus::Failed(e),
+        };
+        reports.push(report(Some(scenario.id.clone()), status));
     }
+    close_if_any(&chromium, spare).await;
+    close_if_any(&chromium, finished).await;
     let browser = chromium.version.clone();
     chromium.close().await;
     Ok(Run {
@@ -195,44 +245,26 @@ async fn verify_files_async(files: &[PathBuf], options: &Options) -> Result<Run,
     })
 }
 
-async fn verify_file(chromium: &mut Chromium, file: &Path) -> FileReport {
-    let report = |id: Option<String>, status| FileReport {
-        file: file.to_path_buf(),
-        id,
-        status,
-    };
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(e) => return report(None, FileStatus::Failed(format!("cannot read: {e}"))),
-    };
-    let scenario = match load_scenario(&text) {
-        Ok(loaded) => loaded.scenario,
-        Err(e) => return report(None, FileStatus::Failed(format!("cannot load: {e}"))),
-    };
-    let id = Some(scenario.id.clone());
+/// A loaded scenario with the engine's results, or why it is skipped.
+enum Prepared {
+    Run(Box<Scenario>, Vec<RequestResult>),
+    Skip(String, String),
+}
+
+fn prepare(file: &Path) -> Result<Prepared, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
+    let scenario = load_scenario(&text)
+        .map_err(|e| format!("cannot load: {e}"))?
+        .scenario;
     if let Some(reason) = skip_reason(&scenario) {
-        return report(id, FileStatus::Skipped(reason));
+        return Ok(Prepared::Skip(scenario.id, reason));
     }
-    let engine: Vec<RequestResult> = crate::engine::evaluate(&scenario, Some(Browser::Chrome))
+    let engine = crate::engine::evaluate(&scenario, Some(Browser::Chrome))
         .requests
         .into_iter()
         .map(|r| r.result)
         .collect();
-    match run_scenario(chromium, &scenario, &engine).await {
-        Ok((observed, chromium_cors_errors)) => {
-            let disagreements = compare(&observed, &engine);
-            report(
-                id,
-                FileStatus::Verified(Verified {
-                    observed,
-                    engine,
-                    disagreements,
-                    chromium_cors_errors,
-                }),
-            )
-        }
-        Err(e) => report(id, FileStatus::Failed(e)),
-    }
+    Ok(Prepared::Run(Box::new(scenario), engine))
 }
 
 /// Why a scenario is not run in Chromium, if it is not.
@@ -329,8 +361,15 @@ fn scenario_urls(scenario: &Scenario, page_url: &str) -> Vec<url::Url> {
     urls
 }
 
+async fn close_if_any(chromium: &Chromium, page: Option<ScenarioPage>) {
+    if let Some(page) = page {
+        chromium.close_page(page).await;
+    }
+}
+
+/// Runs `scenario` in `page` against a fresh mock server.
 async fn run_scenario(
-    chromium: &mut Chromium,
+    page: &ScenarioPage,
     scenario: &Scenario,
     engine: &[RequestResult],
 ) -> Result<(Vec<RequestResult>, Vec<Option<CorsErrorStatus>>), String> {
@@ -354,18 +393,31 @@ async fn run_scenario(
         ports: ports.into_iter().collect(),
     };
     let server = MockServer::start(setup, tls).await?;
-    let page = chromium.open_page().await;
-    let page = match page {
-        Ok(page) => page,
-        Err(e) => {
-            server.stop().await;
-            return Err(e);
-        }
-    };
-    let result = run_requests(&page, &server, scenario, engine, &page_url).await;
-    chromium.close_page(page).await;
+    let result = run_requests(page, &server, scenario, engine, &page_url).await;
     server.stop().await;
     result
+}
+
+/// Logs a settle marker and waits for it: every console line the renderer
+/// sent before it has then arrived.
+async fn sync_console(page: &ScenarioPage, label: &str) {
+    let marker = harness_page::marker_expression(label);
+    if evaluate_string(&page.page, marker, QUIET_LIMIT)
+        .await
+        .is_ok()
+    {
+        let text = harness_page::marker_text(label);
+        page.log.wait_for_console(&text, QUIET_LIMIT).await;
+    }
+}
+
+fn debug_time(what: &str, since: Instant) {
+    if std::env::var_os("CORS_LAB_VERIFY_DEBUG").is_some() {
+        eprintln!(
+            "[verify debug] {what} at {} ms",
+            since.elapsed().as_millis()
+        );
+    }
 }
 
 async fn run_requests(
@@ -375,6 +427,7 @@ async fn run_requests(
     engine: &[RequestResult],
     page_url: &str,
 ) -> Result<(Vec<RequestResult>, Vec<Option<CorsErrorStatus>>), String> {
+    let loop_start = Instant::now();
     tokio::time::timeout(Duration::from_secs(20), page.page.goto(page_url))
         .await
         .map_err(|_| format!("the harness page {page_url} did not load within 20 s"))?
@@ -390,7 +443,8 @@ async fn run_requests(
             "the harness script did not start on {page_url} (got {ready})"
         ));
     }
-    page.log.wait_quiet(QUIET, QUIET_LIMIT).await;
+    sync_console(page, "ready").await;
+    debug_time("harness page ready", loop_start);
 
     let times = request_times(&scenario.requests);
     let start = Instant::now();
@@ -412,15 +466,7 @@ async fn run_requests(
         )
         .await;
         if answer.is_ok() {
-            // Every console line the renderer sent before the marker is in by now.
-            let marker = harness_page::marker_expression(index);
-            if evaluate_string(&page.page, marker, QUIET_LIMIT)
-                .await
-                .is_ok()
-            {
-                let text = harness_page::marker_text(index);
-                page.log.wait_for_console(&text, QUIET_LIMIT).await;
-            }
+            sync_console(page, &index.to_string()).await;
         }
         page.log.wait_quiet(QUIET, QUIET_LIMIT).await;
         server.set_current(None);
