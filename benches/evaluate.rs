@@ -1,6 +1,9 @@
 //! Evaluating every bundled scenario: the engine's speed budget is 20 µs per
 //! scenario. Figures are recorded in BENCHMARKS.md.
 
+// criterion's macros generate undocumented items.
+#![allow(missing_docs)]
+
 use std::path::Path;
 
 use cors_lab::engine::evaluate;

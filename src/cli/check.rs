@@ -45,6 +45,9 @@ impl From<BrowserArg> for Browser {
     }
 }
 
+/// A loaded scenario, its loader warnings, and the engine's trace.
+type Evaluated = (Scenario, Vec<String>, Trace);
+
 /// One request's result in `--json`: the `expect` fields plus the failure and fixes.
 #[derive(Debug, Serialize)]
 struct JsonResult<'a> {
@@ -81,7 +84,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
         }
     };
     let browser = args.browser.map(Browser::from);
-    let mut evaluated: Vec<(PathBuf, Result<(Scenario, Vec<String>, Trace), String>)> = Vec::new();
+    let mut evaluated: Vec<(PathBuf, Result<Evaluated, String>)> = Vec::new();
     for file in files {
         let loaded = read_scenario(&file).map(|loaded| {
             let trace = evaluate(&loaded.scenario, browser);

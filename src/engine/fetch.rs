@@ -240,34 +240,52 @@ fn serialize_request_origin(page: &Origin, url_list: &[Url]) -> String {
     }
 }
 
+/// What the chain has done so far, which every ending reports.
+struct Chain {
+    /// The method as last sent (a 303 may change it).
+    method: String,
+    /// The strongest preflight use over the chain.
+    preflight: PreflightUse,
+    /// The CORS headers of the first preflight sent.
+    preflight_request: Vec<(String, String)>,
+}
+
+impl Chain {
+    /// Ends main fetch at `url`.
+    fn end(
+        &self,
+        outcome: Outcome,
+        failure: Option<Failure>,
+        readable_headers: Vec<String>,
+        url: &Url,
+        final_status: Option<u16>,
+    ) -> Fetched {
+        Fetched {
+            outcome,
+            failure,
+            readable_headers,
+            preflight: self.preflight,
+            preflight_request: self.preflight_request.clone(),
+            final_url: url.to_string(),
+            final_status,
+            method: self.method.clone(),
+        }
+    }
+}
+
 /// Runs main fetch for a built request and records its steps and exchanges.
 pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
     let mut url_list = vec![request.url.clone()];
-    let mut method = request.method.clone();
+    let mut chain = Chain {
+        method: request.method.clone(),
+        preflight: PreflightUse::None,
+        preflight_request: Vec::new(),
+    };
     let mut headers = request.headers.clone();
     let mut body = request.body.clone();
     let mut tainting = Tainting::Basic;
-    let mut preflight = PreflightUse::None;
-    let mut preflight_request = Vec::new();
     let mut redirect_count = 0;
     let credentials = request.credentials == Credentials::Include;
-    let fetched = |outcome,
-                   failure: Option<Failure>,
-                   readable: Vec<String>,
-                   url: &Url,
-                   status,
-                   method: &str,
-                   preflight,
-                   preflight_request: &Vec<(String, String)>| Fetched {
-        outcome,
-        failure,
-        readable_headers: readable,
-        preflight,
-        preflight_request: preflight_request.clone(),
-        final_url: url.to_string(),
-        final_status: status,
-        method: method.to_owned(),
-    };
     // Bounded: at most 20 redirects are followed, so at most 21 rounds.
     for _round in 0..=21 {
         let current = url_list
@@ -306,16 +324,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     .why("same-origin mode refuses any other origin.")
                     .status_fail(),
             );
-            return fetched(
-                outcome,
-                Some(failure),
-                Vec::new(),
-                &current,
-                status,
-                &method,
-                preflight,
-                &preflight_request,
-            );
+            return chain.end(outcome, Some(failure), Vec::new(), &current, status);
         } else if request.mode == Mode::NoCors {
             // "request's mode is "no-cors": If request's redirect mode is not "follow", then return a network error."
             if request.redirect != Redirect::Follow {
@@ -325,16 +334,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                         .found("no-cors with a redirect mode other than follow: network error")
                         .status_fail(),
                 );
-                return fetched(
-                    outcome,
-                    Some(failure),
-                    Vec::new(),
-                    &current,
-                    status,
-                    &method,
-                    preflight,
-                    &preflight_request,
-                );
+                return chain.end(outcome, Some(failure), Vec::new(), &current, status);
             }
             tainting = Tainting::Opaque;
             ctx.steps.push(
@@ -359,16 +359,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     ))
                     .status_fail(),
             );
-            return fetched(
-                outcome,
-                Some(failure),
-                Vec::new(),
-                &current,
-                status,
-                &method,
-                preflight,
-                &preflight_request,
-            );
+            return chain.end(outcome, Some(failure), Vec::new(), &current, status);
         } else {
             tainting = Tainting::Cors;
             ctx.steps
@@ -390,10 +381,10 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
         if tainting == Tainting::Cors {
             let unsafe_headers = cors_unsafe_request_header_names(&headers, ctx.profile);
             let needs = request.use_cors_preflight
-                || !is_cors_safelisted_method(&method)
+                || !is_cors_safelisted_method(&chain.method)
                 || !unsafe_headers.is_empty();
             let shown = Request {
-                method: method.clone(),
+                method: chain.method.clone(),
                 headers: headers.clone(),
                 ..request.clone()
             };
@@ -403,7 +394,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                 let names: Vec<String> = unsafe_headers.iter().map(|h| h.name.clone()).collect();
                 let ask = PreflightAsk {
                     origin: origin.clone(),
-                    method: method.clone(),
+                    method: chain.method.clone(),
                     unsafe_headers: names.clone(),
                     credentials,
                     use_cors_preflight: request.use_cors_preflight,
@@ -412,8 +403,11 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     origin: &origin,
                     url: current.as_str(),
                     credentials,
-                    method: &method,
-                    method_needs_entry: method_needs_entry(&method, request.use_cors_preflight),
+                    method: &chain.method,
+                    method_needs_entry: method_needs_entry(
+                        &chain.method,
+                        request.use_cors_preflight,
+                    ),
                     headers: &names,
                 };
                 match ctx.cache.lookup(&query, ctx.now_ms, ctx.profile) {
@@ -421,46 +415,44 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                         ctx.steps.push(
                             step(Stage::Cache, "concept-cache-match", "Preflight cache", StepStatus::Pass)
                                 .compared(format!("cache entries for {origin} → {current}"))
-                                .found("a fresh entry covers this method and these headers: no preflight is sent")
+                                .found("a fresh entry covers this chain.method and these headers: no chain.preflight is sent")
                                 .why("This is why DevTools shows no OPTIONS request the second time."),
                         );
-                        if preflight == PreflightUse::None {
-                            preflight = PreflightUse::Cached;
+                        if chain.preflight == PreflightUse::None {
+                            chain.preflight = PreflightUse::Cached;
                         }
                     }
                     Err(miss) => {
                         ctx.steps.push(cache_miss_step(&miss, &origin, &current));
                         if let Err((failure, status)) =
-                            send_preflight(ctx, &ask, &current, &mut preflight_request)
+                            send_preflight(ctx, &ask, &current, &mut chain.preflight_request)
                         {
-                            preflight = PreflightUse::Sent;
+                            chain.preflight = PreflightUse::Sent;
                             // Main fetch: "If corsWithPreflightResponse is a network error, then clear cache entries using request."
                             ctx.cache.clear(&origin, current.as_str());
-                            return fetched(
-                                Outcome::Blocked,
-                                Some(failure),
-                                Vec::new(),
-                                &current,
-                                status,
-                                &method,
-                                preflight,
-                                &preflight_request,
-                            )
-                            .network_error_if_not_cors();
+                            return chain
+                                .end(
+                                    Outcome::Blocked,
+                                    Some(failure),
+                                    Vec::new(),
+                                    &current,
+                                    status,
+                                )
+                                .network_error_if_not_cors();
                         }
-                        preflight = PreflightUse::Sent;
+                        chain.preflight = PreflightUse::Sent;
                     }
                 }
             }
         }
         // The request itself.
         let mut sent_headers = headers.clone();
-        // Append a request `Origin` header: for CORS requests, and for any method other than GET and HEAD.
-        if tainting == Tainting::Cors || !matches!(method.as_str(), "GET" | "HEAD") {
+        // Append a request `Origin` header: for CORS requests, and for any chain.method other than GET and HEAD.
+        if tainting == Tainting::Cors || !matches!(chain.method.as_str(), "GET" | "HEAD") {
             sent_headers.append("Origin", &origin);
         }
         let wire = WireRequest {
-            method: method.clone(),
+            method: chain.method.clone(),
             url: current.to_string(),
             headers: sent_headers,
             body: body.clone(),
@@ -480,14 +472,14 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                         "Request sent",
                         StepStatus::Fail,
                     )
-                    .compared(format!("{method} {current}"))
+                    .compared(format!("{} {current}", chain.method))
                     .found("the connection failed: no response at all")
                     .why("Nothing to check: this is a network error, not a CORS error."),
                 );
                 if tainting == Tainting::Cors {
                     ctx.cache.clear(&origin, current.as_str());
                 }
-                return fetched(
+                return chain.end(
                     Outcome::NetworkError,
                     Some(Failure::ConnectionFailed {
                         phase: Phase::Actual,
@@ -495,9 +487,6 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     Vec::new(),
                     &current,
                     None,
-                    &method,
-                    preflight,
-                    &preflight_request,
                 );
             }
             WireResponse::Http {
@@ -506,7 +495,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
         };
         ctx.steps.push(
             step(Stage::Request, "http-fetch", "Request sent", StepStatus::Info)
-                .compared(format!("{method} {current}"))
+                .compared(format!("{} {current}", chain.method))
                 .found(format!("status {status}"))
                 .why("The server always receives the request and answers it; CORS only decides whether the script may read the answer."),
         );
@@ -521,10 +510,10 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                 Phase::Actual,
             ));
             if let Err(error) = check {
-                if preflight != PreflightUse::None {
+                if chain.preflight != PreflightUse::None {
                     ctx.cache.clear(&origin, current.as_str());
                 }
-                return fetched(
+                return chain.end(
                     Outcome::Blocked,
                     Some(Failure::Cors {
                         phase: Phase::Actual,
@@ -533,9 +522,6 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     Vec::new(),
                     &current,
                     Some(status),
-                    &method,
-                    preflight,
-                    &preflight_request,
                 );
             }
         }
@@ -554,15 +540,12 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                             "status {status} with redirect mode error: network error"
                         )),
                     );
-                    return fetched(
+                    return chain.end(
                         Outcome::NetworkError,
                         Some(Failure::RedirectModeError),
                         Vec::new(),
                         &current,
                         Some(status),
-                        &method,
-                        preflight,
-                        &preflight_request,
                     );
                 }
                 Redirect::Manual => {
@@ -571,16 +554,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                             .found(format!("status {status} with redirect mode manual: an opaque-redirect response"))
                             .why("The script sees type \"opaqueredirect\", status 0 and no headers."),
                     );
-                    return fetched(
-                        Outcome::Opaque,
-                        None,
-                        Vec::new(),
-                        &current,
-                        Some(status),
-                        &method,
-                        preflight,
-                        &preflight_request,
-                    );
+                    return chain.end(Outcome::Opaque, None, Vec::new(), &current, Some(status));
                 }
                 Redirect::Follow => {}
             }
@@ -604,15 +578,12 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                             "Location {location:?} is not an http(s) URL: network error"
                         )),
                     );
-                    return fetched(
+                    return chain.end(
                         Outcome::NetworkError,
                         Some(Failure::InvalidRedirectLocation { location }),
                         Vec::new(),
                         &current,
                         Some(status),
-                        &method,
-                        preflight,
-                        &preflight_request,
                     );
                 }
             };
@@ -627,15 +598,12 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     )
                     .found("a 21st redirect: network error"),
                 );
-                return fetched(
+                return chain.end(
                     Outcome::NetworkError,
                     Some(Failure::TooManyRedirects),
                     Vec::new(),
                     &current,
                     Some(status),
-                    &method,
-                    preflight,
-                    &preflight_request,
                 );
             }
             redirect_count += 1;
@@ -658,7 +626,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     .found("the redirect URL contains a username or password: network error")
                     .highlight(next.to_string()),
                 );
-                return fetched(
+                return chain.end(
                     Outcome::Blocked,
                     Some(Failure::RedirectContainsCredentials {
                         location: next.to_string(),
@@ -666,16 +634,13 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     Vec::new(),
                     &current,
                     Some(status),
-                    &method,
-                    preflight,
-                    &preflight_request,
                 );
             }
-            // "If … response's status is 301 or 302 and request's method is `POST`, or … 303 and request's method is not `GET` or `HEAD`":
-            if ((status == 301 || status == 302) && method == "POST")
-                || (status == 303 && !matches!(method.as_str(), "GET" | "HEAD"))
+            // "If … response's status is 301 or 302 and request's chain.method is `POST`, or … 303 and request's chain.method is not `GET` or `HEAD`":
+            if ((status == 301 || status == 302) && chain.method == "POST")
+                || (status == 303 && !matches!(chain.method.as_str(), "GET" | "HEAD"))
             {
-                method = "GET".to_owned();
+                chain.method = "GET".to_owned();
                 body = None;
                 for name in [
                     "Content-Encoding",
@@ -693,8 +658,8 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
             ctx.steps.push(
                 step(Stage::Redirect, "http-redirect-fetch", "Redirect followed", StepStatus::Info)
                     .compared(format!("status {status}, Location {location}"))
-                    .found(format!("the browser now fetches {method} {next}"))
-                    .why("Each hop runs main fetch again: its own CORS check, and its own preflight if needed."),
+                    .found(format!("the browser now fetches {} {next}", chain.method))
+                    .why("Each hop runs main fetch again: its own CORS check, and its own chain.preflight if needed."),
             );
             url_list.push(next);
             continue;
@@ -711,26 +676,17 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
             ),
             Tainting::Opaque => (Outcome::Opaque, Vec::new()),
         };
-        return fetched(
-            outcome,
-            None,
-            readable,
-            &current,
-            Some(status),
-            &method,
-            preflight,
-            &preflight_request,
-        );
+        return chain.end(outcome, None, readable, &current, Some(status));
     }
     Fetched {
         outcome: Outcome::NetworkError,
         failure: Some(Failure::TooManyRedirects),
         readable_headers: Vec::new(),
-        preflight,
-        preflight_request,
+        preflight: chain.preflight,
+        preflight_request: chain.preflight_request,
         final_url: request.url.to_string(),
         final_status: None,
-        method,
+        method: chain.method,
     }
 }
 
