@@ -272,12 +272,23 @@ fn answer(
     }
     let status =
         StatusCode::from_u16(rule.respond.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let response_headers = rule
+    let mut response_headers: Vec<HeaderPair> = rule
         .respond
         .headers
         .iter()
         .map(|(name, value)| (name.clone(), fill_template(value, &headers)))
         .collect();
+    // hyper adds Content-Length itself except on HEAD; a real server sends it there too.
+    let bodyless = status.is_informational() || status.as_u16() == 204 || status.as_u16() == 304;
+    let has_length = response_headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-length"));
+    if method == "HEAD" && !bodyless && !has_length {
+        response_headers.push((
+            "Content-Length".to_owned(),
+            rule.respond.body.len().to_string(),
+        ));
+    }
     Ok(plain_response(
         status,
         response_headers,
