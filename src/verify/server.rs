@@ -73,6 +73,8 @@ pub(crate) struct ServerSetup {
 pub(crate) struct MockServer {
     shared: Arc<Shared>,
     tasks: JoinSet<()>,
+    /// Held while serving: other verify runs wait for their turn.
+    _turn: std::fs::File,
 }
 
 impl fmt::Debug for MockServer {
@@ -111,13 +113,18 @@ impl MockServer {
             current: AtomicUsize::new(NO_REQUEST),
             log: Mutex::new(Vec::new()),
         });
+        let turn = take_turn().await?;
         let mut tasks = JoinSet::new();
         for port in ports {
             let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
             let listener = bind(address).await?;
             tasks.spawn(accept_loop(listener, shared.clone()));
         }
-        Ok(MockServer { shared, tasks })
+        Ok(MockServer {
+            shared,
+            tasks,
+            _turn: turn,
+        })
     }
 
     /// Marks which scenario request is in flight (`None`: none).
@@ -140,6 +147,36 @@ impl MockServer {
     /// Stops every listener and open connection.
     pub(crate) async fn stop(mut self) {
         self.tasks.shutdown().await;
+    }
+}
+
+/// How long a scenario waits for another verify run's scenario to finish.
+const TURN_LIMIT: Duration = Duration::from_secs(120);
+
+/// Every scenario listens on shared ports (80, 443, …), so verify runs on this
+/// machine (a test and a CLI run, say) take turns, one scenario at a time.
+async fn take_turn() -> Result<std::fs::File, String> {
+    let path = std::env::temp_dir().join("cors-lab-verify.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let start = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < TURN_LIMIT => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot take the verify lock {}: {e}",
+                    path.display()
+                ))
+            }
+        }
     }
 }
 
