@@ -30,6 +30,9 @@ pub struct Profile {
     pub range_is_safelisted: bool,
     /// Whether `Access-Control-Allow-Headers: *` covers `Authorization` (the spec says no).
     pub wildcard_covers_authorization: bool,
+    /// Whether `fetch()` headers appended twice are judged as one combined
+    /// value (`a, b`) rather than one by one as the spec's header list does.
+    pub combines_repeated_request_headers: bool,
     /// Whether a cached `*` header entry serves `Authorization` (the spec says no).
     pub cache_wildcard_covers_authorization: bool,
     /// Whether Allow-Methods matches methods case-insensitively (the spec says byte-exact).
@@ -53,6 +56,10 @@ pub fn profile(browser: Browser) -> Profile {
             range_is_safelisted: true,
             // Browser: Chromium lets `*` cover Authorization (a DevTools deprecation issue, no console line).
             wildcard_covers_authorization: true,
+            // Browser: Chromium's header map combines a repeated fetch() header before
+            // classifying it, so two 100-byte Accept values are one 202-byte value that
+            // needs a preflight (observed; the spec judges each value on its own).
+            combines_repeated_request_headers: true,
             // Browser: … but its preflight cache never serves Authorization from a `*` entry
             // (observed: finding-b-authorization-wildcard.json).
             cache_wildcard_covers_authorization: false,
@@ -69,6 +76,8 @@ pub fn profile(browser: Browser) -> Profile {
             range_is_safelisted: false,
             // Browser: the pref network.cors_preflight.authorization_covered_by_wildcard defaults to true.
             wildcard_covers_authorization: true,
+            // Gecko's InternalHeaders keeps repeated headers apart, as the spec does.
+            combines_repeated_request_headers: false,
             // Browser: Gecko's cache runs the same approval check, so `*` covers it there too.
             cache_wildcard_covers_authorization: true,
             method_match_ignores_case: false,
@@ -82,6 +91,8 @@ pub fn profile(browser: Browser) -> Profile {
             range_is_safelisted: true,
             // Browser: WebKit's wildcard matches any header name, Authorization included.
             wildcard_covers_authorization: true,
+            // Browser: WebKit's FetchHeaders::append combines into its HTTPHeaderMap.
+            combines_repeated_request_headers: true,
             // Browser: WebKit's cached wildcard matches any header name.
             cache_wildcard_covers_authorization: true,
             method_match_ignores_case: false,

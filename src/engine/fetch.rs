@@ -125,7 +125,7 @@ pub fn build_steps(built: &Built) -> Vec<Step> {
             BuildNote::HeaderCombined { name, value } => step(Stage::Build, "concept-header-list-combine", "Repeated header combined", StepStatus::Info)
                 .compared(format!("setRequestHeader({name:?}, …) called more than once"))
                 .found(format!("one header {name}: {value}"))
-                .why("XMLHttpRequest combines repeated headers into one value, which is then judged as a whole."),
+                .why("The browser combines repeated headers into one value, which is then judged as a whole (128 bytes at most)."),
             BuildNote::DefaultHeaderAdded { name, value } => step(Stage::Build, "fetching", "Default header added", StepStatus::Info)
                 .compared(format!("no {name} set by the script"))
                 .found(format!("the browser adds {name}: {value}"))
@@ -447,7 +447,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
         }
         // The request itself.
         let mut sent_headers = headers.clone();
-        // Append a request `Origin` header: for CORS requests, and for any chain.method other than GET and HEAD.
+        // Append a request `Origin` header: for CORS requests, and for any method other than GET and HEAD.
         if tainting == Tainting::Cors || !matches!(chain.method.as_str(), "GET" | "HEAD") {
             sent_headers.append("Origin", &origin);
         }
@@ -632,11 +632,11 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                         location: next.to_string(),
                     }),
                     Vec::new(),
-                    &current,
+                    &next,
                     Some(status),
                 );
             }
-            // "If … response's status is 301 or 302 and request's chain.method is `POST`, or … 303 and request's chain.method is not `GET` or `HEAD`":
+            // "If … response's status is 301 or 302 and request's method is `POST`, or … 303 and request's method is not `GET` or `HEAD`":
             if ((status == 301 || status == 302) && chain.method == "POST")
                 || (status == 303 && !matches!(chain.method.as_str(), "GET" | "HEAD"))
             {

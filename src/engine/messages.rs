@@ -134,9 +134,11 @@ mod chrome {
             Failure::HeaderNotAllowed { header } => {
                 format!("Request header field {header} is not allowed by Access-Control-Allow-Headers in preflight response.")
             }
-            Failure::RedirectContainsCredentials { location } => format!(
-                "Redirect location '{location}' contains a username and password, which is disallowed for cross-origin requests."
-            ),
+            // Chromium names the redirect URL in the line itself and passes no
+            // hint, so the quoted location is empty (observed in Chromium 156).
+            Failure::RedirectContainsCredentials { .. } => {
+                "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.".to_owned()
+            }
             Failure::SameOriginModeCrossOrigin { after_redirect: true } => {
                 "Cross origin requests are not allowed by request mode.".to_owned()
             }

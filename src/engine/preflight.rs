@@ -176,6 +176,9 @@ pub fn check_preflight_response(
     // if unsafeName is not a byte-case-insensitive match for an item in
     // headerNames and request's credentials mode is "include" or headerNames
     // does not contain `*`, return a network error."
+    // Not modelled: when several headers are disallowed, Chromium names the first
+    // in its header map's hash order, which cannot be predicted here; the engine
+    // names the first in sorted order, and the fixes list every one of them.
     if let Some(missing) = ask
         .unsafe_headers
         .iter()

@@ -64,7 +64,7 @@ pub enum BuildNote {
         /// The header's name.
         name: String,
     },
-    /// XHR combined a repeated header into one.
+    /// A repeated header was combined into one (XHR always; fetch() in Chromium and WebKit).
     HeaderCombined {
         /// The header's name.
         name: String,
@@ -247,19 +247,19 @@ fn fill_headers(
                 continue;
             }
         }
-        match spec.api {
-            Api::Fetch => headers.append(name, value),
-            Api::Xhr => {
-                let repeated = headers.contains(name);
-                headers.combine(name, value);
-                if repeated {
-                    let value = headers.get(name).unwrap_or_default();
-                    notes.push(BuildNote::HeaderCombined {
-                        name: name.clone(),
-                        value,
-                    });
-                }
+        // XHR's setRequestHeader combines; so does fetch() in browsers whose header map does.
+        if spec.api == Api::Xhr || profile.combines_repeated_request_headers {
+            let repeated = headers.contains(name);
+            headers.combine(name, value);
+            if repeated {
+                let value = headers.get(name).unwrap_or_default();
+                notes.push(BuildNote::HeaderCombined {
+                    name: name.clone(),
+                    value,
+                });
             }
+        } else {
+            headers.append(name, value);
         }
     }
     Ok(headers)
@@ -391,15 +391,21 @@ mod tests {
     }
 
     #[test]
-    fn xhr_combines_repeated_headers_and_fetch_appends() {
+    fn repeated_headers_combine_in_xhr_and_in_chromium_fetch_but_not_firefox_fetch() {
         let xhr = build(
             r#"{"api":"xhr","url":"https://a.example/","headers":[["X-A","1"],["x-a","2"]]}"#,
         );
         let xhr = xhr.unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(xhr.request.headers.count("x-a"), 1);
         assert_eq!(xhr.request.headers.get("x-a").as_deref(), Some("1, 2"));
-        let fetch = build(r#"{"url":"https://a.example/","headers":[["X-A","1"],["x-a","2"]]}"#);
-        assert_eq!(fetch.map(|b| b.request.headers.count("x-a")).ok(), Some(2));
+        let spec = spec(r#"{"url":"https://a.example/","headers":[["X-A","1"],["x-a","2"]]}"#);
+        let firefox = build_request(&spec, None, &profile(Browser::Firefox));
+        assert_eq!(
+            firefox.map(|b| b.request.headers.count("x-a")).ok(),
+            Some(2)
+        );
+        let chrome = build_request(&spec, None, &profile(Browser::Chrome));
+        assert_eq!(chrome.map(|b| b.request.headers.count("x-a")).ok(), Some(1));
     }
 
     #[test]
