@@ -194,32 +194,30 @@ pub fn with_expect(text: &str, observed: &[RequestResult]) -> Result<String, Str
     let expect: Vec<Value> = observed.iter().map(|r| json!(r.to_expectation())).collect();
     object.insert("expect".to_owned(), Value::Array(expect));
     let mut out = String::new();
-    pretty(&value, 0, &mut out)?;
+    pretty(&value, 0, 0, &mut out)?;
     out.push('\n');
     Ok(out)
 }
 
-/// A short array of scalars (a header pair, a tag list) stays on one line.
-const ONE_LINE_WIDTH: usize = 80;
+/// A value that fits in this many columns (indent and key included) stays on one line.
+const LINE_WIDTH: usize = 100;
 
-/// Pretty-prints with a 2-space indent, keeping short scalar arrays on one line.
-fn pretty(value: &Value, indent: usize, out: &mut String) -> Result<(), String> {
+/// Pretty-prints with a 2-space indent; an array or object that fits on its
+/// line (a header pair, a `match`, a short request) stays on one line.
+/// `column` is where the value starts.
+fn pretty(value: &Value, indent: usize, column: usize, out: &mut String) -> Result<(), String> {
     let pad = |n: usize| "  ".repeat(n);
+    let inline = one_line(value)?;
+    if column + inline.len() <= LINE_WIDTH || !(value.is_array() || value.is_object()) {
+        out.push_str(&inline);
+        return Ok(());
+    }
     match value {
-        Value::Array(items) if items.is_empty() => out.push_str("[]"),
-        Value::Object(map) if map.is_empty() => out.push_str("{}"),
         Value::Array(items) => {
-            let scalars = items.iter().all(|v| !v.is_array() && !v.is_object());
-            let parts: Result<Vec<String>, _> = items.iter().map(serde_json::to_string).collect();
-            let one_line = format!("[{}]", parts.map_err(|e| e.to_string())?.join(", "));
-            if scalars && one_line.len() <= ONE_LINE_WIDTH {
-                out.push_str(&one_line);
-                return Ok(());
-            }
             out.push_str("[\n");
             for (i, item) in items.iter().enumerate() {
                 out.push_str(&pad(indent + 1));
-                pretty(item, indent + 1, out)?;
+                pretty(item, indent + 1, 2 * (indent + 1), out)?;
                 out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
             }
             out.push_str(&pad(indent));
@@ -228,18 +226,40 @@ fn pretty(value: &Value, indent: usize, out: &mut String) -> Result<(), String> 
         Value::Object(map) => {
             out.push_str("{\n");
             for (i, (key, item)) in map.iter().enumerate() {
+                let key = serde_json::to_string(key).map_err(|e| e.to_string())?;
                 out.push_str(&pad(indent + 1));
-                out.push_str(&serde_json::to_string(key).map_err(|e| e.to_string())?);
+                out.push_str(&key);
                 out.push_str(": ");
-                pretty(item, indent + 1, out)?;
+                pretty(item, indent + 1, 2 * (indent + 1) + key.len() + 2, out)?;
                 out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
             }
             out.push_str(&pad(indent));
             out.push('}');
         }
-        scalar => out.push_str(&serde_json::to_string(scalar).map_err(|e| e.to_string())?),
+        _ => {}
     }
     Ok(())
+}
+
+/// `value` on one line: `[a, b]`, `{ "k": v }`.
+fn one_line(value: &Value) -> Result<String, String> {
+    Ok(match value {
+        Value::Array(items) if items.is_empty() => "[]".to_owned(),
+        Value::Object(map) if map.is_empty() => "{}".to_owned(),
+        Value::Array(items) => {
+            let parts: Result<Vec<String>, String> = items.iter().map(one_line).collect();
+            format!("[{}]", parts?.join(", "))
+        }
+        Value::Object(map) => {
+            let mut parts = Vec::new();
+            for (key, item) in map {
+                let key = serde_json::to_string(key).map_err(|e| e.to_string())?;
+                parts.push(format!("{key}: {}", one_line(item)?));
+            }
+            format!("{{ {} }}", parts.join(", "))
+        }
+        scalar => serde_json::to_string(scalar).map_err(|e| e.to_string())?,
+    })
 }
 
 #[cfg(test)]
