@@ -415,7 +415,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                         ctx.steps.push(
                             step(Stage::Cache, "concept-cache-match", "Preflight cache", StepStatus::Pass)
                                 .compared(format!("cache entries for {origin} → {current}"))
-                                .found("a fresh entry covers this chain.method and these headers: no chain.preflight is sent")
+                                .found("a fresh entry covers this method and these headers: no preflight is sent")
                                 .why("This is why DevTools shows no OPTIONS request the second time."),
                         );
                         if chain.preflight == PreflightUse::None {
@@ -632,7 +632,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                         location: next.to_string(),
                     }),
                     Vec::new(),
-                    &next,
+                    &current,
                     Some(status),
                 );
             }
@@ -659,7 +659,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                 step(Stage::Redirect, "http-redirect-fetch", "Redirect followed", StepStatus::Info)
                     .compared(format!("status {status}, Location {location}"))
                     .found(format!("the browser now fetches {} {next}", chain.method))
-                    .why("Each hop runs main fetch again: its own CORS check, and its own chain.preflight if needed."),
+                    .why("Each hop runs main fetch again: its own CORS check, and its own preflight if needed."),
             );
             url_list.push(next);
             continue;

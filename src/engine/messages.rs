@@ -134,8 +134,8 @@ mod chrome {
             Failure::HeaderNotAllowed { header } => {
                 format!("Request header field {header} is not allowed by Access-Control-Allow-Headers in preflight response.")
             }
-            // Chromium names the redirect URL in the line itself and passes no
-            // hint, so the quoted location is empty (observed in Chromium 156).
+            // Chromium passes no hint for this error, so the quoted location is
+            // empty, and the line names the URL that redirected (observed in Chromium 156).
             Failure::RedirectContainsCredentials { .. } => {
                 "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.".to_owned()
             }

@@ -45,6 +45,32 @@ pub struct Scenario {
     /// Where the case comes from (free-form, e.g. a WPT file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<serde_json::Value>,
+    /// Extension (optional): `expect` fields the engine is known not to
+    /// model, each with the reason. Comparisons with the engine skip them;
+    /// the real browser is still checked against them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_modelled: Vec<NotModelled>,
+}
+
+/// One `expect` field the engine does not model for one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotModelled {
+    /// Index of the request (0-based).
+    pub request: usize,
+    /// The `expect` field, e.g. `console`.
+    pub field: String,
+    /// Why the engine cannot predict it.
+    pub reason: String,
+}
+
+impl Scenario {
+    /// The reason the engine does not model `field` of request `request`, if it is listed.
+    pub fn not_modelled_reason(&self, request: usize, field: &str) -> Option<&str> {
+        self.not_modelled
+            .iter()
+            .find(|n| n.request == request && n.field == field)
+            .map(|n| n.reason.as_str())
+    }
 }
 
 /// A lesson's difficulty.

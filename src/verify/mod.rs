@@ -225,7 +225,10 @@ async fn verify_files_async(files: &[PathBuf], options: &Options) -> Result<Run,
         spare = next.ok();
         let status = match result {
             Ok((observed, chromium_cors_errors)) => FileStatus::Verified(Verified {
-                disagreements: compare(&observed, &engine),
+                disagreements: compare(&observed, &engine)
+                    .into_iter()
+                    .filter(|d| scenario.not_modelled_reason(d.request, &d.field).is_none())
+                    .collect(),
                 observed,
                 engine,
                 chromium_cors_errors,
