@@ -71,7 +71,25 @@ pub fn plan_fixes(
     rerun: &dyn Fn(&Scenario) -> Option<RequestTrace>,
 ) -> Vec<Fix> {
     let mut fixes = Vec::new();
-    let mut working = scenario.clone();
+    if first.failure.is_none() {
+        return fixes;
+    }
+    // Requests after `index` cannot change it, so the copy stops there.
+    let mut working = Scenario {
+        requests: scenario.requests.iter().take(index + 1).cloned().collect(),
+        expect: None,
+        lesson: None,
+        title: None,
+        tags: Vec::new(),
+        source: None,
+        not_modelled: Vec::new(),
+        format: String::new(),
+        id: String::new(),
+        level: None,
+        browser: scenario.browser,
+        page: scenario.page.clone(),
+        server: scenario.server.clone(),
+    };
     let mut trace = first.clone();
     for _ in 0..MAX_REPAIRS {
         let Some(failure) = trace.failure.clone() else {
