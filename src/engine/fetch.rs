@@ -15,9 +15,9 @@ use super::preflight::{check_preflight_response, preflight_request_headers, Pref
 use super::request::{BuildNote, Built, Request};
 use super::response::readable_header_names;
 use super::safelist::{cors_unsafe_request_header_names, UnsafeHeader, UnsafeReason};
-use super::server::{respond, WireRequest, WireResponse};
+use super::server::{MockServer, WireRequest, WireResponse};
 use super::trace::{Exchange, ExchangeKind, Stage, Step, StepStatus};
-use crate::scenario::{Credentials, Mode, Outcome, PreflightUse, Redirect, ServerRule};
+use crate::scenario::{Credentials, Mode, Outcome, PreflightUse, Redirect};
 
 /// [Response tainting](https://fetch.spec.whatwg.org/#concept-request-response-tainting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub struct FetchContext<'a> {
     /// The page's origin.
     pub page: &'a Origin,
     /// The server rules.
-    pub server: &'a [ServerRule],
+    pub server: &'a MockServer<'a>,
     /// The browser's deviations.
     pub profile: &'a Profile,
     /// The preflight cache, shared by the scenario's requests.
@@ -457,7 +457,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
             headers: sent_headers,
             body: body.clone(),
         };
-        let response = respond(ctx.server, &wire);
+        let response = ctx.server.respond(&wire);
         ctx.exchanges.push(Exchange {
             kind: ExchangeKind::Actual,
             request: wire,
@@ -764,7 +764,7 @@ fn send_preflight(
         headers,
         body: None,
     };
-    let response = respond(ctx.server, &wire);
+    let response = ctx.server.respond(&wire);
     ctx.exchanges.push(Exchange {
         kind: ExchangeKind::Preflight,
         request: wire.clone(),

@@ -33,7 +33,7 @@ use self::fetch::{build_steps, main_fetch, origin_step, FetchContext};
 use self::messages::{build_console, render, MessageContext};
 use self::origin::{compare_origins, Origin};
 use self::request::build_request;
-use self::server::reason_phrase;
+use self::server::{reason_phrase, MockServer};
 use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario};
 
 /// Evaluates every request of `scenario` in order, as `browser` would (the
@@ -73,18 +73,21 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
 
 /// Runs the requests in order with one preflight cache and the clock from `at_ms`.
 fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTrace>, String> {
-    let page = Origin::parse_page(&scenario.page)?;
-    let page_url = match &page {
-        Origin::Tuple(_) => Url::parse(&scenario.page).ok(),
-        Origin::Opaque => None,
+    let page_url = match scenario.page.as_str() {
+        "null" => None,
+        text => {
+            Some(Url::parse(text).map_err(|e| format!("`page` {text:?} is not an origin: {e}"))?)
+        }
     };
+    let page = page_url.as_ref().map_or(Origin::Opaque, Origin::of_url);
+    let server = MockServer::new(&scenario.server);
     let mut cache = PreflightCache::default();
     let mut now_ms = 0;
     let mut traces = Vec::with_capacity(scenario.requests.len());
     for spec in &scenario.requests {
         now_ms = spec.at_ms.unwrap_or(now_ms);
         traces.push(run_request(
-            scenario,
+            &server,
             spec,
             &page,
             page_url.as_ref(),
@@ -97,7 +100,7 @@ fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTra
 }
 
 fn run_request(
-    scenario: &Scenario,
+    server: &MockServer<'_>,
     spec: &RequestSpec,
     page: &Origin,
     page_url: Option<&Url>,
@@ -107,9 +110,13 @@ fn run_request(
 ) -> RequestTrace {
     let mut steps = Vec::new();
     let mut exchanges = Vec::new();
-    let target_url = match page_url {
-        Some(base) => base.join(&spec.url).ok(),
-        None => Url::parse(&spec.url).ok(),
+    let built = build_request(spec, page_url, profile);
+    let target_url = match &built {
+        Ok(built) => Some(built.request.url.clone()),
+        Err(_) => match page_url {
+            Some(base) => base.join(&spec.url).ok(),
+            None => Url::parse(&spec.url).ok(),
+        },
     };
     let origin = target_url
         .as_ref()
@@ -128,7 +135,7 @@ fn run_request(
         final_url,
         status,
         method,
-    ) = match build_request(spec, page_url, profile) {
+    ) = match built {
         Err(failure) => {
             steps.push(thrown_step(&failure));
             (
@@ -148,7 +155,7 @@ fn run_request(
             steps.push(origin_step(page, &Origin::of_url(&built.request.url)));
             let mut ctx = FetchContext {
                 page,
-                server: &scenario.server,
+                server,
                 profile,
                 cache,
                 now_ms,

@@ -42,44 +42,68 @@ pub enum WireResponse {
     },
 }
 
-/// Answers `request` from the first matching rule, substituting
-/// `{{request.NAME}}` in header values; no rule gives 404 with no headers.
-pub fn respond(rules: &[ServerRule], request: &WireRequest) -> WireResponse {
-    let url = without_fragment(&request.url);
-    let matching = rules.iter().enumerate().find(|(_, rule)| {
-        let method_fits = rule
-            .matcher
-            .method
-            .as_deref()
-            .is_none_or(|m| m == request.method);
-        method_fits && without_fragment(&rule.matcher.url) == url
-    });
-    let Some((index, rule)) = matching else {
-        return WireResponse::Http {
-            status: 404,
-            headers: with_content_length(404, HeaderList::default(), ""),
-            body: String::new(),
-            rule: None,
-        };
-    };
-    if rule.respond.network_error {
-        return WireResponse::NetworkError { rule: index };
+/// The scenario's server rules, with each rule's URL normalised once.
+#[derive(Debug, Clone)]
+pub struct MockServer<'a> {
+    rules: &'a [ServerRule],
+    urls: Vec<String>,
+}
+
+impl<'a> MockServer<'a> {
+    /// Prepares `rules` for matching.
+    pub fn new(rules: &'a [ServerRule]) -> MockServer<'a> {
+        let urls = rules
+            .iter()
+            .map(|rule| without_fragment(&rule.matcher.url))
+            .collect();
+        MockServer { rules, urls }
     }
-    let headers = rule
-        .respond
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let value = substitute_request_values(value, &request.headers);
-            (name.clone(), normalize_header_value(&value).to_owned())
-        })
-        .collect();
-    let status = rule.respond.status;
-    WireResponse::Http {
-        status,
-        headers: with_content_length(status, HeaderList(headers), &rule.respond.body),
-        body: rule.respond.body.clone(),
-        rule: Some(index),
+
+    /// Answers `request` from the first matching rule, substituting
+    /// `{{request.NAME}}` in header values; no rule gives 404 with no headers.
+    pub fn respond(&self, request: &WireRequest) -> WireResponse {
+        // The request URL was serialised by the url crate, so its first `#` starts the fragment.
+        let url = request.url.split('#').next().unwrap_or_default();
+        let matching =
+            self.rules
+                .iter()
+                .zip(&self.urls)
+                .enumerate()
+                .find(|(_, (rule, rule_url))| {
+                    let method_fits = rule
+                        .matcher
+                        .method
+                        .as_deref()
+                        .is_none_or(|m| m == request.method);
+                    method_fits && rule_url.as_str() == url
+                });
+        let Some((index, (rule, _))) = matching else {
+            return WireResponse::Http {
+                status: 404,
+                headers: with_content_length(404, HeaderList::default(), ""),
+                body: String::new(),
+                rule: None,
+            };
+        };
+        if rule.respond.network_error {
+            return WireResponse::NetworkError { rule: index };
+        }
+        let headers = rule
+            .respond
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = substitute_request_values(value, &request.headers);
+                (name.clone(), normalize_header_value(&value).to_owned())
+            })
+            .collect();
+        let status = rule.respond.status;
+        WireResponse::Http {
+            status,
+            headers: with_content_length(status, HeaderList(headers), &rule.respond.body),
+            body: rule.respond.body.clone(),
+            rule: Some(index),
+        }
     }
 }
 
@@ -118,7 +142,7 @@ pub fn substitute_request_values(template: &str, request_headers: &HeaderList) -
 }
 
 /// A URL compared "without its fragment"; unparsable text compares as written.
-fn without_fragment(text: &str) -> String {
+pub fn without_fragment(text: &str) -> String {
     match Url::parse(text) {
         Ok(mut url) => {
             url.set_fragment(None);
