@@ -90,22 +90,23 @@ pub fn plan_fixes(
         page: scenario.page.clone(),
         server: scenario.server.clone(),
     };
-    let mut trace = first.clone();
+    let mut rerun_trace: Option<RequestTrace> = None;
     for _ in 0..MAX_REPAIRS {
-        let Some(failure) = trace.failure.clone() else {
+        let trace = rerun_trace.as_ref().unwrap_or(first);
+        let Some(failure) = &trace.failure else {
             break;
         };
-        let Some((fix, rule)) = fix_for(&failure, &trace) else {
-            fixes.push(advice_for(&failure));
+        let Some((fix, rule)) = fix_for(failure, trace) else {
+            fixes.push(advice_for(failure));
             break;
         };
         if fixes.contains(&fix) {
             break;
         }
-        apply(&mut working, &fix, rule, &trace, index);
+        apply(&mut working, &fix, rule, trace, index);
         fixes.push(fix);
         match rerun(&working) {
-            Some(next) => trace = next,
+            Some(next) => rerun_trace = Some(next),
             None => break,
         }
     }
