@@ -234,6 +234,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
             requests,
             expect: None,
             source: None,
+            not_modelled: vec![],
         })
 }
 
