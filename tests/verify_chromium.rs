@@ -7,8 +7,9 @@
 //!   with the browser.
 //!
 //! Chromium is needed (`/usr/bin/chromium`, or `$CORS_LAB_CHROMIUM`): without
-//! it these tests fail with a clear message. The tests share ports 80/443, so
-//! they run one at a time.
+//! it these tests fail with a clear message. Each run takes loopback
+//! addresses of its own (`127.0.0.2`…), but the two tests still run one at a
+//! time so that neither slows the other's timed (`at_ms`) scenarios.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
 
 use std::path::{Path, PathBuf};
@@ -37,7 +38,10 @@ fn run_verify(folders: &[&str]) -> Run {
         .filter(|p| p.is_dir())
         .collect();
     let files = verify::collect_files(&folders).unwrap();
-    let options = verify::Options { chromium };
+    let options = verify::Options {
+        chromium,
+        ..verify::Options::default()
+    };
     verify::verify_files(&files, &options).unwrap_or_else(|e| panic!("cannot run Chromium: {e}"))
 }
 

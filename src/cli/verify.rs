@@ -3,16 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::verify::{self, report, FileStatus};
-
-/// Which real browser to drive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum RealBrowser {
-    /// The installed headless Chromium.
-    Chromium,
-    /// Not supported yet.
-    Firefox,
-}
+use crate::verify::{self, report, FileStatus, RealBrowser};
 
 /// Arguments of `cors-lab verify`.
 #[derive(Debug, clap::Args)]
@@ -20,9 +11,16 @@ pub(crate) struct VerifyArgs {
     /// The browser to run the scenarios in.
     #[arg(long, value_enum, default_value = "chromium")]
     browser: RealBrowser,
+    /// How many scenarios run at once, each worker with its own browser process.
+    #[arg(long, default_value_t = verify::DEFAULT_JOBS as u8, value_parser = clap::value_parser!(u8).range(1..=8))]
+    jobs: u8,
     /// Print a JSON array (one object per file) instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     json: bool,
+    /// Print only the agreement table (per folder, per field) as Markdown,
+    /// as README's "How we know it's right" shows it.
+    #[arg(long)]
+    markdown: bool,
     /// Rewrite each verified file's `expect` from what the browser did.
     #[arg(long)]
     write_expect: bool,
@@ -33,10 +31,6 @@ pub(crate) struct VerifyArgs {
 
 /// 0: all agree; 1: some disagreement; 2: the harness failed.
 pub(crate) fn run(args: &VerifyArgs) -> ExitCode {
-    if args.browser == RealBrowser::Firefox {
-        eprintln!("cors-lab verify: --browser firefox is not supported yet (only chromium)");
-        return ExitCode::from(2);
-    }
     let files = match verify::collect_files(&args.paths) {
         Ok(files) => files,
         Err(e) => {
@@ -44,7 +38,12 @@ pub(crate) fn run(args: &VerifyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let run = match verify::verify_files(&files, &verify::Options::default()) {
+    let options = verify::Options {
+        browser: args.browser,
+        jobs: usize::from(args.jobs),
+        ..verify::Options::default()
+    };
+    let run = match verify::verify_files(&files, &options) {
         Ok(run) => run,
         Err(e) => {
             eprintln!("cors-lab verify: {e}");
@@ -59,6 +58,8 @@ pub(crate) fn run(args: &VerifyArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         }
+    } else if args.markdown {
+        print!("{}", report::to_markdown(&run));
     } else {
         print!("{}", report::to_text(&run));
     }
@@ -69,7 +70,7 @@ pub(crate) fn run(args: &VerifyArgs) -> ExitCode {
                 if let Err(e) = report::write_expect(&file.file, &v.observed) {
                     eprintln!("cors-lab verify: cannot write expect: {e}");
                     write_failed = true;
-                } else if !args.json {
+                } else if !args.json && !args.markdown {
                     println!("wrote expect: {}", file.file.display());
                 }
             }

@@ -1,10 +1,10 @@
 //! The installed headless Chromium, driven over CDP with `chromiumoxide`:
-//! one process per run, a fresh browser context (fresh preflight cache) per scenario.
+//! one process per worker, a fresh browser context (fresh preflight cache) per scenario.
 
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::audits::{
@@ -23,6 +23,9 @@ use chromiumoxide::Page;
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
+use super::driver::{Driver, Tab};
+use super::events::{EventLog, Seen};
+
 /// Where Chromium is looked for when `CORS_LAB_CHROMIUM` is not set.
 pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -31,138 +34,6 @@ pub fn chromium_path() -> PathBuf {
     std::env::var_os("CORS_LAB_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM))
-}
-
-/// One thing the page's CDP session reported.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Seen {
-    /// `Log.entryAdded`: a line the browser itself printed.
-    Log {
-        /// The entry's source (`network`, `javascript`, `security`, …).
-        source: String,
-        /// `error`, `warning`, …
-        level: String,
-        /// The exact text.
-        text: String,
-        /// The network request it belongs to, if any.
-        request_id: Option<String>,
-    },
-    /// `Runtime.consoleAPICalled`: a `console.*` call by page script.
-    ConsoleApi {
-        /// The arguments' text, joined with spaces.
-        text: String,
-    },
-    /// `Runtime.exceptionThrown`: an uncaught exception.
-    Exception {
-        /// The exception's description.
-        text: String,
-    },
-    /// `Network.requestWillBeSent`.
-    Request {
-        /// Network request id.
-        request_id: String,
-        /// The request URL.
-        url: String,
-        /// The request method.
-        method: String,
-    },
-    /// `Audits.issueAdded`: a DevTools issue (not a console line).
-    Issue {
-        /// The issue as the protocol sends it.
-        issue: String,
-    },
-    /// `Network.loadingFailed`.
-    LoadingFailed {
-        /// Network request id.
-        request_id: String,
-        /// e.g. `net::ERR_FAILED`.
-        error_text: String,
-        /// `corsErrorStatus.corsError`, e.g. `MissingAllowOriginHeader`.
-        cors_error: Option<String>,
-        /// `corsErrorStatus.failedParameter`.
-        failed_parameter: Option<String>,
-        /// `blockedReason`, if any.
-        blocked_reason: Option<String>,
-    },
-}
-
-/// A [`Seen`] with where it falls in time.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Event {
-    /// Arrival order over all streams.
-    pub(crate) seq: u64,
-    /// The CDP timestamp (ms since the epoch) for console events; `None` otherwise.
-    pub(crate) timestamp: Option<f64>,
-    /// What was seen.
-    pub(crate) seen: Seen,
-}
-
-/// Everything one page's session reported, in arrival order.
-#[derive(Debug, Default)]
-pub(crate) struct EventLog {
-    events: Mutex<Vec<Event>>,
-    last_arrival: Mutex<Option<Instant>>,
-    seq: AtomicU64,
-}
-
-impl EventLog {
-    fn events(&self) -> MutexGuard<'_, Vec<Event>> {
-        self.events.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn push(&self, timestamp: Option<f64>, seen: Seen) {
-        let seq = self.seq.fetch_add(1, Ordering::SeqCst);
-        self.events().push(Event {
-            seq,
-            timestamp,
-            seen,
-        });
-        *self.last_arrival.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-    }
-
-    /// How many events have arrived so far.
-    pub(crate) fn len(&self) -> usize {
-        self.events().len()
-    }
-
-    /// The events from position `from` on.
-    pub(crate) fn since(&self, from: usize) -> Vec<Event> {
-        self.events()
-            .get(from..)
-            .map(<[Event]>::to_vec)
-            .unwrap_or_default()
-    }
-
-    /// Waits until a `console.*` call with exactly `text` has arrived, at most `limit`.
-    pub(crate) async fn wait_for_console(&self, text: &str, limit: Duration) -> bool {
-        let start = Instant::now();
-        loop {
-            let seen = self
-                .events()
-                .iter()
-                .any(|e| matches!(&e.seen, Seen::ConsoleApi { text: t } if t == text));
-            if seen {
-                return true;
-            }
-            if start.elapsed() >= limit {
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
-    /// Waits until nothing has arrived for `quiet`, at most `limit` in all.
-    pub(crate) async fn wait_quiet(&self, quiet: Duration, limit: Duration) {
-        let start = Instant::now();
-        loop {
-            let last = *self.last_arrival.lock().unwrap_or_else(|p| p.into_inner());
-            let calm_since = last.map_or(start, |last| last.max(start));
-            if calm_since.elapsed() >= quiet || start.elapsed() >= limit {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
 }
 
 /// The running browser.
@@ -184,17 +55,16 @@ impl std::fmt::Debug for Chromium {
 
 /// A page in its own browser context, with its CDP events being recorded.
 pub(crate) struct ScenarioPage {
-    /// The page.
-    pub(crate) page: Page,
-    /// What its session reports.
-    pub(crate) log: Arc<EventLog>,
+    page: Page,
+    log: Arc<EventLog>,
     listeners: Vec<JoinHandle<()>>,
     context: BrowserContextId,
 }
 
 impl Chromium {
-    /// Launches `executable` headless with a fresh profile.
-    pub(crate) async fn launch(executable: &Path) -> Result<Self, String> {
+    /// Launches `executable` headless with a fresh profile, every hostname
+    /// resolving to `ip`.
+    pub(crate) async fn launch(executable: &Path, ip: Ipv4Addr) -> Result<Self, String> {
         if !executable.exists() {
             return Err(format!(
                 "Chromium not found at {} (install Debian's `chromium` package, or set CORS_LAB_CHROMIUM)",
@@ -205,6 +75,7 @@ impl Chromium {
             .prefix("cors-lab-chromium-")
             .tempdir()
             .map_err(|e| format!("cannot make a Chromium profile folder: {e}"))?;
+        let resolver_rules = format!("MAP * {ip}");
         let config = BrowserConfig::builder()
             .chrome_executable(executable)
             .disable_default_args()
@@ -227,7 +98,7 @@ impl Chromium {
                 "disable-background-timer-throttling",
                 "disable-backgrounding-occluded-windows",
             ])
-            .arg(("host-resolver-rules", "MAP * 127.0.0.1"))
+            .arg(("host-resolver-rules", resolver_rules.as_str()))
             // Keep http:// pages on http:// (no HTTPS-First upgrade attempts).
             .arg((
                 "disable-features",
@@ -253,11 +124,15 @@ impl Chromium {
             version,
         })
     }
+}
+
+impl Driver for Chromium {
+    type Tab = ScenarioPage;
 
     /// Opens `about:blank` in a new browser context (CDP
     /// `Target.createBrowserContext`: a fresh preflight cache, cookie jar and
     /// socket pool) and starts recording its events.
-    pub(crate) async fn open_page(&self) -> Result<ScenarioPage, String> {
+    async fn open_tab(&self) -> Result<ScenarioPage, String> {
         let context = self
             .browser
             .create_browser_context(CreateBrowserContextParams::default())
@@ -292,8 +167,7 @@ impl Chromium {
         })
     }
 
-    /// Closes the page and disposes of its browser context.
-    pub(crate) async fn close_page(&self, page: ScenarioPage) {
+    async fn close_tab(&self, page: ScenarioPage) {
         for listener in &page.listeners {
             listener.abort();
         }
@@ -305,8 +179,11 @@ impl Chromium {
         .await;
     }
 
-    /// Closes the browser (killing it if it does not exit promptly).
-    pub(crate) async fn close(mut self) {
+    fn version(&self) -> String {
+        self.version.clone()
+    }
+
+    async fn close(mut self) {
         let closed = tokio::time::timeout(Duration::from_secs(5), self.browser.close()).await;
         if !matches!(closed, Ok(Ok(_))) {
             let _ = self.browser.kill().await;
@@ -453,8 +330,26 @@ fn enum_text<T: serde::Serialize + std::fmt::Debug>(value: &T) -> String {
     }
 }
 
+impl Tab for ScenarioPage {
+    async fn goto(&self, url: &str, limit: Duration) -> Result<(), String> {
+        tokio::time::timeout(limit, self.page.goto(url))
+            .await
+            .map_err(|_| format!("{url} did not load within {} s", limit.as_secs()))?
+            .map_err(|e| format!("cannot load {url}: {e}"))?;
+        Ok(())
+    }
+
+    async fn evaluate(&self, expression: String, limit: Duration) -> Result<String, String> {
+        evaluate_string(&self.page, expression, limit).await
+    }
+
+    fn log(&self) -> &EventLog {
+        &self.log
+    }
+}
+
 /// Runs `expression` in the page, awaiting a promise, and returns its string value.
-pub(crate) async fn evaluate_string(
+async fn evaluate_string(
     page: &Page,
     expression: String,
     limit: Duration,

@@ -1,22 +1,32 @@
-//! `cors-lab verify`: replays scenarios in the installed headless Chromium
-//! against a real mock server, and compares what the browser did with the engine.
+//! `cors-lab verify`: replays scenarios in a real headless browser (the
+//! installed Chromium over CDP, or Firefox ESR over WebDriver BiDi) against a
+//! real mock server, and compares what the browser did with the engine.
 //!
-//! One browser process per run; per scenario a fresh browser context (so a
-//! fresh preflight cache), a mock server on 127.0.0.1 listening on every port
-//! the scenario uses (Chromium maps every hostname to 127.0.0.1), and the
-//! harness page at the scenario's page origin. Requests run strictly one after
+//! A run starts a few workers (`Options::jobs`), each with its own loopback
+//! address (`slot`), its own browser process (every hostname resolves to
+//! that address) and, per scenario, its own mock server on that address
+//! listening on every port the scenario uses. Each scenario gets a fresh
+//! browser context (so a fresh preflight cache) and the harness page at the
+//! scenario's page origin. Within a scenario, requests run strictly one after
 //! another, so every console line and server hit belongs to the request in flight.
-//! `CORS_LAB_VERIFY_DEBUG=1` prints every raw CDP event and server hit to stderr.
+//! `CORS_LAB_VERIFY_DEBUG=1` prints every raw event and server hit to stderr.
 
 mod browser;
 mod certificate;
+mod driver;
+mod events;
+mod firefox;
 mod harness_page;
 mod observe;
 pub mod report;
 mod server;
+mod slot;
 
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, VecDeque};
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -27,11 +37,15 @@ use crate::scenario::{
 };
 
 pub use browser::{chromium_path, DEFAULT_CHROMIUM};
+pub use firefox::{firefox_path, DEFAULT_FIREFOX};
 pub use observe::CorsErrorStatus;
 
-use browser::{evaluate_string, Chromium, ScenarioPage};
+use browser::Chromium;
+use driver::{Driver, Tab};
+use firefox::Firefox;
 use observe::{observe, Observation, ScriptReport};
 use server::{MockServer, ServerSetup};
+use slot::Slot;
 
 /// A scenario needing more real waiting than this (its last `at_ms`) is skipped.
 pub const MAX_REAL_WAIT: Duration = Duration::from_secs(15);
@@ -42,18 +56,56 @@ const QUIET: Duration = Duration::from_millis(150);
 const QUIET_LIMIT: Duration = Duration::from_secs(2);
 /// One request may take at most this long in the page.
 const REQUEST_LIMIT: Duration = Duration::from_secs(20);
+/// The harness page must load within this.
+const PAGE_LIMIT: Duration = Duration::from_secs(20);
+/// How often a scenario is tried when its real timing does not match its
+/// `at_ms` closely enough to decide the preflight cache (see [`timing_slipped`]).
+const TIMING_ATTEMPTS: usize = 3;
+/// Workers when `Options::jobs` is not set. A scenario mostly waits (a
+/// renderer start, the console's quiet time, its `at_ms`), so 4 workers
+/// keep 2 cores busy: the full run took 139 s with 3, 114 s with 4 and 5.
+pub const DEFAULT_JOBS: usize = 4;
+
+/// Which real browser verify drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum RealBrowser {
+    /// The installed headless Chromium (CDP).
+    Chromium,
+    /// The installed Firefox ESR, headless (WebDriver BiDi).
+    Firefox,
+}
+
+impl RealBrowser {
+    /// Whose rules the engine is evaluated with, to compare with this browser.
+    pub fn engine_browser(self) -> Browser {
+        match self {
+            RealBrowser::Chromium => Browser::Chrome,
+            RealBrowser::Firefox => Browser::Firefox,
+        }
+    }
+}
 
 /// Settings of one verify run.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The browser to drive.
+    pub browser: RealBrowser,
     /// The Chromium executable.
     pub chromium: PathBuf,
+    /// The Firefox executable.
+    pub firefox: PathBuf,
+    /// How many scenarios run at once (each worker has its own browser process).
+    pub jobs: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
+            browser: RealBrowser::Chromium,
             chromium: chromium_path(),
+            firefox: firefox_path(),
+            jobs: DEFAULT_JOBS,
         }
     }
 }
@@ -63,6 +115,10 @@ impl Default for Options {
 pub struct Run {
     /// e.g. `chromium 156.0.8078.79`.
     pub browser: String,
+    /// Which browser ran.
+    pub real_browser: RealBrowser,
+    /// How many workers (browser processes) ran scenarios at once.
+    pub workers: usize,
     /// One report per file, in the order given.
     pub files: Vec<FileReport>,
     /// Wall-clock time of the whole run.
@@ -103,7 +159,7 @@ pub struct FileReport {
 pub enum FileStatus {
     /// It ran in the browser.
     Verified(Verified),
-    /// It was not run, e.g. `firefox-only scenario`.
+    /// It was not run, e.g. `safari-only scenario`.
     Skipped(String),
     /// The harness could not run it.
     Failed(String),
@@ -118,8 +174,11 @@ pub struct Verified {
     pub engine: Vec<RequestResult>,
     /// Every field where the two differ.
     pub disagreements: Vec<FieldDisagreement>,
-    /// Chromium's own CORS classification per request (`Network.loadingFailed`).
+    /// Chromium's own CORS classification per request (`Network.loadingFailed`;
+    /// always `None` in Firefox).
     pub chromium_cors_errors: Vec<Option<CorsErrorStatus>>,
+    /// How many times it ran before its real timing fitted its `at_ms` (1 mostly).
+    pub attempts: usize,
 }
 
 /// One field on which the browser and the engine differ.
@@ -169,7 +228,8 @@ fn collect_json(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<()
     Ok(())
 }
 
-/// Runs every file in Chromium. `Err` only when the browser cannot be started.
+/// Runs every file in the browser of `options`. `Err` only when no browser
+/// could be started.
 pub fn verify_files(files: &[PathBuf], options: &Options) -> Result<Run, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -179,73 +239,236 @@ pub fn verify_files(files: &[PathBuf], options: &Options) -> Result<Run, String>
     runtime.block_on(verify_files_async(files, options))
 }
 
+/// One scenario to run, with the engine's results for it.
+struct Job {
+    /// Its position in the files given.
+    index: usize,
+    scenario: Scenario,
+    /// Whose rules the engine was evaluated with.
+    browser: Browser,
+    engine: Vec<RequestResult>,
+}
+
+/// Jobs not yet taken, and what became of each file.
+struct Work {
+    queue: Mutex<VecDeque<Job>>,
+    done: Mutex<Vec<(usize, FileStatus)>>,
+}
+
+impl Work {
+    fn next(&self) -> Option<Job> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front()
+    }
+
+    fn finish(&self, index: usize, status: FileStatus) {
+        self.done
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((index, status));
+    }
+}
+
 async fn verify_files_async(files: &[PathBuf], options: &Options) -> Result<Run, String> {
     let started = Instant::now();
-    let chromium = Chromium::launch(&options.chromium).await?;
-    let mut reports = Vec::new();
-    // Opening a page in a new context costs a renderer start (~0.4 s): the next
-    // scenario's page opens while the current scenario runs.
-    let mut spare: Option<ScenarioPage> = None;
-    let mut finished: Option<ScenarioPage> = None;
-    for file in files {
-        let report = |id: Option<String>, status| FileReport {
-            file: file.to_path_buf(),
-            id,
-            status,
-        };
-        let (scenario, engine) = match prepare(file) {
-            Ok(Prepared::Run(scenario, engine)) => (scenario, engine),
+    let mut reports: Vec<FileReport> = files
+        .iter()
+        .map(|file| FileReport {
+            file: file.clone(),
+            id: None,
+            status: FileStatus::Failed("not run".to_owned()),
+        })
+        .collect();
+    let mut jobs = Vec::new();
+    for (index, (file, report)) in files.iter().zip(reports.iter_mut()).enumerate() {
+        match prepare(file, options.browser) {
+            Ok(Prepared::Run(scenario, engine)) => {
+                report.id = Some(scenario.id.clone());
+                jobs.push(Job {
+                    index,
+                    scenario: *scenario,
+                    browser: options.browser.engine_browser(),
+                    engine,
+                });
+            }
             Ok(Prepared::Skip(id, reason)) => {
-                reports.push(report(Some(id), FileStatus::Skipped(reason)));
-                continue;
+                report.id = Some(id);
+                report.status = FileStatus::Skipped(reason);
             }
-            Err(e) => {
-                reports.push(report(None, FileStatus::Failed(e)));
-                continue;
-            }
-        };
-        let page = match spare.take() {
-            Some(page) => Ok(page),
-            None => chromium.open_page().await,
-        };
-        let page = match page {
-            Ok(page) => page,
-            Err(e) => {
-                reports.push(report(Some(scenario.id.clone()), FileStatus::Failed(e)));
-                continue;
-            }
-        };
-        // Meanwhile: close the previous scenario's page, open the next one's.
-        let (result, next, ()) = tokio::join!(
-            run_scenario(&page, &scenario, &engine),
-            chromium.open_page(),
-            close_if_any(&chromium, finished.take()),
-        );
-        finished = Some(page);
-        spare = next.ok();
-        let status = match result {
-            Ok((observed, chromium_cors_errors)) => FileStatus::Verified(Verified {
-                disagreements: compare(&observed, &engine)
-                    .into_iter()
-                    .filter(|d| scenario.not_modelled_reason(d.request, &d.field).is_none())
-                    .collect(),
-                observed,
-                engine,
-                chromium_cors_errors,
-            }),
-            Err(e) => FileStatus::Failed(e),
-        };
-        reports.push(report(Some(scenario.id.clone()), status));
+            Err(e) => report.status = FileStatus::Failed(e),
+        }
     }
-    close_if_any(&chromium, spare).await;
-    close_if_any(&chromium, finished).await;
-    let browser = chromium.version.clone();
-    chromium.close().await;
+    // Longest first, so that no worker is left with a long scenario at the end.
+    jobs.sort_by_key(|job| Reverse(expected_ms(&job.scenario)));
+    let workers = options.jobs.clamp(1, 8).min(jobs.len().max(1));
+    let work = Work {
+        queue: Mutex::new(jobs.into()),
+        done: Mutex::new(Vec::new()),
+    };
+    let results = futures::future::join_all((0..workers).map(|_| worker(options, &work))).await;
+    let mut version = None;
+    let mut launch_error = None;
+    for result in results {
+        match result {
+            Ok(v) => version = version.or(Some(v)),
+            Err(e) => launch_error = launch_error.or(Some(e)),
+        }
+    }
+    let (Some(browser), leftover) = (version, work.next()) else {
+        return Err(launch_error.unwrap_or_else(|| "no browser was started".to_owned()));
+    };
+    if leftover.is_some() {
+        return Err("some scenarios were left unrun".to_owned());
+    }
+    for (index, status) in work.done.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        if let Some(report) = reports.get_mut(index) {
+            report.status = status;
+        }
+    }
     Ok(Run {
         browser,
+        real_browser: options.browser,
+        workers,
         files: reports,
         elapsed: started.elapsed(),
     })
+}
+
+/// Roughly how long a scenario takes: its real waiting plus ~0.3 s a request.
+fn expected_ms(scenario: &Scenario) -> u64 {
+    let waiting = request_times(&scenario.requests)
+        .last()
+        .copied()
+        .unwrap_or(0);
+    waiting + 300 * scenario.requests.len() as u64
+}
+
+/// One worker: takes a loopback address, starts a browser resolving every
+/// name to it, and runs scenarios from the queue until it is empty. Returns
+/// the browser's version, or why it could not start.
+async fn worker(options: &Options, work: &Work) -> Result<String, String> {
+    let slot = Slot::take().await?;
+    match options.browser {
+        RealBrowser::Chromium => {
+            let driver = Chromium::launch(&options.chromium, slot.ip).await?;
+            Ok(serve(driver, slot.ip, work).await)
+        }
+        RealBrowser::Firefox => {
+            let driver = Firefox::launch(&options.firefox, slot.ip).await?;
+            Ok(serve(driver, slot.ip, work).await)
+        }
+    }
+}
+
+/// Pages of one worker: the one being prepared and the one to close.
+struct Pages<T> {
+    /// Opened while the last scenario ran, for the next.
+    spare: Option<T>,
+    /// The last scenario's page, closed while the next one runs.
+    finished: Option<T>,
+}
+
+async fn serve<D: Driver>(driver: D, ip: Ipv4Addr, work: &Work) -> String {
+    // Opening a page in a new context costs a renderer start (~0.4 s): the next
+    // scenario's page opens while the current scenario runs.
+    let mut pages = Pages {
+        spare: None,
+        finished: None,
+    };
+    while let Some(job) = work.next() {
+        let status = run_job(&driver, ip, &job, &mut pages).await;
+        work.finish(job.index, status);
+    }
+    close_if_any(&driver, pages.spare).await;
+    close_if_any(&driver, pages.finished).await;
+    let version = driver.version();
+    driver.close().await;
+    version
+}
+
+/// Runs one scenario, again while its real timing could change the
+/// preflight cache's answers (at most [`TIMING_ATTEMPTS`] times).
+async fn run_job<D: Driver>(
+    driver: &D,
+    ip: Ipv4Addr,
+    job: &Job,
+    pages: &mut Pages<D::Tab>,
+) -> FileStatus {
+    let scenario = &job.scenario;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let page = match pages.spare.take() {
+            Some(page) => page,
+            None => match driver.open_tab().await {
+                Ok(page) => page,
+                Err(e) => return FileStatus::Failed(e),
+            },
+        };
+        // Meanwhile: close the previous scenario's page, open the next one's.
+        let (result, next, ()) = tokio::join!(
+            run_scenario(&page, ip, scenario, &job.engine),
+            driver.open_tab(),
+            close_if_any(driver, pages.finished.take()),
+        );
+        pages.finished = Some(page);
+        pages.spare = next.ok();
+        let ran = match result {
+            Ok(ran) => ran,
+            Err(e) => return FileStatus::Failed(e),
+        };
+        if let Some(slip) = timing_slipped(job, &ran.timeline) {
+            debug_line(&format!(
+                "{} attempt {attempt}: timing slipped: {slip}",
+                scenario.id
+            ));
+            if attempt < TIMING_ATTEMPTS {
+                continue;
+            }
+            return FileStatus::Failed(format!(
+                "its real timing changed the preflight cache's answers in all {TIMING_ATTEMPTS} \
+                 attempts (last: {slip}); the machine is too busy for its at_ms"
+            ));
+        }
+        return FileStatus::Verified(Verified {
+            disagreements: compare(&ran.observed, &job.engine)
+                .into_iter()
+                .filter(|d| scenario.not_modelled_reason(d.request, &d.field).is_none())
+                .collect(),
+            observed: ran.observed,
+            engine: job.engine.clone(),
+            chromium_cors_errors: ran.cors_errors,
+            attempts: attempt,
+        });
+    }
+}
+
+/// Whether the scenario's real timeline (each request's preflight arrival,
+/// or its start) would make the engine answer differently from its planned
+/// `at_ms`: then the browser was not asked what the file asks (a request ran
+/// too late for a cache entry's Max-Age, say) and the run is repeated. This is
+/// the harness's timing tolerance; the comparison itself is never widened.
+fn timing_slipped(job: &Job, real_ms: &[u64]) -> Option<String> {
+    let mut real = job.scenario.clone();
+    for (request, ms) in real.requests.iter_mut().zip(real_ms) {
+        request.at_ms = Some(*ms);
+    }
+    let with_real_times = engine_results(&real, job.browser);
+    job.engine
+        .iter()
+        .zip(&with_real_times)
+        .zip(real_ms)
+        .enumerate()
+        .find(|(_, ((planned, real), _))| planned != real)
+        .map(|(index, ((planned, real), ms))| {
+            format!(
+                "request {index} ran at {ms} ms: the engine says preflight {:?} / {:?} for its \
+                 at_ms but {:?} / {:?} for the real times",
+                planned.preflight, planned.outcome, real.preflight, real.outcome
+            )
+        })
 }
 
 /// A loaded scenario with the engine's results, or why it is skipped.
@@ -254,27 +477,42 @@ enum Prepared {
     Skip(String, String),
 }
 
-fn prepare(file: &Path) -> Result<Prepared, String> {
+fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
     let scenario = load_scenario(&text)
         .map_err(|e| format!("cannot load: {e}"))?
         .scenario;
-    if let Some(reason) = skip_reason(&scenario) {
+    if let Some(reason) = skip_reason_for(&scenario, browser) {
         return Ok(Prepared::Skip(scenario.id, reason));
     }
-    let engine = crate::engine::evaluate(&scenario, Some(Browser::Chrome))
+    let engine = engine_results(&scenario, browser.engine_browser());
+    Ok(Prepared::Run(Box::new(scenario), engine))
+}
+
+/// The engine's result for each request, evaluated as `browser`.
+fn engine_results(scenario: &Scenario, browser: Browser) -> Vec<RequestResult> {
+    crate::engine::evaluate(scenario, Some(browser))
         .requests
         .into_iter()
         .map(|r| r.result)
-        .collect();
-    Ok(Prepared::Run(Box::new(scenario), engine))
+        .collect()
 }
 
 /// Why a scenario is not run in Chromium, if it is not.
 pub fn skip_reason(scenario: &Scenario) -> Option<String> {
-    match scenario.browser {
-        Some(Browser::Firefox) => return Some("firefox-only scenario".to_owned()),
-        Some(Browser::Safari) => return Some("safari-only scenario".to_owned()),
+    skip_reason_for(scenario, RealBrowser::Chromium)
+}
+
+/// Why a scenario is not run in `browser`, if it is not. Firefox runs every
+/// file but Safari-only ones (no `browser` means `chrome`, which is what a
+/// file says when it was written from Chromium, not that Firefox cannot run
+/// it); Chromium skips Firefox- and Safari-only files.
+pub fn skip_reason_for(scenario: &Scenario, browser: RealBrowser) -> Option<String> {
+    match (scenario.browser, browser) {
+        (Some(Browser::Firefox), RealBrowser::Chromium) => {
+            return Some("firefox-only scenario".to_owned())
+        }
+        (Some(Browser::Safari), _) => return Some("safari-only scenario".to_owned()),
         _ => {}
     }
     let needed = request_times(&scenario.requests)
@@ -364,18 +602,30 @@ fn scenario_urls(scenario: &Scenario, page_url: &str) -> Vec<url::Url> {
     urls
 }
 
-async fn close_if_any(chromium: &Chromium, page: Option<ScenarioPage>) {
+async fn close_if_any<D: Driver>(driver: &D, page: Option<D::Tab>) {
     if let Some(page) = page {
-        chromium.close_page(page).await;
+        driver.close_tab(page).await;
     }
 }
 
-/// Runs `scenario` in `page` against a fresh mock server.
-async fn run_scenario(
-    page: &ScenarioPage,
+/// What one run of a scenario in the browser gave.
+struct ScenarioRun {
+    /// What the browser did, per request.
+    observed: Vec<RequestResult>,
+    /// Chromium's own CORS classification, per request.
+    cors_errors: Vec<Option<CorsErrorStatus>>,
+    /// Per request, when (ms after the first started) its preflight reached
+    /// the server, or else when it started: when its cache entry was made or used.
+    timeline: Vec<u64>,
+}
+
+/// Runs `scenario` in `page` against a fresh mock server on `ip`.
+async fn run_scenario<T: Tab>(
+    page: &T,
+    ip: Ipv4Addr,
     scenario: &Scenario,
     engine: &[RequestResult],
-) -> Result<(Vec<RequestResult>, Vec<Option<CorsErrorStatus>>), String> {
+) -> Result<ScenarioRun, String> {
     let (origin, sandbox_page) = page_origin(scenario);
     let page_url = format!("{origin}{}", harness_page::PAGE_PATH);
     let urls = scenario_urls(scenario, &page_url);
@@ -395,7 +645,7 @@ async fn run_scenario(
         sandbox_page,
         ports: ports.into_iter().collect(),
     };
-    let server = MockServer::start(setup, tls).await?;
+    let server = MockServer::start(setup, tls, ip).await?;
     let result = run_requests(page, &server, scenario, engine, &page_url).await;
     server.stop().await;
     result
@@ -403,49 +653,48 @@ async fn run_scenario(
 
 /// Logs a settle marker and waits for it: every console line the renderer
 /// sent before it has then arrived.
-async fn sync_console(page: &ScenarioPage, label: &str) {
+async fn sync_console<T: Tab>(page: &T, label: &str) {
     let marker = harness_page::marker_expression(label);
-    if evaluate_string(&page.page, marker, QUIET_LIMIT)
-        .await
-        .is_ok()
-    {
+    if page.evaluate(marker, QUIET_LIMIT).await.is_ok() {
         let text = harness_page::marker_text(label);
-        page.log.wait_for_console(&text, QUIET_LIMIT).await;
+        page.log().wait_for_console(&text, QUIET_LIMIT).await;
+    }
+}
+
+fn debug_line(what: &str) {
+    if std::env::var_os("CORS_LAB_VERIFY_DEBUG").is_some() {
+        eprintln!("[verify debug] {what}");
     }
 }
 
 fn debug_time(what: &str, since: Instant) {
-    if std::env::var_os("CORS_LAB_VERIFY_DEBUG").is_some() {
-        eprintln!(
-            "[verify debug] {what} at {} ms",
-            since.elapsed().as_millis()
-        );
-    }
+    debug_line(&format!("{what} at {} ms", since.elapsed().as_millis()));
 }
 
-async fn run_requests(
-    page: &ScenarioPage,
+async fn run_requests<T: Tab>(
+    page: &T,
     server: &MockServer,
     scenario: &Scenario,
     engine: &[RequestResult],
     page_url: &str,
-) -> Result<(Vec<RequestResult>, Vec<Option<CorsErrorStatus>>), String> {
+) -> Result<ScenarioRun, String> {
     let loop_start = Instant::now();
-    tokio::time::timeout(Duration::from_secs(20), page.page.goto(page_url))
+    page.goto(page_url, PAGE_LIMIT)
         .await
-        .map_err(|_| format!("the harness page {page_url} did not load within 20 s"))?
-        .map_err(|e| format!("cannot load the harness page {page_url}: {e}"))?;
-    let ready = evaluate_string(
-        &page.page,
-        "typeof window.__corsLab".to_owned(),
-        Duration::from_secs(10),
-    )
-    .await?;
+        .map_err(|e| format!("the harness page: {e}"))?;
+    debug_time("harness page loaded", loop_start);
+    let ready = page
+        .evaluate(
+            "typeof window.__corsLab".to_owned(),
+            Duration::from_secs(10),
+        )
+        .await?;
     if ready != "object" {
         return Err(format!(
             "the harness script did not start on {page_url} (got {ready})"
         ));
     }
+    debug_time("harness script ready", loop_start);
     sync_console(page, "ready").await;
     debug_time("harness page ready", loop_start);
 
@@ -453,6 +702,7 @@ async fn run_requests(
     let start = Instant::now();
     let mut observed: Vec<RequestResult> = Vec::new();
     let mut cors_errors = Vec::new();
+    let mut timeline = Vec::new();
     for (index, spec) in scenario.requests.iter().enumerate() {
         let at = Duration::from_millis(times.get(index).copied().unwrap_or(0));
         if let Some(wait) = at.checked_sub(start.elapsed()) {
@@ -461,17 +711,15 @@ async fn run_requests(
         let spec_json = serde_json::to_string(spec)
             .map_err(|e| format!("cannot encode request {index}: {e}"))?;
         server.set_current(Some(index));
-        let from = page.log.len();
-        let answer = evaluate_string(
-            &page.page,
-            harness_page::run_expression(&spec_json),
-            REQUEST_LIMIT,
-        )
-        .await;
+        let from = page.log().len();
+        let started = Instant::now();
+        let answer = page
+            .evaluate(harness_page::run_expression(&spec_json), REQUEST_LIMIT)
+            .await;
         if answer.is_ok() {
             sync_console(page, &index.to_string()).await;
         }
-        page.log.wait_quiet(QUIET, QUIET_LIMIT).await;
+        page.log().wait_quiet(QUIET, QUIET_LIMIT).await;
         server.set_current(None);
         let answer = answer.map_err(|e| format!("request {index}: {e}"))?;
         let script: ScriptReport = serde_json::from_str(&answer)
@@ -479,8 +727,15 @@ async fn run_requests(
         if let Some(error) = &script.harness_error {
             return Err(format!("request {index}: the harness failed: {error}"));
         }
-        let events = page.log.since(from);
+        let events = page.log().since(from);
         let received = server.received_during(index);
+        let moment = received
+            .iter()
+            .find(|r| r.is_preflight())
+            .map_or(started, |r| r.at);
+        timeline.push(
+            u64::try_from(moment.saturating_duration_since(start).as_millis()).unwrap_or(u64::MAX),
+        );
         if std::env::var_os("CORS_LAB_VERIFY_DEBUG").is_some() {
             eprintln!(
                 "[verify debug] {} request {index}: script {answer}",
@@ -488,7 +743,7 @@ async fn run_requests(
             );
             for event in &events {
                 eprintln!(
-                    "[verify debug]   cdp {:?} {:?}",
+                    "[verify debug]   event {:?} {:?}",
                     event.timestamp, event.seen
                 );
             }
@@ -518,7 +773,11 @@ async fn run_requests(
         cors_errors.push(observe::cors_error(&observation.events));
         observed.push(observe(&observation));
     }
-    Ok((observed, cors_errors))
+    Ok(ScenarioRun {
+        observed,
+        cors_errors,
+        timeline,
+    })
 }
 
 /// Whether an earlier request to the same URL as request `index` sent a preflight.

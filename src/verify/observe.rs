@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::scenario::{HeaderPair, Outcome, PreflightUse, RequestResult, RequestSpec};
 
-use super::browser::{Event, Seen};
+use super::events::{Event, Seen};
 use super::harness_page::SETTLED_MARKER;
 use super::server::ReceivedRequest;
 
@@ -90,9 +90,15 @@ pub(crate) fn cors_error(events: &[Event]) -> Option<CorsErrorStatus> {
     })
 }
 
-/// Whether a console line is Chromium's CORS line.
+/// Whether a console line says a CORS check failed: Chromium's `Access to …
+/// has been blocked by CORS policy` line, or Firefox's `Cross-Origin Request
+/// Blocked: …` line, except Firefox's `(Reason: CORS request did not
+/// succeed)`, which it prints for any failed connection (a network error) and
+/// after a failed preflight (where another line gives the CORS reason).
 pub(crate) fn is_cors_line(line: &str) -> bool {
-    line.starts_with("Access to ") && line.contains("has been blocked by CORS policy")
+    (line.starts_with("Access to ") && line.contains("has been blocked by CORS policy"))
+        || (line.starts_with("Cross-Origin Request Blocked:")
+            && !line.contains("(Reason: CORS request did not succeed)"))
 }
 
 /// Whether `url` is cross-origin to `page` (an opaque page is cross-origin to everything).

@@ -80,12 +80,18 @@ pub fn to_text(run: &Run) -> String {
             FileStatus::Verified(v) if v.disagreements.is_empty() => {
                 let _ = writeln!(
                     out,
-                    "\n{name}: browser and engine agree on {} request(s)",
-                    v.observed.len()
+                    "\n{name}: browser and engine agree on {} request(s){}",
+                    v.observed.len(),
+                    attempts_note(v.attempts)
                 );
             }
             FileStatus::Verified(v) => {
-                let _ = writeln!(out, "\n{name}: {} disagreement(s)", v.disagreements.len());
+                let _ = writeln!(
+                    out,
+                    "\n{name}: {} disagreement(s){}",
+                    v.disagreements.len(),
+                    attempts_note(v.attempts)
+                );
                 for d in &v.disagreements {
                     let _ = writeln!(out, "  request {} {}:", d.request, d.field);
                     let _ = writeln!(out, "    browser: {}", compact(&d.observed));
@@ -106,17 +112,123 @@ pub fn to_text(run: &Run) -> String {
     out.push_str(&summary_table(run));
     let _ = writeln!(
         out,
-        "\n{} file(s) in {:.1} s",
+        "\n{} file(s) in {:.1} s ({} worker(s))",
         run.files.len(),
-        run.elapsed.as_secs_f64()
+        run.elapsed.as_secs_f64(),
+        run.workers
     );
     out
+}
+
+/// Agreement per folder and field, as a Markdown table (`verify --markdown`):
+/// each cell is the number of requests on which the browser and the engine
+/// agree on that field, over the requests verified in that folder.
+pub fn to_markdown(run: &Run) -> String {
+    #[derive(Default)]
+    struct Group {
+        run: usize,
+        skipped: usize,
+        failed: usize,
+        requests: usize,
+        agreeing: [usize; FIELDS.len()],
+    }
+    let mut groups: Vec<(String, Group)> = Vec::new();
+    let mut total = Group::default();
+    for file in &run.files {
+        let folder = folder_of(&file.file);
+        let position = match groups.iter().position(|(name, _)| *name == folder) {
+            Some(position) => position,
+            None => {
+                groups.push((folder, Group::default()));
+                groups.len() - 1
+            }
+        };
+        let Some((_, group)) = groups.get_mut(position) else {
+            continue;
+        };
+        for group in [group, &mut total] {
+            match &file.status {
+                FileStatus::Skipped(_) => group.skipped += 1,
+                FileStatus::Failed(_) => group.failed += 1,
+                FileStatus::Verified(v) => {
+                    group.run += 1;
+                    group.requests += v.observed.len();
+                    for request in 0..v.observed.len() {
+                        for (field, count) in FIELDS.iter().zip(group.agreeing.iter_mut()) {
+                            let differs = v.disagreements.iter().any(|d| {
+                                d.request == request && (d.field == *field || d.field == "result")
+                            });
+                            if !differs {
+                                *count += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} · {} file(s) · {:.0} s · {} worker(s)\n",
+        run.browser,
+        run.files.len(),
+        run.elapsed.as_secs_f64(),
+        run.workers
+    );
+    let _ = writeln!(out, "| folder | files run | {} |", FIELDS.join(" | "));
+    let _ = writeln!(out, "|---|---|{}", "---:|".repeat(FIELDS.len()));
+    let mut row = |name: &str, group: &Group| {
+        let mut files = group.run.to_string();
+        if group.skipped > 0 {
+            let _ = write!(files, " ({} skipped)", group.skipped);
+        }
+        if group.failed > 0 {
+            let _ = write!(files, " ({} FAILED)", group.failed);
+        }
+        let _ = write!(out, "| {name} | {files} |");
+        for count in group.agreeing {
+            let _ = write!(out, " {count}/{} |", group.requests);
+        }
+        out.push('\n');
+    };
+    for (name, group) in &groups {
+        row(&format!("`{name}`"), group);
+    }
+    if groups.len() > 1 {
+        row("**all**", &total);
+    }
+    out
+}
+
+/// The folder of `file`, relative to the working folder when it is inside it.
+fn folder_of(file: &Path) -> String {
+    let folder = file.parent().unwrap_or(Path::new(""));
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| folder.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| folder.to_path_buf());
+    let text = relative.display().to_string();
+    if text.is_empty() {
+        ".".to_owned()
+    } else {
+        text
+    }
 }
 
 fn display_name(file: &FileReport) -> String {
     match &file.id {
         Some(id) => format!("{} ({id})", file.file.display()),
         None => file.file.display().to_string(),
+    }
+}
+
+/// ` (attempt 2: …)` when a scenario had to run again because its timing slipped.
+fn attempts_note(attempts: usize) -> String {
+    if attempts > 1 {
+        format!(" (attempt {attempts}: the earlier runs' timing slipped)")
+    } else {
+        String::new()
     }
 }
 

@@ -1,5 +1,6 @@
-//! The mock server: real HTTP and HTTPS on 127.0.0.1, answering from a
-//! scenario's `server` rules and recording every request it receives.
+//! The mock server: real HTTP and HTTPS on the worker's loopback address
+//! (see [`super::slot`]), answering from a scenario's `server` rules and
+//! recording every request it receives, with when it arrived.
 //!
 //! Every port serves both schemes: a connection whose first byte is a TLS
 //! handshake record (0x16) is served over TLS, any other over plain HTTP. Like
@@ -9,7 +10,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -40,6 +41,8 @@ pub(crate) struct ReceivedRequest {
     pub(crate) url: String,
     /// Every header, in the order received (names lower-case).
     pub(crate) headers: Vec<HeaderPair>,
+    /// When it arrived.
+    pub(crate) at: Instant,
 }
 
 impl ReceivedRequest {
@@ -73,8 +76,6 @@ pub(crate) struct ServerSetup {
 pub(crate) struct MockServer {
     shared: Arc<Shared>,
     tasks: JoinSet<()>,
-    /// Held while serving: other verify runs wait for their turn.
-    _turn: std::fs::File,
 }
 
 impl fmt::Debug for MockServer {
@@ -102,8 +103,12 @@ impl Shared {
 }
 
 impl MockServer {
-    /// Binds every port of `setup` on 127.0.0.1 and starts serving.
-    pub(crate) async fn start(setup: ServerSetup, tls: Arc<ServerConfig>) -> Result<Self, String> {
+    /// Binds every port of `setup` on `ip` and starts serving.
+    pub(crate) async fn start(
+        setup: ServerSetup,
+        tls: Arc<ServerConfig>,
+        ip: Ipv4Addr,
+    ) -> Result<Self, String> {
         let page_url = url::Url::parse(&setup.page_url).ok();
         let ports = setup.ports.clone();
         let shared = Arc::new(Shared {
@@ -113,18 +118,13 @@ impl MockServer {
             current: AtomicUsize::new(NO_REQUEST),
             log: Mutex::new(Vec::new()),
         });
-        let turn = take_turn().await?;
         let mut tasks = JoinSet::new();
         for port in ports {
-            let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+            let address = SocketAddr::from((ip, port));
             let listener = bind(address).await?;
             tasks.spawn(accept_loop(listener, shared.clone()));
         }
-        Ok(MockServer {
-            shared,
-            tasks,
-            _turn: turn,
-        })
+        Ok(MockServer { shared, tasks })
     }
 
     /// Marks which scenario request is in flight (`None`: none).
@@ -150,37 +150,8 @@ impl MockServer {
     }
 }
 
-/// How long a scenario waits for another verify run's scenario to finish.
-const TURN_LIMIT: Duration = Duration::from_secs(120);
-
-/// Every scenario listens on shared ports (80, 443, …), so verify runs on this
-/// machine (a test and a CLI run, say) take turns, one scenario at a time.
-async fn take_turn() -> Result<std::fs::File, String> {
-    let path = std::env::temp_dir().join("cors-lab-verify.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let start = std::time::Instant::now();
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < TURN_LIMIT => {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            Err(e) => {
-                return Err(format!(
-                    "cannot take the verify lock {}: {e}",
-                    path.display()
-                ))
-            }
-        }
-    }
-}
-
-/// Binds `address`, retrying for a few seconds while another run still holds it.
+/// Binds `address`, retrying for a few seconds while the port is still taken
+/// (the worker's previous scenario, or another program on all addresses).
 async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
     let mut tries = 0;
     loop {
@@ -292,6 +263,7 @@ fn answer(
             .map(|u| u.to_string())
             .unwrap_or_else(|| raw_url.clone()),
         headers: headers.clone(),
+        at: Instant::now(),
     });
 
     let rule = url
