@@ -43,6 +43,26 @@ pub fn cors_check(
     }
 }
 
+/// Step 2: "If request's credentials mode is not "include" and origin is
+/// `*`, then return success"; with credentials every browser refuses `*`.
+fn wildcard(credentials: bool) -> Result<(), CorsError> {
+    if credentials {
+        Err(CorsError::WildcardOriginNotAllowed)
+    } else {
+        Ok(())
+    }
+}
+
+/// Steps 4 and 5, once the origin matched: "If request's credentials mode is
+/// not "include", then return success", else Allow-Credentials decides.
+fn origin_matched(credentials: bool, headers: &HeaderList) -> Result<(), CorsError> {
+    if credentials {
+        check_allow_credentials(headers)
+    } else {
+        Ok(())
+    }
+}
+
 /// Step 5: "If the result of getting `Access-Control-Allow-Credentials` …
 /// is `true`, then return success. Return failure."
 fn check_allow_credentials(response_headers: &HeaderList) -> Result<(), CorsError> {
@@ -70,11 +90,7 @@ fn chromium_check_access(
     };
     if value == "*" {
         // Step 2: "If request's credentials mode is not "include" and origin is `*`, then return success."
-        return if credentials {
-            Err(CorsError::WildcardOriginNotAllowed)
-        } else {
-            Ok(())
-        };
+        return wildcard(credentials);
     }
     // Step 3: "If the result of byte-serializing a request origin with request is not origin, then return failure."
     if value != origin {
@@ -87,10 +103,7 @@ fn chromium_check_access(
         });
     }
     // Step 4: "If request's credentials mode is not "include", then return success."
-    if !credentials {
-        return Ok(());
-    }
-    check_allow_credentials(headers)
+    origin_matched(credentials, headers)
 }
 
 // Browser: Gecko's nsCORSListenerProxy::CheckRequestApproved counts header
@@ -112,19 +125,12 @@ fn gecko_check_request_approved(
         return Err(CorsError::MissingAllowOrigin);
     };
     if value == "*" {
-        return if credentials {
-            Err(CorsError::WildcardOriginNotAllowed)
-        } else {
-            Ok(())
-        };
+        return wildcard(credentials);
     }
     if value != origin {
         return Err(CorsError::AllowOriginMismatch { value });
     }
-    if !credentials {
-        return Ok(());
-    }
-    check_allow_credentials(headers)
+    origin_matched(credentials, headers)
 }
 
 // Browser: WebKit's passesAccessControlCheck (CrossOriginAccessControl.cpp)
@@ -138,11 +144,7 @@ fn webkit_passes_access_control_check(
 ) -> Result<(), CorsError> {
     let value = allow_origin.unwrap_or_default();
     if value == "*" {
-        return if credentials {
-            Err(CorsError::WildcardOriginNotAllowed)
-        } else {
-            Ok(())
-        };
+        return wildcard(credentials);
     }
     if value.contains(',') {
         return Err(CorsError::MultipleAllowOriginValues { value, lines });
@@ -154,10 +156,7 @@ fn webkit_passes_access_control_check(
             CorsError::AllowOriginMismatch { value }
         });
     }
-    if !credentials {
-        return Ok(());
-    }
-    check_allow_credentials(headers)
+    origin_matched(credentials, headers)
 }
 
 #[cfg(test)]
