@@ -255,7 +255,7 @@ mod firefox {
     const PREFIX: &str = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at";
 
     fn line(url: &str, reason: &str) -> String {
-        format!("{PREFIX} {url}. (Reason: {reason})")
+        format!("{PREFIX} {url}. (Reason: {reason}")
     }
 
     fn status(context: &MessageContext<'_>) -> String {

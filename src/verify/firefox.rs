@@ -1,8 +1,16 @@
 //! The installed Firefox ESR, headless, driven over its own WebDriver BiDi
-//! socket: one process per worker (a fresh profile whose `user.js` resolves
-//! every hostname to the worker's address), a fresh user context (so a fresh
-//! preflight cache, which Gecko keys by the principal's origin attributes,
+//! socket: one process per worker, a fresh user context (so a fresh preflight
+//! cache, which Gecko keys by the principal's origin attributes,
 //! `userContextId` included) and tab per scenario.
+//!
+//! Hostnames reach the mock server through an HTTP proxy on the worker's
+//! address (the mock server serves that port too), set in the fresh
+//! profile's `user.js`. Not `network.dns.forceResolve`: a name resolved that
+//! way leaves no record in Firefox's DNS cache, and Firefox (since
+//! `CORSCacheEntry::CheckDNSCache`) drops a cached preflight when no DNS
+//! record of its host is cached, so no preflight was ever answered from the
+//! cache. Behind a proxy that check is skipped (the proxy resolves names), as
+//! it is for any proxied user; with a real resolver the record is there.
 //!
 //! Why a small client here and not a WebDriver crate: Firefox speaks BiDi
 //! itself (`--remote-debugging-port`), and verify needs seven commands and
@@ -50,7 +58,10 @@ const LAUNCH_LIMIT: Duration = Duration::from_secs(90);
 /// Any one BiDi command.
 const COMMAND_LIMIT: Duration = Duration::from_secs(30);
 
-/// The prefs of the fresh profile, besides `network.dns.forceResolve`.
+/// The port of the mock server's proxy on each worker's address.
+pub(crate) const PROXY_PORT: u16 = 47_321;
+
+/// The prefs of the fresh profile, besides the proxy's.
 /// (The Remote Agent already applies its recommended prefs: no updates,
 /// telemetry, first-run pages.)
 const PREFS: &[(&str, &str)] = &[
@@ -61,7 +72,11 @@ const PREFS: &[(&str, &str)] = &[
     // Every hostname resolves to the mock server: send nothing of Firefox's own.
     ("network.captive-portal-service.enabled", "false"),
     ("network.connectivity-service.enabled", "false"),
-    ("network.proxy.type", "0"),
+    ("network.proxy.type", "1"),
+    ("network.proxy.no_proxies_on", "\"\""),
+    ("network.proxy.allow_hijacking_localhost", "true"),
+    ("network.proxy.share_proxy_settings", "false"),
+    ("network.proxy.socks_remote_dns", "false"),
     ("network.trr.mode", "5"),
     ("network.http.speculative-parallel-limit", "0"),
     ("network.prefetch-next", "false"),
@@ -229,9 +244,9 @@ pub(crate) struct FirefoxTab {
 }
 
 impl Firefox {
-    /// Launches `executable` headless with a fresh profile, every hostname
-    /// resolving to `ip`, and opens a BiDi session that accepts the mock
-    /// server's self-signed certificates.
+    /// Launches `executable` headless with a fresh profile whose proxy is
+    /// the mock server on `ip`, and opens a BiDi session that accepts the
+    /// mock server's self-signed certificates.
     pub(crate) async fn launch(executable: &Path, ip: Ipv4Addr) -> Result<Self, String> {
         if !executable.exists() {
             return Err(format!(
@@ -243,7 +258,13 @@ impl Firefox {
             .prefix("cors-lab-firefox-")
             .tempdir()
             .map_err(|e| format!("cannot make a Firefox profile folder: {e}"))?;
-        let mut prefs = format!("user_pref(\"network.dns.forceResolve\", \"{ip}\");\n");
+        let mut prefs = String::new();
+        for scheme in ["http", "ssl"] {
+            prefs.push_str(&format!(
+                "user_pref(\"network.proxy.{scheme}\", \"{ip}\");\n\
+                 user_pref(\"network.proxy.{scheme}_port\", {PROXY_PORT});\n"
+            ));
+        }
         for (name, value) in PREFS {
             prefs.push_str(&format!("user_pref(\"{name}\", {value});\n"));
         }
@@ -442,5 +463,9 @@ impl Tab for FirefoxTab {
 
     fn log(&self) -> &EventLog {
         &self.log
+    }
+
+    fn proxy_port(&self) -> Option<u16> {
+        Some(PROXY_PORT)
     }
 }

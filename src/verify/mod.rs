@@ -644,6 +644,7 @@ async fn run_scenario<T: Tab>(
         page_html: harness_page::html(),
         sandbox_page,
         ports: ports.into_iter().collect(),
+        proxy_port: page.proxy_port(),
     };
     let server = MockServer::start(setup, tls, ip).await?;
     let result = run_requests(page, &server, scenario, engine, &page_url).await;
