@@ -208,6 +208,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
                 mode,
                 credentials,
                 redirect,
+                crossorigin: None,
                 upload_listener: at % 2 == 0,
                 at_ms: Some(at),
             },

@@ -161,6 +161,23 @@ pub enum Failure {
         /// The Location URL.
         location: String,
     },
+
+    // Extension APIs (see `initiators`).
+    /// An `EventSource` response whose status is not 200.
+    EventStreamStatus {
+        /// The status.
+        status: u16,
+    },
+    /// An `EventSource` response whose `Content-Type` is not `text/event-stream`.
+    EventStreamMimeType {
+        /// The `Content-Type` value (empty when absent).
+        mime: String,
+    },
+    /// A WebSocket handshake answered with a status other than 101.
+    WebSocketHandshake {
+        /// The status.
+        status: u16,
+    },
 }
 
 impl Failure {

@@ -73,6 +73,13 @@ mod chrome {
         match api {
             Api::Fetch => "fetch",
             Api::Xhr => "XMLHttpRequest",
+            Api::Img => "image",
+            Api::Script => "script",
+            // Chromium names no initiator for EventSource (observed in Chromium 156).
+            Api::Eventsource => "resource",
+            // Never printed: forms and sockets have no CORS check.
+            Api::Form => "document",
+            Api::Websocket => "websocket",
         }
     }
 
@@ -192,11 +199,36 @@ mod chrome {
         })
     }
 
+    /// The lines of the extension APIs' own failures (observed in Chromium 156).
+    fn extension_lines(failure: &Failure, context: &MessageContext<'_>) -> Option<Vec<String>> {
+        Some(match failure {
+            // Chromium prints only the failed load, no EventSource line (observed in Chromium 156).
+            Failure::EventStreamStatus { status } => vec![format!(
+                "Failed to load resource: the server responded with a status of {status} ({})",
+                crate::engine::server::reason_phrase(*status)
+            )],
+            Failure::EventStreamMimeType { mime } => vec![format!(
+                "EventSource's response has a MIME type (\"{mime}\") that is not \"text/event-stream\". Aborting the connection."
+            )],
+            Failure::WebSocketHandshake { status } => vec![format!(
+                "WebSocket connection to '{}' failed: Error during WebSocket handshake: Unexpected response code: {status}",
+                context.url
+            )],
+            _ => return None,
+        })
+    }
+
     pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
         if failure.is_thrown_by_script_api() {
             return Rendered {
                 console: Vec::new(),
                 js_error: thrown(failure, context),
+            };
+        }
+        if let Some(console) = extension_lines(failure, context) {
+            return Rendered {
+                console,
+                js_error: None,
             };
         }
         let mut console = Vec::new();
@@ -343,7 +375,8 @@ mod firefox {
     fn firefox_thrown(failure: &Failure, context: &MessageContext<'_>) -> String {
         let call = match context.api {
             Api::Fetch => "Window.fetch",
-            Api::Xhr => "XMLHttpRequest.open",
+            // Not modelled: only fetch() and XHR calls throw; extension APIs never reach here.
+            _ => "XMLHttpRequest.open",
         };
         match failure {
             Failure::InvalidUrl { url } => format!("TypeError: {call}: {url} is not a valid URL."),
@@ -426,7 +459,8 @@ mod safari {
         }
         let prefix = match context.api {
             Api::Fetch => "Fetch API",
-            Api::Xhr => "XMLHttpRequest",
+            // Not modelled: WebKit's lines for elements, EventSource, forms and sockets.
+            _ => "XMLHttpRequest",
         };
         let access_control = failure.is_cors_failure() || failure.is_preflight_failure();
         let mut console = Vec::new();

@@ -11,6 +11,7 @@ pub mod failure;
 pub mod fetch;
 pub mod fixes;
 pub mod headers;
+pub mod initiators;
 pub mod messages;
 pub mod method;
 pub mod origin;
@@ -162,7 +163,21 @@ fn run_request(
                 steps: &mut steps,
                 exchanges: &mut exchanges,
             };
-            let fetched = main_fetch(&mut ctx, &built.request);
+            let mut fetched = match built.request.api {
+                Api::Form => initiators::submit_form(&mut ctx, &built.request),
+                Api::Websocket => initiators::establish_websocket(&mut ctx, &built.request),
+                _ => main_fetch(&mut ctx, &built.request),
+            };
+            if built.request.api.is_extension() {
+                // Elements, EventSource, forms and sockets expose no response headers to the script.
+                fetched.readable_headers.clear();
+            }
+            if built.request.api == Api::Eventsource && fetched.outcome == Outcome::Allowed {
+                if let Some(failure) = initiators::check_event_stream(&exchanges) {
+                    fetched.outcome = Outcome::NetworkError;
+                    fetched.failure = Some(failure);
+                }
+            }
             (
                 fetched.failure,
                 fetched.outcome,
@@ -261,6 +276,10 @@ fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String],
     let why = match (failure, api) {
         (Some(_), Api::Xhr) => "XMLHttpRequest fires its error event with status 0; the details are only in the console.".to_owned(),
         (Some(_), Api::Fetch) => "fetch() rejects with a TypeError that says nothing about why; the details are only in the console.".to_owned(),
+        (Some(_), Api::Img | Api::Script) => "The element fires its error event; the details are only in the console.".to_owned(),
+        (Some(_), Api::Eventsource) => "EventSource fires its error event and closes (readyState 2); the details are only in the console.".to_owned(),
+        (Some(_), Api::Websocket) => "WebSocket fires error, then close with code 1006; the details are only in the console.".to_owned(),
+        (Some(_), Api::Form) => "The iframe shows the browser's error page.".to_owned(),
         (None, _) => String::new(),
     };
     Step {

@@ -82,6 +82,11 @@ pub enum BuildNote {
     BodyIgnored,
     /// The XHR upload listener sets the use-CORS-preflight flag.
     UploadListenerForcesPreflight,
+    /// A setting the extension API (element, EventSource, form, WebSocket) does not have was ignored.
+    ApiIgnoresSetting {
+        /// Which setting.
+        setting: String,
+    },
     /// Settings XHR does not have were ignored.
     XhrIgnoresSetting {
         /// Which setting.
@@ -114,6 +119,9 @@ pub fn build_request(
         url: spec.url.clone(),
     })?;
     url.set_fragment(None);
+    if spec.api.is_extension() {
+        return Ok(super::initiators::build_initiator_request(spec, url));
+    }
     // "If method is not a method or method is a forbidden method, then throw a TypeError."
     if !is_valid_method(&spec.method) {
         return Err(Failure::InvalidMethod {
@@ -140,6 +148,9 @@ pub fn build_request(
     }
     let (mode, redirect) = match spec.api {
         Api::Fetch => (spec.mode, spec.redirect),
+        Api::Img | Api::Script | Api::Eventsource | Api::Form | Api::Websocket => {
+            (spec.mode, spec.redirect)
+        }
         Api::Xhr => {
             // XHR always uses mode "cors" and follows redirects.
             if spec.mode != Mode::Cors {
@@ -177,7 +188,7 @@ pub fn build_request(
             // "If … init["body"] exists and is non-null … and request's method is `GET` or `HEAD`, then throw a TypeError."
             Api::Fetch => return Err(Failure::BodyWithGetOrHead),
             // XHR send(): "If this's request method is `GET` or `HEAD`, then set body to null."
-            Api::Xhr => {
+            _ => {
                 request.body = None;
                 notes.push(BuildNote::BodyIgnored);
             }

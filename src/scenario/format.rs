@@ -168,6 +168,37 @@ pub enum Api {
     Fetch,
     /// `XMLHttpRequest`.
     Xhr,
+    /// Extension: an `<img>` element (`crossorigin` decides its mode).
+    Img,
+    /// Extension: a classic `<script>` element (`crossorigin` decides its mode).
+    Script,
+    /// Extension: `new EventSource(url, {withCredentials})`; `credentials:
+    /// include` is `withCredentials = true`.
+    Eventsource,
+    /// Extension: a `<form>` submitted into an iframe (a navigation, never CORS).
+    Form,
+    /// Extension: `new WebSocket(url)` (no CORS: the server must check `Origin`).
+    Websocket,
+}
+
+impl Api {
+    /// Whether this API is one of the format's extensions that load through
+    /// an element, a navigation or a socket rather than a script call whose
+    /// response headers the script can read.
+    pub fn is_extension(self) -> bool {
+        !matches!(self, Api::Fetch | Api::Xhr)
+    }
+}
+
+/// Extension: the [CORS settings attribute](https://html.spec.whatwg.org/multipage/urls-and-fetching.html#cors-settings-attributes)
+/// `crossorigin` of an `<img>` or `<script>`; absent means the No CORS state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CrossOrigin {
+    /// `crossorigin` or `crossorigin="anonymous"`: mode cors, credentials same-origin.
+    Anonymous,
+    /// `crossorigin="use-credentials"`: mode cors, credentials include.
+    UseCredentials,
 }
 
 /// [Request mode](https://fetch.spec.whatwg.org/#concept-request-mode) as a script sets it.
@@ -235,6 +266,10 @@ pub struct RequestSpec {
     /// Redirect mode.
     #[serde(default)]
     pub redirect: Redirect,
+    /// Extension, `img` and `script` only: the `crossorigin` attribute
+    /// (absent: the element loads in no-cors mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crossorigin: Option<CrossOrigin>,
     /// XHR only: an upload progress listener is registered before `send()`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub upload_listener: bool,

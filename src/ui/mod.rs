@@ -175,6 +175,11 @@ fn api_label(api: Api) -> &'static str {
     match api {
         Api::Fetch => "fetch",
         Api::Xhr => "XHR",
+        Api::Img => "<img>",
+        Api::Script => "<script>",
+        Api::Eventsource => "EventSource",
+        Api::Form => "<form>",
+        Api::Websocket => "WebSocket",
     }
 }
 

@@ -79,10 +79,102 @@
     });
   }
 
+  // Extension APIs. Each settles on its own events, or after 10 s.
+  function settleOn(out, start) {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (settled, type) => {
+        if (done) return;
+        done = true;
+        out.settled = settled;
+        if (type) out.response_type = type;
+        resolve(out);
+      };
+      setTimeout(() => finish("timeout"), 10000);
+      try {
+        start(finish);
+      } catch (e) {
+        out.error = errorText(e);
+        finish("rejected");
+      }
+    });
+  }
+
+  function runElement(spec, out, tag) {
+    return settleOn(out, (finish) => {
+      const element = document.createElement(tag);
+      if (spec.crossorigin) element.crossOrigin = spec.crossorigin;
+      element.onload = () => finish("resolved", spec.crossorigin ? "cors" : "opaque");
+      element.onerror = () => finish("rejected");
+      element.src = spec.url;
+      if (tag === "script") document.head.appendChild(element);
+    });
+  }
+
+  function runEventSource(spec, out) {
+    return settleOn(out, (finish) => {
+      const source = new EventSource(spec.url, {
+        withCredentials: spec.credentials === "include",
+      });
+      source.onopen = () => {
+        source.close();
+        finish("resolved", "cors");
+      };
+      source.onerror = () => {
+        source.close();
+        finish("rejected");
+      };
+    });
+  }
+
+  let formCount = 0;
+  function runForm(spec, out) {
+    return settleOn(out, (finish) => {
+      formCount += 1;
+      const name = "cors-lab-target-" + formCount;
+      const frame = document.createElement("iframe");
+      frame.name = name;
+      frame.style.display = "none";
+      document.body.appendChild(frame);
+      const form = document.createElement("form");
+      form.method = String(spec.method || "GET").toLowerCase() === "post" ? "post" : "get";
+      form.action = spec.url;
+      form.target = name;
+      const type = (spec.headers || []).find(([n]) => n.toLowerCase() === "content-type");
+      if (type) form.enctype = type[1];
+      for (const pair of new URLSearchParams(spec.body || "")) {
+        const input = document.createElement("input");
+        input.type = "hidden";
+        input.name = pair[0];
+        input.value = pair[1];
+        form.appendChild(input);
+      }
+      document.body.appendChild(form);
+      frame.onload = () => finish("resolved", "opaque");
+      form.submit();
+    });
+  }
+
+  function runWebSocket(spec, out) {
+    return settleOn(out, (finish) => {
+      const socket = new WebSocket(spec.url);
+      socket.onopen = () => {
+        socket.close();
+        finish("resolved", "websocket");
+      };
+      socket.onerror = () => finish("rejected");
+    });
+  }
+
   async function run(spec) {
     const out = { settled: null, response_type: null, status: null, headers: [], error: null };
     try {
       if (spec.api === "xhr") await runXhr(spec, out);
+      else if (spec.api === "img") await runElement(spec, out, "img");
+      else if (spec.api === "script") await runElement(spec, out, "script");
+      else if (spec.api === "eventsource") await runEventSource(spec, out);
+      else if (spec.api === "form") await runForm(spec, out);
+      else if (spec.api === "websocket") await runWebSocket(spec, out);
       else await runFetch(spec, out);
     } catch (e) {
       out.settled = "rejected";

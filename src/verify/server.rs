@@ -210,9 +210,12 @@ async fn serve_http<T>(io: TokioIo<T>, scheme: &'static str, shared: Arc<Shared>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let service = service_fn(move |request: Request<Incoming>| {
+    let service = service_fn(move |mut request: Request<Incoming>| {
         let shared = shared.clone();
-        async move { answer(&shared, scheme, &request) }
+        async move {
+            let response = answer(&shared, scheme, &request)?;
+            Ok::<_, DropConnection>(accept_websocket(&mut request, response))
+        }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -220,7 +223,55 @@ where
         .auto_date_header(false)
         .keep_alive(true);
     // An error here is a dropped connection (a `network_error` rule) or a client hang-up.
-    let _ = builder.serve_connection(io, service).await;
+    let _ = builder.serve_connection(io, service).with_upgrades().await;
+}
+
+/// How long an accepted WebSocket stays open at most (the harness closes it at once).
+const WEBSOCKET_LIMIT: Duration = Duration::from_secs(20);
+
+/// A rule that answers a WebSocket handshake (`Upgrade: websocket`) with 101
+/// completes it as a real server would: `Upgrade`, `Connection` and the
+/// `Sec-WebSocket-Accept` derived from the key (RFC 6455). The socket is then
+/// held open, reading and discarding frames, until the browser closes it. A
+/// rule with any other status refuses the handshake.
+fn accept_websocket(
+    request: &mut Request<Incoming>,
+    mut response: Response<Full<Bytes>>,
+) -> Response<Full<Bytes>> {
+    let key = request
+        .headers()
+        .get("sec-websocket-key")
+        .map(|v| v.as_bytes().to_vec());
+    let wants_websocket = request
+        .headers()
+        .get("upgrade")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    let (Some(key), true, StatusCode::SWITCHING_PROTOCOLS) =
+        (key, wants_websocket, response.status())
+    else {
+        return response;
+    };
+    let accept = async_tungstenite::tungstenite::handshake::derive_accept_key(&key);
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("upgrade", "websocket".to_owned()),
+        ("connection", "Upgrade".to_owned()),
+        ("sec-websocket-accept", accept),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    let upgrade = hyper::upgrade::on(request);
+    tokio::spawn(async move {
+        let Ok(Ok(upgraded)) = tokio::time::timeout(WEBSOCKET_LIMIT, upgrade).await else {
+            return;
+        };
+        let mut io = TokioIo::new(upgraded);
+        let mut sink = tokio::io::sink();
+        let _ = tokio::time::timeout(WEBSOCKET_LIMIT, tokio::io::copy(&mut io, &mut sink)).await;
+    });
+    response
 }
 
 /// One connection to the proxy port: `CONNECT host:port` is answered 200 and
@@ -363,11 +414,24 @@ fn find_rule<'a>(rules: &'a [ServerRule], method: &str, url: &url::Url) -> Optio
     })
 }
 
-/// Compares a rule URL with a received URL, both without fragment.
+/// Compares a rule URL with a received URL, both without fragment. A
+/// `ws:`/`wss:` rule answers the `http:`/`https:` request its handshake is.
 fn same_url(rule_url: &str, received: &url::Url) -> bool {
     let Ok(mut rule) = url::Url::parse(rule_url) else {
         return false;
     };
+    let http_scheme = match rule.scheme() {
+        "ws" => Some("http"),
+        "wss" => Some("https"),
+        _ => None,
+    };
+    if let Some(scheme) = http_scheme {
+        let text = rule.as_str().replacen(rule.scheme(), scheme, 1);
+        let Ok(http_rule) = url::Url::parse(&text) else {
+            return false;
+        };
+        rule = http_rule;
+    }
     rule.set_fragment(None);
     let mut received = received.clone();
     received.set_fragment(None);
