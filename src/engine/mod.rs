@@ -128,6 +128,7 @@ fn run_request(
     let mut console = Vec::new();
     let (
         failure,
+        on_followed_redirect,
         outcome,
         readable_headers,
         preflight,
@@ -140,6 +141,7 @@ fn run_request(
             steps.push(thrown_step(&failure));
             (
                 Some(failure),
+                false,
                 Outcome::NetworkError,
                 Vec::new(),
                 PreflightUse::None,
@@ -165,6 +167,7 @@ fn run_request(
             let fetched = main_fetch(&mut ctx, &built.request);
             (
                 fetched.failure,
+                fetched.failed_on_followed_redirect,
                 fetched.outcome,
                 fetched.readable_headers,
                 fetched.preflight,
@@ -185,6 +188,8 @@ fn run_request(
                 url: &final_url,
                 initial_url: &initial_url,
                 origin: &page_origin,
+                page_url: page_url.map_or(page_origin.as_str(), Url::as_str),
+                on_followed_redirect,
                 status,
                 method: &method,
             };

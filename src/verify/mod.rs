@@ -435,7 +435,11 @@ async fn run_job<D: Driver>(
         return FileStatus::Verified(Verified {
             disagreements: compare(&ran.observed, &job.engine)
                 .into_iter()
-                .filter(|d| scenario.not_modelled_reason(d.request, &d.field).is_none())
+                .filter(|d| {
+                    scenario
+                        .not_modelled_reason_in(d.request, &d.field, job.browser)
+                        .is_none()
+                })
                 .collect(),
             observed: ran.observed,
             engine: job.engine.clone(),
