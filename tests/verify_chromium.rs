@@ -78,6 +78,15 @@ fn chromium_still_does_what_the_fixtures_recorded() {
         let FileStatus::Verified(v) = &file.status else {
             continue;
         };
+        if let Some(slip) = &v.real_times {
+            // The browser was asked at other times than the recorded ones
+            // (the engine still had to agree with it, see the other test).
+            println!(
+                "{}: not compared with its recorded expect: {slip}",
+                file.file.display()
+            );
+            continue;
+        }
         let text = std::fs::read_to_string(&file.file).unwrap();
         let scenario = load_scenario(&text).unwrap().scenario;
         let expect = scenario.expect.unwrap_or_default();

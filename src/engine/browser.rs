@@ -35,12 +35,21 @@ pub struct Profile {
     pub combines_repeated_request_headers: bool,
     /// Whether a cached `*` header entry serves `Authorization` (the spec says no).
     pub cache_wildcard_covers_authorization: bool,
+    /// Whether a cached `*` header entry serves any header name at all (the spec says yes).
+    pub cache_wildcard_serves_headers: bool,
+    /// Whether safelisted values adding up to more than 1024 bytes make them
+    /// all unsafe (the spec says yes).
+    pub limits_safelisted_total: bool,
+    /// Whether a redirect to a URL with a username or password is reported as
+    /// a CORS failure (the spec makes it a network error either way).
+    pub reports_redirect_credentials_as_cors: bool,
     /// Whether Allow-Methods matches methods case-insensitively (the spec says byte-exact).
     pub method_match_ignores_case: bool,
     /// How the preflight cache stores entries.
     pub cache_model: CacheModel,
-    /// Whether this profile was checked against the real browser here (only
-    /// Chromium runs in this project's tests; Safari is modelled from WebKit's source).
+    /// Whether this profile was checked against the real browser here
+    /// (Chromium and Firefox ESR run in this project's tests; Safari is
+    /// modelled from WebKit's source).
     pub verified_in_real_browser: bool,
 }
 
@@ -63,6 +72,12 @@ pub fn profile(browser: Browser) -> Profile {
             // Browser: … but its preflight cache never serves Authorization from a `*` entry
             // (observed: finding-b-authorization-wildcard.json).
             cache_wildcard_covers_authorization: false,
+            cache_wildcard_serves_headers: true,
+            // Chromium applies the 1024-byte total, but its combined values pass 128
+            // bytes first, so no script reaches the total (not observable).
+            limits_safelisted_total: true,
+            // Observed: "Redirect location '' contains a username and password…".
+            reports_redirect_credentials_as_cors: true,
             // Chromium 156 matches methods byte-exactly (observed: finding-c-method-case.json).
             method_match_ignores_case: false,
             cache_model: CacheModel::PerUrl,
@@ -70,19 +85,30 @@ pub fn profile(browser: Browser) -> Profile {
         },
         Browser::Firefox => Profile {
             browser,
-            // Browser: Firefox caps Max-Age at 24 hours (nsCORSListenerProxy.cpp).
+            // Browser: Firefox caps Max-Age at 24 hours (nsCORSListenerProxy.cpp;
+            // not observable here, see tests/verify-fixtures/FINDINGS-firefox.md).
             max_age_cap: 86_400,
-            // Browser: Firefox does not safelist Range.
-            range_is_safelisted: false,
+            // Firefox 153 safelists `bytes=N-[M]` as the spec says (observed:
+            // finding-d-range.json; older Gecko WPT metadata said otherwise).
+            range_is_safelisted: true,
             // Browser: the pref network.cors_preflight.authorization_covered_by_wildcard defaults to true.
             wildcard_covers_authorization: true,
             // Gecko's InternalHeaders keeps repeated headers apart, as the spec does.
             combines_repeated_request_headers: false,
-            // Browser: Gecko's cache runs the same approval check, so `*` covers it there too.
-            cache_wildcard_covers_authorization: true,
+            // Browser: Firefox 153's cache keeps `*` as a literal name that matches no
+            // request header, Authorization included (observed: finding-b-authorization-wildcard.json,
+            // finding-firefox.json requests 0-1).
+            cache_wildcard_covers_authorization: false,
+            cache_wildcard_serves_headers: false,
+            // Browser: Firefox 153 judges each value alone and has no 1024-byte total
+            // (observed: safelisted-headers-over-1024-bytes.json, finding-firefox.json request 2).
+            limits_safelisted_total: false,
+            // Browser: Firefox 153 fails such a redirect as a plain network error,
+            // "CORS request did not succeed" (observed: redirect-with-credentials-in-url.json).
+            reports_redirect_credentials_as_cors: false,
             method_match_ignores_case: false,
             cache_model: CacheModel::PerEntry,
-            verified_in_real_browser: false,
+            verified_in_real_browser: true,
         },
         Browser::Safari => Profile {
             browser,
@@ -95,6 +121,9 @@ pub fn profile(browser: Browser) -> Profile {
             combines_repeated_request_headers: true,
             // Browser: WebKit's cached wildcard matches any header name.
             cache_wildcard_covers_authorization: true,
+            cache_wildcard_serves_headers: true,
+            limits_safelisted_total: true,
+            reports_redirect_credentials_as_cors: true,
             method_match_ignores_case: false,
             cache_model: CacheModel::PerUrl,
             verified_in_real_browser: false,

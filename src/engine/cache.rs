@@ -215,8 +215,10 @@ fn method_entry_matches(entry: &str, method: &str, credentials: bool, profile: &
 /// is `*` and headerName is not a CORS non-wildcard request-header name".
 fn header_entry_matches(entry: &str, header: &str, credentials: bool, profile: &Profile) -> bool {
     if entry == "*" && !credentials {
-        return !header.eq_ignore_ascii_case("authorization")
-            || profile.cache_wildcard_covers_authorization;
+        // Browser: Firefox's cache compares `*` as a literal name (profile).
+        return profile.cache_wildcard_serves_headers
+            && (!header.eq_ignore_ascii_case("authorization")
+                || profile.cache_wildcard_covers_authorization);
     }
     entry.eq_ignore_ascii_case(header)
 }
@@ -302,8 +304,23 @@ mod tests {
     }
 
     #[test]
-    fn wildcard_entries_never_serve_credentialed_requests() {
+    fn firefox_wildcard_entries_serve_no_header() {
         let p = profile(Browser::Firefox);
+        let mut cache = PreflightCache::default();
+        cache.store(entry(&["PUT"], &["*"], 60, false), &p);
+        let headers = vec!["x-a".to_owned()];
+        assert!(cache.lookup(&query("PUT", &headers, false), 1, &p).is_err());
+        assert!(cache.lookup(&query("PUT", &[], false), 1, &p).is_ok());
+        let chrome = profile(Browser::Chrome);
+        cache.store(entry(&["PUT"], &["*"], 60, false), &chrome);
+        assert!(cache
+            .lookup(&query("PUT", &headers, false), 1, &chrome)
+            .is_ok());
+    }
+
+    #[test]
+    fn wildcard_entries_never_serve_credentialed_requests() {
+        let p = profile(Browser::Safari);
         let mut cache = PreflightCache::default();
         cache.store(entry(&["*"], &["*"], 60, true), &p);
         let headers = vec!["x-a".to_owned()];

@@ -26,13 +26,9 @@ pub fn cors_check(
             lines,
             response_headers,
         ),
-        Browser::Firefox => gecko_check_request_approved(
-            origin,
-            credentials_included,
-            allow_origin,
-            lines,
-            response_headers,
-        ),
+        Browser::Firefox => {
+            gecko_check_request_approved(origin, credentials_included, response_headers)
+        }
         Browser::Safari => webkit_passes_access_control_check(
             origin,
             credentials_included,
@@ -106,22 +102,17 @@ fn chromium_check_access(
     origin_matched(credentials, headers)
 }
 
-// Browser: Gecko's nsCORSListenerProxy::CheckRequestApproved counts header
-// lines first and names the received value on a mismatch.
+// Browser: Gecko's nsCORSListenerProxy::CheckRequestApproved reads the value
+// as Firefox 153 stores it: repeated lines merged with `, `, empty lines
+// dropped (so `""` + `*` is `*`), and names that value on a mismatch. No
+// "Multiple … not allowed" line was ever printed (observed:
+// wpt-origin-multiple-headers.json, wpt-multiple-origins.json).
 fn gecko_check_request_approved(
     origin: &str,
     credentials: bool,
-    allow_origin: Option<String>,
-    lines: usize,
     headers: &HeaderList,
 ) -> Result<(), CorsError> {
-    if lines > 1 {
-        return Err(CorsError::MultipleAllowOriginValues {
-            value: allow_origin.unwrap_or_default(),
-            lines,
-        });
-    }
-    let Some(value) = allow_origin else {
+    let Some(value) = gecko_merged_value(headers, "Access-Control-Allow-Origin") else {
         return Err(CorsError::MissingAllowOrigin);
     };
     if value == "*" {
@@ -131,6 +122,24 @@ fn gecko_check_request_approved(
         return Err(CorsError::AllowOriginMismatch { value });
     }
     origin_matched(credentials, headers)
+}
+
+/// A response header's value as Gecko's header array keeps it: each later
+/// non-empty line is appended after `, `; an empty line adds nothing.
+fn gecko_merged_value(headers: &HeaderList, name: &str) -> Option<String> {
+    let mut merged: Option<String> = None;
+    for value in headers.values(name) {
+        match &mut merged {
+            None => merged = Some(value.to_owned()),
+            Some(_) if value.is_empty() => {}
+            Some(so_far) if so_far.is_empty() => value.clone_into(so_far),
+            Some(so_far) => {
+                so_far.push_str(", ");
+                so_far.push_str(value);
+            }
+        }
+    }
+    merged
 }
 
 // Browser: WebKit's passesAccessControlCheck (CrossOriginAccessControl.cpp)
@@ -235,6 +244,36 @@ mod tests {
             check(&["https://rabbit.invalid"], None, true, chrome),
             Err(InvalidAllowCredentials {
                 value: String::new()
+            })
+        );
+    }
+
+    #[test]
+    fn firefox_merges_repeated_lines_and_drops_empty_ones() {
+        use CorsError::*;
+        let firefox = Browser::Firefox;
+        assert_eq!(check(&["", "*"], None, false, firefox), Ok(()));
+        assert_eq!(check(&["*", ""], None, false, firefox), Ok(()));
+        assert_eq!(
+            check(&["", "https://rabbit.invalid"], None, false, firefox),
+            Ok(())
+        );
+        assert_eq!(
+            check(&["*", "*"], None, false, firefox),
+            Err(AllowOriginMismatch {
+                value: "*, *".into()
+            })
+        );
+        assert_eq!(
+            check(&["", ""], None, false, firefox),
+            Err(AllowOriginMismatch {
+                value: String::new()
+            })
+        );
+        assert_eq!(
+            check(&["\"\"", "", "https://b"], None, false, firefox),
+            Err(AllowOriginMismatch {
+                value: "\"\", https://b".into()
             })
         );
     }

@@ -46,6 +46,8 @@ pub struct Fetched {
     pub final_status: Option<u16>,
     /// The method as last sent.
     pub method: String,
+    /// Whether the response that failed was a redirect being followed.
+    pub failed_on_followed_redirect: bool,
 }
 
 /// Everything `main_fetch` needs from the scenario run.
@@ -271,6 +273,7 @@ impl Chain {
             final_url: url.to_string(),
             final_status,
             method: self.method.clone(),
+            failed_on_followed_redirect: false,
         }
     }
 }
@@ -515,7 +518,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                 if chain.preflight != PreflightUse::None {
                     ctx.cache.clear(&origin, current.as_str());
                 }
-                return chain.end(
+                let mut fetched = chain.end(
                     Outcome::Blocked,
                     Some(Failure::Cors {
                         phase: Phase::Actual,
@@ -525,6 +528,10 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     &current,
                     Some(status),
                 );
+                fetched.failed_on_followed_redirect = request.redirect == Redirect::Follow
+                    && is_redirect_status(status)
+                    && response_headers.get("Location").is_some();
+                return fetched;
             }
         }
         let location = response_headers.get("Location");
@@ -628,8 +635,14 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
                     .found("the redirect URL contains a username or password: network error")
                     .highlight(next.to_string()),
                 );
+                // Browser: Firefox reports it as a plain network failure (profile).
+                let outcome = if ctx.profile.reports_redirect_credentials_as_cors {
+                    Outcome::Blocked
+                } else {
+                    Outcome::NetworkError
+                };
                 return chain.end(
-                    Outcome::Blocked,
+                    outcome,
                     Some(Failure::RedirectContainsCredentials {
                         location: next.to_string(),
                     }),
@@ -689,6 +702,7 @@ pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
         final_url: request.url.to_string(),
         final_status: None,
         method: chain.method,
+        failed_on_followed_redirect: false,
     }
 }
 

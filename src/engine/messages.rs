@@ -22,6 +22,10 @@ pub struct MessageContext<'a> {
     pub initial_url: &'a str,
     /// The page's serialized origin.
     pub origin: &'a str,
+    /// The page's URL (its origin with path `/`; the origin itself when opaque).
+    pub page_url: &'a str,
+    /// Whether the response that failed was a redirect the request was following.
+    pub on_followed_redirect: bool,
     /// The status of the response that failed, if there was one.
     pub status: Option<u16>,
     /// The method as sent.
@@ -345,7 +349,15 @@ mod firefox {
                 line(url, "CORS preflight response did not succeed)"),
                 status(context)
             )),
-            Failure::PreflightRedirect { .. } => console.push(format!("{}.", line(url, "CORS request external redirect not allowed)"))),
+            // Firefox 153 also reports the redirect's status as a failed preflight
+            // (observed: finding-a-preflight-errors.json request 2).
+            Failure::PreflightRedirect { status } => {
+                console.push(format!("{}.", line(url, "CORS request external redirect not allowed)")));
+                console.push(format!(
+                    "{}. Status code: {status}.",
+                    line(url, "CORS preflight response did not succeed)")
+                ));
+            }
             Failure::InvalidAllowMethods { token, .. } => console.push(format!(
                 "{}.",
                 line(url, &format!("invalid token \u{2018}{token}\u{2019} in CORS header \u{2018}Access-Control-Allow-Methods\u{2019})"))
@@ -363,7 +375,29 @@ mod firefox {
                 line(url, &format!("header \u{2018}{header}\u{2019} is not allowed according to header \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response)"))
             )),
             Failure::ConnectionFailed { .. } => console.push(did_not_succeed.clone()),
+            // Firefox 153 cancels the redirect like a failed connection, naming the
+            // redirecting URL (observed: redirect-with-credentials-in-url.json).
+            Failure::RedirectContainsCredentials { .. } => console.push(did_not_succeed.clone()),
+            // Observed: finding-g-mode-errors.json request 0 (the page at `/`).
+            Failure::SameOriginModeCrossOrigin { after_redirect: false } => console.push(format!(
+                "Security Error: Content at {} may not load data from {url}.",
+                context.page_url
+            )),
             _ => {}
+        }
+        // A redirect refused by the CORS check cancels the request it was
+        // following, which adds "CORS request did not succeed" (observed:
+        // wpt-redirect-origin-remote-to-local.json requests 6 and 7).
+        if context.on_followed_redirect
+            && matches!(
+                failure,
+                Failure::Cors {
+                    phase: Phase::Actual,
+                    ..
+                }
+            )
+        {
+            console.push(did_not_succeed.clone());
         }
         // After a failed preflight, the cancelled request adds "CORS request did not succeed".
         if failure.is_preflight_failure() && !matches!(failure, Failure::ConnectionFailed { .. }) {
@@ -383,8 +417,9 @@ mod firefox {
             Failure::InvalidMethod { method } => {
                 format!("TypeError: {call}: Invalid request method {method}.")
             }
-            Failure::ForbiddenMethod { method } if context.api == Api::Xhr => {
-                format!("SecurityError: {call}: Invalid request method {method}.")
+            // Observed: finding-i-forbidden.json request 1, finding-firefox.json request 9.
+            Failure::ForbiddenMethod { .. } if context.api == Api::Xhr => {
+                "SecurityError: The operation is insecure.".to_owned()
             }
             Failure::ForbiddenMethod { method } => {
                 format!("TypeError: {call}: Invalid request method {method}.")
@@ -392,14 +427,51 @@ mod firefox {
             Failure::NoCorsMethod { method } => {
                 format!("TypeError: {call}: Invalid request method {method}.")
             }
-            Failure::InvalidHeaderName { name } => {
-                format!("TypeError: {call}: {name} is an invalid header name.")
+            // Observed: finding-firefox.json request 5.
+            Failure::InvalidHeaderName { .. } if context.api == Api::Xhr => {
+                "SyntaxError: Invalid header name.".to_owned()
             }
+            // The `[name, value]` pairs convert to ByteStrings before any check
+            // (observed: finding-firefox.json requests 8 and 12).
+            Failure::InvalidHeaderName { name: text }
+            | Failure::InvalidHeaderValue { value: text, .. }
+                if context.api == Api::Fetch && first_above_latin1(text).is_some() =>
+            {
+                let (index, code) = first_above_latin1(text).unwrap_or_default();
+                format!(
+                    "TypeError: {call}: Cannot convert element of element of sequence<sequence<ByteString>> \
+                     branch of (sequence<sequence<ByteString>> or record<ByteString, ByteString>) to ByteString \
+                     because the character at index {index} has value {code} which is greater than 255."
+                )
+            }
+            // Observed: invalid-header-name-throws.json, finding-i-forbidden.json request 5.
+            Failure::InvalidHeaderName { name } => format!(
+                "TypeError: {call}: {} is an invalid header name.",
+                gecko_header_name_text(name)
+            ),
             Failure::InvalidHeaderValue { value, .. } => {
                 format!("TypeError: {call}: {value} is an invalid header value.")
             }
             _ => format!("TypeError: {call}: HEAD or GET Request cannot have a body."),
         }
+    }
+
+    /// The first UTF-16 code unit above U+00FF (its index and value), which no ByteString holds.
+    fn first_above_latin1(text: &str) -> Option<(usize, u16)> {
+        text.encode_utf16()
+            .enumerate()
+            .find(|(_, unit)| *unit > 0xFF)
+    }
+
+    /// How Firefox 153 quotes a refused header name: lower-cased, and its
+    /// bytes (each character one Latin-1 byte) read back as UTF-8, so `é`
+    /// (byte 0xE9 alone) shows as U+FFFD.
+    pub(super) fn gecko_header_name_text(name: &str) -> String {
+        let bytes: Vec<u8> = name
+            .chars()
+            .map(|c| u8::try_from(u32::from(c.to_ascii_lowercase())).unwrap_or(b'?'))
+            .collect();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 }
 
@@ -476,5 +548,68 @@ mod safari {
         }
         let js_error = (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned());
         Rendered { console, js_error }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(api: Api) -> MessageContext<'static> {
+        MessageContext {
+            api,
+            url: "https://b.test/x",
+            initial_url: "https://b.test/x",
+            origin: "https://a.test",
+            page_url: "https://a.test/",
+            on_followed_redirect: false,
+            status: Some(307),
+            method: "GET",
+        }
+    }
+
+    #[test]
+    fn firefox_quotes_header_names_lower_cased_as_bytes() {
+        assert_eq!(firefox::gecko_header_name_text("X Api Key"), "x api key");
+        assert_eq!(firefox::gecko_header_name_text("X-Badé"), "x-bad\u{FFFD}");
+    }
+
+    #[test]
+    fn firefox_reports_a_redirected_preflight_as_three_lines() {
+        let failure = Failure::PreflightRedirect { status: 307 };
+        let lines = render(&failure, &context(Api::Fetch), Browser::Firefox).console;
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1]
+            .ends_with("(Reason: CORS preflight response did not succeed). Status code: 307."));
+        assert!(lines[2].contains("(Reason: CORS request did not succeed)"));
+    }
+
+    #[test]
+    fn firefox_adds_did_not_succeed_only_after_a_followed_redirect() {
+        let failure = Failure::Cors {
+            phase: Phase::Actual,
+            error: CorsError::MissingAllowOrigin,
+        };
+        let mut followed = context(Api::Xhr);
+        assert_eq!(
+            render(&failure, &followed, Browser::Firefox).console.len(),
+            1
+        );
+        followed.on_followed_redirect = true;
+        assert_eq!(
+            render(&failure, &followed, Browser::Firefox).console.len(),
+            2
+        );
+    }
+
+    #[test]
+    fn firefox_fetch_names_the_first_character_no_byte_string_holds() {
+        let failure = Failure::InvalidHeaderName {
+            name: "Xé€".to_owned(),
+        };
+        let error = render(&failure, &context(Api::Fetch), Browser::Firefox).js_error;
+        assert!(error
+            .is_some_and(|e| e
+                .ends_with("the character at index 2 has value 8364 which is greater than 255.")));
     }
 }

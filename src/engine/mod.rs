@@ -129,6 +129,7 @@ fn run_request(
     let mut console = Vec::new();
     let (
         failure,
+        on_followed_redirect,
         outcome,
         readable_headers,
         preflight,
@@ -141,6 +142,7 @@ fn run_request(
             steps.push(thrown_step(&failure));
             (
                 Some(failure),
+                false,
                 Outcome::NetworkError,
                 Vec::new(),
                 PreflightUse::None,
@@ -180,6 +182,7 @@ fn run_request(
             }
             (
                 fetched.failure,
+                fetched.failed_on_followed_redirect,
                 fetched.outcome,
                 fetched.readable_headers,
                 fetched.preflight,
@@ -200,6 +203,8 @@ fn run_request(
                 url: &final_url,
                 initial_url: &initial_url,
                 origin: &page_origin,
+                page_url: page_url.map_or(page_origin.as_str(), Url::as_str),
+                on_followed_redirect,
                 status,
                 method: &method,
             };

@@ -86,8 +86,8 @@ pub fn check_cors_safelisted_request_header(
             }),
         "content-type" => check_content_type(value),
         "range" => {
-            // Browser: Firefox never safelists Range (Gecko WPT metadata);
-            // Chromium 156 and WebKit follow the spec.
+            // Chromium 156, Firefox 153 (both observed) and WebKit follow the
+            // spec; the profile field keeps the switch for older browsers.
             if !profile.range_is_safelisted {
                 return Err(UnsafeReason::RangeNotSafelistedByBrowser);
             }
@@ -178,7 +178,8 @@ pub fn cors_unsafe_request_header_names(
         }
     }
     // "If safelistValueSize is greater than 1024, then for each name of potentillyUnsafeNames, append name to unsafeNames."
-    if safelist_value_size > 1024 {
+    // Browser: Firefox has no such total (profile.limits_safelisted_total).
+    if safelist_value_size > 1024 && profile.limits_safelisted_total {
         unsafe_headers.extend(safelisted.into_iter().map(|(name, value)| UnsafeHeader {
             name: name.to_ascii_lowercase(),
             value: value.clone(),
@@ -269,9 +270,12 @@ mod tests {
         ] {
             assert_eq!(safelisted("Range", value), want, "{value}");
         }
-        let firefox = profile(Browser::Firefox);
+        let older = Profile {
+            range_is_safelisted: false,
+            ..profile(Browser::Firefox)
+        };
         assert_eq!(
-            check_cors_safelisted_request_header("Range", "bytes=0-", &firefox),
+            check_cors_safelisted_request_header("Range", "bytes=0-", &older),
             Err(UnsafeReason::RangeNotSafelistedByBrowser)
         );
     }
@@ -302,5 +306,7 @@ mod tests {
         headers.append("Content-Language", "a");
         let names = cors_unsafe_request_header_names(&headers, &profile(Browser::Chrome));
         assert_eq!(request_headers_value(&names), "accept,content-language");
+        // Firefox 153 judges each value alone: no total.
+        assert!(cors_unsafe_request_header_names(&headers, &profile(Browser::Firefox)).is_empty());
     }
 }

@@ -61,14 +61,33 @@ pub struct NotModelled {
     pub field: String,
     /// Why the engine cannot predict it.
     pub reason: String,
+    /// Only for this browser's run (`verify --browser`); every browser when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<Browser>,
 }
 
 impl Scenario {
-    /// The reason the engine does not model `field` of request `request`, if it is listed.
+    /// The reason the engine does not model `field` of request `request` for
+    /// the scenario's own browser (`expect`'s), if it is listed.
     pub fn not_modelled_reason(&self, request: usize, field: &str) -> Option<&str> {
+        self.not_modelled_reason_in(request, field, self.browser.unwrap_or_default())
+    }
+
+    /// The reason the engine does not model `field` of request `request`
+    /// when evaluated as `browser`, if it is listed.
+    pub fn not_modelled_reason_in(
+        &self,
+        request: usize,
+        field: &str,
+        browser: Browser,
+    ) -> Option<&str> {
         self.not_modelled
             .iter()
-            .find(|n| n.request == request && n.field == field)
+            .find(|n| {
+                n.request == request
+                    && n.field == field
+                    && n.browser.is_none_or(|only| only == browser)
+            })
             .map(|n| n.reason.as_str())
     }
 }

@@ -1,7 +1,10 @@
 //! The harness page that the browser loads at the scenario's page origin.
 
-/// The path of the harness page; scenario rules never shadow it.
-pub(crate) const PAGE_PATH: &str = "/__cors_lab__/page";
+/// The path of the harness page: the page origin's root, as the engine
+/// names the page (`https://app.example.com/`; Firefox quotes the page's URL
+/// in some lines). It is served only while no scenario request is in
+/// flight, so scenario rules for that URL still answer the requests.
+pub(crate) const PAGE_PATH: &str = "/";
 
 /// Where the page of a `"null"`-origin scenario is served (with a CSP sandbox).
 pub(crate) const OPAQUE_PAGE_ORIGIN: &str = "http://opaque-page.cors-lab.test";

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::scenario::RequestResult;
 
-use super::{FileReport, FileStatus, Run};
+use super::{FileReport, FileStatus, Run, Verified};
 
 /// The fields compared, in the summary table's column order.
 pub const FIELDS: [&str; 7] = [
@@ -50,6 +50,9 @@ pub fn to_json(run: &Run) -> Value {
                         "chromium_cors_errors".to_owned(),
                         json!(v.chromium_cors_errors),
                     );
+                    if let Some(slip) = &v.real_times {
+                        object.insert("judged_at_real_times".to_owned(), json!(slip));
+                    }
                 }
                 FileStatus::Skipped(reason) => {
                     object.insert("skipped".to_owned(), json!(reason));
@@ -82,7 +85,7 @@ pub fn to_text(run: &Run) -> String {
                     out,
                     "\n{name}: browser and engine agree on {} request(s){}",
                     v.observed.len(),
-                    attempts_note(v.attempts)
+                    attempts_note(v)
                 );
             }
             FileStatus::Verified(v) => {
@@ -90,7 +93,7 @@ pub fn to_text(run: &Run) -> String {
                     out,
                     "\n{name}: {} disagreement(s){}",
                     v.disagreements.len(),
-                    attempts_note(v.attempts)
+                    attempts_note(v)
                 );
                 for d in &v.disagreements {
                     let _ = writeln!(out, "  request {} {}:", d.request, d.field);
@@ -224,11 +227,14 @@ fn display_name(file: &FileReport) -> String {
 }
 
 /// ` (attempt 2: …)` when a scenario had to run again because its timing slipped.
-fn attempts_note(attempts: usize) -> String {
-    if attempts > 1 {
-        format!(" (attempt {attempts}: the earlier runs' timing slipped)")
-    } else {
-        String::new()
+fn attempts_note(v: &Verified) -> String {
+    match (&v.real_times, v.attempts) {
+        (Some(slip), attempts) => format!(
+            " (timing slipped in all {attempts} attempts, so the engine was judged at the real \
+             times: {slip})"
+        ),
+        (None, 1) => String::new(),
+        (None, attempts) => format!(" (attempt {attempts}: the earlier runs' timing slipped)"),
     }
 }
 

@@ -349,13 +349,15 @@ fn answer(
     let url = url::Url::parse(&raw_url).ok();
     let method = request.method().as_str().to_owned();
 
-    let is_page = request.uri().path() == PAGE_PATH
+    let current = shared.current.load(Ordering::SeqCst);
+    let is_page = current == NO_REQUEST
+        && request.uri().path() == PAGE_PATH
+        && request.uri().query().is_none()
         && matches!((&url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
     if is_page {
         return Ok(page_response(shared));
     }
 
-    let current = shared.current.load(Ordering::SeqCst);
     shared.log().push(ReceivedRequest {
         during: (current != NO_REQUEST).then_some(current),
         method: method.clone(),

@@ -1,0 +1,165 @@
+//! Runs every scenario in the installed headless Firefox ESR (`cors-lab
+//! verify --browser firefox`) and fails on any disagreement with the
+//! engine's Firefox model.
+//!
+//! - The engine: every file in `scenarios/`, `tests/wpt/` and
+//!   `tests/verify-fixtures/` is evaluated with Firefox's rules and must
+//!   agree with what Firefox did on every field (outcome, preflight,
+//!   preflight headers, readable headers, console text, the script's error).
+//!   Their `expect` blocks are Chromium's and are not read here.
+//! - The harness: Firefox-only fixtures (`"browser": "firefox"`) were written
+//!   by `verify --browser firefox --write-expect`; Firefox must still do
+//!   exactly that, and a few observations are spelled out below.
+//!
+//! Firefox is needed (`/usr/bin/firefox-esr`, or `$CORS_LAB_FIREFOX`; CI gets
+//! it from `scripts/setup --browser`): without it this test fails with a
+//! clear message. Files verify cannot run in real time (a Max-Age cap needs
+//! hours) or that are Safari-only are skipped, and the reason is printed.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
+
+use std::path::{Path, PathBuf};
+
+use cors_lab::scenario::{disagreements, load_scenario, Browser, Outcome, PreflightUse};
+use cors_lab::verify::{self, FileStatus, RealBrowser, Run};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn run_in_firefox(folders: &[&str]) -> Run {
+    let firefox = verify::firefox_path();
+    assert!(
+        firefox.exists(),
+        "Firefox ESR is not installed at {} (run `scripts/setup --browser`, which installs Debian's \
+         `firefox-esr`, or set CORS_LAB_FIREFOX): the Firefox verify test needs the real browser",
+        firefox.display()
+    );
+    let folders: Vec<PathBuf> = folders.iter().map(|f| root().join(f)).collect();
+    let files = verify::collect_files(&folders).unwrap();
+    let options = verify::Options {
+        browser: RealBrowser::Firefox,
+        firefox,
+        ..verify::Options::default()
+    };
+    verify::verify_files(&files, &options).unwrap_or_else(|e| panic!("cannot run Firefox: {e}"))
+}
+
+#[test]
+fn the_engine_agrees_with_firefox_on_every_scenario() {
+    let run = run_in_firefox(&["scenarios", "tests/wpt", "tests/verify-fixtures"]);
+    println!(
+        "{} · {} file(s) in {:.0} s",
+        run.browser,
+        run.files.len(),
+        run.elapsed.as_secs_f64()
+    );
+    assert!(
+        run.browser.starts_with("firefox"),
+        "not Firefox: {}",
+        run.browser
+    );
+    let mut problems = Vec::new();
+    let mut verified = 0;
+    for file in &run.files {
+        let name = relative(&file.file);
+        let v = match &file.status {
+            FileStatus::Verified(v) => v,
+            FileStatus::Skipped(reason) => {
+                println!("skipped {name}: {reason}");
+                continue;
+            }
+            FileStatus::Failed(error) => {
+                problems.push(format!("{name}: harness failure: {error}"));
+                continue;
+            }
+        };
+        verified += 1;
+        if v.attempts > 1 {
+            println!(
+                "{name}: ran {} times before its real timing fitted its at_ms",
+                v.attempts
+            );
+        }
+        for d in &v.disagreements {
+            problems.push(format!(
+                "{name} request {} {}:\n    firefox: {}\n    engine:  {}",
+                d.request, d.field, d.observed, d.engine
+            ));
+        }
+        // A Firefox-only fixture's `expect` is what Firefox did when it was written.
+        let scenario = load_scenario(&std::fs::read_to_string(&file.file).unwrap())
+            .unwrap()
+            .scenario;
+        if let Some(slip) = &v.real_times {
+            println!("{name}: judged at its real times: {slip}");
+        }
+        if scenario.browser == Some(Browser::Firefox) && v.real_times.is_none() {
+            let expect = scenario.expect.unwrap_or_default();
+            assert_eq!(
+                expect.len(),
+                v.observed.len(),
+                "{name}: one expect entry per request"
+            );
+            for (index, (want, seen)) in expect.iter().zip(&v.observed).enumerate() {
+                for d in disagreements(index, want, seen) {
+                    problems.push(format!(
+                        "{name} request {index} {}: recorded {}, Firefox now {}",
+                        d.field, d.expected, d.actual
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) in Firefox:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(verified >= 150, "only {verified} files ran in Firefox");
+
+    // A few observations spelled out, so a harness bug cannot hide behind the engine.
+    let observed = |id: &str| match &run
+        .files
+        .iter()
+        .find(|f| f.id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("{id} not found"))
+        .status
+    {
+        FileStatus::Verified(v) => v.observed.clone(),
+        other => panic!("{id} was not verified: {other:?}"),
+    };
+    let missing = observed("simple-get-missing-acao");
+    assert_eq!(missing[0].outcome, Outcome::Blocked);
+    assert_eq!(
+        missing[0].console,
+        ["Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at \
+          http://api.example.com/data. (Reason: CORS header \u{2018}Access-Control-Allow-Origin\u{2019} \
+          missing). Status code: 200."]
+    );
+    assert_eq!(
+        missing[0].js_error.as_deref(),
+        Some("TypeError: NetworkError when attempting to fetch resource.")
+    );
+    assert_eq!(missing[1].js_error, None, "async XHR fires its error event");
+
+    let put = &observed("put-with-preflight")[0];
+    assert_eq!(put.preflight, PreflightUse::Sent);
+    assert_eq!(put.outcome, Outcome::Allowed);
+    assert_eq!(
+        put.preflight_request[1],
+        ("Access-Control-Request-Method".to_owned(), "PUT".to_owned())
+    );
+
+    // Firefox's cache keeps `*` literally: the same request is preflighted again.
+    let wildcard = observed("finding-firefox");
+    assert_eq!(wildcard[0].preflight, PreflightUse::Sent);
+    assert_eq!(wildcard[1].preflight, PreflightUse::Sent);
+}
