@@ -136,6 +136,7 @@ fn fetched(
         final_url: request.url.to_string(),
         final_status: status,
         method: request.method.clone(),
+        failed_on_followed_redirect: false,
     }
 }
 
