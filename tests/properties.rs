@@ -8,8 +8,8 @@ use cors_lab::engine::origin::Origin;
 use cors_lab::engine::preflight::{check_preflight_response, PreflightAsk};
 use cors_lab::engine::safelist::check_cors_safelisted_request_header;
 use cors_lab::scenario::{
-    Api, Browser, Credentials, Mode, Redirect, RequestSpec, Respond, RuleMatch, Scenario,
-    ServerRule,
+    Api, Browser, Credentials, CrossOrigin, Mode, Redirect, RequestSpec, Respond, RuleMatch,
+    Scenario, ServerRule,
 };
 use proptest::prelude::*;
 
@@ -171,7 +171,15 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
             },
         });
     let request = (
-        prop_oneof![Just(Api::Fetch), Just(Api::Xhr)],
+        prop_oneof![
+            Just(Api::Fetch),
+            Just(Api::Xhr),
+            Just(Api::Img),
+            Just(Api::Script),
+            Just(Api::Eventsource),
+            Just(Api::Form),
+            Just(Api::Websocket)
+        ],
         prop_oneof![
             Just("GET".to_owned()),
             Just("put".to_owned()),
@@ -208,7 +216,11 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
                 mode,
                 credentials,
                 redirect,
-                crossorigin: None,
+                crossorigin: match at % 3 {
+                    0 => None,
+                    1 => Some(CrossOrigin::Anonymous),
+                    _ => Some(CrossOrigin::UseCredentials),
+                },
                 upload_listener: at % 2 == 0,
                 at_ms: Some(at),
             },
@@ -236,6 +248,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
             expect: None,
             source: None,
             not_modelled: vec![],
+            attacker_page: false,
         })
 }
 

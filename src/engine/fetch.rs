@@ -138,6 +138,9 @@ pub fn build_steps(built: &Built) -> Vec<Step> {
                 .compared("an xhr.upload listener registered before send()")
                 .found("sets the use-CORS-preflight flag")
                 .why("Upload progress events would reveal timing to the page, so a cross-origin request with a listener is always preflighted."),
+            BuildNote::InitiatorMode { crossorigin } => {
+                super::initiators::initiator_mode_step(&built.request, *crossorigin)
+            }
             BuildNote::ApiIgnoresSetting { setting } => step(Stage::Build, "create-a-potential-cors-request", "Setting ignored", StepStatus::Info)
                 .found(format!("this API has no `{setting}`: the browser decides it")),
             BuildNote::XhrIgnoresSetting { setting } => step(Stage::Build, "the-xmlhttprequest-interface", "XHR ignores a setting", StepStatus::Info)

@@ -71,7 +71,17 @@ pub fn plan_fixes(
     rerun: &dyn Fn(&Scenario) -> Option<RequestTrace>,
 ) -> Vec<Fix> {
     let mut fixes = Vec::new();
-    if first.failure.is_none() {
+    let Some(failure) = &first.failure else {
+        return fixes;
+    };
+    if scenario.attacker_page && is_server_refusal(failure) {
+        fixes.push(Fix {
+            stage: FixStage::Request,
+            problem: "the page is the attacker's, and the server refused it".to_owned(),
+            action: FixAction::Advice {
+                text: "Nothing to fix: this refusal is the protection working. Do not change the server to let this origin in.".to_owned(),
+            },
+        });
         return fixes;
     }
     // Requests after `index` cannot change it, so the copy stops there.
@@ -83,6 +93,7 @@ pub fn plan_fixes(
         tags: Vec::new(),
         source: None,
         not_modelled: Vec::new(),
+        attacker_page: scenario.attacker_page,
         format: String::new(),
         id: String::new(),
         level: None,
@@ -225,6 +236,17 @@ fn fix_for(failure: &Failure, trace: &RequestTrace) -> Option<(Fix, Option<usize
             "Access-Control-Allow-Headers",
             list_with(&headers, "Access-Control-Allow-Headers", header),
         ),
+        Failure::EventStreamStatus { status } => Fix {
+            stage,
+            problem: format!("the event stream is answered with status {status}; EventSource needs 200"),
+            action: FixAction::SetStatus { status: 200 },
+        },
+        Failure::EventStreamMimeType { mime } => set(
+            stage,
+            format!("the response's Content-Type is {mime:?}; EventSource needs text/event-stream"),
+            "Content-Type",
+            "text/event-stream".to_owned(),
+        ),
         _ => return None,
     };
     Some((fix, rule))
@@ -246,6 +268,11 @@ fn trace_method(trace: &RequestTrace) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the server's answer (a CORS failure or a refused WebSocket handshake) stopped the request.
+fn is_server_refusal(failure: &Failure) -> bool {
+    failure.is_cors_failure() || matches!(failure, Failure::WebSocketHandshake { .. })
+}
+
 fn advice_for(failure: &Failure) -> Fix {
     let text = match failure {
         Failure::ConnectionFailed { .. } => "The server did not answer at all: check that it is running and reachable. This is not a CORS problem.",
@@ -256,6 +283,7 @@ fn advice_for(failure: &Failure) -> Fix {
         Failure::TooManyRedirects => "The server redirects in a loop: fix the redirect chain.",
         Failure::InvalidRedirectLocation { .. } => "Redirect only to http or https URLs.",
         Failure::UnsupportedScheme { .. } => "Serve the resource over http or https.",
+        Failure::WebSocketHandshake { .. } => "The server refused the WebSocket handshake: that is its own decision (an Origin check, say), not CORS, and no Access-Control-* header changes it. Accept this origin on the server only if it is trusted.",
         _ => "Fix the script's call: the browser throws before sending anything.",
     };
     Fix {

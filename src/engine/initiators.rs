@@ -89,6 +89,11 @@ pub fn build_initiator_request(spec: &RequestSpec, url: Url) -> Built {
         }
         Api::Websocket | Api::Fetch | Api::Xhr => (Mode::Cors, Credentials::Include),
     };
+    notes.push(BuildNote::InitiatorMode {
+        crossorigin: spec
+            .crossorigin
+            .filter(|_| matches!(spec.api, Api::Img | Api::Script)),
+    });
     if !spec.method.eq_ignore_ascii_case(&method) {
         ignored(&mut notes, "method");
     }
@@ -105,6 +110,55 @@ pub fn build_initiator_request(spec: &RequestSpec, url: Url) -> Built {
             use_cors_preflight: false,
         },
         notes,
+    }
+}
+
+/// The build step that says which mode and credentials mode the API chose, and why.
+pub fn initiator_mode_step(request: &Request, crossorigin: Option<CrossOrigin>) -> Step {
+    let (anchor, found, why) = match (request.api, crossorigin) {
+        (Api::Img | Api::Script, None) => (
+            "create-a-potential-cors-request",
+            "no crossorigin attribute: mode no-cors, credentials include".to_owned(),
+            "Embedding another origin's image or script was allowed before CORS existed: it loads with cookies and no CORS check, and the page can use it but not read it.",
+        ),
+        (Api::Img | Api::Script, Some(CrossOrigin::Anonymous)) => (
+            "create-a-potential-cors-request",
+            "crossorigin=\"anonymous\": mode cors, credentials same-origin".to_owned(),
+            "The attribute asks for a CORS request: the element loads only if the response passes the CORS check.",
+        ),
+        (Api::Img | Api::Script, Some(CrossOrigin::UseCredentials)) => (
+            "create-a-potential-cors-request",
+            "crossorigin=\"use-credentials\": mode cors, credentials include".to_owned(),
+            "A CORS request with cookies: the response must name the exact origin and allow credentials.",
+        ),
+        (Api::Eventsource, _) => (
+            "dom-eventsource",
+            format!(
+                "mode cors, credentials {}",
+                if request.credentials == Credentials::Include { "include (withCredentials: true)" } else { "same-origin" }
+            ),
+            "EventSource always makes a CORS request; only Accept: text/event-stream is set, so it is never preflighted.",
+        ),
+        (Api::Form, _) => (
+            "form-submission-algorithm",
+            format!("a {} navigation of the target iframe", request.method),
+            "A form submission is a navigation: mode navigate, no CORS.",
+        ),
+        _ => (
+            "concept-websocket-establish",
+            "mode websocket, credentials include".to_owned(),
+            "A WebSocket handshake is fetched without any CORS check.",
+        ),
+    };
+    Step {
+        stage: Stage::Build,
+        anchor,
+        title: "How this API fetches".to_owned(),
+        compared: String::new(),
+        found,
+        why: why.to_owned(),
+        status: StepStatus::Info,
+        highlight: None,
     }
 }
 
@@ -408,6 +462,35 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_of_an_attacker_page_gets_no_fix_that_lets_it_in() {
+        let rules = r#"[{"match":{"url":"https://api.example/a"},"respond":{"status":200}}]"#;
+        let request = r#"{"url":"https://api.example/a","credentials":"include"}"#;
+        let text = |attacker: bool| {
+            format!(
+                r#"{{"format":"cors-scenario/1","id":"t","page":"https://evil.example","attacker_page":{attacker},"server":{rules},"requests":[{request}]}}"#
+            )
+        };
+        let fixes = |attacker| {
+            let scenario = parse_scenario(&text(attacker)).unwrap_or_else(|e| panic!("{e:?}"));
+            evaluate(&scenario, None)
+                .requests
+                .pop()
+                .map(|r| r.fixes)
+                .unwrap_or_default()
+        };
+        let ordinary = fixes(false);
+        assert!(ordinary
+            .iter()
+            .any(|f| matches!(&f.action, crate::engine::fixes::FixAction::SetHeader { value, .. } if value == "https://evil.example")));
+        let attacker = fixes(true);
+        assert_eq!(attacker.len(), 1);
+        assert!(matches!(
+            attacker.first().map(|f| &f.action),
+            Some(crate::engine::fixes::FixAction::Advice { .. })
+        ));
+    }
+
+    #[test]
     fn an_event_stream_of_the_wrong_type_fails_after_the_cors_check() {
         let t = run(
             "https://app.example",
@@ -420,5 +503,8 @@ mod tests {
                 mime: "application/json".into()
             })
         );
+        assert!(t.fixes.iter().any(|f| matches!(&f.action,
+            crate::engine::fixes::FixAction::SetHeader { header, value }
+                if header == "Content-Type" && value == "text/event-stream")));
     }
 }

@@ -263,17 +263,33 @@ fn thrown_step(failure: &Failure) -> Step {
 }
 
 fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String], api: Api) -> Step {
-    let (found, status) = match outcome {
-        Outcome::Allowed => ("the script gets the response".to_owned(), StepStatus::Pass),
-        Outcome::Opaque => (
+    let (found, status) = match (outcome, api) {
+        (Outcome::Allowed, Api::Img | Api::Script) => (
+            "the element loads, and the page may read it (canvas pixels, script errors)".to_owned(),
+            StepStatus::Pass,
+        ),
+        (Outcome::Allowed, Api::Eventsource | Api::Websocket) => (
+            "the connection opens and the script receives its messages".to_owned(),
+            StepStatus::Pass,
+        ),
+        (Outcome::Allowed, _) => ("the script gets the response".to_owned(), StepStatus::Pass),
+        (Outcome::Opaque, Api::Img | Api::Script) => (
+            "the element loads (the image is shown, the script runs), but the page cannot read the response".to_owned(),
+            StepStatus::Info,
+        ),
+        (Outcome::Opaque, Api::Form) => (
+            "the form was submitted; the iframe shows the answer, which the page's script cannot read".to_owned(),
+            StepStatus::Info,
+        ),
+        (Outcome::Opaque, _) => (
             "the script gets an opaque response: status 0, no headers, no body".to_owned(),
             StepStatus::Info,
         ),
-        Outcome::Blocked => (
+        (Outcome::Blocked, _) => (
             "blocked by CORS: the script gets a network error".to_owned(),
             StepStatus::Fail,
         ),
-        Outcome::NetworkError => (
+        (Outcome::NetworkError, _) => (
             "a network error, before any CORS check".to_owned(),
             StepStatus::Fail,
         ),

@@ -82,6 +82,11 @@ pub enum BuildNote {
     BodyIgnored,
     /// The XHR upload listener sets the use-CORS-preflight flag.
     UploadListenerForcesPreflight,
+    /// An element, EventSource, form or WebSocket chose the request's mode and credentials mode itself.
+    InitiatorMode {
+        /// The element's `crossorigin` attribute, if it has one.
+        crossorigin: Option<crate::scenario::CrossOrigin>,
+    },
     /// A setting the extension API (element, EventSource, form, WebSocket) does not have was ignored.
     ApiIgnoresSetting {
         /// Which setting.

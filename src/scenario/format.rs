@@ -50,6 +50,11 @@ pub struct Scenario {
     /// the real browser is still checked against them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_modelled: Vec<NotModelled>,
+    /// Extension (optional): the page is the attacker's, so a refusal is the
+    /// protection working. The engine then proposes no server change that
+    /// would let this origin in, only advice saying so.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub attacker_page: bool,
 }
 
 /// One `expect` field the engine does not model for one request.
