@@ -529,4 +529,14 @@ mod tests {
         assert!(same_url("http://api.example.com/data#frag", &received));
         assert!(!same_url("http://api.example.com/other", &received));
     }
+
+    #[test]
+    fn a_websocket_rule_answers_its_handshake_on_the_matching_http_scheme() {
+        let plain = url::Url::parse("http://chat.example.com/socket").unwrap();
+        let secure = url::Url::parse("https://chat.example.com/socket").unwrap();
+        assert!(same_url("ws://chat.example.com/socket", &plain));
+        assert!(same_url("wss://chat.example.com/socket", &secure));
+        assert!(!same_url("wss://chat.example.com/socket", &plain));
+        assert!(!same_url("ws://chat.example.com/other", &plain));
+    }
 }
