@@ -201,6 +201,17 @@ pub fn to_markdown(run: &Run) -> String {
     if groups.len() > 1 {
         row("**all**", &total);
     }
+    let at_real_times = run
+        .files
+        .iter()
+        .filter(|f| matches!(&f.status, FileStatus::Verified(v) if v.real_times.is_some()))
+        .count();
+    if at_real_times > 0 {
+        let _ = writeln!(
+            out,
+            "\n{at_real_times} file(s) slipped their `at_ms` in every attempt and were judged at their real times."
+        );
+    }
     out
 }
 
