@@ -206,6 +206,11 @@ pub fn to_markdown(run: &Run) -> String {
         .iter()
         .filter(|f| matches!(&f.status, FileStatus::Verified(v) if v.real_times.is_some()))
         .count();
+    for file in &run.files {
+        if let FileStatus::Failed(error) = &file.status {
+            let _ = writeln!(out, "\nFAILED `{}`: {error}", file.file.display());
+        }
+    }
     if at_real_times > 0 {
         let _ = writeln!(
             out,
