@@ -5,6 +5,8 @@
 //! scenario that does not load becomes a notice on the page, and all text is
 //! rendered as text (no `inner_html`; the page's CSP forbids HTML sinks too).
 
+pub mod trace;
+
 use yew::prelude::*;
 
 use crate::engine::{evaluate, RequestTrace, Trace};
