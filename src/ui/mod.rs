@@ -11,16 +11,16 @@
 //! - [`client_editor`], [`server_editor`], [`header_rows`]: the editors.
 //! - [`code`]: the request printed as a `fetch()` or XHR call.
 //! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
-//! - [`result_view`]: verdict, stages and console of the selected request.
+//! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
 
 pub mod bundled;
 pub mod client_editor;
 pub mod code;
 pub mod header_rows;
-pub mod result_view;
 pub mod server_editor;
 pub mod share;
 pub mod state;
+pub mod trace;
 
 use std::rc::Rc;
 
@@ -30,10 +30,10 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use self::client_editor::ClientEditor;
-use self::result_view::ResultView;
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
 use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
+use self::trace::TraceView;
 use crate::engine::Stage;
 use crate::scenario::{parse_scenario, Scenario};
 
@@ -165,6 +165,9 @@ pub struct App {
     theme: Option<String>,
     delay_s: u32,
     bundled: Rc<Vec<(String, String)>>,
+    // Made once, so that the trace view's props compare equal between renders.
+    on_stage: Callback<Stage>,
+    on_request: Callback<usize>,
     _listeners: Vec<EventListener>,
 }
 
@@ -205,12 +208,20 @@ impl Component for App {
                     let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                         return;
                     };
-                    if event.alt_key() || event.ctrl_key() || event.meta_key() || in_editor(event) {
+                    // The trace view handles (and prevents) the keys pressed inside it.
+                    if event.default_prevented()
+                        || event.alt_key()
+                        || event.ctrl_key()
+                        || event.meta_key()
+                        || in_editor(event)
+                    {
                         return;
                     }
                     let delta = match event.key().as_str() {
                         "ArrowRight" => 1,
                         "ArrowLeft" => -1,
+                        "Home" => -1000,
+                        "End" => 1000,
                         _ => return,
                     };
                     event.prevent_default();
@@ -234,6 +245,8 @@ impl Component for App {
             theme,
             delay_s: 10,
             bundled: Rc::new(bundled),
+            on_stage: ctx.link().callback(Msg::Stage),
+            on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
         }
     }
@@ -348,12 +361,14 @@ impl Component for App {
                             { self.view_server(ctx) }
                         </div>
                         <div class="results">
-                            <ResultView traces={self.eval.traces.clone()}
-                                        browser={scenario.browser.unwrap_or_default()}
-                                        request={self.request} stage={self.stage}
-                                        on_stage={link.callback(Msg::Stage)} />
+                            <TraceView trace={self.eval.main.clone()}
+                                       traces={self.eval.traces.clone()}
+                                       scenario={self.eval.scenario.clone()}
+                                       request={self.request} stage={self.stage}
+                                       on_stage={self.on_stage.clone()}
+                                       on_request={self.on_request.clone()} />
                             <p class="muted small keyboard-hint">
-                                { "Keyboard: ← and → step through the stages when the focus is not in a field." }
+                                { "Keyboard: ← and → step through the stages, Home and End jump to the first and last, when the focus is not in a field." }
                             </p>
                         </div>
                     </div>

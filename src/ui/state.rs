@@ -17,15 +17,25 @@ pub struct Evaluated {
     pub scenario: Rc<Scenario>,
     /// One trace per browser, in [`Browser::ALL`] order.
     pub traces: Rc<[Trace; 3]>,
+    /// The trace for the scenario's own browser (Chrome when it names none).
+    pub main: Rc<Trace>,
 }
 
 impl Evaluated {
     /// Runs the engine on `scenario` for every browser.
     pub fn new(scenario: Scenario) -> Evaluated {
         let traces = Browser::ALL.map(|browser| evaluate(&scenario, Some(browser)));
+        let [chrome, firefox, safari] = &traces;
+        let main = match scenario.browser.unwrap_or_default() {
+            Browser::Chrome => chrome,
+            Browser::Firefox => firefox,
+            Browser::Safari => safari,
+        };
+        let main = Rc::new(main.clone());
         Evaluated {
             scenario: Rc::new(scenario),
             traces: Rc::new(traces),
+            main,
         }
     }
 
@@ -248,13 +258,7 @@ pub fn empty_scenario() -> Scenario {
 
 /// The stages request `trace` went through, in order, each once.
 pub fn stages_of(trace: &RequestTrace) -> Vec<Stage> {
-    let mut stages: Vec<Stage> = Vec::new();
-    for step in &trace.steps {
-        if !stages.contains(&step.stage) {
-            stages.push(step.stage);
-        }
-    }
-    stages
+    super::trace::stages_of(&trace.steps)
 }
 
 /// The stage shown when none is chosen: the one that failed, else the first.
@@ -275,12 +279,4 @@ pub fn step_stage(trace: &RequestTrace, current: Option<Stage>, delta: isize) ->
     let last = stages.len().saturating_sub(1);
     let next = at.saturating_add_signed(delta).min(last);
     stages.get(next).copied()
-}
-
-/// A stage's kebab-case name, as in the engine's JSON (`cors-check`).
-pub fn stage_id(stage: Stage) -> String {
-    serde_json::to_value(stage)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
