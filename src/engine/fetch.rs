@@ -868,6 +868,9 @@ fn send_preflight(
             )
             .compared(format!("status {status}"))
             .found(describe_preflight_failure(&failure));
+            if let Some(detail) = preflight_failure_detail(&failure) {
+                failed = failed.highlight(detail);
+            }
             if let Failure::Cors { error, .. } = &failure {
                 failed = cors_check_step(
                     &ask.origin,
@@ -880,6 +883,22 @@ fn send_preflight(
             ctx.steps.push(failed);
             Err((failure, Some(status)))
         }
+    }
+}
+
+/// The deciding detail of a failed preflight: the status, the token that
+/// does not parse, or the method or header name not allowed.
+fn preflight_failure_detail(failure: &Failure) -> Option<String> {
+    match failure {
+        Failure::PreflightInvalidStatus { status } | Failure::PreflightRedirect { status } => {
+            Some(status.to_string())
+        }
+        Failure::InvalidAllowMethods { token, .. } | Failure::InvalidAllowHeaders { token, .. } => {
+            Some(token.clone())
+        }
+        Failure::MethodNotAllowed { method } => Some(method.clone()),
+        Failure::HeaderNotAllowed { header } => Some(header.clone()),
+        _ => None,
     }
 }
 
@@ -998,5 +1017,28 @@ pub fn origin_step(page: &Origin, target: &Origin) -> Step {
         s.found(format!("cross-origin: the {} differ{}", parts.join(" and "), if parts.len() == 1 { "s" } else { "" }))
             .why("Any difference in scheme, host or port makes the request cross-origin, even between subdomains of one site.")
             .highlight(parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_preflight_names_its_deciding_detail() {
+        let header = Failure::HeaderNotAllowed {
+            header: "content-type".into(),
+        };
+        assert_eq!(
+            preflight_failure_detail(&header).as_deref(),
+            Some("content-type")
+        );
+        let status = Failure::PreflightInvalidStatus { status: 404 };
+        assert_eq!(preflight_failure_detail(&status).as_deref(), Some("404"));
+        assert!(describe_preflight_failure(&status).contains("404"));
+        let method = Failure::MethodNotAllowed {
+            method: "PUT".into(),
+        };
+        assert_eq!(preflight_failure_detail(&method).as_deref(), Some("PUT"));
     }
 }
