@@ -163,6 +163,19 @@ pub fn describe_unsafe(header: &UnsafeHeader) -> String {
     }
 }
 
+/// What to highlight for an unsafe header: the part of
+/// [`describe_unsafe`]'s sentence that decided it (the 129th byte, the
+/// offending byte, the MIME essence, the 1024-byte total), else its name.
+fn deciding_detail(header: &UnsafeHeader) -> String {
+    match &header.reason {
+        UnsafeReason::ValueTooLong { .. } => "byte 129".to_owned(),
+        UnsafeReason::UnsafeByte { byte, .. } => format!("0x{:02X}", u32::from(*byte)),
+        UnsafeReason::MimeEssence { essence } => essence.clone(),
+        UnsafeReason::TotalTooLong { .. } => "1024".to_owned(),
+        _ => header.name.clone(),
+    }
+}
+
 /// Classification step for a CORS request.
 fn classification_step(
     request: &Request,
@@ -200,7 +213,7 @@ fn classification_step(
     if preflight_needed {
         let first = unsafe_headers
             .first()
-            .map(|h| h.name.clone())
+            .map(deciding_detail)
             .unwrap_or_else(|| request.method.clone());
         s.found(format!("needs a preflight: {}", reasons.join("; ")))
             .why("A request a plain HTML form could not send must first be approved by an OPTIONS preflight.")
@@ -1040,5 +1053,36 @@ mod tests {
             method: "PUT".into(),
         };
         assert_eq!(preflight_failure_detail(&method).as_deref(), Some("PUT"));
+    }
+
+    #[test]
+    fn an_unsafe_headers_deciding_detail_is_in_its_sentence() {
+        let reasons = [
+            (UnsafeReason::ValueTooLong { length: 129 }, "byte 129"),
+            (
+                UnsafeReason::UnsafeByte {
+                    byte: '"',
+                    position: 3,
+                },
+                "0x22",
+            ),
+            (
+                UnsafeReason::MimeEssence {
+                    essence: "application/json".into(),
+                },
+                "application/json",
+            ),
+            (UnsafeReason::TotalTooLong { total: 1030 }, "1024"),
+            (UnsafeReason::NameNotSafelisted, "x-token"),
+        ];
+        for (reason, detail) in reasons {
+            let header = UnsafeHeader {
+                name: "x-token".into(),
+                value: "v".into(),
+                reason,
+            };
+            assert_eq!(deciding_detail(&header), detail);
+            assert!(describe_unsafe(&header).contains(detail), "{detail}");
+        }
     }
 }

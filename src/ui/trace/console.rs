@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::browser_name;
 use super::tabs::{tablist_keydown, unique_prefix};
 use crate::engine::RequestTrace;
 use crate::scenario::Browser;
@@ -95,14 +96,6 @@ pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
     }
 }
 
-fn browser_name(browser: Browser) -> &'static str {
-    match browser {
-        Browser::Chrome => "Chrome",
-        Browser::Firefox => "Firefox",
-        Browser::Safari => "Safari",
-    }
-}
-
 /// The lines and the script's error, exactly as the engine rendered them.
 fn console_body(browser: Browser, verified: bool, request: &RequestTrace) -> Html {
     let result = &request.result;
@@ -119,14 +112,14 @@ fn console_body(browser: Browser, verified: bool, request: &RequestTrace) -> Htm
             <ol class="console-lines" aria-label={format!("{} console", browser_name(browser))}>
                 { for result.console.iter().map(|line| html! {
                     <li class="console-row console-error">
-                        <span class="console-icon" aria-hidden="true">{ "⛔" }</span>
+                        <span class="console-icon" aria-hidden="true">{ "✖" }</span>
                         <span class="visually-hidden">{ "Error: " }</span>
                         <span class="console-text" data-testid="console-line">{ line.clone() }</span>
                     </li>
                 }) }
                 if let Some(error) = &result.js_error {
                     <li class="console-row console-error console-uncaught">
-                        <span class="console-icon" aria-hidden="true">{ "⛔" }</span>
+                        <span class="console-icon" aria-hidden="true">{ "✖" }</span>
                         <span class="console-prefix">{ "The script gets: " }</span>
                         <span class="console-text" data-testid="js-error">{ error.clone() }</span>
                     </li>

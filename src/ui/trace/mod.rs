@@ -87,6 +87,15 @@ fn trace_for(traces: &[Trace; 3], browser: Browser) -> &Trace {
     }
 }
 
+/// A browser's name as people write it.
+fn browser_name(browser: Browser) -> &'static str {
+    match browser {
+        Browser::Chrome => "Chrome",
+        Browser::Firefox => "Firefox",
+        Browser::Safari => "Safari",
+    }
+}
+
 /// Stage navigation, stage cards, sequence diagram, console, readable
 /// headers, fixes with server snippets and the preflight cache timeline.
 #[function_component(TraceView)]
