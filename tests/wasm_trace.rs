@@ -81,10 +81,15 @@ fn load(text: &str) -> Scenario {
 
 /// Mounts the view of `scenario` (Chrome's rules) on a fresh root.
 async fn mount(scenario: &Scenario) -> Element {
+    mount_as(scenario, Browser::Chrome).await
+}
+
+/// Mounts the view of `scenario` with `browser`'s trace shown.
+async fn mount_as(scenario: &Scenario, browser: Browser) -> Element {
     let root = fresh_root();
     let props = TraceViewProps {
-        trace: Rc::new(evaluate(scenario, Some(Browser::Chrome))),
         traces: traces_per_browser(scenario),
+        browser,
         scenario: Rc::new(scenario.clone()),
         request: 0,
         stage: None,
@@ -386,5 +391,45 @@ async fn the_cache_timeline_lists_each_request_and_entry() {
     assert_eq!(
         texts(&root, "[data-testid=seq-arrow]").len(),
         trace.requests[1].exchanges.len() * 2
+    );
+}
+
+#[wasm_bindgen_test]
+async fn firefox_rules_open_its_console_tab_and_show_its_max_age_cap() {
+    let scenario = load(include_str!("../scenarios/firefox-max-age-cap.json"));
+    let firefox = evaluate(&scenario, Some(Browser::Firefox));
+    let root = mount_as(&scenario, Browser::Firefox).await;
+    assert_eq!(
+        attrs(
+            &root,
+            "[role=tab][aria-selected=true][data-testid^=console-tab]",
+            "data-testid"
+        ),
+        vec!["console-tab-firefox".to_owned()]
+    );
+    assert_eq!(
+        element(&root, "[data-testid=verdict]").get_attribute("data-outcome"),
+        serde_json::to_value(firefox.requests[0].result.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+    );
+    let hint = texts(&root, ".cache-panel .panel-hint").join(" ");
+    assert!(
+        hint.contains(&format!("at most {} s", firefox.profile.max_age_cap)),
+        "{hint}"
+    );
+    let preflights: Vec<String> = firefox
+        .requests
+        .iter()
+        .map(|r| {
+            serde_json::to_value(r.result.preflight)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        attrs(&root, "[data-testid=cache-request]", "data-preflight"),
+        preflights
     );
 }
