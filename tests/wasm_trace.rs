@@ -213,7 +213,7 @@ async fn console_tabs_show_each_browsers_exact_lines_and_error() {
         );
     }
     // Arrow keys move along the tablist (Safari → wraps to Chrome).
-    key(&element(&root, ".console-tabs"), "ArrowRight");
+    key(&element(&root, ".tv-console-tabs"), "ArrowRight");
     flush().await;
     let chrome = evaluate(&scenario, Some(Browser::Chrome));
     assert_eq!(
@@ -413,7 +413,7 @@ async fn firefox_rules_open_its_console_tab_and_show_its_max_age_cap() {
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
     );
-    let hint = texts(&root, ".cache-panel .panel-hint").join(" ");
+    let hint = texts(&root, ".cache-panel .tv-panel-hint").join(" ");
     assert!(
         hint.contains(&format!("at most {} s", firefox.profile.max_age_cap)),
         "{hint}"

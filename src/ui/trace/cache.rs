@@ -103,9 +103,9 @@ pub(super) fn cache_timeline(trace: &Trace, selected: usize) -> Html {
         }
     });
     html! {
-        <section class="panel cache-panel" aria-label="Preflight cache over time">
-            <h4 class="panel-title">{ "Preflight cache over time" }</h4>
-            <p class="panel-hint">
+        <section class="tv-panel cache-panel" aria-label="Preflight cache over time">
+            <h4 class="tv-panel-title">{ "Preflight cache over time" }</h4>
+            <p class="tv-panel-hint">
                 { format!("{} keeps a preflight result for Access-Control-Max-Age seconds, at most {} s (its cap); without the header, 5 s.", super::browser_name(trace.browser), cap) }
             </p>
             <svg class="cache-svg" viewBox={format!("0 0 {WIDTH} {height}")} aria-hidden="true">

@@ -1,4 +1,4 @@
-//! The console panel: each browser's exact console lines and the script's
+//! The console tv-panel: each browser's exact console lines and the script's
 //! error, in DevTools style, one tab per browser.
 
 use std::rc::Rc;
@@ -79,13 +79,13 @@ pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
             request: Some(request),
         }) => console_body(*browser, *verified, request),
         _ => {
-            html! { <p class="console-empty">{ "This browser reported nothing for this request." }</p> }
+            html! { <p class="tv-console-empty">{ "This browser reported nothing for this request." }</p> }
         }
     };
     html! {
-        <section class="panel console-panel" aria-labelledby={format!("{}-title", *prefix)}>
-            <h4 id={format!("{}-title", *prefix)} class="panel-title">{ "Console" }</h4>
-            <div class="console-tabs" role="tablist" aria-label="Browser" {onkeydown}>
+        <section class="tv-panel console-panel" aria-labelledby={format!("{}-title", *prefix)}>
+            <h4 id={format!("{}-title", *prefix)} class="tv-panel-title">{ "Console" }</h4>
+            <div class="tv-console-tabs" role="tablist" aria-label="Browser" {onkeydown}>
                 { for tabs }
             </div>
             <div class="devtools-console" role="tabpanel" id={panel_id}
@@ -107,9 +107,9 @@ fn console_body(browser: Browser, verified: bool, request: &RequestTrace) -> Htm
                 </p>
             }
             if result.console.is_empty() && result.js_error.is_none() {
-                <p class="console-empty">{ "(nothing printed)" }</p>
+                <p class="tv-console-empty">{ "(nothing printed)" }</p>
             }
-            <ol class="console-lines" aria-label={format!("{} console", browser_name(browser))}>
+            <ol class="tv-console-lines" aria-label={format!("{} console", browser_name(browser))}>
                 { for result.console.iter().map(|line| html! {
                     <li class="console-row console-error">
                         <span class="console-icon" aria-hidden="true">{ "✖" }</span>
