@@ -361,8 +361,8 @@ impl Component for App {
                             { self.view_server(ctx) }
                         </div>
                         <div class="results">
-                            <TraceView trace={self.eval.main.clone()}
-                                       traces={self.eval.traces.clone()}
+                            <TraceView traces={self.eval.traces.clone()}
+                                       browser={scenario.browser.unwrap_or_default()}
                                        scenario={self.eval.scenario.clone()}
                                        request={self.request} stage={self.stage}
                                        on_stage={self.on_stage.clone()}

@@ -17,25 +17,15 @@ pub struct Evaluated {
     pub scenario: Rc<Scenario>,
     /// One trace per browser, in [`Browser::ALL`] order.
     pub traces: Rc<[Trace; 3]>,
-    /// The trace for the scenario's own browser (Chrome when it names none).
-    pub main: Rc<Trace>,
 }
 
 impl Evaluated {
     /// Runs the engine on `scenario` for every browser.
     pub fn new(scenario: Scenario) -> Evaluated {
         let traces = Browser::ALL.map(|browser| evaluate(&scenario, Some(browser)));
-        let [chrome, firefox, safari] = &traces;
-        let main = match scenario.browser.unwrap_or_default() {
-            Browser::Chrome => chrome,
-            Browser::Firefox => firefox,
-            Browser::Safari => safari,
-        };
-        let main = Rc::new(main.clone());
         Evaluated {
             scenario: Rc::new(scenario),
             traces: Rc::new(traces),
-            main,
         }
     }
 

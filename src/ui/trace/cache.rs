@@ -103,10 +103,10 @@ pub(super) fn cache_timeline(trace: &Trace, selected: usize) -> Html {
         }
     });
     html! {
-        <section class="panel cache-panel" aria-label="Preflight cache over time">
-            <h4 class="panel-title">{ "Preflight cache over time" }</h4>
-            <p class="panel-hint">
-                { format!("{} keeps a preflight result for Access-Control-Max-Age seconds, at most {} s (its cap); without the header, 5 s.", trace.browser.as_str(), cap) }
+        <section class="tv-panel cache-panel" aria-label="Preflight cache over time">
+            <h4 class="tv-panel-title">{ "Preflight cache over time" }</h4>
+            <p class="tv-panel-hint">
+                { format!("{} keeps a preflight result for Access-Control-Max-Age seconds, at most {} s (its cap); without the header, 5 s.", super::browser_name(trace.browser), cap) }
             </p>
             <svg class="cache-svg" viewBox={format!("0 0 {WIDTH} {height}")} aria-hidden="true">
                 <line class="cache-axis" x1={LEFT.to_string()} y1="30" x2={(WIDTH - RIGHT).to_string()} y2="30" />

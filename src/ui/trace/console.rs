@@ -1,10 +1,11 @@
-//! The console panel: each browser's exact console lines and the script's
+//! The console tv-panel: each browser's exact console lines and the script's
 //! error, in DevTools style, one tab per browser.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::browser_name;
 use super::tabs::{tablist_keydown, unique_prefix};
 use crate::engine::RequestTrace;
 use crate::scenario::Browser;
@@ -78,13 +79,13 @@ pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
             request: Some(request),
         }) => console_body(*browser, *verified, request),
         _ => {
-            html! { <p class="console-empty">{ "This browser reported nothing for this request." }</p> }
+            html! { <p class="tv-console-empty">{ "This browser reported nothing for this request." }</p> }
         }
     };
     html! {
-        <section class="panel console-panel" aria-labelledby={format!("{}-title", *prefix)}>
-            <h4 id={format!("{}-title", *prefix)} class="panel-title">{ "Console" }</h4>
-            <div class="console-tabs" role="tablist" aria-label="Browser" {onkeydown}>
+        <section class="tv-panel console-panel" aria-labelledby={format!("{}-title", *prefix)}>
+            <h4 id={format!("{}-title", *prefix)} class="tv-panel-title">{ "Console" }</h4>
+            <div class="tv-console-tabs" role="tablist" aria-label="Browser" {onkeydown}>
                 { for tabs }
             </div>
             <div class="devtools-console" role="tabpanel" id={panel_id}
@@ -92,14 +93,6 @@ pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
                 { body }
             </div>
         </section>
-    }
-}
-
-fn browser_name(browser: Browser) -> &'static str {
-    match browser {
-        Browser::Chrome => "Chrome",
-        Browser::Firefox => "Firefox",
-        Browser::Safari => "Safari",
     }
 }
 
@@ -114,19 +107,19 @@ fn console_body(browser: Browser, verified: bool, request: &RequestTrace) -> Htm
                 </p>
             }
             if result.console.is_empty() && result.js_error.is_none() {
-                <p class="console-empty">{ "(nothing printed)" }</p>
+                <p class="tv-console-empty">{ "(nothing printed)" }</p>
             }
-            <ol class="console-lines" aria-label={format!("{} console", browser_name(browser))}>
+            <ol class="tv-console-lines" aria-label={format!("{} console", browser_name(browser))}>
                 { for result.console.iter().map(|line| html! {
                     <li class="console-row console-error">
-                        <span class="console-icon" aria-hidden="true">{ "⛔" }</span>
+                        <span class="console-icon" aria-hidden="true">{ "✖" }</span>
                         <span class="visually-hidden">{ "Error: " }</span>
                         <span class="console-text" data-testid="console-line">{ line.clone() }</span>
                     </li>
                 }) }
                 if let Some(error) = &result.js_error {
                     <li class="console-row console-error console-uncaught">
-                        <span class="console-icon" aria-hidden="true">{ "⛔" }</span>
+                        <span class="console-icon" aria-hidden="true">{ "✖" }</span>
                         <span class="console-prefix">{ "The script gets: " }</span>
                         <span class="console-text" data-testid="js-error">{ error.clone() }</span>
                     </li>

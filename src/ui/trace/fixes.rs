@@ -39,9 +39,9 @@ pub(super) fn fixes_panel(props: &FixesPanelProps) -> Html {
         "Every change the request needs, in the order the browser would complain (it stops at the first):"
     };
     html! {
-        <section class="panel fixes-panel" aria-label="What to fix">
-            <h4 class="panel-title">{ "What to fix" }</h4>
-            <p class="panel-hint">{ summary }</p>
+        <section class="tv-panel fixes-panel" aria-label="What to fix">
+            <h4 class="tv-panel-title">{ "What to fix" }</h4>
+            <p class="tv-panel-hint">{ summary }</p>
             if !request.fixes.is_empty() {
                 <ol class="fix-list">
                     { for request.fixes.iter().map(fix_item) }

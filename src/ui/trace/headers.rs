@@ -21,13 +21,13 @@ pub(super) fn readable_headers(request: &RequestTrace) -> Html {
         });
     let body = match result.outcome {
         Outcome::Blocked | Outcome::NetworkError => html! {
-            <p class="panel-empty">{ "No response object: the script got a network error, so there are no headers to read." }</p>
+            <p class="tv-panel-empty">{ "No response object: the script got a network error, so there are no headers to read." }</p>
         },
         Outcome::Opaque if result.readable_headers.is_empty() => html! {
-            <p class="panel-empty">{ "An opaque response: response.headers is empty." }</p>
+            <p class="tv-panel-empty">{ "An opaque response: response.headers is empty." }</p>
         },
         _ if result.readable_headers.is_empty() => html! {
-            <p class="panel-empty">{ "response.headers is empty." }</p>
+            <p class="tv-panel-empty">{ "response.headers is empty." }</p>
         },
         _ => html! {
             <dl class="readable-headers">
@@ -44,9 +44,9 @@ pub(super) fn readable_headers(request: &RequestTrace) -> Html {
         },
     };
     html! {
-        <section class="panel headers-panel" aria-label="What the script can read">
-            <h4 class="panel-title">{ "What the script can read" }</h4>
-            <p class="panel-hint">{ "The headers response.headers would contain." }</p>
+        <section class="tv-panel headers-panel" aria-label="What the script can read">
+            <h4 class="tv-panel-title">{ "What the script can read" }</h4>
+            <p class="tv-panel-hint">{ "The headers response.headers would contain." }</p>
             { body }
         </section>
     }

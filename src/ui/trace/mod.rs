@@ -5,11 +5,12 @@
 //! steps, console text, fixes and cache entries all come from the trace.
 //! Its props ([`TraceViewProps`]):
 //!
-//! - `trace`: the trace the stage cards, diagram, headers, fixes and cache
-//!   timeline show (the app's chosen browser).
-//! - `traces`: the same scenario evaluated once per browser, in
-//!   [`Browser::ALL`] order (Chrome, Firefox, Safari), for the console tabs;
-//!   [`traces_per_browser`] makes it.
+//! - `traces`: the scenario evaluated once per browser, in [`Browser::ALL`]
+//!   order (Chrome, Firefox, Safari); [`traces_per_browser`] makes it. The
+//!   console tabs show all three.
+//! - `browser`: whose trace the stage cards, diagram, headers, fixes and
+//!   cache timeline show, and the console tab open at first (the app passes
+//!   the scenario's `browser`, Chrome by default).
 //! - `scenario`: the scenario (request lines, snippet paths).
 //! - `request`, `stage`: the selected request and stage (`None` = the first
 //!   failing stage, else the first); `on_request`, `on_stage` report a choice.
@@ -44,10 +45,11 @@ pub fn traces_per_browser(scenario: &Scenario) -> Rc<[Trace; 3]> {
 /// Properties of [`TraceView`] (see the module documentation).
 #[derive(Debug, Clone, Properties)]
 pub struct TraceViewProps {
-    /// The trace shown (its browser's rules).
-    pub trace: Rc<Trace>,
-    /// The same scenario per browser, in [`Browser::ALL`] order, for the console tabs.
+    /// The scenario per browser, in [`Browser::ALL`] order.
     pub traces: Rc<[Trace; 3]>,
+    /// Whose trace is shown (and the console tab open at first).
+    #[prop_or_default]
+    pub browser: Browser,
     /// The scenario the traces came from.
     pub scenario: Rc<Scenario>,
     /// The selected request (index into `trace.requests`).
@@ -67,8 +69,8 @@ pub struct TraceViewProps {
 impl PartialEq for TraceViewProps {
     /// Cheap: the same `Rc`s mean the same content.
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.trace, &other.trace)
-            && Rc::ptr_eq(&self.traces, &other.traces)
+        Rc::ptr_eq(&self.traces, &other.traces)
+            && self.browser == other.browser
             && Rc::ptr_eq(&self.scenario, &other.scenario)
             && self.request == other.request
             && self.stage == other.stage
@@ -87,6 +89,15 @@ fn trace_for(traces: &[Trace; 3], browser: Browser) -> &Trace {
     }
 }
 
+/// A browser's name as people write it.
+fn browser_name(browser: Browser) -> &'static str {
+    match browser {
+        Browser::Chrome => "Chrome",
+        Browser::Firefox => "Firefox",
+        Browser::Safari => "Safari",
+    }
+}
+
 /// Stage navigation, stage cards, sequence diagram, console, readable
 /// headers, fixes with server snippets and the preflight cache timeline.
 #[function_component(TraceView)]
@@ -100,7 +111,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             stage.set(*chosen);
         });
     }
-    let trace = &props.trace;
+    let trace = trace_for(&props.traces, props.browser);
     if let Some(error) = &trace.scenario_error {
         return html! {
             <section class="trace trace-error" role="alert">

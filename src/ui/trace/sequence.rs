@@ -35,9 +35,9 @@ pub(super) fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
     }
     if props.exchanges.is_empty() {
         return html! {
-            <section class="panel sequence" aria-label="Over the wire">
-                <h4 class="panel-title">{ "Over the wire" }</h4>
-                <p class="panel-empty">{ "Nothing was sent: the browser stopped before any request." }</p>
+            <section class="tv-panel sequence" aria-label="Over the wire">
+                <h4 class="tv-panel-title">{ "Over the wire" }</h4>
+                <p class="tv-panel-empty">{ "Nothing was sent: the browser stopped before any request." }</p>
             </section>
         };
     }
@@ -69,9 +69,9 @@ pub(super) fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
         })
     });
     html! {
-        <section class="panel sequence" aria-label="Over the wire">
-            <h4 class="panel-title">{ "Over the wire" }</h4>
-            <p class="panel-hint">{ "Each arrow is a message; open one to read it exactly as sent." }</p>
+        <section class="tv-panel sequence" aria-label="Over the wire">
+            <h4 class="tv-panel-title">{ "Over the wire" }</h4>
+            <p class="tv-panel-hint">{ "Each arrow is a message; open one to read it exactly as sent." }</p>
             <svg class="sequence-svg" viewBox={format!("0 0 {WIDTH} {height}")}
                 role="group" aria-label="Sequence diagram: browser and server messages">
                 <text class="lifeline-label" x={BROWSER_X.to_string()} y="16" text-anchor="middle">{ "Browser" }</text>

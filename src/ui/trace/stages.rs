@@ -146,7 +146,7 @@ pub(super) fn stepper(props: &StepperProps) -> Html {
     };
     html! {
         <div class="stepper" {onkeydown}>
-            <nav class="stage-nav" aria-label="Stages">
+            <nav class="tv-stage-nav" aria-label="Stages">
                 <ol>
                     { for stages.iter().map(|&stage| {
                         let status = stage_status(props.steps.iter().filter(|s| s.stage == stage));
@@ -208,17 +208,17 @@ fn stage_card(
     let on_stage = on_stage.clone();
     html! {
         <li
-            class={classes!("stage-card", class, open.then_some("stage-card-open"))}
+            class={classes!("tv-stage-card", class, open.then_some("tv-stage-card-open"))}
             data-testid="stage-card"
             data-stage={stage_id(stage)}
             aria-current={open.then_some("step")}
         >
-            <h4 class="stage-card-title">
+            <h4 class="tv-stage-card-title">
                 <span class="stage-icon" aria-hidden="true">{ icon }</span>
                 if open {
                     { stage_label(stage) }
                 } else {
-                    <button type="button" class="stage-card-open-button"
+                    <button type="button" class="tv-stage-card-open-button"
                         onclick={Callback::from(move |_| on_stage.emit(stage))}>
                         { stage_label(stage) }
                     </button>
@@ -233,7 +233,7 @@ fn stage_card(
                 }
                 { for steps.iter().map(|step| step_view(step)) }
             } else {
-                <p class="stage-card-summary">{ summary }</p>
+                <p class="tv-stage-card-summary">{ summary }</p>
             }
         </li>
     }
