@@ -265,20 +265,6 @@ fn share_links_leave_out_secret_header_values() {
 }
 
 #[wasm_bindgen_test]
-fn the_call_prints_as_fetch_or_xhr() {
-    let mut spec = default_scenario().requests[0].clone();
-    assert_eq!(
-        print_call(&spec),
-        "fetch(\"https://api.example.com/users\", {\n  method: \"POST\",\n  headers: { \"Content-Type\": \"application/json\" },\n  body: \"{\\\"name\\\":\\\"Alice\\\"}\",\n});"
-    );
-    spec.api = Api::Xhr;
-    assert_eq!(
-        print_call(&spec),
-        "const xhr = new XMLHttpRequest();\nxhr.open(\"POST\", \"https://api.example.com/users\");\nxhr.setRequestHeader(\"Content-Type\", \"application/json\");\nxhr.send(\"{\\\"name\\\":\\\"Alice\\\"}\");"
-    );
-}
-
-#[wasm_bindgen_test]
 fn editing_a_rule_shared_by_preflight_and_request_splits_it() {
     let mut scenario = default_scenario();
     scenario.server.remove(0); // the remaining rule answers every method
@@ -324,4 +310,77 @@ fn send_again_appends_a_request_later_in_time() {
     assert_eq!(edited.requests.len(), 2);
     assert_eq!(edited.requests[1].at_ms, Some(7000));
     assert_eq!(evaluate(&edited, None).requests[1].at_ms, 7000);
+}
+
+#[wasm_bindgen_test]
+fn every_bundled_request_prints_as_code_that_parses_back_to_it() {
+    for scenario in share::bundled_scenarios() {
+        for spec in &scenario.requests {
+            let code = print_call(spec);
+            let parsed = cors_lab::jscall::parse_call(&code)
+                .unwrap_or_else(|e| panic!("{}: {e}\n{code}", scenario.id));
+            let mut want = spec.clone();
+            want.at_ms = None;
+            if want.api == Api::Xhr {
+                // XHR has no mode, redirect or omit: the printer leaves them out.
+                want.mode = parsed.request.mode;
+                want.redirect = parsed.request.redirect;
+                if want.credentials == cors_lab::scenario::Credentials::Omit {
+                    want.credentials = parsed.request.credentials;
+                }
+            }
+            assert_eq!(parsed.request, want, "{}\n{code}", scenario.id);
+        }
+    }
+}
+
+async fn type_code(root: &Element, code: &str) {
+    let area = find(root, "[data-testid=client-code]")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .expect("a textarea");
+    area.set_value(code);
+    area.dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatch");
+    flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn code_edits_drive_the_form_and_bad_code_is_a_message() {
+    let root = mount().await;
+    type_code(
+        &root,
+        "fetch('https://api.example.com/users', { method: 'patch', headers: { 'Content-Type': 'text/plain' } })",
+    )
+    .await;
+    let method = find(&root, "[data-testid=req-method]")
+        .dyn_into::<HtmlInputElement>()
+        .expect("an input");
+    assert_eq!(method.value(), "patch");
+    let notes = texts(&root, "[data-testid=field-note]").join(" | ");
+    assert!(
+        notes.contains("`patch` is not upper-cased by the browser"),
+        "got {notes:?}"
+    );
+    // The typed text stays as typed (not reprinted).
+    let area = find(&root, "[data-testid=client-code]")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .expect("a textarea");
+    assert!(area.value().starts_with("fetch('https://"));
+
+    type_code(&root, "fetch('https://api.example.com/users', { method: ").await;
+    let error = texts(&root, "[data-testid=code-error]").join(" ");
+    assert!(error.contains("Line 1"), "got {error:?}");
+    assert_eq!(method.value(), "patch", "the form keeps the last good call");
+
+    // A form edit rewrites the code.
+    method.set_value("PUT");
+    method
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatch");
+    flush().await;
+    assert!(
+        area.value().contains("method: \"PUT\""),
+        "got {}",
+        area.value()
+    );
 }

@@ -1,4 +1,5 @@
-//! The client-call editor: a form and the same call as code, always in sync.
+//! The client-call editor: a form and the same call as code, always in sync
+//! (code → request through [`crate::jscall::parse_call`]).
 //!
 //! Every remark about the call (a dropped header, an invalid name, a method
 //! that is not upper-cased) comes from the engine's trace: the build steps it
@@ -14,6 +15,7 @@ use super::code::{credentials_str, mode_str, print_call, redirect_str};
 use super::header_rows::{HeaderNote, HeaderRows};
 use crate::engine::failure::Failure;
 use crate::engine::{RequestTrace, Stage, StepStatus};
+use crate::jscall::parse_call;
 use crate::scenario::{Api, Credentials, Mode, Redirect, RequestSpec};
 
 /// Properties of [`ClientEditor`].
@@ -98,6 +100,27 @@ fn notes_for(remarks: &[(Field, String, bool)], field: &Field) -> Html {
     }
 }
 
+/// The code as the learner typed it.
+#[derive(Debug, Clone, PartialEq)]
+struct CodeDraft {
+    /// The text.
+    text: String,
+    /// The request it stands for (the last one that parsed, on an error).
+    request: Rc<RequestSpec>,
+    /// Why it does not parse, with line and column.
+    error: Option<String>,
+    /// Options the parser read but the scenario cannot hold.
+    ignored: Vec<String>,
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 /// The form and the code view of one request.
 #[function_component(ClientEditor)]
 pub fn client_editor(props: &ClientEditorProps) -> Html {
@@ -145,6 +168,49 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
             on_change.emit(next);
         })
     };
+    // The code as typed, kept while it stands for the current request (or
+    // does not parse yet), so the printer never rewrites what is being typed.
+    let draft = use_state(|| None::<CodeDraft>);
+    let shown_draft = (*draft).clone().filter(|d| *d.request == *spec);
+    let on_code = {
+        let spec = spec.clone();
+        let draft = draft.clone();
+        let on_change = props.on_change.clone();
+        Callback::from(move |e: InputEvent| {
+            let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            match parse_call(&text) {
+                Ok(parsed) => {
+                    let mut next = parsed.request;
+                    next.at_ms = spec.at_ms;
+                    let ignored = parsed.ignored;
+                    draft.set(Some(CodeDraft {
+                        text,
+                        request: Rc::new(next.clone()),
+                        error: None,
+                        ignored,
+                    }));
+                    if next != *spec {
+                        on_change.emit(next);
+                    }
+                }
+                Err(error) => {
+                    let (line, column) = line_and_column(&text, error.offset);
+                    draft.set(Some(CodeDraft {
+                        text,
+                        request: spec.clone(),
+                        error: Some(format!(
+                            "Line {line}, column {column}: {}. The form keeps the last call that parsed.",
+                            error.message
+                        )),
+                        ignored: Vec::new(),
+                    }));
+                }
+            }
+        })
+    };
+    let code_text = shown_draft
+        .as_ref()
+        .map_or_else(|| print_call(&spec), |d| d.text.clone());
     let remarks = props.trace.as_deref().map(remarks).unwrap_or_default();
     let header_notes: Vec<HeaderNote> = remarks
         .iter()
@@ -252,10 +318,21 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
             { notes_for(&remarks, &Field::Other) }
 
             <label class="field-heading" for="client-code">{ "As code" }</label>
-            <textarea id="client-code" class="code" data-testid="client-code" readonly=true
-                      rows="8" spellcheck="false" value={print_call(&spec)} />
-            <p class="muted small">
-                { "The code follows the form. Typing or pasting code here arrives with the JavaScript-call parser." }
+            <textarea id="client-code" class="code" data-testid="client-code"
+                      rows="8" spellcheck="false" value={code_text} oninput={on_code}
+                      aria-describedby="client-code-help" />
+            <div class="field-notes" aria-live="polite">
+                if let Some(error) = shown_draft.as_ref().and_then(|d| d.error.clone()) {
+                    <p class="field-note field-note-error" data-testid="code-error">{ error }</p>
+                }
+                if let Some(d) = shown_draft.as_ref().filter(|d| !d.ignored.is_empty()) {
+                    <p class="field-note" data-testid="field-note">
+                        { format!("Not modelled, so left out: {}", d.ignored.join(", ")) }
+                    </p>
+                }
+            </div>
+            <p class="muted small" id="client-code-help">
+                { "Edit or paste a fetch() call or XMLHttpRequest code (e.g. DevTools' Copy as fetch): the form follows, and the form's changes rewrite the code." }
             </p>
         </section>
     }
