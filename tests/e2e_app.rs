@@ -294,6 +294,11 @@ async fn the_built_app_edits_steps_keeps_and_shares_a_scenario() {
     screenshot(&page, "desktop-dark", 1280, 800, false).await;
     set_theme(&page, "light").await;
     screenshot(&page, "phone-375", 375, 812, true).await;
+    let width = eval(&page, "document.documentElement.scrollWidth").await;
+    assert!(
+        width.as_u64().is_some_and(|w| w <= 375),
+        "nothing is wider than a 375 px phone: {width}"
+    );
     page.execute(SetDeviceMetricsOverrideParams::new(1280, 800, 1.0, false))
         .await
         .unwrap();

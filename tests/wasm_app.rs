@@ -384,3 +384,50 @@ async fn code_edits_drive_the_form_and_bad_code_is_a_message() {
         area.value()
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_hashchange_opens_the_bundled_scenario_it_names() {
+    let root = mount().await;
+    let other = share::bundled_scenarios()
+        .into_iter()
+        .find(|s| s.id != default_scenario().id && s.title.is_some())
+        .expect("another bundled scenario");
+    window()
+        .location()
+        .set_hash(&format!("scenario={}", other.id))
+        .expect("can set the fragment");
+    // hashchange is dispatched asynchronously.
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    flush().await;
+    assert_eq!(
+        texts(&root, "#scenario-title"),
+        vec![other.title.clone().expect("a title")]
+    );
+    let want = evaluate(&other, None).requests[0].result.outcome;
+    let want = serde_json::to_value(want).expect("serialises");
+    assert_eq!(Some(outcome(&root).as_str()), want.as_str());
+}
+
+#[wasm_bindgen_test]
+async fn send_again_adds_a_request_tab_and_remove_takes_it_away() {
+    let root = mount().await;
+    find(&root, "[data-testid=send-again]").click();
+    flush().await;
+    assert!(root
+        .query_selector("[data-testid=request-tab-1]")
+        .expect("ok")
+        .is_some());
+    assert_eq!(
+        find(&root, "[data-testid=request-tab-1]")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true"),
+        "the new request is selected"
+    );
+    find(&root, "[data-testid=remove-request]").click();
+    flush().await;
+    assert!(root
+        .query_selector("[data-testid=request-tab-1]")
+        .expect("ok")
+        .is_none());
+}
