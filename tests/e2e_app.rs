@@ -167,13 +167,19 @@ async fn ready(page: &Page) {
     .await;
 }
 
-async fn screenshot(page: &Page, name: &str, width: i64, height: i64, mobile: bool) {
+/// Saves a full-page screenshot at this viewport; returns the page's
+/// scroll width there (measured before the capture resizes anything).
+async fn screenshot(page: &Page, name: &str, width: i64, height: i64, mobile: bool) -> u64 {
     page.execute(SetDeviceMetricsOverrideParams::new(
         width, height, 1.0, mobile,
     ))
     .await
     .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
+    let scroll_width = eval(page, "document.documentElement.scrollWidth")
+        .await
+        .as_u64()
+        .unwrap_or(u64::MAX);
     let folder = root().join("tests/e2e/screenshots");
     std::fs::create_dir_all(&folder).unwrap();
     page.save_screenshot(
@@ -182,6 +188,7 @@ async fn screenshot(page: &Page, name: &str, width: i64, height: i64, mobile: bo
     )
     .await
     .unwrap();
+    scroll_width
 }
 
 async fn set_theme(page: &Page, theme: &str) {
@@ -293,10 +300,9 @@ async fn the_built_app_edits_steps_keeps_and_shares_a_scenario() {
     set_theme(&page, "dark").await;
     screenshot(&page, "desktop-dark", 1280, 800, false).await;
     set_theme(&page, "light").await;
-    screenshot(&page, "phone-375", 375, 812, true).await;
-    let width = eval(&page, "document.documentElement.scrollWidth").await;
+    let width = screenshot(&page, "phone-375", 375, 812, true).await;
     assert!(
-        width.as_u64().is_some_and(|w| w <= 375),
+        width <= 375,
         "nothing is wider than a 375 px phone: {width}"
     );
     page.execute(SetDeviceMetricsOverrideParams::new(1280, 800, 1.0, false))
