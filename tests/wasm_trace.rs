@@ -95,6 +95,7 @@ async fn mount_as(scenario: &Scenario, browser: Browser) -> Element {
         stage: None,
         on_stage: Default::default(),
         on_request: Default::default(),
+        request_picker: true,
     };
     yew::Renderer::<TraceView>::with_root_and_props(root.clone(), props).render();
     flush().await;
@@ -431,5 +432,26 @@ async fn firefox_rules_open_its_console_tab_and_show_its_max_age_cap() {
     assert_eq!(
         attrs(&root, "[data-testid=cache-request]", "data-preflight"),
         preflights
+    );
+}
+
+#[wasm_bindgen_test]
+async fn copy_reports_success_or_how_to_copy_by_hand() {
+    let scenario = load(JSON_POST);
+    let root = mount(&scenario).await;
+    assert_eq!(texts(&root, ".copy-status"), vec![String::new()]);
+    click(&root, "[data-testid=snippet-copy]");
+    // The Clipboard API answers asynchronously; give it a few turns.
+    let mut status = String::new();
+    for _ in 0..20 {
+        yew::platform::time::sleep(Duration::from_millis(25)).await;
+        status = texts(&root, ".copy-status").join("");
+        if !status.is_empty() {
+            break;
+        }
+    }
+    assert!(
+        status == "Copied." || status.starts_with("Copying is not available here"),
+        "{status:?}"
     );
 }

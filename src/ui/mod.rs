@@ -366,7 +366,8 @@ impl Component for App {
                                        scenario={self.eval.scenario.clone()}
                                        request={self.request} stage={self.stage}
                                        on_stage={self.on_stage.clone()}
-                                       on_request={self.on_request.clone()} />
+                                       on_request={self.on_request.clone()}
+                                       request_picker={false} />
                             <p class="muted small keyboard-hint">
                                 { "Keyboard: ← and → step through the stages, Home and End jump to the first and last, when the focus is not in a field." }
                             </p>

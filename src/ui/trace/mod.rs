@@ -14,6 +14,8 @@
 //! - `scenario`: the scenario (request lines, snippet paths).
 //! - `request`, `stage`: the selected request and stage (`None` = the first
 //!   failing stage, else the first); `on_request`, `on_stage` report a choice.
+//! - `request_picker` (default `true`): its own buttons to pick a request
+//!   when there are several; turn off where the page lists requests itself.
 //!
 //! The component keeps its own copy of the selection, so it also works with
 //! no callbacks wired (its own buttons and arrow keys move it); a change of
@@ -64,6 +66,10 @@ pub struct TraceViewProps {
     /// Called with the request the learner picks.
     #[prop_or_default]
     pub on_request: Callback<usize>,
+    /// Whether to show its own request buttons when there are several
+    /// requests (off when the page already has a request list).
+    #[prop_or(true)]
+    pub request_picker: bool,
 }
 
 impl PartialEq for TraceViewProps {
@@ -76,6 +82,7 @@ impl PartialEq for TraceViewProps {
             && self.stage == other.stage
             && self.on_stage == other.on_stage
             && self.on_request == other.on_request
+            && self.request_picker == other.request_picker
     }
 }
 
@@ -160,7 +167,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
         .collect();
     html! {
         <section class="trace" aria-label="What the browser does">
-            if trace.requests.len() > 1 {
+            if props.request_picker && trace.requests.len() > 1 {
                 { request_picker(trace, &props.scenario, index, &pick_request) }
             }
             { verdict(request) }
