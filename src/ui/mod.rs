@@ -30,7 +30,7 @@ pub fn app() -> Html {
                     { "What the browser does with a cross-origin request, step by step." }
                 </p>
             </header>
-            <main>
+            <main data-testid="app-ready">
                 <ScenarioPage source={AttrValue::Static(DEFAULT_SCENARIO)} />
             </main>
             <footer class="site-footer">
@@ -124,7 +124,14 @@ fn view_request(index: usize, spec: Option<&RequestSpec>, request: &RequestTrace
             <h4 class="request-line">{ heading }</h4>
             <dl class="facts">
                 <dt>{ "Outcome" }</dt>
-                <dd><span class={classes!("badge", outcome_class)}>{ outcome_label }</span></dd>
+                <dd>
+                    // Test hooks (ui-contract): the class names end in the
+                    // outcome's kebab-case name, as in scenario files.
+                    <span class={classes!("badge", outcome_class)} data-testid="verdict"
+                        data-outcome={outcome_class.trim_start_matches("outcome-")}>
+                        { outcome_label }
+                    </span>
+                </dd>
                 <dt>{ "Cross-origin" }</dt>
                 <dd>{ if result.cross_origin { "yes" } else { "no" } }</dd>
                 <dt>{ "Preflight" }</dt>
