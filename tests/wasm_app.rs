@@ -431,3 +431,21 @@ async fn send_again_adds_a_request_tab_and_remove_takes_it_away() {
         .expect("ok")
         .is_none());
 }
+
+#[wasm_bindgen_test]
+async fn opening_a_lesson_can_be_undone() {
+    let root = mount().await;
+    find(
+        &root,
+        "[data-testid='toggle-preflight-Access-Control-Allow-Headers']",
+    )
+    .click();
+    flush().await;
+    assert_eq!(outcome(&root), "allowed");
+    find(&root, "[data-testid=reset]").click();
+    flush().await;
+    assert_eq!(outcome(&root), "blocked");
+    find(&root, "[data-testid=restore]").click();
+    flush().await;
+    assert_eq!(outcome(&root), "allowed", "the edited scenario is back");
+}

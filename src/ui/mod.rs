@@ -152,6 +152,8 @@ pub enum Msg {
     Reset,
     /// Hide the notice.
     DismissNotice,
+    /// Back to the scenario the last load replaced.
+    Restore,
 }
 
 /// The whole page.
@@ -164,6 +166,7 @@ pub struct App {
     include_secrets: bool,
     theme: Option<String>,
     delay_s: u32,
+    previous: Option<Rc<Scenario>>,
     bundled: Rc<Vec<(String, String)>>,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
@@ -172,7 +175,12 @@ pub struct App {
 }
 
 impl App {
+    /// Replaces the scenario; the one it replaces can be brought back
+    /// ("Back to the previous scenario"), so opening a lesson loses nothing.
     fn load(&mut self, scenario: Scenario) {
+        if scenario != *self.eval.scenario {
+            self.previous = Some(self.eval.scenario.clone());
+        }
         self.eval = Evaluated::new(scenario);
         self.request = 0;
         self.stage = None;
@@ -244,6 +252,7 @@ impl Component for App {
             include_secrets: false,
             theme,
             delay_s: 10,
+            previous: None,
             bundled: Rc::new(bundled),
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
@@ -327,6 +336,12 @@ impl Component for App {
                 replace_hash("");
             }
             Msg::DismissNotice => self.notice = None,
+            Msg::Restore => {
+                if let Some(previous) = self.previous.take() {
+                    self.load((*previous).clone());
+                    replace_hash("");
+                }
+            }
         }
         true
     }
@@ -407,9 +422,15 @@ impl App {
                         <option value={id.clone()} selected={*id == current}>{ title.clone() }</option>
                     }) }
                 </select>
-                <button type="button" class="small-button" onclick={link.callback(|_| Msg::Reset)}>
+                <button type="button" class="small-button" data-testid="reset" onclick={link.callback(|_| Msg::Reset)}>
                     { "Reset" }
                 </button>
+                if self.previous.is_some() {
+                    <button type="button" class="small-button" data-testid="restore"
+                            onclick={link.callback(|_| Msg::Restore)}>
+                        { "Back to the previous scenario" }
+                    </button>
+                }
                 <label for="theme">{ "Theme" }</label>
                 <select id="theme" data-testid="theme" onchange={on_theme}>
                     <option value="" selected={theme.is_empty()}>{ "System" }</option>
