@@ -2,10 +2,14 @@
 //!
 //! - [`scenario`]: the scenario file format and its loader.
 //! - [`engine`]: the pure model of what the browser does (no clock, no I/O).
+//! - [`jscall`]: script code (`fetch(...)`, XHR) ⇄ a request, both ways.
+//! - [`snippets`]: server configuration code for the fixes a request needs.
 //! - `ui` (wasm only): the Yew app that renders the engine's trace.
 
 pub mod engine;
+pub mod jscall;
 pub mod scenario;
+pub mod snippets;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

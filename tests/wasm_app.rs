@@ -1,24 +1,44 @@
 //! Component tests of the app, run in headless Chromium (see scripts/test):
 //! each mounts a component into a fresh `<div>` and reads the rendered DOM.
+//! Local storage and the URL fragment are cleared first, since every test
+//! shares one page.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::expect_used)] // a test that cannot set up should fail loudly
+#![allow(clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // a test that cannot set up should fail loudly
 
 use std::time::Duration;
 
 use cors_lab::engine::evaluate;
-use cors_lab::scenario::parse_scenario;
-use cors_lab::ui::{App, ScenarioPage, ScenarioPageProps, DEFAULT_SCENARIO};
+use cors_lab::scenario::{parse_scenario, Api, Browser, Outcome};
+use cors_lab::ui::code::print_call;
+use cors_lab::ui::share::{
+    self, decode_scenario, read_hash, redact_secrets, share_fragment, HashRequest, STORAGE_KEY,
+};
+use cors_lab::ui::state::{apply, rule_for, Edit, Evaluated, Side};
+use cors_lab::ui::{default_scenario, App, DEFAULT_SCENARIO};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::Element;
-use yew::AttrValue;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A new `<div>` attached to the test page's body.
+fn window() -> web_sys::Window {
+    web_sys::window().expect("the test runs in a window")
+}
+
+/// Clears storage and the fragment, then returns a new `<div>` on the page.
 fn fresh_root() -> Element {
-    let document = web_sys::window()
-        .and_then(|window| window.document())
-        .expect("the test runs in a page with a document");
+    let storage = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .expect("local storage");
+    storage.clear().expect("can clear storage");
+    window()
+        .history()
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"))
+        .expect("can clear the fragment");
+    let document = window().document().expect("a document");
     let root = document.create_element("div").expect("can create a div");
     document
         .body()
@@ -31,6 +51,7 @@ fn fresh_root() -> Element {
 /// Lets Yew's scheduler run the pending renders.
 async fn flush() {
     yew::platform::time::sleep(Duration::ZERO).await;
+    yew::platform::time::sleep(Duration::from_millis(10)).await;
 }
 
 fn texts(root: &Element, selector: &str) -> Vec<String> {
@@ -41,68 +62,396 @@ fn texts(root: &Element, selector: &str) -> Vec<String> {
         .collect()
 }
 
-#[wasm_bindgen_test]
-async fn app_shows_heading_and_default_scenario() {
+fn find(root: &Element, selector: &str) -> HtmlElement {
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("{selector} is on the page"))
+        .dyn_into::<HtmlElement>()
+        .expect("an HTML element")
+}
+
+fn outcome(root: &Element) -> String {
+    find(root, "[data-testid=verdict]")
+        .get_attribute("data-outcome")
+        .unwrap_or_default()
+}
+
+async fn mount() -> Element {
     let root = fresh_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
     flush().await;
+    root
+}
 
+#[wasm_bindgen_test]
+async fn app_opens_the_default_scenario_with_the_engines_verdict() {
+    let root = mount().await;
     assert_eq!(texts(&root, "h1"), vec!["CORS Lab".to_owned()]);
     let scenario = parse_scenario(DEFAULT_SCENARIO).expect("the built-in scenario loads");
-    let title = scenario
-        .title
-        .clone()
-        .expect("the built-in scenario has a title");
-    assert_eq!(texts(&root, "#scenario-title"), vec![title]);
-    assert!(
-        texts(&root, "[role=alert]").is_empty(),
-        "no load-error notice for the built-in scenario"
+    assert_eq!(
+        texts(&root, "#scenario-title"),
+        vec![scenario.title.clone().expect("a title")]
+    );
+    assert!(root
+        .query_selector("[data-testid=app-ready]")
+        .expect("ok")
+        .is_some());
+    let trace = evaluate(&scenario, None);
+    assert_eq!(outcome(&root), "blocked");
+    assert_eq!(trace.requests[0].result.outcome, Outcome::Blocked);
+    assert_eq!(
+        texts(&root, "[data-testid=console-line]"),
+        trace.requests[0].result.console
+    );
+    assert!(texts(&root, "[role=alert]").is_empty(), "no notice");
+}
+
+#[wasm_bindgen_test]
+async fn toggling_allow_headers_on_the_preflight_unblocks_the_request() {
+    let root = mount().await;
+    let toggle = find(
+        &root,
+        "[data-testid='toggle-preflight-Access-Control-Allow-Headers']",
+    );
+    assert_eq!(
+        toggle.get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    toggle.click();
+    flush().await;
+    assert_eq!(outcome(&root), "allowed");
+    let toggle = find(
+        &root,
+        "[data-testid='toggle-preflight-Access-Control-Allow-Headers']",
+    );
+    assert_eq!(
+        toggle.get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    // The edit was stored: a reload would find it.
+    let stored = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .expect("the edit is stored");
+    let stored = parse_scenario(&stored).expect("the stored scenario loads");
+    assert_eq!(
+        evaluate(&stored, None).requests[0].result.outcome,
+        Outcome::Allowed
     );
 }
 
 #[wasm_bindgen_test]
-async fn app_renders_one_entry_per_engine_request() {
-    let root = fresh_root();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+async fn a_header_the_browser_drops_is_flagged_next_to_its_row() {
+    let root = mount().await;
+    find(&root, "[data-testid=req-header-add]").click();
     flush().await;
+    let name = find(&root, "[data-testid=req-header-name-1]")
+        .dyn_into::<HtmlInputElement>()
+        .expect("an input");
+    name.set_value("Cookie");
+    name.dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatch");
+    flush().await;
+    let notes = texts(&root, "[data-testid=field-note]").join(" | ");
+    assert!(
+        notes.contains("the browser drops this header"),
+        "got {notes:?}"
+    );
 
-    let scenario = parse_scenario(DEFAULT_SCENARIO).expect("the built-in scenario loads");
-    let trace = evaluate(&scenario, None);
-    let rendered = root
-        .query_selector_all("li.request")
-        .expect("valid selector")
-        .length();
-    assert_eq!(rendered as usize, trace.requests.len());
-    if trace.requests.is_empty() {
-        let notice = texts(&root, "[role=status]").join(" ");
-        assert!(
-            notice.contains("no requests"),
-            "an empty trace is said so: {notice:?}"
-        );
-    }
-    // Every console line the engine produced is on the page, in order.
-    let want: Vec<String> = trace
-        .requests
-        .iter()
-        .flat_map(|r| r.result.console.iter().cloned())
-        .collect();
-    assert_eq!(texts(&root, "li.console-line"), want);
+    let again = find(&root, "[data-testid=req-header-name-1]");
+    assert!(
+        again.is_same_node(Some(&name)),
+        "the input survives an edit (focus stays)"
+    );
+    name.set_value("Bad Name");
+    name.dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatch");
+    flush().await;
+    let notes = texts(&root, "[data-testid=field-note]").join(" | ");
+    assert!(notes.contains("not a valid header name"), "got {notes:?}");
+    assert_eq!(outcome(&root), "network-error", "the call throws");
 }
 
 #[wasm_bindgen_test]
-async fn a_broken_scenario_is_a_notice_not_a_panic() {
-    let root = fresh_root();
-    let props = ScenarioPageProps {
-        source: AttrValue::Static("{\"format\": \"cors-scenario/1\","),
+async fn arrow_keys_step_through_the_stages() {
+    let root = mount().await;
+    let current = |root: &Element| {
+        find(root, "[data-testid=stage-card][aria-current=step]")
+            .get_attribute("data-stage")
+            .unwrap_or_default()
     };
-    yew::Renderer::<ScenarioPage>::with_root_and_props(root.clone(), props).render();
+    let before = current(&root);
+    let key = |key: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("an event");
+        window()
+            .document()
+            .expect("document")
+            .body()
+            .expect("body")
+            .dispatch_event(&event)
+            .expect("dispatch");
+    };
+    key("ArrowLeft");
     flush().await;
+    let earlier = current(&root);
+    assert_ne!(earlier, before, "ArrowLeft moved back from {before}");
+    key("ArrowRight");
+    flush().await;
+    assert_eq!(current(&root), before);
+}
 
-    let alert = texts(&root, "[role=alert]").join(" ");
+#[wasm_bindgen_test]
+async fn corrupt_stored_state_shows_a_notice_and_the_default_scenario() {
+    let root = fresh_root();
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .expect("storage")
+        .set_item(STORAGE_KEY, "{\"format\": \"cors-scenario/1\",")
+        .expect("can store");
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    flush().await;
+    let alert = texts(&root, "[data-testid=notice]").join(" ");
     assert!(alert.contains("could not be loaded"), "got {alert:?}");
-    assert!(alert.contains("line 1"), "the notice says where: {alert:?}");
+    assert_eq!(outcome(&root), "blocked", "the default scenario is shown");
+}
+
+#[wasm_bindgen_test]
+fn every_bundled_scenario_survives_a_share_link() {
+    let all = share::bundled_scenarios();
+    assert_eq!(
+        all.len(),
+        cors_lab::ui::bundled::BUNDLED.len(),
+        "every file parses"
+    );
+    for scenario in all {
+        let fragment = share_fragment(&scenario);
+        match read_hash(&format!("#{fragment}")) {
+            HashRequest::Shared(back) => assert_eq!(*back, scenario, "{}", scenario.id),
+            other => panic!("{}: {other:?}", scenario.id),
+        }
+        match read_hash(&format!("#scenario={}", scenario.id)) {
+            HashRequest::Bundled(back) => assert_eq!(back.id, scenario.id),
+            other => panic!("{}: {other:?}", scenario.id),
+        }
+    }
+    assert!(matches!(read_hash("#s=%%%"), HashRequest::Broken(_)));
+    assert!(matches!(
+        read_hash("#scenario=nope"),
+        HashRequest::Broken(_)
+    ));
+    assert!(matches!(read_hash(""), HashRequest::None));
+    assert!(decode_scenario("e30").is_err(), "`{{}}` is not a scenario");
+}
+
+#[wasm_bindgen_test]
+fn share_links_leave_out_secret_header_values() {
+    let mut scenario = default_scenario();
+    scenario.requests[0]
+        .headers
+        .push(("authorization".to_owned(), "Bearer secret".to_owned()));
+    let (redacted, any) = redact_secrets(&scenario);
+    assert!(any);
+    assert!(!share_fragment(&redacted).contains(&share_fragment(&scenario)));
+    let value = &redacted.requests[0].headers[1];
+    assert_eq!(value, &("authorization".to_owned(), String::new()));
+}
+
+#[wasm_bindgen_test]
+fn editing_a_rule_shared_by_preflight_and_request_splits_it() {
+    let mut scenario = default_scenario();
+    scenario.server.remove(0); // the remaining rule answers every method
+    let eval = Evaluated::new(scenario.clone());
+    let trace = eval.trace(Browser::Chrome);
+    let shared = rule_for(&scenario, trace.requests.first(), 0, Side::Preflight);
+    assert_eq!(
+        shared,
+        rule_for(&scenario, trace.requests.first(), 0, Side::Actual)
+    );
+    let mut respond = scenario.server[0].respond.clone();
+    respond.status = 500;
+    let edited = apply(
+        &scenario,
+        trace,
+        Edit::Respond {
+            request: 0,
+            side: Side::Actual,
+            respond,
+        },
+    );
+    assert_eq!(edited.server.len(), 2);
+    assert_eq!(edited.server[0].matcher.method.as_deref(), Some("OPTIONS"));
+    assert_eq!(
+        edited.server[0].respond.status, 201,
+        "the preflight keeps its answer"
+    );
+    assert_eq!(edited.server[1].respond.status, 500);
+}
+
+#[wasm_bindgen_test]
+fn send_again_appends_a_request_later_in_time() {
+    let scenario = default_scenario();
+    let eval = Evaluated::new(scenario.clone());
+    let edited = apply(
+        &scenario,
+        eval.trace(Browser::Chrome),
+        Edit::SendAgain {
+            from: 0,
+            delay_ms: 7000,
+        },
+    );
+    assert_eq!(edited.requests.len(), 2);
+    assert_eq!(edited.requests[1].at_ms, Some(7000));
+    assert_eq!(evaluate(&edited, None).requests[1].at_ms, 7000);
+}
+
+#[wasm_bindgen_test]
+fn every_bundled_request_prints_as_code_that_parses_back_to_it() {
+    for scenario in share::bundled_scenarios() {
+        // Only script calls are read back; element, EventSource, form and
+        // socket requests are edited in the form (their code view is read-only).
+        for spec in scenario
+            .requests
+            .iter()
+            .filter(|s| matches!(s.api, Api::Fetch | Api::Xhr))
+        {
+            let code = print_call(spec);
+            let parsed = cors_lab::jscall::parse_call(&code)
+                .unwrap_or_else(|e| panic!("{}: {e}\n{code}", scenario.id));
+            let mut want = spec.clone();
+            want.at_ms = None;
+            if want.api == Api::Xhr {
+                // XHR has no mode, redirect or omit: the printer leaves them out.
+                want.mode = parsed.request.mode;
+                want.redirect = parsed.request.redirect;
+                if want.credentials == cors_lab::scenario::Credentials::Omit {
+                    want.credentials = parsed.request.credentials;
+                }
+            }
+            assert_eq!(parsed.request, want, "{}\n{code}", scenario.id);
+        }
+    }
+}
+
+async fn type_code(root: &Element, code: &str) {
+    let area = find(root, "[data-testid=client-code]")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .expect("a textarea");
+    area.set_value(code);
+    area.dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatch");
+    flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn code_edits_drive_the_form_and_bad_code_is_a_message() {
+    let root = mount().await;
+    type_code(
+        &root,
+        "fetch('https://api.example.com/users', { method: 'patch', headers: { 'Content-Type': 'text/plain' } })",
+    )
+    .await;
+    let method = find(&root, "[data-testid=req-method]")
+        .dyn_into::<HtmlInputElement>()
+        .expect("an input");
+    assert_eq!(method.value(), "patch");
+    let notes = texts(&root, "[data-testid=field-note]").join(" | ");
+    assert!(
+        notes.contains("`patch` is not upper-cased by the browser"),
+        "got {notes:?}"
+    );
+    // The typed text stays as typed (not reprinted).
+    let area = find(&root, "[data-testid=client-code]")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .expect("a textarea");
+    assert!(area.value().starts_with("fetch('https://"));
+
+    type_code(&root, "fetch('https://api.example.com/users', { method: ").await;
+    let error = texts(&root, "[data-testid=code-error]").join(" ");
+    assert!(error.contains("Line 1"), "got {error:?}");
+    assert_eq!(method.value(), "patch", "the form keeps the last good call");
+
+    // A form edit rewrites the code.
+    method.set_value("PUT");
+    method
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatch");
+    flush().await;
+    assert!(
+        area.value().contains("method: \"PUT\""),
+        "got {}",
+        area.value()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_hashchange_opens_the_bundled_scenario_it_names() {
+    let root = mount().await;
+    let other = share::bundled_scenarios()
+        .into_iter()
+        .find(|s| s.id != default_scenario().id && s.title.is_some())
+        .expect("another bundled scenario");
+    window()
+        .location()
+        .set_hash(&format!("scenario={}", other.id))
+        .expect("can set the fragment");
+    // hashchange is dispatched asynchronously.
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    flush().await;
+    assert_eq!(
+        texts(&root, "#scenario-title"),
+        vec![other.title.clone().expect("a title")]
+    );
+    let want = evaluate(&other, None).requests[0].result.outcome;
+    let want = serde_json::to_value(want).expect("serialises");
+    assert_eq!(Some(outcome(&root).as_str()), want.as_str());
+}
+
+#[wasm_bindgen_test]
+async fn send_again_adds_a_request_tab_and_remove_takes_it_away() {
+    let root = mount().await;
+    find(&root, "[data-testid=send-again]").click();
+    flush().await;
     assert!(root
-        .query_selector("li.request")
-        .expect("valid selector")
+        .query_selector("[data-testid=request-tab-1]")
+        .expect("ok")
+        .is_some());
+    assert_eq!(
+        find(&root, "[data-testid=request-tab-1]")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true"),
+        "the new request is selected"
+    );
+    find(&root, "[data-testid=remove-request]").click();
+    flush().await;
+    assert!(root
+        .query_selector("[data-testid=request-tab-1]")
+        .expect("ok")
         .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn opening_a_lesson_can_be_undone() {
+    let root = mount().await;
+    find(
+        &root,
+        "[data-testid='toggle-preflight-Access-Control-Allow-Headers']",
+    )
+    .click();
+    flush().await;
+    assert_eq!(outcome(&root), "allowed");
+    find(&root, "[data-testid=reset]").click();
+    flush().await;
+    assert_eq!(outcome(&root), "blocked");
+    find(&root, "[data-testid=restore]").click();
+    flush().await;
+    assert_eq!(outcome(&root), "allowed", "the edited scenario is back");
 }

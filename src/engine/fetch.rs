@@ -170,6 +170,19 @@ pub fn describe_unsafe(header: &UnsafeHeader) -> String {
     }
 }
 
+/// What to highlight for an unsafe header: the part of
+/// [`describe_unsafe`]'s sentence that decided it (the 129th byte, the
+/// offending byte, the MIME essence, the 1024-byte total), else its name.
+fn deciding_detail(header: &UnsafeHeader) -> String {
+    match &header.reason {
+        UnsafeReason::ValueTooLong { .. } => "byte 129".to_owned(),
+        UnsafeReason::UnsafeByte { byte, .. } => format!("0x{:02X}", u32::from(*byte)),
+        UnsafeReason::MimeEssence { essence } => essence.clone(),
+        UnsafeReason::TotalTooLong { .. } => "1024".to_owned(),
+        _ => header.name.clone(),
+    }
+}
+
 /// Classification step for a CORS request.
 fn classification_step(
     request: &Request,
@@ -207,7 +220,7 @@ fn classification_step(
     if preflight_needed {
         let first = unsafe_headers
             .first()
-            .map(|h| h.name.clone())
+            .map(deciding_detail)
             .unwrap_or_else(|| request.method.clone());
         s.found(format!("needs a preflight: {}", reasons.join("; ")))
             .why("A request a plain HTML form could not send must first be approved by an OPTIONS preflight.")
@@ -887,6 +900,9 @@ fn send_preflight(
             )
             .compared(format!("status {status}"))
             .found(describe_preflight_failure(&failure));
+            if let Some(detail) = preflight_failure_detail(&failure) {
+                failed = failed.highlight(detail);
+            }
             if let Failure::Cors { error, .. } = &failure {
                 failed = cors_check_step(
                     &ask.origin,
@@ -899,6 +915,22 @@ fn send_preflight(
             ctx.steps.push(failed);
             Err((failure, Some(status)))
         }
+    }
+}
+
+/// The deciding detail of a failed preflight: the status, the token that
+/// does not parse, or the method or header name not allowed.
+fn preflight_failure_detail(failure: &Failure) -> Option<String> {
+    match failure {
+        Failure::PreflightInvalidStatus { status } | Failure::PreflightRedirect { status } => {
+            Some(status.to_string())
+        }
+        Failure::InvalidAllowMethods { token, .. } | Failure::InvalidAllowHeaders { token, .. } => {
+            Some(token.clone())
+        }
+        Failure::MethodNotAllowed { method } => Some(method.clone()),
+        Failure::HeaderNotAllowed { header } => Some(header.clone()),
+        _ => None,
     }
 }
 
@@ -1017,5 +1049,59 @@ pub fn origin_step(page: &Origin, target: &Origin) -> Step {
         s.found(format!("cross-origin: the {} differ{}", parts.join(" and "), if parts.len() == 1 { "s" } else { "" }))
             .why("Any difference in scheme, host or port makes the request cross-origin, even between subdomains of one site.")
             .highlight(parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_preflight_names_its_deciding_detail() {
+        let header = Failure::HeaderNotAllowed {
+            header: "content-type".into(),
+        };
+        assert_eq!(
+            preflight_failure_detail(&header).as_deref(),
+            Some("content-type")
+        );
+        let status = Failure::PreflightInvalidStatus { status: 404 };
+        assert_eq!(preflight_failure_detail(&status).as_deref(), Some("404"));
+        assert!(describe_preflight_failure(&status).contains("404"));
+        let method = Failure::MethodNotAllowed {
+            method: "PUT".into(),
+        };
+        assert_eq!(preflight_failure_detail(&method).as_deref(), Some("PUT"));
+    }
+
+    #[test]
+    fn an_unsafe_headers_deciding_detail_is_in_its_sentence() {
+        let reasons = [
+            (UnsafeReason::ValueTooLong { length: 129 }, "byte 129"),
+            (
+                UnsafeReason::UnsafeByte {
+                    byte: '"',
+                    position: 3,
+                },
+                "0x22",
+            ),
+            (
+                UnsafeReason::MimeEssence {
+                    essence: "application/json".into(),
+                },
+                "application/json",
+            ),
+            (UnsafeReason::TotalTooLong { total: 1030 }, "1024"),
+            (UnsafeReason::NameNotSafelisted, "x-token"),
+        ];
+        for (reason, detail) in reasons {
+            let header = UnsafeHeader {
+                name: "x-token".into(),
+                value: "v".into(),
+                reason,
+            };
+            assert_eq!(deciding_detail(&header), detail);
+            assert!(describe_unsafe(&header).contains(detail), "{detail}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::failure::{CorsError, Failure, Phase};
 use super::headers::HeaderList;
 use super::server::WireResponse;
-use super::trace::{ExchangeKind, RequestTrace};
+use super::trace::{ExchangeKind, RequestTrace, StepStatus};
 use crate::scenario::{Respond, RuleMatch, Scenario, ServerRule};
 
 /// One change and the problem it solves.
@@ -108,7 +108,7 @@ pub fn plan_fixes(
             break;
         };
         let Some((fix, rule)) = fix_for(failure, trace) else {
-            fixes.push(advice_for(failure));
+            fixes.push(advice_for(failure, trace));
             break;
         };
         if fixes.contains(&fix) {
@@ -273,7 +273,9 @@ fn is_server_refusal(failure: &Failure) -> bool {
     failure.is_cors_failure() || matches!(failure, Failure::WebSocketHandshake { .. })
 }
 
-fn advice_for(failure: &Failure) -> Fix {
+/// Advice for a failure no server change repairs; the problem is the failing
+/// step's own sentence (the typed failure only when no step failed).
+fn advice_for(failure: &Failure, trace: &RequestTrace) -> Fix {
     let text = match failure {
         Failure::ConnectionFailed { .. } => "The server did not answer at all: check that it is running and reachable. This is not a CORS problem.",
         Failure::SameOriginModeCrossOrigin { .. } => "Use mode \"cors\" (the default) for a cross-origin URL.",
@@ -288,7 +290,11 @@ fn advice_for(failure: &Failure) -> Fix {
     };
     Fix {
         stage: FixStage::Request,
-        problem: format!("{failure:?}"),
+        problem: trace
+            .steps
+            .iter()
+            .find(|step| step.status == StepStatus::Fail && !step.found.is_empty())
+            .map_or_else(|| format!("{failure:?}"), |step| step.found.clone()),
         action: FixAction::Advice {
             text: text.to_owned(),
         },

@@ -250,15 +250,54 @@ fn success_console(browser: Browser, outcome: Outcome, status: Option<u16>) -> V
 }
 
 fn thrown_step(failure: &Failure) -> Step {
+    let (found, highlight) = describe_thrown(failure);
     Step {
         stage: Stage::Build,
         anchor: "dom-request",
         title: "The call throws".to_owned(),
         compared: "the script's arguments".to_owned(),
-        found: format!("{failure:?}"),
+        found,
         why: "The browser rejects the call before any request is made.".to_owned(),
         status: StepStatus::Fail,
-        highlight: None,
+        highlight,
+    }
+}
+
+/// Why the script's call was rejected, in plain words, and the argument at fault.
+fn describe_thrown(failure: &Failure) -> (String, Option<String>) {
+    match failure {
+        Failure::InvalidUrl { url } => {
+            (format!("the URL {url:?} does not parse"), Some(url.clone()))
+        }
+        Failure::InvalidMethod { method } => (
+            format!("{method:?} is not a method: a method must be a token"),
+            Some(method.clone()),
+        ),
+        Failure::ForbiddenMethod { method } => (
+            format!(
+                "{method} is a forbidden method: scripts may never send CONNECT, TRACE or TRACK"
+            ),
+            Some(method.clone()),
+        ),
+        Failure::NoCorsMethod { method } => (
+            format!("mode no-cors allows only GET, HEAD and POST, not {method}"),
+            Some(method.clone()),
+        ),
+        Failure::InvalidHeaderName { name } => (
+            format!(
+                "{name:?} is not a header name: a name must be a token (no spaces or separators)"
+            ),
+            Some(name.clone()),
+        ),
+        Failure::InvalidHeaderValue { name, .. } => (
+            format!("the value of {name} holds NUL, CR, LF or a character above U+00FF"),
+            Some(name.clone()),
+        ),
+        Failure::BodyWithGetOrHead => (
+            "a GET or HEAD request cannot have a body".to_owned(),
+            Some("body".to_owned()),
+        ),
+        other => (format!("{other:?}"), None),
     }
 }
 

@@ -42,6 +42,68 @@ pub enum WireResponse {
     },
 }
 
+impl WireRequest {
+    /// The request as [HTTP/1.1 message text](https://www.rfc-editor.org/rfc/rfc9112#section-2.1):
+    /// request line (origin-form target), `Host` (from the URL, unless already
+    /// listed), the headers as sent, a blank line, then the body. Lines end in
+    /// `\n` for display; on the wire each ends in CRLF.
+    pub fn http1_text(&self) -> String {
+        let parsed = Url::parse(&self.url).ok();
+        let target = parsed.as_ref().map_or_else(
+            || self.url.clone(),
+            |url| match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            },
+        );
+        let mut text = format!("{} {target} HTTP/1.1\n", self.method);
+        if !self.headers.contains("Host") {
+            if let Some(host) = parsed.as_ref().and_then(Url::host_str) {
+                let port = parsed
+                    .as_ref()
+                    .and_then(Url::port)
+                    .map(|port| format!(":{port}"))
+                    .unwrap_or_default();
+                text.push_str(&format!("Host: {host}{port}\n"));
+            }
+        }
+        push_headers_and_body(&mut text, &self.headers, self.body.as_deref());
+        text
+    }
+}
+
+impl WireResponse {
+    /// The response as HTTP/1.1 message text: status line with the reason
+    /// phrase the mock server sends, the headers, a blank line, the body; a
+    /// failed connection has no text on the wire and says so.
+    pub fn http1_text(&self) -> String {
+        match self {
+            WireResponse::Http {
+                status,
+                headers,
+                body,
+                ..
+            } => {
+                let mut text = format!("HTTP/1.1 {status} {}\n", reason_phrase(*status));
+                push_headers_and_body(&mut text, headers, Some(body));
+                text
+            }
+            WireResponse::NetworkError { .. } => {
+                "(no response: the connection failed before any HTTP was received)".to_owned()
+            }
+        }
+    }
+}
+
+/// `name: value` lines, the blank line that ends the header section, and the body.
+fn push_headers_and_body(text: &mut String, headers: &HeaderList, body: Option<&str>) {
+    for (name, value) in &headers.0 {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
+    text.push('\n');
+    text.push_str(body.unwrap_or_default());
+}
+
 /// The scenario's server rules, with each rule's URL normalised once.
 #[derive(Debug, Clone)]
 pub struct MockServer<'a> {
@@ -188,5 +250,59 @@ mod tests {
             without_fragment("https://a.example/x#frag"),
             "https://a.example/x"
         );
+    }
+
+    #[test]
+    fn wire_request_renders_as_http1_text() {
+        let request = WireRequest {
+            method: "POST".into(),
+            url: "https://api.example.com:8443/users?page=2".into(),
+            headers: HeaderList(vec![
+                ("Origin".into(), "https://app.example.com".into()),
+                ("Content-Type".into(), "application/json".into()),
+            ]),
+            body: Some("{}".into()),
+        };
+        assert_eq!(
+            request.http1_text(),
+            "POST /users?page=2 HTTP/1.1\nHost: api.example.com:8443\nOrigin: https://app.example.com\nContent-Type: application/json\n\n{}"
+        );
+        let preflight = WireRequest {
+            method: "OPTIONS".into(),
+            url: "https://api.example.com/users".into(),
+            headers: HeaderList::default(),
+            body: None,
+        };
+        assert_eq!(
+            preflight.http1_text(),
+            "OPTIONS /users HTTP/1.1\nHost: api.example.com\n\n"
+        );
+    }
+
+    #[test]
+    fn wire_response_renders_as_http1_text() {
+        let response = WireResponse::Http {
+            status: 204,
+            headers: HeaderList(vec![(
+                "Access-Control-Allow-Origin".into(),
+                "https://app.example.com".into(),
+            )]),
+            body: String::new(),
+            rule: Some(0),
+        };
+        assert_eq!(
+            response.http1_text(),
+            "HTTP/1.1 204 No Content\nAccess-Control-Allow-Origin: https://app.example.com\n\n"
+        );
+        let unknown = WireResponse::Http {
+            status: 599,
+            headers: HeaderList::default(),
+            body: "x".into(),
+            rule: None,
+        };
+        assert_eq!(unknown.http1_text(), "HTTP/1.1 599 <none>\n\nx");
+        assert!(WireResponse::NetworkError { rule: 0 }
+            .http1_text()
+            .contains("no response"));
     }
 }

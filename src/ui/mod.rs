@@ -1,16 +1,43 @@
 //! The teaching app (wasm only).
 //!
-//! It shows what [`crate::engine::evaluate`] found and never decides a CORS
-//! outcome itself. It must never panic (a panic kills the whole page), so a
-//! scenario that does not load becomes a notice on the page, and all text is
-//! rendered as text (no `inner_html`; the page's CSP forbids HTML sinks too).
+//! [`App`] owns the state: the [`Scenario`] being edited (re-evaluated with
+//! [`crate::engine::evaluate`] on every edit), the selected request and
+//! stage. It renders what the engine found and never decides a CORS outcome
+//! itself. It must never panic (a panic kills the whole page), so anything
+//! that does not load becomes a notice, and all text is rendered as text (no
+//! `inner_html`; the page's CSP forbids HTML sinks too).
+//!
+//! - [`state`]: the edits and the engine's traces.
+//! - [`client_editor`], [`server_editor`], [`header_rows`]: the editors.
+//! - [`code`]: the request printed as a `fetch()` or XHR call.
+//! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
+//! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
 
+pub mod bundled;
+pub mod client_editor;
+pub mod code;
+pub mod header_rows;
+pub mod server_editor;
+pub mod share;
+pub mod state;
+pub mod trace;
+
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
-use crate::engine::{evaluate, RequestTrace, Trace};
-use crate::scenario::{parse_scenario, Api, Outcome, PreflightUse, RequestSpec, Scenario};
+use self::client_editor::ClientEditor;
+use self::server_editor::ServerEditor;
+use self::share::HashRequest;
+use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
+use self::trace::TraceView;
+use crate::engine::Stage;
+use crate::scenario::{parse_scenario, Scenario};
 
-/// The scenario the app opens with (a version-1 scenario file).
+/// The scenario the app opens with when nothing is stored (a version-1 scenario file).
 pub const DEFAULT_SCENARIO: &str =
     include_str!("../../scenarios/json-post-without-allow-headers.json");
 
@@ -19,185 +46,562 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// The whole page, opened on [`DEFAULT_SCENARIO`].
-#[function_component(App)]
-pub fn app() -> Html {
-    html! {
-        <>
-            <header class="site-header">
-                <h1>{ "CORS Lab" }</h1>
-                <p class="tagline">
-                    { "What the browser does with a cross-origin request, step by step." }
-                </p>
-            </header>
-            <main>
-                <ScenarioPage source={AttrValue::Static(DEFAULT_SCENARIO)} />
-            </main>
-            <footer class="site-footer">
-                <p>{ "A simulator: everything runs in this page, and no request leaves it." }</p>
-            </footer>
-        </>
+/// The default scenario (an empty one if it ever failed to parse).
+pub fn default_scenario() -> Scenario {
+    parse_scenario(DEFAULT_SCENARIO).unwrap_or_else(|_| state::empty_scenario())
+}
+
+/// What the app starts with: the URL fragment first, then local storage, then
+/// the default; each problem on the way becomes a notice.
+fn initial_scenario() -> (Scenario, Option<String>) {
+    let hash = location_hash();
+    let mut notice = None;
+    match share::read_hash(&hash) {
+        HashRequest::Shared(scenario) | HashRequest::Bundled(scenario) => return (*scenario, None),
+        HashRequest::Broken(why) => notice = Some(why),
+        HashRequest::None => {}
+    }
+    match share::load_stored() {
+        Ok(Some(scenario)) => (scenario, notice),
+        Ok(None) => (default_scenario(), notice),
+        Err(why) => (default_scenario(), Some(why)),
     }
 }
 
-/// Properties of [`ScenarioPage`].
-#[derive(Debug, Clone, PartialEq, Properties)]
-pub struct ScenarioPageProps {
-    /// The scenario file's text (JSON).
-    pub source: AttrValue,
-}
-
-/// One scenario: its lesson and, for each request, what the engine found.
-#[function_component(ScenarioPage)]
-pub fn scenario_page(props: &ScenarioPageProps) -> Html {
-    let loaded = use_memo(props.source.clone(), |source| {
-        parse_scenario(source).map(|scenario| {
-            let trace = evaluate(&scenario, None);
-            (scenario, trace)
-        })
-    });
-    match &*loaded {
-        Ok((scenario, trace)) => view_scenario(scenario, trace),
-        Err(error) => html! {
-            <div class="notice notice-error" role="alert">
-                <h2>{ "This scenario could not be loaded" }</h2>
-                <p class="notice-detail">{ error.to_string() }</p>
-            </div>
-        },
-    }
-}
-
-fn view_scenario(scenario: &Scenario, trace: &Trace) -> Html {
-    let title = scenario.title.as_deref().unwrap_or(&scenario.id);
-    let paragraphs = scenario
-        .lesson
-        .as_deref()
+fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
         .unwrap_or_default()
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| html! { <p>{ p.to_owned() }</p> });
-    html! {
-        <article class="scenario" aria-labelledby="scenario-title">
-            <h2 id="scenario-title">{ title.to_owned() }</h2>
-            <p class="scenario-meta">
-                { "Page origin " }<code>{ scenario.page.clone() }</code>
-                { " · rules of " }{ trace.browser.as_str() }
-            </p>
-            <div class="lesson">{ for paragraphs }</div>
-            <h3>{ "What the browser does" }</h3>
-            if let Some(error) = &trace.scenario_error {
-                <div class="notice notice-error" role="alert">
-                    <p>{ "The engine could not run this scenario:" }</p>
-                    <p class="notice-detail">{ error.clone() }</p>
-                </div>
-            } else if trace.requests.is_empty() {
-                <p class="notice" role="status">
-                    { "The engine reported no requests for this scenario." }
-                </p>
-            } else {
-                <ol class="requests">
-                    { for trace.requests.iter().enumerate().map(|(index, request)| {
-                        view_request(index, scenario.requests.get(index), request)
-                    }) }
-                </ol>
-            }
-        </article>
+}
+
+/// Replaces the address bar's fragment without a `hashchange` (empty = none).
+fn replace_hash(fragment: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let base = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    let url = if fragment.is_empty() {
+        base
+    } else {
+        format!("{base}#{fragment}")
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
 
-fn view_request(index: usize, spec: Option<&RequestSpec>, request: &RequestTrace) -> Html {
-    let result = &request.result;
-    let heading = match spec {
-        Some(spec) => html! {
-            <>
-                <span class="api">{ api_label(spec.api) }</span>
-                <span class="method">{ spec.method.clone() }</span>
-                <span class="url">{ spec.url.clone() }</span>
-            </>
-        },
-        None => html! { { format!("Request {}", index + 1) } },
-    };
-    let (outcome_label, outcome_class) = outcome_label(result.outcome);
-    html! {
-        <li class="request">
-            <h4 class="request-line">{ heading }</h4>
-            <dl class="facts">
-                <dt>{ "Outcome" }</dt>
-                <dd><span class={classes!("badge", outcome_class)}>{ outcome_label }</span></dd>
-                <dt>{ "Cross-origin" }</dt>
-                <dd>{ if result.cross_origin { "yes" } else { "no" } }</dd>
-                <dt>{ "Preflight" }</dt>
-                <dd>{ preflight_label(result.preflight) }</dd>
-                if !result.preflight_request.is_empty() {
-                    <dt>{ "Preflight request headers" }</dt>
-                    <dd>
-                        <ul class="header-list">
-                            { for result.preflight_request.iter().map(|(name, value)| html! {
-                                <li><code>{ format!("{name}: {value}") }</code></li>
-                            }) }
-                        </ul>
-                    </dd>
-                }
-                <dt>{ "Headers the script can read" }</dt>
-                <dd>
-                    if result.readable_headers.is_empty() {
-                        { "none" }
-                    } else {
-                        <code>{ result.readable_headers.join(", ") }</code>
+/// Sets `data-theme` on `<html>` (`None`: follow the system).
+fn apply_theme(theme: Option<&str>) {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    if let Some(root) = root {
+        let _ = match theme {
+            Some(theme) => root.set_attribute("data-theme", theme),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+}
+
+/// Whether a key press belongs to an editor (arrows move the caret there).
+fn in_editor(event: &KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| {
+            matches!(
+                element.tag_name().to_ascii_lowercase().as_str(),
+                "input" | "textarea" | "select"
+            ) || element
+                .closest("[contenteditable]")
+                .ok()
+                .flatten()
+                .is_some()
+        })
+}
+
+/// A message to [`App`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// An edit of the scenario.
+    Edit(Edit),
+    /// Select request `index`.
+    SelectRequest(usize),
+    /// Show this stage.
+    Stage(Stage),
+    /// Move `delta` stages.
+    Step(isize),
+    /// The URL fragment changed.
+    HashChanged,
+    /// Open a bundled scenario by id.
+    Open(String),
+    /// Put the share link in the address bar and show it.
+    Share,
+    /// Whether share links keep Authorization/Cookie values.
+    IncludeSecrets(bool),
+    /// The theme: `None` follows the system.
+    Theme(Option<String>),
+    /// The "send again after" delay, in seconds.
+    Delay(u32),
+    /// Back to the default scenario.
+    Reset,
+    /// Hide the notice.
+    DismissNotice,
+    /// Back to the scenario the last load replaced.
+    Restore,
+}
+
+/// The whole page.
+pub struct App {
+    eval: Evaluated,
+    request: usize,
+    stage: Option<Stage>,
+    notice: Option<String>,
+    share_link: Option<(String, bool)>,
+    include_secrets: bool,
+    theme: Option<String>,
+    delay_s: u32,
+    previous: Option<Rc<Scenario>>,
+    bundled: Rc<Vec<(String, String)>>,
+    // Made once, so that the trace view's props compare equal between renders.
+    on_stage: Callback<Stage>,
+    on_request: Callback<usize>,
+    _listeners: Vec<EventListener>,
+}
+
+impl App {
+    /// Replaces the scenario; the one it replaces can be brought back
+    /// ("Back to the previous scenario"), so opening a lesson loses nothing.
+    fn load(&mut self, scenario: Scenario) {
+        if scenario != *self.eval.scenario {
+            self.previous = Some(self.eval.scenario.clone());
+        }
+        self.eval = Evaluated::new(scenario);
+        self.request = 0;
+        self.stage = None;
+        self.share_link = None;
+        share::store(&self.eval.scenario);
+    }
+
+    fn selected_trace(&self) -> Option<&crate::engine::RequestTrace> {
+        self.eval
+            .trace(self.eval.scenario.browser.unwrap_or_default())
+            .requests
+            .get(self.request)
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let (scenario, notice) = initial_scenario();
+        let theme = share::stored_theme().filter(|t| t == "light" || t == "dark");
+        apply_theme(theme.as_deref());
+        let mut listeners = Vec::new();
+        if let Some(window) = web_sys::window() {
+            let link = ctx.link().clone();
+            listeners.push(EventListener::new(&window, "hashchange", move |_| {
+                link.send_message(Msg::HashChanged)
+            }));
+            if let Some(document) = window.document() {
+                let link = ctx.link().clone();
+                listeners.push(EventListener::new(&document, "keydown", move |event| {
+                    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    // The trace view handles (and prevents) the keys pressed inside it.
+                    if event.default_prevented()
+                        || event.alt_key()
+                        || event.ctrl_key()
+                        || event.meta_key()
+                        || in_editor(event)
+                    {
+                        return;
                     }
-                </dd>
-                <dt>{ "The script sees" }</dt>
-                <dd>
-                    { match &result.js_error {
-                        Some(error) => html! { <code class="js-error">{ error.clone() }</code> },
-                        None => html! { { "no exception" } },
-                    } }
-                </dd>
-            </dl>
-            <section class="console" aria-label="Console">
-                <h5 class="console-title">{ "Console" }</h5>
-                if result.console.is_empty() {
-                    <p class="console-empty">{ "(nothing printed)" }</p>
+                    let delta = match event.key().as_str() {
+                        "ArrowRight" => 1,
+                        "ArrowLeft" => -1,
+                        "Home" => -1000,
+                        "End" => 1000,
+                        _ => return,
+                    };
+                    event.prevent_default();
+                    link.send_message(Msg::Step(delta));
+                }));
+            }
+        }
+        let bundled = share::bundled_scenarios()
+            .into_iter()
+            .map(|s| (s.id.clone(), s.title.clone().unwrap_or(s.id)))
+            .collect();
+        let eval = Evaluated::new(scenario);
+        share::store(&eval.scenario);
+        App {
+            eval,
+            request: 0,
+            stage: None,
+            notice,
+            share_link: None,
+            include_secrets: false,
+            theme,
+            delay_s: 10,
+            previous: None,
+            bundled: Rc::new(bundled),
+            on_stage: ctx.link().callback(Msg::Stage),
+            on_request: ctx.link().callback(Msg::SelectRequest),
+            _listeners: listeners,
+        }
+    }
+
+    fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Edit(edit) => {
+                let browser = self.eval.scenario.browser.unwrap_or_default();
+                let adds = matches!(edit, Edit::SendAgain { .. });
+                let next = apply(&self.eval.scenario, self.eval.trace(browser), edit);
+                self.eval = Evaluated::new(next);
+                let count = self.eval.scenario.requests.len();
+                if adds {
+                    self.request = count.saturating_sub(1);
+                    self.stage = None;
+                }
+                self.request = self.request.min(count.saturating_sub(1));
+                self.share_link = None;
+                share::store(&self.eval.scenario);
+                // A reload must show the edited scenario, not the link it came from.
+                replace_hash("");
+            }
+            Msg::SelectRequest(index) => {
+                self.request = index;
+                self.stage = None;
+            }
+            Msg::Stage(stage) => self.stage = Some(stage),
+            Msg::Step(delta) => {
+                let next = self
+                    .selected_trace()
+                    .and_then(|trace| step_stage(trace, self.stage, delta));
+                if next.is_none() || next == self.stage {
+                    return false;
+                }
+                self.stage = next;
+            }
+            Msg::HashChanged => match share::read_hash(&location_hash()) {
+                HashRequest::Shared(scenario) | HashRequest::Bundled(scenario) => {
+                    self.notice = None;
+                    self.load(*scenario);
+                }
+                HashRequest::Broken(why) => self.notice = Some(why),
+                HashRequest::None => return false,
+            },
+            Msg::Open(id) => match share::bundled(&id) {
+                Some(scenario) => {
+                    self.load(scenario);
+                    replace_hash(&format!("scenario={id}"));
+                }
+                None => return false,
+            },
+            Msg::Share => {
+                let (scenario, redacted) = if self.include_secrets {
+                    ((*self.eval.scenario).clone(), false)
                 } else {
-                    <ol class="console-lines">
-                        { for result.console.iter().map(|line| html! {
-                            <li class="console-line">{ line.clone() }</li>
-                        }) }
-                    </ol>
+                    share::redact_secrets(&self.eval.scenario)
+                };
+                let fragment = share::share_fragment(&scenario);
+                replace_hash(&fragment);
+                let href = web_sys::window()
+                    .and_then(|w| w.location().href().ok())
+                    .unwrap_or_else(|| format!("#{fragment}"));
+                self.share_link = Some((href, redacted));
+            }
+            Msg::IncludeSecrets(include) => {
+                self.include_secrets = include;
+                self.share_link = None;
+            }
+            Msg::Theme(theme) => {
+                apply_theme(theme.as_deref());
+                share::store_theme(theme.as_deref());
+                self.theme = theme;
+            }
+            Msg::Delay(seconds) => self.delay_s = seconds,
+            Msg::Reset => {
+                self.notice = None;
+                self.load(default_scenario());
+                replace_hash("");
+            }
+            Msg::DismissNotice => self.notice = None,
+            Msg::Restore => {
+                if let Some(previous) = self.previous.take() {
+                    self.load((*previous).clone());
+                    replace_hash("");
+                }
+            }
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let scenario = &self.eval.scenario;
+        html! {
+            <>
+                <header class="site-header">
+                    <div class="brand">
+                        <h1>{ "CORS Lab" }</h1>
+                        <p class="tagline">
+                            { "What the browser does with a cross-origin request, step by step." }
+                        </p>
+                    </div>
+                    { self.view_toolbar(ctx) }
+                </header>
+                if let Some(notice) = &self.notice {
+                    <div class="notice notice-error" role="alert" data-testid="notice">
+                        <p>{ notice.clone() }</p>
+                        <button type="button" class="small-button"
+                                onclick={link.callback(|_| Msg::DismissNotice)}>{ "Dismiss" }</button>
+                    </div>
+                }
+                <main class="workspace" data-testid="app-ready">
+                    { self.view_lesson(scenario) }
+                    <div class="columns">
+                        <div class="editors">
+                            { self.view_page_and_requests(ctx) }
+                            { self.view_client(ctx) }
+                            { self.view_server(ctx) }
+                        </div>
+                        <div class="results">
+                            <TraceView traces={self.eval.traces.clone()}
+                                       browser={scenario.browser.unwrap_or_default()}
+                                       scenario={self.eval.scenario.clone()}
+                                       request={self.request} stage={self.stage}
+                                       on_stage={self.on_stage.clone()}
+                                       on_request={self.on_request.clone()}
+                                       request_picker={false} />
+                            <p class="muted small keyboard-hint">
+                                { "Keyboard: ← and → step through the stages, Home and End jump to the first and last, when the focus is not in a field." }
+                            </p>
+                        </div>
+                    </div>
+                </main>
+                <footer class="site-footer">
+                    <p>{ "A simulator: everything runs in this page, and no request leaves it. Your work is kept in this browser." }</p>
+                </footer>
+            </>
+        }
+    }
+}
+
+impl App {
+    fn view_toolbar(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let current = self.eval.scenario.id.clone();
+        let on_open = link
+            .callback(|e: Event| Msg::Open(e.target_unchecked_into::<HtmlSelectElement>().value()));
+        let on_theme = link.callback(|e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            Msg::Theme((value == "light" || value == "dark").then_some(value))
+        });
+        let theme = self.theme.clone().unwrap_or_default();
+        let on_secrets = link.callback(|e: Event| {
+            Msg::IncludeSecrets(e.target_unchecked_into::<HtmlInputElement>().checked())
+        });
+        html! {
+            <div class="toolbar">
+                <label for="open-scenario">{ "Lesson" }</label>
+                <select id="open-scenario" data-testid="open-scenario" onchange={on_open}>
+                    if !self.bundled.iter().any(|(id, _)| *id == current) {
+                        <option value="" selected=true>{ "(your scenario)" }</option>
+                    }
+                    { for self.bundled.iter().map(|(id, title)| html! {
+                        <option value={id.clone()} selected={*id == current}>{ title.clone() }</option>
+                    }) }
+                </select>
+                <button type="button" class="small-button" data-testid="reset" onclick={link.callback(|_| Msg::Reset)}>
+                    { "Reset" }
+                </button>
+                if self.previous.is_some() {
+                    <button type="button" class="small-button" data-testid="restore"
+                            onclick={link.callback(|_| Msg::Restore)}>
+                        { "Back to the previous scenario" }
+                    </button>
+                }
+                <label for="theme">{ "Theme" }</label>
+                <select id="theme" data-testid="theme" onchange={on_theme}>
+                    <option value="" selected={theme.is_empty()}>{ "System" }</option>
+                    <option value="light" selected={theme == "light"}>{ "Light" }</option>
+                    <option value="dark" selected={theme == "dark"}>{ "Dark" }</option>
+                </select>
+                <button type="button" class="small-button" data-testid="share"
+                        onclick={link.callback(|_| Msg::Share)}>{ "Share link" }</button>
+                <label class="inline-check">
+                    <input type="checkbox" checked={self.include_secrets} onchange={on_secrets} />
+                    { " include Authorization/Cookie values" }
+                </label>
+                if let Some((href, redacted)) = &self.share_link {
+                    <div class="share-result">
+                        <label for="share-link">{ "Link to this exact scenario" }</label>
+                        <input id="share-link" data-testid="share-link" readonly=true value={href.clone()} />
+                        if *redacted {
+                            <p class="muted small">{ "Authorization and Cookie values were left out of the link." }</p>
+                        }
+                    </div>
+                }
+            </div>
+        }
+    }
+
+    fn view_lesson(&self, scenario: &Scenario) -> Html {
+        let title = scenario
+            .title
+            .clone()
+            .unwrap_or_else(|| scenario.id.clone());
+        let paragraphs = scenario
+            .lesson
+            .as_deref()
+            .unwrap_or_default()
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| html! { <p>{ p.to_owned() }</p> });
+        html! {
+            <article class="lesson" aria-labelledby="scenario-title">
+                <h2 id="scenario-title">{ title }</h2>
+                { for paragraphs }
+            </article>
+        }
+    }
+
+    fn view_page_and_requests(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let scenario = &self.eval.scenario;
+        let on_page = link.callback(|e: InputEvent| {
+            Msg::Edit(Edit::Page(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        });
+        let on_delay = link.batch_callback(|e: InputEvent| {
+            let text = e.target_unchecked_into::<HtmlInputElement>().value();
+            text.trim().parse::<u32>().ok().map(Msg::Delay)
+        });
+        let from = self.request;
+        let delay_ms = u64::from(self.delay_s) * 1000;
+        let traces = &self
+            .eval
+            .trace(scenario.browser.unwrap_or_default())
+            .requests;
+        html! {
+            <section class="panel" aria-labelledby="page-heading">
+                <h2 id="page-heading">{ "The page and its requests" }</h2>
+                <div class="form-grid">
+                    <label for="page-origin">{ "Page origin" }</label>
+                    <input id="page-origin" data-testid="page-origin" spellcheck="false"
+                           value={scenario.page.clone()} oninput={on_page} />
+                </div>
+                <div class="request-tabs" role="group" aria-label="Requests">
+                    { for scenario.requests.iter().enumerate().map(|(index, spec)| {
+                        let at = traces.get(index).map_or(0, |t| t.at_ms);
+                        html! {
+                            <button type="button" class="request-tab"
+                                    aria-pressed={(index == self.request).to_string()}
+                                    data-testid={format!("request-tab-{index}")}
+                                    onclick={link.callback(move |_| Msg::SelectRequest(index))}>
+                                { format!("{}. {} at {} s", index + 1, spec.method, at as f64 / 1000.0) }
+                            </button>
+                        }
+                    }) }
+                </div>
+                if !scenario.requests.is_empty() {
+                    <div class="send-again">
+                        <label for="send-delay">{ "Send this request again after" }</label>
+                        <input id="send-delay" type="number" min="0" max="86400" inputmode="numeric"
+                               value={self.delay_s.to_string()} oninput={on_delay} />
+                        <span>{ " s " }</span>
+                        <button type="button" class="small-button" data-testid="send-again"
+                                onclick={link.callback(move |_| Msg::Edit(Edit::SendAgain { from, delay_ms }))}>
+                            { "Send again" }
+                        </button>
+                        if scenario.requests.len() > 1 {
+                            <button type="button" class="small-button" data-testid="remove-request"
+                                    onclick={link.callback(move |_| Msg::Edit(Edit::RemoveRequest(from)))}>
+                                { "Remove this request" }
+                            </button>
+                        }
+                    </div>
                 }
             </section>
-        </li>
+        }
+    }
+
+    fn view_client(&self, ctx: &Context<Self>) -> Html {
+        let Some(spec) = self.eval.scenario.requests.get(self.request) else {
+            return html! {};
+        };
+        let index = self.request;
+        let on_change = ctx
+            .link()
+            .callback(move |spec| Msg::Edit(Edit::Request(index, spec)));
+        html! {
+            <ClientEditor spec={Rc::new(spec.clone())}
+                          trace={self.selected_trace().cloned().map(Rc::new)}
+                          {on_change} />
+        }
+    }
+
+    fn view_server(&self, ctx: &Context<Self>) -> Html {
+        let scenario = &self.eval.scenario;
+        let Some(spec) = scenario.requests.get(self.request) else {
+            return html! {};
+        };
+        let spec = Rc::new(spec.clone());
+        let trace = self.selected_trace();
+        let request = self.request;
+        let side_view = |side: Side| {
+            let respond = rule_for(scenario, trace, request, side)
+                .and_then(|i| scenario.server.get(i))
+                .map(|rule| Rc::new(rule.respond.clone()));
+            let on_change = ctx.link().callback(move |respond| {
+                Msg::Edit(Edit::Respond {
+                    request,
+                    side,
+                    respond,
+                })
+            });
+            html! {
+                <ServerEditor {side} {respond} spec={spec.clone()}
+                              page={AttrValue::from(scenario.page.clone())} {on_change} />
+            }
+        };
+        html! {
+            <section class="panel server-editor" aria-labelledby="server-heading">
+                <h2 id="server-heading">{ "The mock server" }</h2>
+                { side_view(Side::Preflight) }
+                { side_view(Side::Actual) }
+            </section>
+        }
     }
 }
 
-fn api_label(api: Api) -> &'static str {
-    match api {
-        Api::Fetch => "fetch",
-        Api::Xhr => "XHR",
-        Api::Img => "<img>",
-        Api::Script => "<script>",
-        Api::Eventsource => "EventSource",
-        Api::Form => "<form>",
-        Api::Websocket => "WebSocket",
-    }
+/// The stages of request `index` in `eval`'s main trace (for tests).
+pub fn stages(eval: &Evaluated, index: usize) -> Vec<Stage> {
+    let browser = eval.scenario.browser.unwrap_or_default();
+    eval.trace(browser)
+        .requests
+        .get(index)
+        .map(stages_of)
+        .unwrap_or_default()
 }
 
-/// The engine's verdict in words, and the class that colours its badge (the
-/// words carry the meaning; the colour only repeats it).
-fn outcome_label(outcome: Outcome) -> (&'static str, &'static str) {
-    match outcome {
-        Outcome::Allowed => ("Allowed", "outcome-allowed"),
-        Outcome::Blocked => ("Blocked by CORS", "outcome-blocked"),
-        Outcome::Opaque => ("Opaque (no-cors)", "outcome-opaque"),
-        Outcome::NetworkError => ("Network error", "outcome-network-error"),
-    }
-}
-
-fn preflight_label(preflight: PreflightUse) -> &'static str {
-    match preflight {
-        PreflightUse::None => "not needed",
-        PreflightUse::Sent => "sent",
-        PreflightUse::Cached => "answered from the preflight cache",
-    }
+/// The stage shown first for request `index` (for tests).
+pub fn first_stage(eval: &Evaluated, index: usize) -> Option<Stage> {
+    let browser = eval.scenario.browser.unwrap_or_default();
+    eval.trace(browser)
+        .requests
+        .get(index)
+        .and_then(default_stage)
 }

@@ -1,0 +1,137 @@
+//! Keeping and sharing the state: local storage and the URL fragment.
+//!
+//! - `#s=<base64url of the scenario's compact JSON>` reopens a scenario exactly.
+//! - `#scenario=<id>` opens a bundled scenario (see [`super::bundled`]).
+//!
+//! Whatever is read back goes through [`parse_scenario`], so a corrupt or
+//! hand-edited value becomes a notice, never a panic.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use gloo_storage::{LocalStorage, Storage};
+
+use super::bundled::BUNDLED;
+use crate::scenario::{parse_scenario, Scenario};
+
+/// The local-storage key of the scenario being edited.
+pub const STORAGE_KEY: &str = "cors-lab/scenario/v1";
+/// The local-storage key of the chosen theme (`light`, `dark`; absent = the system's).
+pub const THEME_KEY: &str = "cors-lab/theme";
+
+/// Request headers whose values are secrets: left out of share links unless
+/// the user opts in.
+// Hook for a later redaction feature: extend this list or replace
+// `redact_secrets` to redact more (e.g. tokens in URLs).
+pub const SECRET_HEADERS: [&str; 2] = ["authorization", "cookie"];
+
+/// What the URL fragment asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HashRequest {
+    /// No known fragment.
+    None,
+    /// A shared scenario.
+    Shared(Box<Scenario>),
+    /// A bundled scenario, by id.
+    Bundled(Box<Scenario>),
+    /// A fragment that could not be read: why.
+    Broken(String),
+}
+
+/// Reads a fragment (with or without its leading `#`).
+pub fn read_hash(hash: &str) -> HashRequest {
+    let hash = hash.strip_prefix('#').unwrap_or(hash);
+    if let Some(encoded) = hash.strip_prefix("s=") {
+        return match decode_scenario(encoded) {
+            Ok(scenario) => HashRequest::Shared(Box::new(scenario)),
+            Err(error) => HashRequest::Broken(format!("The shared link is damaged: {error}")),
+        };
+    }
+    if let Some(id) = hash.strip_prefix("scenario=") {
+        return match bundled(id) {
+            Some(scenario) => HashRequest::Bundled(Box::new(scenario)),
+            None => HashRequest::Broken(format!("There is no bundled scenario called {id:?}.")),
+        };
+    }
+    HashRequest::None
+}
+
+/// The bundled scenario with this id.
+pub fn bundled(id: &str) -> Option<Scenario> {
+    bundled_scenarios().into_iter().find(|s| s.id == id)
+}
+
+/// Every bundled scenario that parses, in file order.
+pub fn bundled_scenarios() -> Vec<Scenario> {
+    BUNDLED
+        .iter()
+        .filter_map(|text| parse_scenario(text).ok())
+        .collect()
+}
+
+/// The fragment (without `#`) that reopens `scenario` exactly.
+pub fn share_fragment(scenario: &Scenario) -> String {
+    let json = serde_json::to_string(scenario).unwrap_or_default();
+    format!("s={}", URL_SAFE_NO_PAD.encode(json))
+}
+
+/// Reads a scenario back from [`share_fragment`]'s encoding.
+pub fn decode_scenario(encoded: &str) -> Result<Scenario, String> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(encoded.trim())
+        .map_err(|e| format!("not base64url ({e})"))?;
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())?;
+    parse_scenario(&text).map_err(|e| e.to_string())
+}
+
+/// `scenario` with the values of [`SECRET_HEADERS`] emptied, and whether any were.
+pub fn redact_secrets(scenario: &Scenario) -> (Scenario, bool) {
+    let mut redacted = scenario.clone();
+    let mut any = false;
+    for request in &mut redacted.requests {
+        for (name, value) in &mut request.headers {
+            let secret = SECRET_HEADERS
+                .iter()
+                .any(|s| name.trim().eq_ignore_ascii_case(s));
+            if secret && !value.is_empty() {
+                value.clear();
+                any = true;
+            }
+        }
+    }
+    (redacted, any)
+}
+
+/// The stored scenario: `Ok(None)` when nothing is stored, `Err` when what is
+/// stored does not load.
+pub fn load_stored() -> Result<Option<Scenario>, String> {
+    let Ok(text) = LocalStorage::raw().get_item(STORAGE_KEY) else {
+        return Ok(None);
+    };
+    match text {
+        None => Ok(None),
+        Some(text) => parse_scenario(&text)
+            .map(Some)
+            .map_err(|e| format!("The saved scenario could not be loaded ({e}); the default scenario is shown instead.")),
+    }
+}
+
+/// Stores `scenario` (a full storage is ignored: the page keeps working).
+pub fn store(scenario: &Scenario) {
+    if let Ok(json) = serde_json::to_string(scenario) {
+        let _ = LocalStorage::raw().set_item(STORAGE_KEY, &json);
+    }
+}
+
+/// The stored theme choice.
+pub fn stored_theme() -> Option<String> {
+    LocalStorage::raw().get_item(THEME_KEY).ok().flatten()
+}
+
+/// Stores the theme choice (`None` = follow the system).
+pub fn store_theme(theme: Option<&str>) {
+    let storage = LocalStorage::raw();
+    let _ = match theme {
+        Some(theme) => storage.set_item(THEME_KEY, theme),
+        None => storage.remove_item(THEME_KEY),
+    };
+}

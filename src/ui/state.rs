@@ -1,0 +1,273 @@
+//! The scenario being edited and the edits the editors make to it.
+//!
+//! Every edit produces a new [`Scenario`]; the app then runs
+//! [`crate::engine::evaluate`] again. Which server rule answers a request is
+//! read from the engine's trace (the rule index in each exchange), so the
+//! editors show the rule the engine really used.
+
+use std::rc::Rc;
+
+use crate::engine::{evaluate, server::WireResponse, ExchangeKind, RequestTrace, Stage, Trace};
+use crate::scenario::{Browser, HeaderPair, Respond, RuleMatch, Scenario, ServerRule, FORMAT_V1};
+
+/// The scenario and the engine's trace of it for each modelled browser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    /// The scenario as edited.
+    pub scenario: Rc<Scenario>,
+    /// One trace per browser, in [`Browser::ALL`] order.
+    pub traces: Rc<[Trace; 3]>,
+}
+
+impl Evaluated {
+    /// Runs the engine on `scenario` for every browser.
+    pub fn new(scenario: Scenario) -> Evaluated {
+        let traces = Browser::ALL.map(|browser| evaluate(&scenario, Some(browser)));
+        Evaluated {
+            scenario: Rc::new(scenario),
+            traces: Rc::new(traces),
+        }
+    }
+
+    /// The trace for `browser`.
+    pub fn trace(&self, browser: Browser) -> &Trace {
+        let [chrome, firefox, safari] = &*self.traces;
+        match browser {
+            Browser::Chrome => chrome,
+            Browser::Firefox => firefox,
+            Browser::Safari => safari,
+        }
+    }
+}
+
+/// Which of a request's two server answers an editor shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The answer to the OPTIONS preflight.
+    Preflight,
+    /// The answer to the request itself.
+    Actual,
+}
+
+impl Side {
+    /// `preflight` or `actual`, as used in test ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Preflight => "preflight",
+            Side::Actual => "actual",
+        }
+    }
+}
+
+/// The index of the server rule that answers `side` of request `request`:
+/// the one the engine used when it has an exchange of that kind, otherwise
+/// the first rule whose URL and method fit.
+pub fn rule_for(
+    scenario: &Scenario,
+    trace: Option<&RequestTrace>,
+    request: usize,
+    side: Side,
+) -> Option<usize> {
+    let kind = match side {
+        Side::Preflight => ExchangeKind::Preflight,
+        Side::Actual => ExchangeKind::Actual,
+    };
+    let used = trace
+        .and_then(|trace| trace.exchanges.iter().find(|e| e.kind == kind))
+        .and_then(|exchange| match exchange.response {
+            WireResponse::Http { rule, .. } => rule,
+            WireResponse::NetworkError { rule } => Some(rule),
+        });
+    if used.is_some() {
+        return used;
+    }
+    let spec = scenario.requests.get(request)?;
+    scenario.server.iter().position(|rule| {
+        let method_fits = match (&rule.matcher.method, side) {
+            (None, _) => true,
+            (Some(method), Side::Preflight) => method == "OPTIONS",
+            (Some(method), Side::Actual) => method.eq_ignore_ascii_case(&spec.method),
+        };
+        method_fits && rule.matcher.url == spec.url
+    })
+}
+
+/// One change to the scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// The page's origin.
+    Page(String),
+    /// Replaces request `index`.
+    Request(usize, crate::scenario::RequestSpec),
+    /// Replaces the answer to `side` of request `request`.
+    Respond {
+        /// The request whose answer it is.
+        request: usize,
+        /// Preflight or actual.
+        side: Side,
+        /// The new answer.
+        respond: Respond,
+    },
+    /// Appends a copy of request `from`, made `delay_ms` after the last request.
+    SendAgain {
+        /// The request to copy.
+        from: usize,
+        /// How long after the last request.
+        delay_ms: u64,
+    },
+    /// Removes request `index` (never the last one left).
+    RemoveRequest(usize),
+}
+
+/// Applies `edit` to `scenario`; `trace` is the engine's current trace of it
+/// (it says which server rule answers what).
+pub fn apply(scenario: &Scenario, trace: &Trace, edit: Edit) -> Scenario {
+    let mut next = scenario.clone();
+    match edit {
+        Edit::Page(page) => next.page = page,
+        Edit::Request(index, spec) => {
+            if let Some(slot) = next.requests.get_mut(index) {
+                *slot = spec;
+            }
+        }
+        Edit::Respond {
+            request,
+            side,
+            respond,
+        } => {
+            let index = editable_rule(&mut next, trace.requests.get(request), request, side);
+            if let Some(rule) = index.and_then(|i| next.server.get_mut(i)) {
+                rule.respond = respond;
+            }
+        }
+        Edit::SendAgain { from, delay_ms } => {
+            if let Some(spec) = next.requests.get(from) {
+                let mut copy = spec.clone();
+                let last = trace.requests.last().map_or(0, |r| r.at_ms);
+                copy.at_ms = Some(last.saturating_add(delay_ms));
+                next.requests.push(copy);
+            }
+        }
+        Edit::RemoveRequest(index) => {
+            if next.requests.len() > 1 && index < next.requests.len() {
+                next.requests.remove(index);
+            }
+        }
+    }
+    // The `expect` block described the scenario before the edit.
+    if next != *scenario {
+        next.expect = None;
+        next.not_modelled.clear();
+    }
+    next
+}
+
+/// The rule an edit of `side` changes, splitting a rule that answers both the
+/// preflight and the request (so editing one leaves the other as it was) and
+/// adding a rule when none answers.
+fn editable_rule(
+    scenario: &mut Scenario,
+    trace: Option<&RequestTrace>,
+    request: usize,
+    side: Side,
+) -> Option<usize> {
+    let spec = scenario.requests.get(request)?.clone();
+    let preflight = rule_for(scenario, trace, request, Side::Preflight);
+    let actual = rule_for(scenario, trace, request, Side::Actual);
+    let shared = preflight.is_some() && preflight == actual;
+    match (
+        side,
+        if side == Side::Preflight {
+            preflight
+        } else {
+            actual
+        },
+    ) {
+        (_, Some(index)) if shared => {
+            let mut copy = scenario.server.get(index)?.clone();
+            copy.matcher.method = Some("OPTIONS".to_owned());
+            scenario.server.insert(index, copy);
+            Some(if side == Side::Preflight {
+                index
+            } else {
+                index + 1
+            })
+        }
+        (_, Some(index)) => Some(index),
+        (Side::Preflight, None) => {
+            scenario.server.insert(
+                0,
+                new_rule(Some("OPTIONS".to_owned()), spec.url, 204, Vec::new()),
+            );
+            Some(0)
+        }
+        (Side::Actual, None) => {
+            scenario
+                .server
+                .push(new_rule(Some(spec.method), spec.url, 200, Vec::new()));
+            Some(scenario.server.len() - 1)
+        }
+    }
+}
+
+fn new_rule(
+    method: Option<String>,
+    url: String,
+    status: u16,
+    headers: Vec<HeaderPair>,
+) -> ServerRule {
+    ServerRule {
+        matcher: RuleMatch { method, url },
+        respond: Respond {
+            status,
+            headers,
+            body: String::new(),
+            network_error: false,
+        },
+    }
+}
+
+/// A scenario to start from when nothing else loads.
+pub fn empty_scenario() -> Scenario {
+    Scenario {
+        format: FORMAT_V1.to_owned(),
+        id: "my-scenario".to_owned(),
+        title: None,
+        lesson: None,
+        level: None,
+        tags: Vec::new(),
+        browser: None,
+        page: "https://app.example.com".to_owned(),
+        server: Vec::new(),
+        requests: Vec::new(),
+        expect: None,
+        source: None,
+        not_modelled: Vec::new(),
+        attacker_page: false,
+    }
+}
+
+/// The stages request `trace` went through, in order, each once.
+pub fn stages_of(trace: &RequestTrace) -> Vec<Stage> {
+    super::trace::stages_of(&trace.steps)
+}
+
+/// The stage shown when none is chosen: the one that failed, else the first.
+pub fn default_stage(trace: &RequestTrace) -> Option<Stage> {
+    trace
+        .steps
+        .iter()
+        .find(|s| s.status == crate::engine::StepStatus::Fail)
+        .or(trace.steps.first())
+        .map(|s| s.stage)
+}
+
+/// The stage `delta` places after (or before) `current`, kept in range.
+pub fn step_stage(trace: &RequestTrace, current: Option<Stage>, delta: isize) -> Option<Stage> {
+    let stages = stages_of(trace);
+    let current = current.or_else(|| default_stage(trace))?;
+    let at = stages.iter().position(|s| *s == current).unwrap_or(0);
+    let last = stages.len().saturating_sub(1);
+    let next = at.saturating_add_signed(delta).min(last);
+    stages.get(next).copied()
+}

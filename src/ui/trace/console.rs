@@ -1,0 +1,130 @@
+//! The console tv-panel: each browser's exact console lines and the script's
+//! error, in DevTools style, one tab per browser.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::browser_name;
+use super::tabs::{tablist_keydown, unique_prefix};
+use crate::engine::RequestTrace;
+use crate::scenario::Browser;
+
+/// Properties of [`ConsolePanel`].
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub(super) struct ConsolePanelProps {
+    /// The selected request as each browser handles it, in [`Browser::ALL`] order.
+    pub per_browser: Rc<Vec<ConsoleSource>>,
+    /// The tab open at first (the browser whose rules the page shows).
+    pub shown: Browser,
+}
+
+/// One browser's view of the selected request.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ConsoleSource {
+    /// Whose console.
+    pub browser: Browser,
+    /// Whether this browser's model was checked against the real browser.
+    pub verified: bool,
+    /// The request as that browser handles it.
+    pub request: Option<RequestTrace>,
+}
+
+/// Tabs Chrome, Firefox, Safari over a DevTools-like console.
+#[function_component(ConsolePanel)]
+pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
+    let prefix = use_state(|| unique_prefix("console-tab"));
+    let initial = props
+        .per_browser
+        .iter()
+        .position(|source| source.browser == props.shown)
+        .unwrap_or(0);
+    let selected = use_state(|| initial);
+    {
+        let selected = selected.clone();
+        use_effect_with(initial, move |initial| selected.set(*initial));
+    }
+    let count = props.per_browser.len();
+    let current = (*selected).min(count.saturating_sub(1));
+    let select = {
+        let selected = selected.clone();
+        Callback::from(move |index: usize| selected.set(index))
+    };
+    let onkeydown = tablist_keydown((*prefix).clone(), current, count, select.clone());
+    let panel_id = format!("{}-panel", *prefix);
+    let tabs = props.per_browser.iter().enumerate().map(|(index, source)| {
+        let browser = &source.browser;
+        let is_selected = index == current;
+        let select = select.clone();
+        html! {
+            <button
+                type="button"
+                role="tab"
+                id={format!("{}-{index}", *prefix)}
+                class="console-tab"
+                data-testid={format!("console-tab-{}", browser.as_str())}
+                aria-selected={is_selected.to_string()}
+                aria-controls={panel_id.clone()}
+                tabindex={if is_selected { "0" } else { "-1" }}
+                onclick={Callback::from(move |_| select.emit(index))}
+            >
+                { browser_name(*browser) }
+            </button>
+        }
+    });
+    let body = match props.per_browser.get(current) {
+        Some(ConsoleSource {
+            browser,
+            verified,
+            request: Some(request),
+        }) => console_body(*browser, *verified, request),
+        _ => {
+            html! { <p class="tv-console-empty">{ "This browser reported nothing for this request." }</p> }
+        }
+    };
+    html! {
+        <section class="tv-panel console-panel" aria-labelledby={format!("{}-title", *prefix)}>
+            <h4 id={format!("{}-title", *prefix)} class="tv-panel-title">{ "Console" }</h4>
+            <div class="tv-console-tabs" role="tablist" aria-label="Browser" {onkeydown}>
+                { for tabs }
+            </div>
+            <div class="devtools-console" role="tabpanel" id={panel_id}
+                aria-labelledby={format!("{}-{current}", *prefix)} tabindex="0">
+                { body }
+            </div>
+        </section>
+    }
+}
+
+/// The lines and the script's error, exactly as the engine rendered them.
+fn console_body(browser: Browser, verified: bool, request: &RequestTrace) -> Html {
+    let result = &request.result;
+    html! {
+        <>
+            if !verified {
+                <p class="console-note">
+                    { format!("{} is modelled from its source code and not checked against the real browser here.", browser_name(browser)) }
+                </p>
+            }
+            if result.console.is_empty() && result.js_error.is_none() {
+                <p class="tv-console-empty">{ "(nothing printed)" }</p>
+            }
+            <ol class="tv-console-lines" aria-label={format!("{} console", browser_name(browser))}>
+                { for result.console.iter().map(|line| html! {
+                    <li class="console-row console-error">
+                        <span class="console-icon" aria-hidden="true">{ "✖" }</span>
+                        <span class="visually-hidden">{ "Error: " }</span>
+                        <span class="console-text" data-testid="console-line">{ line.clone() }</span>
+                    </li>
+                }) }
+                if let Some(error) = &result.js_error {
+                    <li class="console-row console-error console-uncaught">
+                        <span class="console-icon" aria-hidden="true">{ "✖" }</span>
+                        <span class="console-prefix">{ "The script gets: " }</span>
+                        <span class="console-text" data-testid="js-error">{ error.clone() }</span>
+                    </li>
+                }
+            </ol>
+        </>
+    }
+}

@@ -1,0 +1,268 @@
+//! The trace views: everything the engine found for one request, as a
+//! learner steps through it.
+//!
+//! [`TraceView`] renders an engine [`Trace`] and decides nothing: verdicts,
+//! steps, console text, fixes and cache entries all come from the trace.
+//! Its props ([`TraceViewProps`]):
+//!
+//! - `traces`: the scenario evaluated once per browser, in [`Browser::ALL`]
+//!   order (Chrome, Firefox, Safari); [`traces_per_browser`] makes it. The
+//!   console tabs show all three.
+//! - `browser`: whose trace the stage cards, diagram, headers, fixes and
+//!   cache timeline show, and the console tab open at first (the app passes
+//!   the scenario's `browser`, Chrome by default).
+//! - `scenario`: the scenario (request lines, snippet paths).
+//! - `request`, `stage`: the selected request and stage (`None` = the first
+//!   failing stage, else the first); `on_request`, `on_stage` report a choice.
+//! - `request_picker` (default `true`): its own buttons to pick a request
+//!   when there are several; turn off where the page lists requests itself.
+//!
+//! The component keeps its own copy of the selection, so it also works with
+//! no callbacks wired (its own buttons and arrow keys move it); a change of
+//! the `request`/`stage` props resets that copy.
+
+mod cache;
+mod console;
+mod fixes;
+mod headers;
+mod highlight;
+mod sequence;
+mod stages;
+mod tabs;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::{evaluate, RequestTrace, Stage, Trace};
+use crate::scenario::{Browser, Outcome, Scenario};
+
+pub use stages::{stage_id, stage_label, stages_of};
+
+/// The scenario evaluated as each browser would, in [`Browser::ALL`] order.
+pub fn traces_per_browser(scenario: &Scenario) -> Rc<[Trace; 3]> {
+    Rc::new(Browser::ALL.map(|browser| evaluate(scenario, Some(browser))))
+}
+
+/// Properties of [`TraceView`] (see the module documentation).
+#[derive(Debug, Clone, Properties)]
+pub struct TraceViewProps {
+    /// The scenario per browser, in [`Browser::ALL`] order.
+    pub traces: Rc<[Trace; 3]>,
+    /// Whose trace is shown (and the console tab open at first).
+    #[prop_or_default]
+    pub browser: Browser,
+    /// The scenario the traces came from.
+    pub scenario: Rc<Scenario>,
+    /// The selected request (index into `trace.requests`).
+    #[prop_or_default]
+    pub request: usize,
+    /// The selected stage; `None` = the failing stage, else the first.
+    #[prop_or_default]
+    pub stage: Option<Stage>,
+    /// Called with the stage the learner moves to.
+    #[prop_or_default]
+    pub on_stage: Callback<Stage>,
+    /// Called with the request the learner picks.
+    #[prop_or_default]
+    pub on_request: Callback<usize>,
+    /// Whether to show its own request buttons when there are several
+    /// requests (off when the page already has a request list).
+    #[prop_or(true)]
+    pub request_picker: bool,
+}
+
+impl PartialEq for TraceViewProps {
+    /// Cheap: the same `Rc`s mean the same content.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.traces, &other.traces)
+            && self.browser == other.browser
+            && Rc::ptr_eq(&self.scenario, &other.scenario)
+            && self.request == other.request
+            && self.stage == other.stage
+            && self.on_stage == other.on_stage
+            && self.on_request == other.on_request
+            && self.request_picker == other.request_picker
+    }
+}
+
+/// The trace of one browser from a [`Browser::ALL`]-ordered array.
+fn trace_for(traces: &[Trace; 3], browser: Browser) -> &Trace {
+    let [chrome, firefox, safari] = traces;
+    match browser {
+        Browser::Chrome => chrome,
+        Browser::Firefox => firefox,
+        Browser::Safari => safari,
+    }
+}
+
+/// A browser's name as people write it.
+fn browser_name(browser: Browser) -> &'static str {
+    match browser {
+        Browser::Chrome => "Chrome",
+        Browser::Firefox => "Firefox",
+        Browser::Safari => "Safari",
+    }
+}
+
+/// Stage navigation, stage cards, sequence diagram, console, readable
+/// headers, fixes with server snippets and the preflight cache timeline.
+#[function_component(TraceView)]
+pub fn trace_view(props: &TraceViewProps) -> Html {
+    let request_index = use_state(|| props.request);
+    let stage = use_state(|| props.stage);
+    {
+        let (request_index, stage) = (request_index.clone(), stage.clone());
+        use_effect_with((props.request, props.stage), move |(request, chosen)| {
+            request_index.set(*request);
+            stage.set(*chosen);
+        });
+    }
+    let trace = trace_for(&props.traces, props.browser);
+    if let Some(error) = &trace.scenario_error {
+        return html! {
+            <section class="trace trace-error" role="alert">
+                <p>{ "The engine could not run this scenario:" }</p>
+                <p class="notice-detail">{ error.clone() }</p>
+            </section>
+        };
+    }
+    let index = (*request_index).min(trace.requests.len().saturating_sub(1));
+    let Some(request) = trace.requests.get(index) else {
+        return html! {
+            <section class="trace" role="status">
+                <p>{ "The engine reported no requests for this scenario." }</p>
+            </section>
+        };
+    };
+    let pick_request = {
+        let (request_index, stage, on_request) = (
+            request_index.clone(),
+            stage.clone(),
+            props.on_request.clone(),
+        );
+        Callback::from(move |chosen: usize| {
+            request_index.set(chosen);
+            stage.set(None);
+            on_request.emit(chosen);
+        })
+    };
+    let pick_stage = {
+        let (stage, on_stage) = (stage.clone(), props.on_stage.clone());
+        Callback::from(move |chosen: Stage| {
+            stage.set(Some(chosen));
+            on_stage.emit(chosen);
+        })
+    };
+    let per_browser: Vec<console::ConsoleSource> = Browser::ALL
+        .iter()
+        .map(|&browser| {
+            let other = trace_for(&props.traces, browser);
+            console::ConsoleSource {
+                browser,
+                verified: other.profile.verified_in_real_browser,
+                request: other.requests.get(index).cloned(),
+            }
+        })
+        .collect();
+    html! {
+        <section class="trace" aria-label="What the browser does">
+            if props.request_picker && trace.requests.len() > 1 {
+                { request_picker(trace, &props.scenario, index, &pick_request) }
+            }
+            { verdict(request) }
+            <stages::Stepper
+                steps={Rc::new(request.steps.clone())}
+                origin={request.origin.clone()}
+                stage={*stage}
+                on_stage={pick_stage}
+            />
+            <div class="trace-panels">
+                <sequence::SequenceDiagram exchanges={Rc::new(request.exchanges.clone())} />
+                <console::ConsolePanel
+                    per_browser={Rc::new(per_browser)}
+                    shown={trace.browser}
+                />
+                { headers::readable_headers(request) }
+                <fixes::FixesPanel
+                    request={Rc::new(request.clone())}
+                    spec={props.scenario.requests.get(index).cloned().map(Rc::new)}
+                />
+                if trace.requests.len() > 1 {
+                    { cache::cache_timeline(trace, index) }
+                }
+            </div>
+        </section>
+    }
+}
+
+/// The final verdict of the request, with the engine's outcome string.
+fn verdict(request: &RequestTrace) -> Html {
+    let outcome = request.result.outcome;
+    let (label, class) = match outcome {
+        Outcome::Allowed => ("Allowed", "outcome-allowed"),
+        Outcome::Blocked => ("Blocked by CORS", "outcome-blocked"),
+        Outcome::Opaque => ("Opaque response (no-cors)", "outcome-opaque"),
+        Outcome::NetworkError => ("Network error", "outcome-network-error"),
+    };
+    let verdict_text = request
+        .steps
+        .iter()
+        .rev()
+        .find(|step| step.stage == Stage::Verdict)
+        .map(|step| step.found.clone())
+        .unwrap_or_default();
+    html! {
+        <p class="trace-verdict" data-testid="verdict" data-outcome={outcome_id(outcome)}>
+            <span class={classes!("badge", class)}>{ label }</span>
+            { " " }
+            <span class="trace-verdict-text">{ verdict_text }</span>
+        </p>
+    }
+}
+
+/// The outcome as scenario files write it (`expect.outcome`).
+fn outcome_id(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Allowed => "allowed",
+        Outcome::Blocked => "blocked",
+        Outcome::Opaque => "opaque",
+        Outcome::NetworkError => "network-error",
+    }
+}
+
+/// One button per request when the scenario makes several.
+fn request_picker(
+    trace: &Trace,
+    scenario: &Scenario,
+    selected: usize,
+    pick: &Callback<usize>,
+) -> Html {
+    html! {
+        <nav class="request-picker" aria-label="Requests">
+            <ol>
+                { for trace.requests.iter().enumerate().map(|(index, request)| {
+                    let spec = scenario.requests.get(index);
+                    let line = spec.map(|s| format!("{} {}", s.method, s.url)).unwrap_or_default();
+                    let pick = pick.clone();
+                    html! {
+                        <li>
+                            <button
+                                type="button"
+                                class="request-pick"
+                                data-testid="request-pick"
+                                aria-current={(index == selected).then_some("true")}
+                                onclick={Callback::from(move |_| pick.emit(index))}
+                            >
+                                <span class="request-pick-number">{ format!("#{}", index + 1) }</span>
+                                <span class="request-pick-time">{ format!("{} ms", request.at_ms) }</span>
+                                <code class="request-pick-line">{ line }</code>
+                                <span class="request-pick-outcome">{ outcome_id(request.result.outcome) }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </nav>
+    }
+}

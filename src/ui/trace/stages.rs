@@ -1,0 +1,324 @@
+//! Stage navigation and stage cards: what the browser compared at each
+//! stage, what it found, why it matters, and the deciding detail.
+
+use std::rc::Rc;
+
+use web_sys::KeyboardEvent;
+use yew::prelude::*;
+
+use super::highlight::marked;
+use crate::engine::origin::{OriginComparison, OriginPart};
+use crate::engine::{Stage, Step, StepStatus};
+
+/// The stages that occur in `steps`, in the order they first occur.
+pub fn stages_of(steps: &[Step]) -> Vec<Stage> {
+    let mut stages: Vec<Stage> = Vec::new();
+    for step in steps {
+        if !stages.contains(&step.stage) {
+            stages.push(step.stage);
+        }
+    }
+    stages
+}
+
+/// The stage shown when none is chosen: the first with a failing step,
+/// else the first.
+fn default_stage(steps: &[Step]) -> Option<Stage> {
+    steps
+        .iter()
+        .find(|s| s.status == StepStatus::Fail)
+        .or_else(|| steps.first())
+        .map(|s| s.stage)
+}
+
+/// A stage as `data-stage` writes it (kebab-case, as the engine serialises it).
+pub fn stage_id(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Build => "build",
+        Stage::Origin => "origin",
+        Stage::Classification => "classification",
+        Stage::Cache => "cache",
+        Stage::Preflight => "preflight",
+        Stage::Request => "request",
+        Stage::CorsCheck => "cors-check",
+        Stage::Redirect => "redirect",
+        Stage::Response => "response",
+        Stage::Verdict => "verdict",
+    }
+}
+
+/// A stage's name for learners.
+pub fn stage_label(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Build => "Build",
+        Stage::Origin => "Origin",
+        Stage::Classification => "Classification",
+        Stage::Cache => "Cache",
+        Stage::Preflight => "Preflight",
+        Stage::Request => "Request",
+        Stage::CorsCheck => "CORS check",
+        Stage::Redirect => "Redirect",
+        Stage::Response => "Response",
+        Stage::Verdict => "Verdict",
+    }
+}
+
+/// The worst status among a stage's steps (fail, then warn, then pass, then info).
+fn stage_status<'a>(steps: impl Iterator<Item = &'a Step>) -> StepStatus {
+    let rank = |s: StepStatus| match s {
+        StepStatus::Fail => 3,
+        StepStatus::Warn => 2,
+        StepStatus::Pass => 1,
+        StepStatus::Info => 0,
+    };
+    steps
+        .map(|s| s.status)
+        .max_by_key(|s| rank(*s))
+        .unwrap_or(StepStatus::Info)
+}
+
+fn status_word(status: StepStatus) -> (&'static str, &'static str, &'static str) {
+    // (class, icon, words for screen readers)
+    match status {
+        StepStatus::Pass => ("status-pass", "✓", "passed"),
+        StepStatus::Fail => ("status-fail", "✗", "failed"),
+        StepStatus::Warn => ("status-warn", "⚠", "warning"),
+        StepStatus::Info => ("status-info", "•", "information"),
+    }
+}
+
+/// Properties of [`Stepper`].
+#[derive(Debug, Clone, PartialEq, Properties)]
+pub(super) struct StepperProps {
+    /// The request's steps, in order.
+    pub steps: Rc<Vec<Step>>,
+    /// The page and target origins, part by part.
+    pub origin: Option<OriginComparison>,
+    /// The chosen stage (`None` = the default one).
+    pub stage: Option<Stage>,
+    /// Called with the stage to show.
+    pub on_stage: Callback<Stage>,
+}
+
+/// The stage list, Previous/Next, and one card per stage (the current one
+/// open). Arrow keys move between stages while focus is inside.
+#[function_component(Stepper)]
+pub(super) fn stepper(props: &StepperProps) -> Html {
+    let stages = stages_of(&props.steps);
+    let current = props
+        .stage
+        .filter(|s| stages.contains(s))
+        .or_else(|| default_stage(&props.steps));
+    let position = current.and_then(|c| stages.iter().position(|s| *s == c));
+    let go = |offset: isize| -> Option<Stage> {
+        let at = position? as isize + offset;
+        usize::try_from(at)
+            .ok()
+            .and_then(|i| stages.get(i))
+            .copied()
+    };
+    let (previous, next) = (go(-1), go(1));
+    let move_to = |target: Option<Stage>| {
+        let on_stage = props.on_stage.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(stage) = target {
+                on_stage.emit(stage);
+            }
+        })
+    };
+    let onkeydown = {
+        let on_stage = props.on_stage.clone();
+        let (first, last) = (stages.first().copied(), stages.last().copied());
+        Callback::from(move |event: KeyboardEvent| {
+            let target = match event.key().as_str() {
+                "ArrowRight" => next,
+                "ArrowLeft" => previous,
+                "Home" => first,
+                "End" => last,
+                _ => return,
+            };
+            event.prevent_default();
+            event.stop_propagation();
+            if let Some(stage) = target {
+                on_stage.emit(stage);
+            }
+        })
+    };
+    html! {
+        <div class="stepper" {onkeydown}>
+            <nav class="tv-stage-nav" aria-label="Stages">
+                <ol>
+                    { for stages.iter().map(|&stage| {
+                        let status = stage_status(props.steps.iter().filter(|s| s.stage == stage));
+                        let (class, icon, words) = status_word(status);
+                        let on_stage = props.on_stage.clone();
+                        let is_current = Some(stage) == current;
+                        html! {
+                            <li>
+                                <button
+                                    type="button"
+                                    class={classes!("stage-tab", class)}
+                                    data-testid="stage-tab"
+                                    data-stage={stage_id(stage)}
+                                    aria-current={is_current.then_some("step")}
+                                    onclick={Callback::from(move |_| on_stage.emit(stage))}
+                                >
+                                    <span class="stage-icon" aria-hidden="true">{ icon }</span>
+                                    { stage_label(stage) }
+                                    <span class="visually-hidden">{ format!(" ({words})") }</span>
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </nav>
+            <div class="stage-buttons">
+                <button type="button" data-testid="stage-prev" disabled={previous.is_none()}
+                    onclick={move_to(previous)}>{ "← Previous" }</button>
+                <span class="stage-position" aria-live="polite">
+                    { match (position, current) {
+                        (Some(at), Some(stage)) => format!("Stage {} of {}: {}", at + 1, stages.len(), stage_label(stage)),
+                        _ => String::new(),
+                    } }
+                </span>
+                <button type="button" data-testid="stage-next" disabled={next.is_none()}
+                    onclick={move_to(next)}>{ "Next →" }</button>
+            </div>
+            <ol class="stage-cards">
+                { for stages.iter().map(|&stage| {
+                    let steps: Vec<&Step> = props.steps.iter().filter(|s| s.stage == stage).collect();
+                    stage_card(stage, &steps, Some(stage) == current, props.origin.as_ref(), &props.on_stage)
+                }) }
+            </ol>
+        </div>
+    }
+}
+
+/// One stage: open (every step in full) when current, else a one-line summary.
+fn stage_card(
+    stage: Stage,
+    steps: &[&Step],
+    open: bool,
+    origin: Option<&OriginComparison>,
+    on_stage: &Callback<Stage>,
+) -> Html {
+    let status = stage_status(steps.iter().copied());
+    let (class, icon, words) = status_word(status);
+    let summary = steps.last().map(|s| s.found.clone()).unwrap_or_default();
+    let on_stage = on_stage.clone();
+    html! {
+        <li
+            class={classes!("tv-stage-card", class, open.then_some("tv-stage-card-open"))}
+            data-testid="stage-card"
+            data-stage={stage_id(stage)}
+            aria-current={open.then_some("step")}
+        >
+            <h4 class="tv-stage-card-title">
+                <span class="stage-icon" aria-hidden="true">{ icon }</span>
+                if open {
+                    { stage_label(stage) }
+                } else {
+                    <button type="button" class="tv-stage-card-open-button"
+                        onclick={Callback::from(move |_| on_stage.emit(stage))}>
+                        { stage_label(stage) }
+                    </button>
+                }
+                <span class="visually-hidden">{ format!(" ({words})") }</span>
+            </h4>
+            if open {
+                if stage == Stage::Origin {
+                    if let Some(origin) = origin {
+                        { origin_table(origin) }
+                    }
+                }
+                { for steps.iter().map(|step| step_view(step)) }
+            } else {
+                <p class="tv-stage-card-summary">{ summary }</p>
+            }
+        </li>
+    }
+}
+
+/// One step: title, compared, found, why, the deciding detail, the spec link.
+fn step_view(step: &Step) -> Html {
+    let (class, icon, words) = status_word(step.status);
+    let highlight = step.highlight.as_deref();
+    html! {
+        <section class={classes!("step", class)} data-testid="step" data-status={words}>
+            <h5 class="step-title">
+                <span class="stage-icon" aria-hidden="true">{ icon }</span>
+                { step.title.clone() }
+                <span class="visually-hidden">{ format!(" ({words})") }</span>
+            </h5>
+            <dl class="step-facts">
+                if !step.compared.is_empty() {
+                    <dt>{ "Compared" }</dt>
+                    <dd>{ marked(&step.compared, highlight) }</dd>
+                }
+                if !step.found.is_empty() {
+                    <dt>{ "Found" }</dt>
+                    <dd>{ marked(&step.found, highlight) }</dd>
+                }
+                if !step.why.is_empty() {
+                    <dt>{ "Why" }</dt>
+                    <dd>{ step.why.clone() }</dd>
+                }
+                if let Some(detail) = highlight {
+                    <dt>{ "Deciding detail" }</dt>
+                    <dd><mark class="decisive" data-testid="highlight">{ detail.to_owned() }</mark></dd>
+                }
+            </dl>
+            <a class="spec-link" href={step.spec_url()} target="_blank" rel="noopener noreferrer">
+                { format!("Fetch Standard § {}", step.anchor) }
+            </a>
+        </section>
+    }
+}
+
+/// Page and request origins side by side, the differing parts marked.
+fn origin_table(origin: &OriginComparison) -> Html {
+    let differs = |part: OriginPart| origin.differs.contains(&part);
+    let cell = |value: String, differ: bool| {
+        if differ {
+            html! { <td data-differs="true"><mark class="decisive">{ value }</mark></td> }
+        } else {
+            html! { <td>{ value }</td> }
+        }
+    };
+    let row = |name: &'static str, part: OriginPart, page: String, target: String| {
+        let differ = differs(part);
+        html! {
+            <tr data-testid="origin-part" data-part={name} data-differs={differ.to_string()}>
+                <th scope="row">{ name }</th>
+                { cell(page, differ) }
+                { cell(target, differ) }
+            </tr>
+        }
+    };
+    let parts = origin.page_parts.as_ref().zip(origin.target_parts.as_ref());
+    html! {
+        <table class="origin-table">
+            <caption>{ "Same origin means the same scheme, host and port." }</caption>
+            <thead>
+                <tr><th scope="col">{ "Part" }</th><th scope="col">{ "Page" }</th><th scope="col">{ "Request" }</th></tr>
+            </thead>
+            <tbody>
+                <tr>
+                    <th scope="row">{ "origin" }</th>
+                    <td><code>{ origin.page.clone() }</code></td>
+                    <td><code>{ origin.target.clone() }</code></td>
+                </tr>
+                if let Some((page, target)) = parts {
+                    { row("scheme", OriginPart::Scheme, page.scheme.clone(), target.scheme.clone()) }
+                    { row("host", OriginPart::Host, page.host.clone(), target.host.clone()) }
+                    { row("port", OriginPart::Port, page.port.to_string(), target.port.to_string()) }
+                } else {
+                    <tr data-testid="origin-part" data-part="opaque" data-differs="true">
+                        <th scope="row">{ "opaque" }</th>
+                        <td colspan="2"><mark class="decisive">{ "an opaque origin (null) is never the same as any origin" }</mark></td>
+                    </tr>
+                }
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,360 @@
+//! End-to-end tests of the built app (`dist/`, made by `trunk build --release`)
+//! in the installed headless Chromium, driven over the DevTools protocol.
+//!
+//! The test serves `dist/` on 127.0.0.1 itself, opens a bundled scenario by
+//! `#scenario=<id>`, edits the mock server until the console changes from
+//! blocked to allowed, steps through the stages with the keyboard, reloads and
+//! finds the edit kept, and reopens a share link in a cleared profile. It also
+//! saves screenshots of the main views to `tests/e2e/screenshots/`.
+//!
+//! It needs `dist/`, so `cargo test` skips it; `scripts/test` runs it with
+//! `--ignored` right after the Trunk build.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
+use chromiumoxide::page::ScreenshotParams;
+use chromiumoxide::Page;
+use futures::StreamExt;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Serves `dist` on a free loopback port from a background thread; returns the base URL.
+fn serve(dist: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dist = dist.clone();
+            std::thread::spawn(move || answer(stream, &dist));
+        }
+    });
+    format!("http://{address}/")
+}
+
+/// Answers one HTTP/1.1 request with a file from `dist` (or 404), then closes.
+fn answer(mut stream: TcpStream, dist: &Path) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    loop {
+        let mut header = String::new();
+        match reader.read_line(&mut header) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if header.trim().is_empty() => break,
+            Ok(_) => {}
+        }
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let relative = if path == "/" {
+        "index.html"
+    } else {
+        path.trim_start_matches('/')
+    };
+    let file = dist.join(relative);
+    let allowed = !relative.contains("..") && file.is_file();
+    let (status, body) = match allowed.then(|| std::fs::read(&file).ok()).flatten() {
+        Some(body) => ("200 OK", body),
+        None => ("404 Not Found", b"not found".to_vec()),
+    };
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+async fn launch() -> (Browser, tokio::task::JoinHandle<()>, tempfile::TempDir) {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&chromium).exists(),
+        "Chromium is not installed at {chromium} (scripts/setup --browser installs it)"
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let config = BrowserConfig::builder()
+        .chrome_executable(&chromium)
+        .disable_default_args()
+        .no_sandbox()
+        .user_data_dir(profile.path())
+        .viewport(None)
+        .window_size(1280, 800)
+        .launch_timeout(Duration::from_secs(30))
+        .request_timeout(Duration::from_secs(20))
+        .args([
+            "headless",
+            "disable-gpu",
+            "disable-quic",
+            "no-first-run",
+            "no-default-browser-check",
+            "disable-background-networking",
+            "disable-component-update",
+            "disable-sync",
+            "hide-scrollbars",
+        ])
+        .build()
+        .unwrap();
+    let (browser, mut handler) = Browser::launch(config).await.unwrap();
+    let handler = tokio::spawn(async move { while handler.next().await.is_some() {} });
+    (browser, handler, profile)
+}
+
+/// Evaluates `js` and returns its JSON value.
+async fn eval(page: &Page, js: &str) -> serde_json::Value {
+    page.evaluate(js)
+        .await
+        .unwrap_or_else(|e| panic!("cannot evaluate {js}: {e}"))
+        .value()
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Waits (at most 20 s) until `js` is `true`.
+async fn wait_until(page: &Page, js: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if eval(page, js).await == serde_json::Value::Bool(true) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting until {what} ({js})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn outcome(page: &Page) -> String {
+    let js = "document.querySelector('[data-testid=verdict]')?.dataset.outcome ?? ''";
+    eval(page, js).await.as_str().unwrap_or_default().to_owned()
+}
+
+async fn console_text(page: &Page) -> String {
+    let js = "[...document.querySelectorAll('[data-testid=console-line]')].map(e => e.textContent).join('\\n')";
+    eval(page, js).await.as_str().unwrap_or_default().to_owned()
+}
+
+async fn current_stage(page: &Page) -> String {
+    let js = "document.querySelector('[data-testid=stage-card][aria-current=step]')?.dataset.stage ?? ''";
+    eval(page, js).await.as_str().unwrap_or_default().to_owned()
+}
+
+async fn ready(page: &Page) {
+    wait_until(
+        page,
+        "!!document.querySelector('[data-testid=app-ready] [data-testid=verdict]')",
+        "the app shows a verdict",
+    )
+    .await;
+}
+
+/// Saves a full-page screenshot at this viewport; returns the page's
+/// scroll width there (measured before the capture resizes anything).
+async fn screenshot(page: &Page, name: &str, width: i64, height: i64, mobile: bool) -> u64 {
+    page.execute(SetDeviceMetricsOverrideParams::new(
+        width, height, 1.0, mobile,
+    ))
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let scroll_width = eval(page, "document.documentElement.scrollWidth")
+        .await
+        .as_u64()
+        .unwrap_or(u64::MAX);
+    let folder = root().join("tests/e2e/screenshots");
+    std::fs::create_dir_all(&folder).unwrap();
+    page.save_screenshot(
+        ScreenshotParams::builder().full_page(true).build(),
+        folder.join(format!("{name}.png")),
+    )
+    .await
+    .unwrap();
+    scroll_width
+}
+
+async fn set_theme(page: &Page, theme: &str) {
+    let js = format!(
+        "(() => {{ const s = document.querySelector('[data-testid=theme]'); s.value = '{theme}'; \
+         s.dispatchEvent(new Event('change', {{ bubbles: true }})); \
+         return document.documentElement.dataset.theme ?? ''; }})()"
+    );
+    eval(page, &js).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs dist/ from `trunk build --release`; scripts/test runs it with --ignored after the build"]
+async fn the_built_app_edits_steps_keeps_and_shares_a_scenario() {
+    let dist = root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "dist/ is missing: run `trunk build --release` first (scripts/test does)"
+    );
+    let base = serve(dist);
+    let (mut browser, handler, _profile) = launch().await;
+    let page = browser.new_page("about:blank").await.unwrap();
+
+    // 1. A bundled scenario by its id: blocked, with Chromium's console line.
+    page.goto(format!("{base}#scenario=json-post-without-allow-headers"))
+        .await
+        .unwrap();
+    ready(&page).await;
+    assert_eq!(outcome(&page).await, "blocked");
+    let blocked_console = console_text(&page).await;
+    assert!(
+        blocked_console.contains("is not allowed by Access-Control-Allow-Headers"),
+        "{blocked_console}"
+    );
+    set_theme(&page, "light").await;
+    screenshot(&page, "desktop-light", 1280, 800, false).await;
+
+    // 2. The keyboard steps through the stages (focus outside the editors).
+    eval(&page, "document.activeElement?.blur(); true").await;
+    let first = current_stage(&page).await;
+    let body = page.find_element("body").await.unwrap();
+    body.press_key("ArrowLeft").await.unwrap();
+    wait_until(
+        &page,
+        &format!("document.querySelector('[data-testid=stage-card][aria-current=step]')?.dataset.stage !== '{first}'"),
+        "ArrowLeft moves to the previous stage",
+    )
+    .await;
+    body.press_key("ArrowRight").await.unwrap();
+    wait_until(
+        &page,
+        &format!("document.querySelector('[data-testid=stage-card][aria-current=step]')?.dataset.stage === '{first}'"),
+        "ArrowRight moves back",
+    )
+    .await;
+
+    // 3. One click on the preflight's Allow-Headers toggle: allowed.
+    page.find_element("[data-testid='toggle-preflight-Access-Control-Allow-Headers']")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=verdict]')?.dataset.outcome === 'allowed'",
+        "the toggle allows the request",
+    )
+    .await;
+    assert_ne!(console_text(&page).await, blocked_console);
+
+    // 4. Typing in a header value (the input keeps the focus while typing):
+    //    the value the preflight allows becomes `content-type, x-trace`.
+    let js = "[...document.querySelectorAll('.server-side')][0].querySelectorAll('.header-value')";
+    let count = eval(&page, &format!("{js}.length"))
+        .await
+        .as_u64()
+        .unwrap_or(0);
+    assert!(count >= 3, "the preflight has its header rows");
+    let field = format!("[data-testid='preflight-header-value-{}']", count - 1);
+    page.find_element(field.as_str())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap()
+        .type_str(", x-trace")
+        .await
+        .unwrap();
+    wait_until(
+        &page,
+        &format!("document.querySelector(\"{field}\").value === 'content-type, x-trace'"),
+        "the typed value is kept",
+    )
+    .await;
+    assert_eq!(outcome(&page).await, "allowed");
+
+    // 5. A reload keeps the edited scenario.
+    page.reload().await.unwrap();
+    ready(&page).await;
+    assert_eq!(outcome(&page).await, "allowed");
+    let kept = eval(
+        &page,
+        &format!("document.querySelector(\"{field}\")?.value"),
+    )
+    .await;
+    assert_eq!(kept, "content-type, x-trace");
+
+    set_theme(&page, "dark").await;
+    screenshot(&page, "desktop-dark", 1280, 800, false).await;
+    set_theme(&page, "light").await;
+    let width = screenshot(&page, "phone-375", 375, 812, true).await;
+    assert!(
+        width <= 375,
+        "nothing is wider than a 375 px phone: {width}"
+    );
+    page.execute(SetDeviceMetricsOverrideParams::new(1280, 800, 1.0, false))
+        .await
+        .unwrap();
+
+    // 6. A share link reopens the scenario exactly, with nothing stored.
+    page.find_element("[data-testid=share]")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=share-link]')",
+        "the share link is shown",
+    )
+    .await;
+    let link = eval(
+        &page,
+        "document.querySelector('[data-testid=share-link]').value",
+    )
+    .await;
+    let link = link.as_str().unwrap_or_default().to_owned();
+    assert!(link.contains("#s="), "{link}");
+    eval(&page, "localStorage.clear(); true").await;
+    page.goto("about:blank").await.unwrap();
+    page.goto(link.as_str()).await.unwrap();
+    ready(&page).await;
+    assert_eq!(outcome(&page).await, "allowed");
+    let shared = eval(
+        &page,
+        &format!("document.querySelector(\"{field}\")?.value"),
+    )
+    .await;
+    assert_eq!(shared, "content-type, x-trace");
+
+    // 7. A damaged link is a notice over the default scenario, not a blank page.
+    page.goto("about:blank").await.unwrap();
+    page.goto(format!("{base}#s=not-a-scenario")).await.unwrap();
+    ready(&page).await;
+    let notice = eval(
+        &page,
+        "document.querySelector('[data-testid=notice]')?.textContent ?? ''",
+    )
+    .await;
+    assert!(
+        notice.as_str().unwrap_or_default().contains("damaged"),
+        "{notice}"
+    );
+
+    browser.close().await.unwrap();
+    handler.abort();
+}
