@@ -48,7 +48,8 @@ const VERDICT: &str = r#"[data-testid="verdict"]"#;
 const TOGGLE: &str = r#"[data-testid="toggle-actual-Access-Control-Allow-Origin"]"#;
 
 /// Injected before the page's scripts: resolves `window.__benchVerdict` with
-/// `[dom, frame]`, both `performance.now()` (ms since navigation start).
+/// `[dom, frame, files]`, all `performance.now()` (ms since navigation start);
+/// `files` is when the last file fetched so far had arrived.
 const WATCH_VERDICT: &str = r#"
 window.__benchVerdict = new Promise((resolve) => {
   const visible = () => {
@@ -59,7 +60,9 @@ window.__benchVerdict = new Promise((resolve) => {
     if (!visible()) return;
     observer.disconnect();
     const dom = performance.now();
-    requestAnimationFrame(() => resolve([dom, performance.now()]));
+    // When the last file the page fetched had fully arrived.
+    const files = Math.max(0, ...performance.getEntriesByType("resource").map((e) => e.responseEnd));
+    requestAnimationFrame(() => resolve([dom, performance.now(), files]));
   });
   observer.observe(document, { childList: true, subtree: true, attributes: true });
 });
@@ -117,6 +120,7 @@ async fn measure(
 ) -> Result<(), Failure> {
     let mut dom = Vec::new();
     let mut frame = Vec::new();
+    let mut arrived = Vec::new();
     for run in 0..options.loads {
         if let Ok(mut list) = requested.lock() {
             list.clear();
@@ -125,13 +129,14 @@ async fn measure(
         let times = load(&page, base).await;
         let _ = page.close().await;
         let _ = browser.dispose_browser_context(context).await;
-        let [at_dom, at_frame] = times?;
+        let [at_dom, at_frame, at_files] = times?;
         if run == 0 {
             let list = requested.lock().map(|l| l.clone()).unwrap_or_default();
             print_first_verdict_bytes(files, &list);
         }
         dom.push(at_dom);
         frame.push(at_frame);
+        arrived.push(at_files);
     }
     println!();
     println!(
@@ -141,6 +146,7 @@ async fn measure(
     println!();
     println!("| | median | p90 | min | max |");
     println!("|---|---:|---:|---:|---:|");
+    print_row("all files received (loopback)", &mut arrived);
     print_row("verdict in the DOM", &mut dom);
     print_row("next animation frame", &mut frame);
 
@@ -169,8 +175,8 @@ async fn measure(
     Ok(())
 }
 
-/// Navigates `page` to the app; `[dom, frame]` ms after navigation start.
-async fn load(page: &Page, base: &str) -> Result<[f64; 2], Failure> {
+/// Navigates `page` to the app; `[dom, frame, files]` ms after navigation start.
+async fn load(page: &Page, base: &str) -> Result<[f64; 3], Failure> {
     page.evaluate_on_new_document(WATCH_VERDICT.replace("SELECTOR", &js_string(VERDICT)))
         .await?;
     page.goto(base).await?;
@@ -178,7 +184,7 @@ async fn load(page: &Page, base: &str) -> Result<[f64; 2], Failure> {
         .await?
         .into_value()?;
     match times.as_slice() {
-        [dom, frame] => Ok([*dom, *frame]),
+        [dom, frame, files] => Ok([*dom, *frame, *files]),
         _ => Err(format!("unexpected verdict times {times:?}").into()),
     }
 }
