@@ -2,9 +2,11 @@
 //!
 //! - [`scenario`]: the scenario file format and its loader.
 //! - [`engine`]: the pure model of what the browser does (no clock, no I/O).
+//! - [`jscall`]: script code (`fetch(...)`, XHR) ⇄ a request, both ways.
 //! - `ui` (wasm only): the Yew app that renders the engine's trace.
 
 pub mod engine;
+pub mod jscall;
 pub mod scenario;
 
 #[cfg(not(target_arch = "wasm32"))]
