@@ -5,6 +5,7 @@
 //! - [`jscall`]: script code (`fetch(...)`, XHR) ⇄ a request, both ways.
 //! - `ui` (wasm only): the Yew app that renders the engine's trace.
 
+pub mod diagnose;
 pub mod engine;
 pub mod jscall;
 pub mod scenario;
