@@ -1,6 +1,8 @@
 //! A paste's evidence → scenarios the engine can replay: the page origin,
 //! the script's request, and the server's responses as mock rules.
 
+use std::collections::HashMap;
+
 use url::Url;
 
 use super::console::ConsoleLine;
@@ -115,12 +117,27 @@ pub(crate) fn browser_of(evidence: &Evidence) -> Browser {
     }
 }
 
+/// A URL in one spelling, for grouping (unparsable URLs stay as written).
+fn normalised(url: &str) -> String {
+    Url::parse(url).map_or_else(|_| url.to_owned(), String::from)
+}
+
 /// Rebuilds every request of the paste as a [`Case`].
 pub(crate) fn build_cases(evidence: &Evidence) -> (Vec<Case>, Vec<Skipped>) {
     let browser = browser_of(evidence);
     let mut cases = Vec::new();
     let mut skipped = Vec::new();
     let mut used_preflights = vec![false; evidence.exchanges.len()];
+    // Preflights by URL, in paste order: a HAR has thousands of entries.
+    let mut preflights: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, exchange) in evidence.exchanges.iter().enumerate() {
+        if exchange.request.is_preflight() {
+            preflights
+                .entry(normalised(&exchange.request.url))
+                .or_default()
+                .push(index);
+        }
+    }
     // Actual requests first, each with the nearest unused preflight for its URL.
     for (index, exchange) in evidence.exchanges.iter().enumerate() {
         let request = &exchange.request;
@@ -130,7 +147,10 @@ pub(crate) fn build_cases(evidence: &Evidence) -> (Vec<Case>, Vec<Skipped>) {
         if evidence.only_cors_requests && request.header("Origin").is_none() {
             continue;
         }
-        let preflight = nearest_preflight(evidence, index, &used_preflights);
+        let candidates = preflights
+            .get(&normalised(&request.url))
+            .map_or(&[][..], Vec::as_slice);
+        let preflight = nearest_preflight(candidates, index, &used_preflights);
         if let Some(p) = preflight {
             if let Some(slot) = used_preflights.get_mut(p) {
                 *slot = true;
@@ -167,35 +187,13 @@ pub(crate) fn build_cases(evidence: &Evidence) -> (Vec<Case>, Vec<Skipped>) {
     (cases, skipped)
 }
 
-fn nearest_preflight(evidence: &Evidence, index: usize, used: &[bool]) -> Option<usize> {
-    let url = &evidence.exchanges.get(index)?.request.url;
-    let candidates = evidence
-        .exchanges
-        .iter()
-        .enumerate()
-        .filter(|(i, e)| {
-            e.request.is_preflight()
-                && !used.get(*i).copied().unwrap_or(true)
-                && same_url(&e.request.url, url)
-        })
-        .map(|(i, _)| i);
-    // The closest one before it, else the closest after it.
-    let mut best: Option<usize> = None;
-    for i in candidates {
-        best = match best {
-            None => Some(i),
-            Some(b) => {
-                let better = match (i < index, b < index) {
-                    (true, true) => i > b,
-                    (true, false) => true,
-                    (false, true) => false,
-                    (false, false) => i < b,
-                };
-                Some(if better { i } else { b })
-            }
-        };
-    }
-    best
+/// Of the preflights for the same URL (`candidates`, in order), the closest
+/// unused one before `index`, else the closest after it.
+fn nearest_preflight(candidates: &[usize], index: usize, used: &[bool]) -> Option<usize> {
+    let unused = |i: &&usize| !used.get(**i).copied().unwrap_or(true);
+    let before = candidates.iter().filter(|i| **i < index).rev().find(unused);
+    let after = candidates.iter().filter(|i| **i > index).find(unused);
+    before.or(after).copied()
 }
 
 fn build_case(

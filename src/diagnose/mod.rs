@@ -23,6 +23,7 @@ mod har;
 mod http;
 pub mod redact;
 mod shell;
+pub mod synthetic;
 
 use std::fmt;
 
