@@ -605,3 +605,49 @@ fn cli_diagnose_json_and_stdin() {
         .unwrap()
         .contains("nothing to diagnose"));
 }
+
+#[test]
+fn har_sentence_counts_the_failures() {
+    let d = run("chromium-session.har");
+    assert!(
+        d.sentence()
+            .starts_with("4 of 5 cross-origin requests fail; the first: Blocked on"),
+        "{}",
+        d.sentence()
+    );
+}
+
+#[test]
+fn curl_quoting_details() {
+    let paste = "$ curl $'https://b.test/x' -XPATCH -H $'X-Note: it\\'s\\tok' --data-raw $'line1\\nline2' -b 'sid=1' -e 'https://a.test/page'";
+    let d = diagnose(paste).unwrap();
+    let request = &d.reports[0].case.scenario.requests[0];
+    assert_eq!(request.url, "https://b.test/x");
+    assert_eq!(request.method, "PATCH");
+    assert_eq!(request.headers, vec![("X-Note".into(), "it's\tok".into())]);
+    assert_eq!(request.body.as_deref(), Some("line1\nline2"));
+    assert_eq!(
+        request.credentials,
+        cors_lab::scenario::Credentials::Include,
+        "-b sends cookies"
+    );
+    assert_eq!(d.reports[0].case.scenario.page, "https://a.test");
+
+    let d =
+        diagnose("curl -G 'https://b.test/q' -d a=1 -d b=2 -H 'Origin: https://a.test'").unwrap();
+    let request = &d.reports[0].case.scenario.requests[0];
+    assert_eq!(
+        (request.method.as_str(), request.url.as_str()),
+        ("GET", "https://b.test/q?a=1&b=2")
+    );
+
+    // cmd: `^` continues lines, `^^` is a caret, `%^` keeps a percent sign.
+    let d =
+        diagnose("curl ^\"https://b.test/p?x=50%^25^&y=^^^\" ^\n  -H ^\"Origin: https://a.test^\"")
+            .unwrap();
+    assert_eq!(d.format_name(), "curl-cmd");
+    assert_eq!(
+        d.reports[0].case.scenario.requests[0].url,
+        "https://b.test/p?x=50%25&y=^"
+    );
+}

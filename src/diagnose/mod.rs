@@ -95,7 +95,19 @@ impl Diagnosis {
         let failing = self.reports.iter().find(|r| {
             !r.findings.is_empty() || r.trace.as_ref().is_some_and(|t| t.failure.is_some())
         });
+        let blocked = self
+            .reports
+            .iter()
+            .filter(|r| {
+                !r.findings.is_empty() || r.trace.as_ref().is_some_and(|t| t.failure.is_some())
+            })
+            .count();
         match failing.or(self.reports.first()) {
+            Some(report) if self.reports.len() > 1 => format!(
+                "{blocked} of {} cross-origin requests fail; the first: {}",
+                self.reports.len(),
+                report.sentence
+            ),
             Some(report) => report.sentence.clone(),
             None => "No cross-origin request found in the paste.".to_owned(),
         }
