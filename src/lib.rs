@@ -6,6 +6,7 @@
 //! - [`snippets`]: server configuration code for the fixes a request needs.
 //! - `ui` (wasm only): the Yew app that renders the engine's trace.
 
+pub mod diagnose;
 pub mod engine;
 pub mod jscall;
 pub mod scenario;

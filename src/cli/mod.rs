@@ -1,4 +1,4 @@
-//! The native command-line tool: `cors-lab check` and `cors-lab verify`.
+//! The native command-line tool: `cors-lab check`, `verify` and `diagnose`.
 
 use std::process::ExitCode;
 
@@ -18,9 +18,13 @@ enum Command {
     Check(check::CheckArgs),
     /// Replay scenarios in a real headless browser and diff with the engine.
     Verify(verify::VerifyArgs),
+    /// Why is my request blocked? Reads a curl command, fetch code, HTTP
+    /// headers, a HAR file or console lines and names the header to fix.
+    Diagnose(diagnose::DiagnoseArgs),
 }
 
 mod check;
+mod diagnose;
 pub mod files;
 mod verify;
 
@@ -30,5 +34,6 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Diagnose(args) => diagnose::run(&args),
     }
 }

@@ -108,7 +108,7 @@ pub fn plan_fixes(
             break;
         };
         let Some((fix, rule)) = fix_for(failure, trace) else {
-            fixes.push(advice_for(failure, trace));
+            fixes.push(advice_for_trace(failure, trace));
             break;
         };
         if fixes.contains(&fix) {
@@ -178,14 +178,30 @@ fn fix_for(failure: &Failure, trace: &RequestTrace) -> Option<(Fix, Option<usize
     } else {
         Phase::Actual
     };
-    let stage = match phase {
-        Phase::Preflight => FixStage::Preflight,
-        Phase::Actual => FixStage::Actual,
-    };
     let (headers, origin, rule) = failing_exchange(trace, phase)?;
-    let on = match phase {
-        Phase::Preflight => "the preflight response",
-        Phase::Actual => "the response",
+    let fix = server_fix(failure, &headers, &origin, &trace_method(trace))?;
+    Some((fix, rule))
+}
+
+/// The server change that repairs `failure`, given the failing response's
+/// `headers`, the request's `origin` and its `method`; `None` when the
+/// server cannot repair it (see [`advice_for`]). Also used on its own when
+/// only a console line is known (`diagnose`).
+pub fn server_fix(
+    failure: &Failure,
+    headers: &HeaderList,
+    origin: &str,
+    method: &str,
+) -> Option<Fix> {
+    let stage = if failure.is_preflight_failure() {
+        FixStage::Preflight
+    } else {
+        FixStage::Actual
+    };
+    let origin = origin.to_owned();
+    let on = match stage {
+        FixStage::Preflight => "the preflight response",
+        _ => "the response",
     };
     let fix = match failure {
         Failure::Cors { error, .. } => match error {
@@ -216,25 +232,25 @@ fn fix_for(failure: &Failure, trace: &RequestTrace) -> Option<(Fix, Option<usize
             stage,
             format!("Access-Control-Allow-Methods has {token:?}, which is not a method token"),
             "Access-Control-Allow-Methods",
-            list_with(&headers, "Access-Control-Allow-Methods", &trace_method(trace)),
+            list_with(headers, "Access-Control-Allow-Methods", method),
         ),
         Failure::InvalidAllowHeaders { token, .. } => set(
             stage,
             format!("Access-Control-Allow-Headers has {token:?}, which is not a header name"),
             "Access-Control-Allow-Headers",
-            list_with(&headers, "Access-Control-Allow-Headers", ""),
+            list_with(headers, "Access-Control-Allow-Headers", ""),
         ),
         Failure::MethodNotAllowed { method } => set(
             stage,
             format!("the preflight does not allow method {method}"),
             "Access-Control-Allow-Methods",
-            list_with(&headers, "Access-Control-Allow-Methods", method),
+            list_with(headers, "Access-Control-Allow-Methods", method),
         ),
         Failure::HeaderNotAllowed { header } => set(
             stage,
             format!("the preflight does not allow request header {header}"),
             "Access-Control-Allow-Headers",
-            list_with(&headers, "Access-Control-Allow-Headers", header),
+            list_with(headers, "Access-Control-Allow-Headers", header),
         ),
         Failure::EventStreamStatus { status } => Fix {
             stage,
@@ -249,7 +265,7 @@ fn fix_for(failure: &Failure, trace: &RequestTrace) -> Option<(Fix, Option<usize
         ),
         _ => return None,
     };
-    Some((fix, rule))
+    Some(fix)
 }
 
 fn trace_method(trace: &RequestTrace) -> String {
@@ -273,9 +289,23 @@ fn is_server_refusal(failure: &Failure) -> bool {
     failure.is_cors_failure() || matches!(failure, Failure::WebSocketHandshake { .. })
 }
 
-/// Advice for a failure no server change repairs; the problem is the failing
-/// step's own sentence (the typed failure only when no step failed).
-fn advice_for(failure: &Failure, trace: &RequestTrace) -> Fix {
+/// What to do about a failure no server change repairs, for a request that
+/// was evaluated: the problem is the failing step's own sentence.
+fn advice_for_trace(failure: &Failure, trace: &RequestTrace) -> Fix {
+    let mut fix = advice_for(failure);
+    if let Some(step) = trace
+        .steps
+        .iter()
+        .find(|step| step.status == StepStatus::Fail && !step.found.is_empty())
+    {
+        fix.problem = step.found.clone();
+    }
+    fix
+}
+
+/// What to do about a failure the server cannot repair (the typed failure
+/// is the problem; see [`advice_for_trace`] when a trace exists).
+pub fn advice_for(failure: &Failure) -> Fix {
     let text = match failure {
         Failure::ConnectionFailed { .. } => "The server did not answer at all: check that it is running and reachable. This is not a CORS problem.",
         Failure::SameOriginModeCrossOrigin { .. } => "Use mode \"cors\" (the default) for a cross-origin URL.",
@@ -290,11 +320,7 @@ fn advice_for(failure: &Failure, trace: &RequestTrace) -> Fix {
     };
     Fix {
         stage: FixStage::Request,
-        problem: trace
-            .steps
-            .iter()
-            .find(|step| step.status == StepStatus::Fail && !step.found.is_empty())
-            .map_or_else(|| format!("{failure:?}"), |step| step.found.clone()),
+        problem: format!("{failure:?}"),
         action: FixAction::Advice {
             text: text.to_owned(),
         },

@@ -1,0 +1,384 @@
+//! The engine's trace → findings: the one-sentence answer, every further
+//! problem, the failing step, and where the paste contradicts itself.
+//! Every verdict and fix comes from the engine; this only words them.
+
+use serde::Serialize;
+
+use super::build::Case;
+use super::console::ConsoleLine;
+use crate::engine::fixes::{advice_for, server_fix, Fix, FixAction, FixStage};
+use crate::engine::headers::HeaderList;
+use crate::engine::{evaluate, RequestTrace, Stage, StepStatus};
+use crate::scenario::RequestResult;
+
+/// One problem and the server (or script) change that solves it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The request's URL.
+    pub request: String,
+    /// `preflight` or `actual` (which response to change), or `request`.
+    pub stage: FixStage,
+    /// The problem, in one sentence.
+    pub problem: String,
+    /// What to send: `{header, value}`, `{status}` or `{advice}`.
+    pub fix: FindingFix,
+    /// `false` when the response it concerns was not in the paste and the
+    /// finding comes from a console line alone.
+    pub confirmed: bool,
+}
+
+/// The change a finding asks for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FindingFix {
+    /// Send this header with exactly this value.
+    Header {
+        /// Header name.
+        header: String,
+        /// Exact value.
+        value: String,
+    },
+    /// Answer with this status.
+    Status {
+        /// The status.
+        status: u16,
+    },
+    /// Something only the script or the deployment can change.
+    Advice {
+        /// What to do.
+        advice: String,
+    },
+}
+
+impl From<&FixAction> for FindingFix {
+    fn from(action: &FixAction) -> FindingFix {
+        match action {
+            FixAction::SetHeader { header, value } => FindingFix::Header {
+                header: header.clone(),
+                value: value.clone(),
+            },
+            FixAction::SetStatus { status } => FindingFix::Status { status: *status },
+            FixAction::Advice { text } => FindingFix::Advice {
+                advice: text.clone(),
+            },
+        }
+    }
+}
+
+/// The step the stepper should open at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailingStep {
+    /// Index into the trace's `steps`.
+    pub index: usize,
+    /// Its stage.
+    pub stage: Stage,
+    /// Its title.
+    pub title: String,
+}
+
+/// Everything found for one rebuilt request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseReport {
+    /// The rebuilt request and scenario.
+    pub case: Case,
+    /// The engine's trace of it (`None` when only a console line was pasted:
+    /// with no server evidence there is nothing to replay).
+    pub trace: Option<RequestTrace>,
+    /// The answer in one sentence.
+    pub sentence: String,
+    /// Every problem, the first one first.
+    pub findings: Vec<Finding>,
+    /// Where the stepper should open.
+    pub failing_step: Option<FailingStep>,
+    /// Missing evidence that would confirm the answer.
+    pub evidence_needed: Vec<String>,
+    /// Where the paste contradicts itself.
+    pub contradictions: Vec<String>,
+}
+
+/// `check --json`'s per-request shape, plus the request URL and failing step.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonResult<'a> {
+    /// The request's URL.
+    pub request: &'a str,
+    /// The result fields.
+    #[serde(flatten)]
+    pub result: &'a RequestResult,
+    /// The engine's typed failure.
+    pub failure: &'a Option<crate::engine::failure::Failure>,
+    /// Every fix.
+    pub fixes: &'a [Fix],
+    /// Where the stepper should open.
+    pub failing_step: &'a Option<FailingStep>,
+}
+
+impl CaseReport {
+    /// The `results` entry for this request, when the engine replayed it.
+    pub fn json_result(&self) -> Option<JsonResult<'_>> {
+        let trace = self.trace.as_ref()?;
+        Some(JsonResult {
+            request: &self.case.url,
+            result: &trace.result,
+            failure: &trace.failure,
+            fixes: &trace.fixes,
+            failing_step: &self.failing_step,
+        })
+    }
+}
+
+fn stage_response(stage: FixStage) -> &'static str {
+    match stage {
+        FixStage::Preflight => "the preflight (OPTIONS) response",
+        FixStage::Actual => "the actual response",
+        FixStage::Request => "the request",
+    }
+}
+
+/// One sentence: the first problem, what to send, and how many more follow.
+fn sentence_for(first: &Finding, more: usize) -> String {
+    let tail = match more {
+        0 => String::new(),
+        1 => " (1 more problem follows)".to_owned(),
+        n => format!(" ({n} more problems follow)"),
+    };
+    match &first.fix {
+        FindingFix::Header { header, value } => format!(
+            "Blocked on {}: {}, so the server must send `{header}: {value}` on it{tail}.",
+            stage_response(first.stage),
+            first.problem
+        ),
+        FindingFix::Status { status } => format!(
+            "Blocked on {}: {}, so the server must answer it with status {status} (any 2xx works){tail}.",
+            stage_response(first.stage),
+            first.problem
+        ),
+        FindingFix::Advice { advice } => {
+            format!("Blocked before any CORS header matters: {}{tail}", advice.trim_end_matches('.'))
+                + "."
+        }
+    }
+}
+
+/// Replays `case` in the engine and words what it found.
+pub(crate) fn report(case: Case, console: &[ConsoleLine]) -> CaseReport {
+    let lines: Vec<&ConsoleLine> = case
+        .console
+        .iter()
+        .filter_map(|i| console.get(*i))
+        .collect();
+    if case.scenario.server.is_empty() {
+        return console_only(case, &lines);
+    }
+    let trace = evaluate(&case.scenario, None).requests.into_iter().next();
+    let Some(trace) = trace else {
+        return CaseReport {
+            sentence: "The paste could not be replayed: its page origin is not an origin."
+                .to_owned(),
+            case,
+            trace: None,
+            findings: Vec::new(),
+            failing_step: None,
+            evidence_needed: Vec::new(),
+            contradictions: Vec::new(),
+        };
+    };
+    let mut findings = Vec::new();
+    let mut evidence_needed = Vec::new();
+    for fix in &trace.fixes {
+        let known = match fix.stage {
+            FixStage::Preflight => case.preflight_known,
+            FixStage::Actual => case.actual_known,
+            FixStage::Request => true,
+        };
+        if known {
+            findings.push(finding(&case.url, fix, true));
+            continue;
+        }
+        evidence_needed.push(if findings.is_empty() {
+            format!("paste {} headers", stage_response(fix.stage))
+        } else {
+            format!(
+                "once the fixes above are made, check {} too (the paste does not have it)",
+                stage_response(fix.stage)
+            )
+        });
+        // The engine only met an empty default answer here: a console line about this stage says more.
+        let from_console = lines.iter().find_map(|l| {
+            let failure = l.failure.as_ref()?;
+            let stage = if failure.is_preflight_failure() {
+                FixStage::Preflight
+            } else {
+                FixStage::Actual
+            };
+            (stage == fix.stage).then(|| console_fix(failure, &case))
+        });
+        if let Some(fix) = from_console {
+            findings.push(finding(&case.url, &fix, false));
+        }
+        break;
+    }
+    let failing_step = trace
+        .steps
+        .iter()
+        .position(|s| s.status == StepStatus::Fail)
+        .and_then(|index| {
+            trace.steps.get(index).map(|s| FailingStep {
+                index,
+                stage: s.stage,
+                title: s.title.clone(),
+            })
+        });
+    let contradictions = contradictions(&case, &trace, &lines);
+    let sentence = match findings.first() {
+        Some(first) => sentence_for(first, findings.len() - 1),
+        None if trace.failure.is_some() => format!(
+            "Blocked, but the response that decides it is not in the paste: {}.",
+            evidence_needed.join("; ")
+        ),
+        None => format!(
+            "Not blocked: with the pasted responses the browser lets the script read {} ({:?}).",
+            case.url, trace.result.outcome
+        ),
+    };
+    CaseReport {
+        case,
+        trace: Some(trace),
+        sentence,
+        findings,
+        failing_step,
+        evidence_needed,
+        contradictions,
+    }
+}
+
+fn finding(url: &str, fix: &Fix, confirmed: bool) -> Finding {
+    Finding {
+        request: url.to_owned(),
+        stage: fix.stage,
+        problem: fix.problem.clone(),
+        fix: FindingFix::from(&fix.action),
+        confirmed,
+    }
+}
+
+/// The engine's repair for a failure known only from a console line.
+fn console_fix(failure: &crate::engine::failure::Failure, case: &Case) -> Fix {
+    let method = case
+        .scenario
+        .requests
+        .first()
+        .map_or("GET", |r| r.method.as_str());
+    server_fix(failure, &HeaderList::default(), &case.scenario.page, method)
+        .unwrap_or_else(|| advice_for(failure))
+}
+
+/// Only console lines: what the line means and what would confirm it.
+fn console_only(case: Case, lines: &[&ConsoleLine]) -> CaseReport {
+    let failure = lines.iter().find_map(|l| l.failure.as_ref());
+    let (findings, sentence, evidence_needed) = match failure {
+        Some(failure) => {
+            let fix = console_fix(failure, &case);
+            let stage = fix.stage;
+            let evidence = match stage {
+                FixStage::Preflight => "paste the preflight (OPTIONS) response headers".to_owned(),
+                FixStage::Actual => "paste the actual response headers".to_owned(),
+                FixStage::Request => "paste the request (Copy as cURL or Copy as fetch)".to_owned(),
+            };
+            let found = finding(&case.url, &fix, false);
+            let browser = lines.first().map_or("The", |l| match l.browser {
+                crate::scenario::Browser::Chrome => "This Chrome",
+                crate::scenario::Browser::Firefox => "This Firefox",
+                crate::scenario::Browser::Safari => "This Safari",
+            });
+            let sentence = match &found.fix {
+                FindingFix::Header { header, value } => format!(
+                    "{browser} line means {}, so the server most likely must send `{header}: {value}` on it; to confirm, {evidence}.",
+                    fix.problem
+                ),
+                FindingFix::Status { status } => format!(
+                    "{browser} line means {}, so the server most likely must answer it with status {status}; to confirm, {evidence}.",
+                    fix.problem
+                ),
+                FindingFix::Advice { advice } => format!(
+                    "{browser} line means the request failed before any CORS header mattered: {}; to confirm, {evidence}.",
+                    advice.trim_end_matches('.')
+                ),
+            };
+            let mut needed = vec![evidence];
+            if case.scenario.page == super::build::UNKNOWN_ORIGIN {
+                needed.push("paste the request headers: the line does not name the page's origin".to_owned());
+            }
+            (vec![found], sentence, needed)
+        }
+        None if lines.is_empty() => {
+            // Only the request: the engine still says which response decides.
+            let preflighted = evaluate(&case.scenario, None)
+                .requests
+                .first()
+                .is_some_and(|t| t.result.preflight == crate::scenario::PreflightUse::Sent);
+            let (needs, evidence) = if preflighted {
+                ("needs a preflight", "paste the preflight (OPTIONS) response headers")
+            } else {
+                ("is sent without a preflight", "paste the response headers")
+            };
+            (
+                Vec::new(),
+                format!("The paste has the request but no response: it {needs}, so {evidence} (or the console error line) to find what blocks it."),
+                vec![evidence.to_owned()],
+            )
+        }
+        None => (
+            Vec::new(),
+            "This console line only says that the request failed; paste the line that names the reason (\"has been blocked by CORS policy: ...\") or the response headers.".to_owned(),
+            vec!["paste the full console error line".to_owned()],
+        ),
+    };
+    CaseReport {
+        case,
+        trace: None,
+        sentence,
+        findings,
+        failing_step: None,
+        evidence_needed,
+        contradictions: Vec::new(),
+    }
+}
+
+/// Console lines the replay does not print, for the responses it was given.
+fn contradictions(case: &Case, trace: &RequestTrace, lines: &[&ConsoleLine]) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in lines {
+        let Some(failure) = &line.failure else {
+            continue;
+        };
+        let stage_known = if failure.is_preflight_failure() {
+            case.preflight_known
+        } else {
+            case.actual_known
+        };
+        if !stage_known {
+            continue;
+        }
+        let printed = trace
+            .result
+            .console
+            .iter()
+            .chain(trace.result.js_error.iter())
+            .any(|engine_line| line.text.contains(engine_line.as_str()));
+        if printed {
+            continue;
+        }
+        let shows = match &trace.failure {
+            None => "let the request through".to_owned(),
+            Some(_) => format!(
+                "give a different error: {}",
+                trace.result.console.first().cloned().unwrap_or_default()
+            ),
+        };
+        found.push(format!(
+            "The console says \"{}\", but the pasted headers {shows}: the console line and the headers are probably from different attempts.",
+            line.text
+        ));
+    }
+    found
+}
