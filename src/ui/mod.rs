@@ -12,11 +12,14 @@
 //! - [`code`]: the request printed as a `fetch()` or XHR call.
 //! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
 //! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
+//! - [`library`], [`predict`]: classroom mode (the lesson library; predict, then reveal).
 
 pub mod bundled;
 pub mod client_editor;
 pub mod code;
 pub mod header_rows;
+pub mod library;
+pub mod predict;
 pub mod server_editor;
 pub mod share;
 pub mod state;
@@ -30,6 +33,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use self::client_editor::ClientEditor;
+use self::library::Library;
+use self::predict::Predict;
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
 use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
@@ -154,6 +159,14 @@ pub enum Msg {
     DismissNotice,
     /// Back to the scenario the last load replaced.
     Restore,
+    /// Show the lesson library (`true`) or the lab (`false`).
+    ShowLibrary(bool),
+    /// Open a lesson from the library (predict first).
+    OpenFromLibrary(String),
+    /// Whether the learner predicts before the steps are shown.
+    PredictFirst(bool),
+    /// Show the steps (after predicting).
+    Reveal,
 }
 
 /// The whole page.
@@ -168,6 +181,9 @@ pub struct App {
     delay_s: u32,
     previous: Option<Rc<Scenario>>,
     bundled: Rc<Vec<(String, String)>>,
+    library: Option<Rc<Vec<library::Entry>>>,
+    predict_first: bool,
+    revealed: bool,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
     on_request: Callback<usize>,
@@ -185,6 +201,7 @@ impl App {
         self.request = 0;
         self.stage = None;
         self.share_link = None;
+        self.revealed = false;
         share::store(&self.eval.scenario);
     }
 
@@ -254,6 +271,9 @@ impl Component for App {
             delay_s: 10,
             previous: None,
             bundled: Rc::new(bundled),
+            library: None,
+            predict_first: false,
+            revealed: false,
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
@@ -342,6 +362,22 @@ impl Component for App {
                     replace_hash("");
                 }
             }
+            Msg::ShowLibrary(show) => {
+                self.library = show.then(|| Rc::new(library::entries()));
+            }
+            Msg::OpenFromLibrary(id) => {
+                self.library = None;
+                self.predict_first = true;
+                if let Some(scenario) = share::bundled(&id) {
+                    self.load(scenario);
+                    replace_hash(&format!("scenario={id}"));
+                }
+            }
+            Msg::PredictFirst(on) => {
+                self.predict_first = on;
+                self.revealed = false;
+            }
+            Msg::Reveal => self.revealed = true,
         }
         true
     }
@@ -367,6 +403,11 @@ impl Component for App {
                                 onclick={link.callback(|_| Msg::DismissNotice)}>{ "Dismiss" }</button>
                     </div>
                 }
+                if let Some(entries) = &self.library {
+                    <main class="workspace">
+                        <Library entries={entries.clone()} on_open={link.callback(Msg::OpenFromLibrary)} />
+                    </main>
+                } else {
                 <main class="workspace" data-testid="app-ready">
                     { self.view_lesson(scenario) }
                     <div class="columns">
@@ -376,6 +417,10 @@ impl Component for App {
                             { self.view_server(ctx) }
                         </div>
                         <div class="results">
+                            if self.predict_first {
+                                { self.view_predict(ctx) }
+                            }
+                            if !self.predict_first || self.revealed {
                             <TraceView traces={self.eval.traces.clone()}
                                        browser={scenario.browser.unwrap_or_default()}
                                        scenario={self.eval.scenario.clone()}
@@ -383,12 +428,14 @@ impl Component for App {
                                        on_stage={self.on_stage.clone()}
                                        on_request={self.on_request.clone()}
                                        request_picker={false} />
+                            }
                             <p class="muted small keyboard-hint">
                                 { "Keyboard: ← and → step through the stages, Home and End jump to the first and last, when the focus is not in a field." }
                             </p>
                         </div>
                     </div>
                 </main>
+                }
                 <footer class="site-footer">
                     <p>{ "A simulator: everything runs in this page, and no request leaves it. Your work is kept in this browser." }</p>
                 </footer>
@@ -411,8 +458,19 @@ impl App {
         let on_secrets = link.callback(|e: Event| {
             Msg::IncludeSecrets(e.target_unchecked_into::<HtmlInputElement>().checked())
         });
+        let library_open = self.library.is_some();
+        let on_predict = link.callback(|e: Event| {
+            Msg::PredictFirst(e.target_unchecked_into::<HtmlInputElement>().checked())
+        });
         html! {
             <div class="toolbar">
+                <button type="button" class="small-button" data-testid="library-toggle"
+                        onclick={link.callback(move |_| Msg::ShowLibrary(!library_open))}>
+                    { if library_open { "Back to the lab" } else { "Lesson library" } }</button>
+                <label class="inline-check">
+                    <input type="checkbox" data-testid="predict-first" checked={self.predict_first} onchange={on_predict} />
+                    { " Predict first" }
+                </label>
                 <label for="open-scenario">{ "Lesson" }</label>
                 <select id="open-scenario" data-testid="open-scenario" onchange={on_open}>
                     if !self.bundled.iter().any(|(id, _)| *id == current) {
@@ -453,6 +511,25 @@ impl App {
                     </div>
                 }
             </div>
+        }
+    }
+
+    fn view_predict(&self, ctx: &Context<Self>) -> Html {
+        let Some(trace) = self.selected_trace() else {
+            return html! {};
+        };
+        let names = self
+            .eval
+            .scenario
+            .requests
+            .get(self.request)
+            .map(|r| r.headers.iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default();
+        // Keyed, so that another lesson or request starts a fresh prediction.
+        let key = format!("{}/{}", self.eval.scenario.id, self.request);
+        html! {
+            <Predict {key} trace={Rc::new(trace.clone())} request_headers={Rc::new(names)}
+                     on_reveal={ctx.link().callback(|_| Msg::Reveal)} />
         }
     }
 
