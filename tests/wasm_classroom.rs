@@ -284,3 +284,82 @@ async fn a_right_prediction_scores_full_marks() {
         Some("3 of 3 right")
     );
 }
+
+#[wasm_bindgen_test]
+fn every_course_lesson_is_bundled_once() {
+    use cors_lab::ui::course::COURSE;
+    let ids: Vec<String> = entries().into_iter().map(|e| e.id).collect();
+    for id in COURSE {
+        assert!(ids.iter().any(|i| i == id), "{id} is bundled");
+    }
+    let mut unique = COURSE.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), COURSE.len(), "no lesson twice");
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_course_progress_gives_a_notice_and_starts_empty() {
+    use cors_lab::ui::course::{load_progress, parse_progress, PROGRESS_KEY};
+    assert!(parse_progress("[\"a\"]").is_ok());
+    let root = fresh_root();
+    let storage = window().local_storage().ok().flatten().expect("storage");
+    storage
+        .set_item(PROGRESS_KEY, "{not json")
+        .expect("can store");
+    let (done, notice) = load_progress();
+    assert!(done.is_empty());
+    assert!(notice.is_some());
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    flush().await;
+    let text = find(&root, "[data-testid=notice]")
+        .text_content()
+        .unwrap_or_default();
+    assert!(text.contains("course progress"), "{text}");
+    find(&root, "[data-testid=course-toggle]").click();
+    flush().await;
+    assert_eq!(
+        find(&root, "[data-testid=course-progress]")
+            .text_content()
+            .as_deref(),
+        Some(format!("0 of {} lessons done", cors_lab::ui::course::COURSE.len()).as_str())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn revealing_a_course_lesson_marks_it_done_and_keeps_it() {
+    use cors_lab::ui::course::{load_progress, COURSE};
+    let root = mount().await;
+    find(&root, "[data-testid=course-toggle]").click();
+    flush().await;
+    let first = COURSE[0];
+    find(
+        &root,
+        &format!("[data-testid=course-lesson][data-id={first}] button"),
+    )
+    .click();
+    flush().await;
+    assert!(root
+        .query_selector("[data-testid=predict]")
+        .expect("ok")
+        .is_some());
+    find(&root, "[data-testid=reveal]").click();
+    flush().await;
+    assert_eq!(load_progress(), (vec![first.to_owned()], None));
+    find(&root, "[data-testid=course-toggle]").click();
+    flush().await;
+    assert_eq!(
+        attrs(
+            &root,
+            &format!("[data-testid=course-lesson][data-id={first}]"),
+            "data-done"
+        ),
+        vec!["true"]
+    );
+    assert_eq!(
+        find(&root, "[data-testid=course-progress]")
+            .text_content()
+            .as_deref(),
+        Some(format!("1 of {} lessons done", COURSE.len()).as_str())
+    );
+}

@@ -12,11 +12,13 @@
 //! - [`code`]: the request printed as a `fetch()` or XHR call.
 //! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
 //! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
-//! - [`library`], [`predict`]: classroom mode (the lesson library; predict, then reveal).
+//! - [`library`], [`predict`], [`course`]: classroom mode (the lesson library;
+//!   predict, then reveal; the course path and its progress).
 
 pub mod bundled;
 pub mod client_editor;
 pub mod code;
+pub mod course;
 pub mod header_rows;
 pub mod library;
 pub mod predict;
@@ -33,6 +35,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use self::client_editor::ClientEditor;
+use self::course::Course;
 use self::library::Library;
 use self::predict::Predict;
 use self::server_editor::ServerEditor;
@@ -167,6 +170,10 @@ pub enum Msg {
     PredictFirst(bool),
     /// Show the steps (after predicting).
     Reveal,
+    /// Show the course (`true`) or the lab (`false`).
+    ShowCourse(bool),
+    /// Forget the course progress.
+    ResetCourse,
 }
 
 /// The whole page.
@@ -184,6 +191,8 @@ pub struct App {
     library: Option<Rc<Vec<library::Entry>>>,
     predict_first: bool,
     revealed: bool,
+    course_open: bool,
+    progress: Vec<String>,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
     on_request: Callback<usize>,
@@ -258,6 +267,8 @@ impl Component for App {
             .into_iter()
             .map(|s| (s.id.clone(), s.title.clone().unwrap_or(s.id)))
             .collect();
+        let (progress, course_notice) = course::load_progress();
+        let notice = notice.or(course_notice);
         let eval = Evaluated::new(scenario);
         share::store(&eval.scenario);
         App {
@@ -274,6 +285,8 @@ impl Component for App {
             library: None,
             predict_first: false,
             revealed: false,
+            course_open: false,
+            progress,
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
@@ -364,9 +377,19 @@ impl Component for App {
             }
             Msg::ShowLibrary(show) => {
                 self.library = show.then(|| Rc::new(library::entries()));
+                self.course_open = false;
+            }
+            Msg::ShowCourse(show) => {
+                self.course_open = show;
+                self.library = None;
+            }
+            Msg::ResetCourse => {
+                self.progress.clear();
+                course::store_progress(&self.progress);
             }
             Msg::OpenFromLibrary(id) => {
                 self.library = None;
+                self.course_open = false;
                 self.predict_first = true;
                 if let Some(scenario) = share::bundled(&id) {
                     self.load(scenario);
@@ -377,7 +400,12 @@ impl Component for App {
                 self.predict_first = on;
                 self.revealed = false;
             }
-            Msg::Reveal => self.revealed = true,
+            Msg::Reveal => {
+                self.revealed = true;
+                if course::complete(&mut self.progress, &self.eval.scenario.id) {
+                    course::store_progress(&self.progress);
+                }
+            }
         }
         true
     }
@@ -403,7 +431,13 @@ impl Component for App {
                                 onclick={link.callback(|_| Msg::DismissNotice)}>{ "Dismiss" }</button>
                     </div>
                 }
-                if let Some(entries) = &self.library {
+                if self.course_open {
+                    <main class="workspace">
+                        <Course done={self.progress.clone()} titles={self.bundled.clone()}
+                                on_open={link.callback(Msg::OpenFromLibrary)}
+                                on_reset={link.callback(|_| Msg::ResetCourse)} />
+                    </main>
+                } else if let Some(entries) = &self.library {
                     <main class="workspace">
                         <Library entries={entries.clone()} on_open={link.callback(Msg::OpenFromLibrary)} />
                     </main>
@@ -459,6 +493,7 @@ impl App {
             Msg::IncludeSecrets(e.target_unchecked_into::<HtmlInputElement>().checked())
         });
         let library_open = self.library.is_some();
+        let course_open = self.course_open;
         let on_predict = link.callback(|e: Event| {
             Msg::PredictFirst(e.target_unchecked_into::<HtmlInputElement>().checked())
         });
@@ -467,6 +502,9 @@ impl App {
                 <button type="button" class="small-button" data-testid="library-toggle"
                         onclick={link.callback(move |_| Msg::ShowLibrary(!library_open))}>
                     { if library_open { "Back to the lab" } else { "Lesson library" } }</button>
+                <button type="button" class="small-button" data-testid="course-toggle"
+                        onclick={link.callback(move |_| Msg::ShowCourse(!course_open))}>
+                    { if course_open { "Back to the lab" } else { "Course" } }</button>
                 <label class="inline-check">
                     <input type="checkbox" data-testid="predict-first" checked={self.predict_first} onchange={on_predict} />
                     { " Predict first" }
