@@ -363,3 +363,80 @@ async fn revealing_a_course_lesson_marks_it_done_and_keeps_it() {
         Some(format!("1 of {} lessons done", COURSE.len()).as_str())
     );
 }
+
+fn key(name: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(name);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+        .expect("a key event");
+    window()
+        .document()
+        .expect("a document")
+        .body()
+        .expect("a body")
+        .dispatch_event(&event)
+        .expect("dispatched");
+}
+
+#[wasm_bindgen_test]
+async fn presenter_moves_by_clicker_and_arrow_keys_and_escape_leaves() {
+    use cors_lab::ui::trace::{stage_id, stages_of};
+    let trace = default_trace();
+    let stages: Vec<&str> = stages_of(&trace.steps).into_iter().map(stage_id).collect();
+    assert!(stages.len() >= 3);
+    let root = mount().await;
+    find(&root, "[data-testid=present]").click();
+    flush().await;
+    assert!(
+        root.query_selector("[data-testid=page-origin]")
+            .expect("ok")
+            .is_none(),
+        "editors hidden"
+    );
+    let presenter = || find(&root, "[data-testid=presenter]");
+    let first = presenter().get_attribute("data-stage").unwrap_or_default();
+    assert!(
+        stages.contains(&first.as_str()),
+        "opens on a stage of the trace"
+    );
+    key("Home");
+    flush().await;
+    assert_eq!(
+        presenter().get_attribute("data-stage").as_deref(),
+        Some(stages[0])
+    );
+    assert_eq!(
+        find(&root, "[data-testid=presenter-count]").text_content(),
+        Some(format!("1 / {}", stages.len()))
+    );
+    key("PageDown");
+    flush().await;
+    assert_eq!(
+        presenter().get_attribute("data-stage").as_deref(),
+        Some(stages[1])
+    );
+    key("ArrowRight");
+    flush().await;
+    assert_eq!(
+        presenter().get_attribute("data-stage").as_deref(),
+        Some(stages[2])
+    );
+    key("PageUp");
+    flush().await;
+    assert_eq!(
+        presenter().get_attribute("data-stage").as_deref(),
+        Some(stages[1])
+    );
+    key("Escape");
+    flush().await;
+    assert!(root
+        .query_selector("[data-testid=presenter]")
+        .expect("ok")
+        .is_none());
+    assert!(root
+        .query_selector("[data-testid=page-origin]")
+        .expect("ok")
+        .is_some());
+}

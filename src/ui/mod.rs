@@ -14,6 +14,7 @@
 //! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
 //! - [`library`], [`predict`], [`course`]: classroom mode (the lesson library;
 //!   predict, then reveal; the course path and its progress).
+//! - [`presenter`]: one stage per screen in large type, for a projector.
 
 pub mod bundled;
 pub mod client_editor;
@@ -22,11 +23,13 @@ pub mod course;
 pub mod header_rows;
 pub mod library;
 pub mod predict;
+pub mod presenter;
 pub mod server_editor;
 pub mod share;
 pub mod state;
 pub mod trace;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -38,6 +41,7 @@ use self::client_editor::ClientEditor;
 use self::course::Course;
 use self::library::Library;
 use self::predict::Predict;
+use self::presenter::Presenter;
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
 use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
@@ -174,6 +178,8 @@ pub enum Msg {
     ShowCourse(bool),
     /// Forget the course progress.
     ResetCourse,
+    /// Enter (`true`) or leave the presenter view.
+    Present(bool),
 }
 
 /// The whole page.
@@ -193,6 +199,8 @@ pub struct App {
     revealed: bool,
     course_open: bool,
     progress: Vec<String>,
+    // Shared with the key listener, which must decide at once whether a key is the presenter's.
+    presenting: Rc<Cell<bool>>,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
     on_request: Callback<usize>,
@@ -231,6 +239,7 @@ impl Component for App {
         let theme = share::stored_theme().filter(|t| t == "light" || t == "dark");
         apply_theme(theme.as_deref());
         let mut listeners = Vec::new();
+        let presenting = Rc::new(Cell::new(false));
         if let Some(window) = web_sys::window() {
             let link = ctx.link().clone();
             listeners.push(EventListener::new(&window, "hashchange", move |_| {
@@ -238,6 +247,7 @@ impl Component for App {
             }));
             if let Some(document) = window.document() {
                 let link = ctx.link().clone();
+                let presenting = presenting.clone();
                 listeners.push(EventListener::new(&document, "keydown", move |event| {
                     let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                         return;
@@ -251,11 +261,20 @@ impl Component for App {
                     {
                         return;
                     }
+                    let present = presenting.get();
                     let delta = match event.key().as_str() {
                         "ArrowRight" => 1,
                         "ArrowLeft" => -1,
                         "Home" => -1000,
                         "End" => 1000,
+                        // A clicker sends PageDown/PageUp; arrows up and down too on a projector.
+                        "PageDown" | "ArrowDown" | " " if present => 1,
+                        "PageUp" | "ArrowUp" if present => -1,
+                        "Escape" if present => {
+                            event.prevent_default();
+                            link.send_message(Msg::Present(false));
+                            return;
+                        }
                         _ => return,
                     };
                     event.prevent_default();
@@ -287,6 +306,7 @@ impl Component for App {
             revealed: false,
             course_open: false,
             progress,
+            presenting,
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
@@ -383,6 +403,12 @@ impl Component for App {
                 self.course_open = show;
                 self.library = None;
             }
+            Msg::Present(on) => {
+                if self.presenting.get() == on {
+                    return false;
+                }
+                self.presenting.set(on);
+            }
             Msg::ResetCourse => {
                 self.progress.clear();
                 course::store_progress(&self.progress);
@@ -413,6 +439,16 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let scenario = &self.eval.scenario;
+        if self.presenting.get() {
+            if let Some(trace) = self.selected_trace() {
+                return html! {
+                    <Presenter title={scenario.title.clone().unwrap_or_else(|| scenario.id.clone())}
+                               trace={Rc::new(trace.clone())} stage={self.stage}
+                               on_step={link.callback(Msg::Step)}
+                               on_leave={link.callback(|_| Msg::Present(false))} />
+                };
+            }
+        }
         html! {
             <>
                 <header class="site-header">
@@ -502,6 +538,8 @@ impl App {
                 <button type="button" class="small-button" data-testid="library-toggle"
                         onclick={link.callback(move |_| Msg::ShowLibrary(!library_open))}>
                     { if library_open { "Back to the lab" } else { "Lesson library" } }</button>
+                <button type="button" class="small-button" data-testid="present"
+                        onclick={link.callback(|_| Msg::Present(true))}>{ "Present" }</button>
                 <button type="button" class="small-button" data-testid="course-toggle"
                         onclick={link.callback(move |_| Msg::ShowCourse(!course_open))}>
                     { if course_open { "Back to the lab" } else { "Course" } }</button>
