@@ -440,3 +440,67 @@ async fn presenter_moves_by_clicker_and_arrow_keys_and_escape_leaves() {
         .expect("ok")
         .is_some());
 }
+
+#[wasm_bindgen_test]
+fn export_then_import_of_an_edited_scenario_gives_the_same_state() {
+    use cors_lab::ui::authoring::{export_scenario, file_name, import_scenario};
+    use cors_lab::ui::state::{apply, Evaluated};
+    let original = Evaluated::new(cors_lab::ui::default_scenario());
+    let edited = apply(
+        &original.scenario,
+        original.trace(cors_lab::scenario::Browser::Chrome),
+        cors_lab::ui::state::Edit::Page("https://other.example.com".to_owned()),
+    );
+    let edited = Evaluated::new(edited);
+    let text = export_scenario(
+        &edited.scenario,
+        edited.trace(cors_lab::scenario::Browser::Chrome),
+        false,
+    );
+    assert!(
+        text.starts_with("{\n  \"format\": \"cors-scenario/1\""),
+        "{text}"
+    );
+    let (imported, warnings) = import_scenario(&text).expect("the export opens again");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let reopened = Evaluated::new(imported.clone());
+    assert_eq!(reopened.traces, edited.traces, "the same traces");
+    assert_eq!(imported.page, "https://other.example.com");
+    // `expect` is the engine's Chrome result of each request.
+    let expect = imported.expect.clone().expect("expect is filled in");
+    let results: Vec<_> = edited
+        .trace(cors_lab::scenario::Browser::Chrome)
+        .requests
+        .iter()
+        .map(|r| r.result.to_expectation())
+        .collect();
+    assert_eq!(expect, results);
+    let mut without_expect = imported;
+    without_expect.expect = edited.scenario.expect.clone();
+    assert_eq!(&without_expect, &*edited.scenario);
+    assert_eq!(
+        file_name(&edited.scenario),
+        "json-post-without-allow-headers.json"
+    );
+}
+
+#[wasm_bindgen_test]
+fn export_redacts_secrets_unless_opted_in_and_import_reports_problems() {
+    use cors_lab::ui::authoring::{export_scenario, import_scenario};
+    let mut scenario = cors_lab::ui::default_scenario();
+    scenario.requests[0]
+        .headers
+        .push(("Authorization".to_owned(), "Bearer s3cret".to_owned()));
+    let trace = evaluate(&scenario, None);
+    assert!(!export_scenario(&scenario, &trace, false).contains("s3cret"));
+    assert!(export_scenario(&scenario, &trace, true).contains("s3cret"));
+    let broken = import_scenario("{\n  \"format\": \"cors-scenario/1\",\n  \"id\": 7\n}")
+        .expect_err("a number is not an id");
+    assert!(broken.contains("line 3"), "{broken}");
+    assert!(broken.contains("current work is kept"), "{broken}");
+    let text =
+        export_scenario(&scenario, &trace, true).replacen("{", "{\n  \"colour\": \"red\",", 1);
+    let (_, warnings) = import_scenario(&text).expect("unknown fields only warn");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("colour"), "{warnings:?}");
+}

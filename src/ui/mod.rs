@@ -15,7 +15,9 @@
 //! - [`library`], [`predict`], [`course`]: classroom mode (the lesson library;
 //!   predict, then reveal; the course path and its progress).
 //! - [`presenter`]: one stage per screen in large type, for a projector.
+//! - [`authoring`]: save as a scenario file, open one (picker or drop).
 
+pub mod authoring;
 pub mod bundled;
 pub mod client_editor;
 pub mod code;
@@ -180,6 +182,10 @@ pub enum Msg {
     ResetCourse,
     /// Enter (`true`) or leave the presenter view.
     Present(bool),
+    /// Download the scenario as a scenario file.
+    Export,
+    /// Open this scenario file text.
+    Import(String),
 }
 
 /// The whole page.
@@ -409,6 +415,30 @@ impl Component for App {
                 }
                 self.presenting.set(on);
             }
+            Msg::Export => {
+                let browser = crate::scenario::Browser::Chrome;
+                let text = authoring::export_scenario(
+                    &self.eval.scenario,
+                    self.eval.trace(browser),
+                    self.include_secrets,
+                );
+                if !authoring::download(&authoring::file_name(&self.eval.scenario), &text) {
+                    self.notice = Some("The browser did not offer the download.".to_owned());
+                }
+            }
+            Msg::Import(text) => match authoring::import_scenario(&text) {
+                Ok((scenario, warnings)) => {
+                    self.load(scenario);
+                    replace_hash("");
+                    self.notice = (!warnings.is_empty()).then(|| {
+                        format!(
+                            "Opened, with warnings: unknown fields {}",
+                            warnings.join(", ")
+                        )
+                    });
+                }
+                Err(why) => self.notice = Some(why),
+            },
             Msg::ResetCourse => {
                 self.progress.clear();
                 course::store_progress(&self.progress);
@@ -478,7 +508,11 @@ impl Component for App {
                         <Library entries={entries.clone()} on_open={link.callback(Msg::OpenFromLibrary)} />
                     </main>
                 } else {
-                <main class="workspace" data-testid="app-ready">
+                <main class="workspace" data-testid="app-ready" ondragover={|e: DragEvent| e.prevent_default()}
+                      ondrop={let on_import = link.callback(Msg::Import); move |e: DragEvent| {
+                          e.prevent_default();
+                          authoring::read_first_file(e.data_transfer().and_then(|d| d.files()), on_import.clone());
+                      }}>
                     { self.view_lesson(scenario) }
                     <div class="columns">
                         <div class="editors">
@@ -530,6 +564,12 @@ impl App {
         });
         let library_open = self.library.is_some();
         let course_open = self.course_open;
+        let on_import = link.callback(Msg::Import);
+        let on_file = Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<HtmlInputElement>();
+            authoring::read_first_file(input.files(), on_import.clone());
+            input.set_value("");
+        });
         let on_predict = link.callback(|e: Event| {
             Msg::PredictFirst(e.target_unchecked_into::<HtmlInputElement>().checked())
         });
@@ -538,6 +578,11 @@ impl App {
                 <button type="button" class="small-button" data-testid="library-toggle"
                         onclick={link.callback(move |_| Msg::ShowLibrary(!library_open))}>
                     { if library_open { "Back to the lab" } else { "Lesson library" } }</button>
+                <button type="button" class="small-button" data-testid="export"
+                        onclick={link.callback(|_| Msg::Export)}>{ "Save as scenario" }</button>
+                <label for="import-file">{ "Open file" }</label>
+                <input id="import-file" type="file" accept=".json,application/json" data-testid="import-file"
+                       onchange={on_file} />
                 <button type="button" class="small-button" data-testid="present"
                         onclick={link.callback(|_| Msg::Present(true))}>{ "Present" }</button>
                 <button type="button" class="small-button" data-testid="course-toggle"
