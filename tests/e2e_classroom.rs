@@ -1,7 +1,8 @@
 //! End-to-end tests of classroom mode in the built app (`dist/`, made by
 //! `trunk build --release`) in headless Chromium: the library, its search and
 //! opening a lesson; predict-then-reveal with a wrong and a right answer; the
-//! presenter driven by keys (with a 1920x1080 screenshot). The serving and
+//! presenter driven by keys (with a 1920x1080 screenshot); export and
+//! re-import by drag and drop giving the same state. The serving and
 //! browser helpers follow tests/e2e_app.rs.
 //!
 //! It needs `dist/`, so `cargo test` skips it; `scripts/test` runs it with
@@ -349,6 +350,95 @@ async fn the_built_app_teaches_a_class() {
     );
     body.press_key("Escape").await.unwrap();
     wait_until(&page, "!document.querySelector('[data-testid=presenter]') && !!document.querySelector('[data-testid=page-origin]')", "Escape leaves").await;
+
+    // 4. Export, then re-import by drag and drop: the same state; a broken file keeps it.
+    page.goto("about:blank").await.unwrap();
+    page.goto(format!("{base}#scenario=json-post-without-allow-headers"))
+        .await
+        .unwrap();
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=page-origin]')",
+        "the lab",
+    )
+    .await;
+    let edit = "(() => { const i = document.querySelector('[data-testid=page-origin]'); \
+        i.value = 'https://other.example.com'; i.dispatchEvent(new InputEvent('input', { bubbles: true })); return true; })()";
+    eval(&page, edit).await;
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=page-origin]').value === 'https://other.example.com'",
+        "the edit",
+    )
+    .await;
+    let edited_outcome = eval(
+        &page,
+        "document.querySelector('[data-testid=verdict]')?.dataset.outcome",
+    )
+    .await;
+    // Keep the blob the app downloads (a page script cannot read the saved file).
+    eval(
+        &page,
+        "window.__saved = null; const c = URL.createObjectURL; \
+        URL.createObjectURL = (b) => { window.__saved = b; return c(b); }; true",
+    )
+    .await;
+    click(&page, "[data-testid=export]").await;
+    wait_until(&page, "window.__saved !== null", "the download is offered").await;
+    let saved = eval(&page, "window.__saved.text()").await;
+    let saved = saved.as_str().unwrap_or_default().to_owned();
+    assert!(saved.contains("\"format\": \"cors-scenario/1\""), "{saved}");
+    assert!(saved.contains("\"expect\""), "{saved}");
+    assert!(saved.contains("https://other.example.com"), "{saved}");
+    click(&page, "[data-testid=reset]").await;
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=page-origin]').value !== 'https://other.example.com'",
+        "the reset",
+    )
+    .await;
+    let drop = |text: &str| {
+        format!(
+            "(() => {{ const d = new DataTransfer(); d.items.add(new File([{}], 'lesson.json', {{ type: 'application/json' }})); \
+             document.querySelector('[data-testid=app-ready]').dispatchEvent(new DragEvent('drop', {{ dataTransfer: d, bubbles: true, cancelable: true }})); return true; }})()",
+            serde_json::Value::String(text.to_owned())
+        )
+    };
+    eval(&page, &drop(&saved)).await;
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=page-origin]').value === 'https://other.example.com'",
+        "the dropped file opens",
+    )
+    .await;
+    assert_eq!(
+        eval(
+            &page,
+            "document.querySelector('[data-testid=verdict]')?.dataset.outcome"
+        )
+        .await,
+        edited_outcome
+    );
+    eval(
+        &page,
+        &drop("{\n  \"format\": \"cors-scenario/1\",\n  \"id\": 7\n}"),
+    )
+    .await;
+    wait_until(
+        &page,
+        "(document.querySelector('[data-testid=notice]')?.textContent ?? '').includes('line 3')",
+        "a broken file is a notice",
+    )
+    .await;
+    assert_eq!(
+        eval(
+            &page,
+            "document.querySelector('[data-testid=page-origin]').value"
+        )
+        .await,
+        "https://other.example.com",
+        "the work is kept"
+    );
 
     browser.close().await.unwrap();
     handler.abort();
