@@ -12,16 +12,26 @@
 //! - [`code`]: the request printed as a `fetch()` or XHR call.
 //! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
 //! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
+//! - [`library`], [`predict`], [`course`]: classroom mode (the lesson library;
+//!   predict, then reveal; the course path and its progress).
+//! - [`presenter`]: one stage per screen in large type, for a projector.
+//! - [`authoring`]: save as a scenario file, open one (picker or drop).
 
+pub mod authoring;
 pub mod bundled;
 pub mod client_editor;
 pub mod code;
+pub mod course;
 pub mod header_rows;
+pub mod library;
+pub mod predict;
+pub mod presenter;
 pub mod server_editor;
 pub mod share;
 pub mod state;
 pub mod trace;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -30,6 +40,10 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use self::client_editor::ClientEditor;
+use self::course::Course;
+use self::library::Library;
+use self::predict::Predict;
+use self::presenter::Presenter;
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
 use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
@@ -154,6 +168,24 @@ pub enum Msg {
     DismissNotice,
     /// Back to the scenario the last load replaced.
     Restore,
+    /// Show the lesson library (`true`) or the lab (`false`).
+    ShowLibrary(bool),
+    /// Open a lesson from the library (predict first).
+    OpenFromLibrary(String),
+    /// Whether the learner predicts before the steps are shown.
+    PredictFirst(bool),
+    /// Show the steps (after predicting).
+    Reveal,
+    /// Show the course (`true`) or the lab (`false`).
+    ShowCourse(bool),
+    /// Forget the course progress.
+    ResetCourse,
+    /// Enter (`true`) or leave the presenter view.
+    Present(bool),
+    /// Download the scenario as a scenario file.
+    Export,
+    /// Open this scenario file text.
+    Import(String),
 }
 
 /// The whole page.
@@ -168,6 +200,13 @@ pub struct App {
     delay_s: u32,
     previous: Option<Rc<Scenario>>,
     bundled: Rc<Vec<(String, String)>>,
+    library: Option<Rc<Vec<library::Entry>>>,
+    predict_first: bool,
+    revealed: bool,
+    course_open: bool,
+    progress: Vec<String>,
+    // Shared with the key listener, which must decide at once whether a key is the presenter's.
+    presenting: Rc<Cell<bool>>,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
     on_request: Callback<usize>,
@@ -185,6 +224,7 @@ impl App {
         self.request = 0;
         self.stage = None;
         self.share_link = None;
+        self.revealed = false;
         share::store(&self.eval.scenario);
     }
 
@@ -205,6 +245,7 @@ impl Component for App {
         let theme = share::stored_theme().filter(|t| t == "light" || t == "dark");
         apply_theme(theme.as_deref());
         let mut listeners = Vec::new();
+        let presenting = Rc::new(Cell::new(false));
         if let Some(window) = web_sys::window() {
             let link = ctx.link().clone();
             listeners.push(EventListener::new(&window, "hashchange", move |_| {
@@ -212,6 +253,7 @@ impl Component for App {
             }));
             if let Some(document) = window.document() {
                 let link = ctx.link().clone();
+                let presenting = presenting.clone();
                 listeners.push(EventListener::new(&document, "keydown", move |event| {
                     let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                         return;
@@ -225,11 +267,20 @@ impl Component for App {
                     {
                         return;
                     }
+                    let present = presenting.get();
                     let delta = match event.key().as_str() {
                         "ArrowRight" => 1,
                         "ArrowLeft" => -1,
                         "Home" => -1000,
                         "End" => 1000,
+                        // A clicker sends PageDown/PageUp; arrows up and down too on a projector.
+                        "PageDown" | "ArrowDown" | " " if present => 1,
+                        "PageUp" | "ArrowUp" if present => -1,
+                        "Escape" if present => {
+                            event.prevent_default();
+                            link.send_message(Msg::Present(false));
+                            return;
+                        }
                         _ => return,
                     };
                     event.prevent_default();
@@ -241,6 +292,8 @@ impl Component for App {
             .into_iter()
             .map(|s| (s.id.clone(), s.title.clone().unwrap_or(s.id)))
             .collect();
+        let (progress, course_notice) = course::load_progress();
+        let notice = notice.or(course_notice);
         let eval = Evaluated::new(scenario);
         share::store(&eval.scenario);
         App {
@@ -254,6 +307,12 @@ impl Component for App {
             delay_s: 10,
             previous: None,
             bundled: Rc::new(bundled),
+            library: None,
+            predict_first: false,
+            revealed: false,
+            course_open: false,
+            progress,
+            presenting,
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
@@ -342,6 +401,67 @@ impl Component for App {
                     replace_hash("");
                 }
             }
+            Msg::ShowLibrary(show) => {
+                self.library = show.then(|| Rc::new(library::entries()));
+                self.course_open = false;
+            }
+            Msg::ShowCourse(show) => {
+                self.course_open = show;
+                self.library = None;
+            }
+            Msg::Present(on) => {
+                if self.presenting.get() == on {
+                    return false;
+                }
+                self.presenting.set(on);
+            }
+            Msg::Export => {
+                let browser = crate::scenario::Browser::Chrome;
+                let text = authoring::export_scenario(
+                    &self.eval.scenario,
+                    self.eval.trace(browser),
+                    self.include_secrets,
+                );
+                if !authoring::download(&authoring::file_name(&self.eval.scenario), &text) {
+                    self.notice = Some("The browser did not offer the download.".to_owned());
+                }
+            }
+            Msg::Import(text) => match authoring::import_scenario(&text) {
+                Ok((scenario, warnings)) => {
+                    self.load(scenario);
+                    replace_hash("");
+                    self.notice = (!warnings.is_empty()).then(|| {
+                        format!(
+                            "Opened, with warnings: unknown fields {}",
+                            warnings.join(", ")
+                        )
+                    });
+                }
+                Err(why) => self.notice = Some(why),
+            },
+            Msg::ResetCourse => {
+                self.progress.clear();
+                course::store_progress(&self.progress);
+            }
+            Msg::OpenFromLibrary(id) => {
+                self.library = None;
+                self.course_open = false;
+                self.predict_first = true;
+                if let Some(scenario) = share::bundled(&id) {
+                    self.load(scenario);
+                    replace_hash(&format!("scenario={id}"));
+                }
+            }
+            Msg::PredictFirst(on) => {
+                self.predict_first = on;
+                self.revealed = false;
+            }
+            Msg::Reveal => {
+                self.revealed = true;
+                if course::complete(&mut self.progress, &self.eval.scenario.id) {
+                    course::store_progress(&self.progress);
+                }
+            }
         }
         true
     }
@@ -349,6 +469,16 @@ impl Component for App {
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let scenario = &self.eval.scenario;
+        if self.presenting.get() {
+            if let Some(trace) = self.selected_trace() {
+                return html! {
+                    <Presenter title={scenario.title.clone().unwrap_or_else(|| scenario.id.clone())}
+                               trace={Rc::new(trace.clone())} stage={self.stage}
+                               on_step={link.callback(Msg::Step)}
+                               on_leave={link.callback(|_| Msg::Present(false))} />
+                };
+            }
+        }
         html! {
             <>
                 <header class="site-header">
@@ -367,7 +497,22 @@ impl Component for App {
                                 onclick={link.callback(|_| Msg::DismissNotice)}>{ "Dismiss" }</button>
                     </div>
                 }
-                <main class="workspace" data-testid="app-ready">
+                if self.course_open {
+                    <main class="workspace">
+                        <Course done={self.progress.clone()} titles={self.bundled.clone()}
+                                on_open={link.callback(Msg::OpenFromLibrary)}
+                                on_reset={link.callback(|_| Msg::ResetCourse)} />
+                    </main>
+                } else if let Some(entries) = &self.library {
+                    <main class="workspace">
+                        <Library entries={entries.clone()} on_open={link.callback(Msg::OpenFromLibrary)} />
+                    </main>
+                } else {
+                <main class="workspace" data-testid="app-ready" ondragover={|e: DragEvent| e.prevent_default()}
+                      ondrop={let on_import = link.callback(Msg::Import); move |e: DragEvent| {
+                          e.prevent_default();
+                          authoring::read_first_file(e.data_transfer().and_then(|d| d.files()), on_import.clone());
+                      }}>
                     { self.view_lesson(scenario) }
                     <div class="columns">
                         <div class="editors">
@@ -376,6 +521,10 @@ impl Component for App {
                             { self.view_server(ctx) }
                         </div>
                         <div class="results">
+                            if self.predict_first {
+                                { self.view_predict(ctx) }
+                            }
+                            if !self.predict_first || self.revealed {
                             <TraceView traces={self.eval.traces.clone()}
                                        browser={scenario.browser.unwrap_or_default()}
                                        scenario={self.eval.scenario.clone()}
@@ -383,12 +532,14 @@ impl Component for App {
                                        on_stage={self.on_stage.clone()}
                                        on_request={self.on_request.clone()}
                                        request_picker={false} />
+                            }
                             <p class="muted small keyboard-hint">
                                 { "Keyboard: ← and → step through the stages, Home and End jump to the first and last, when the focus is not in a field." }
                             </p>
                         </div>
                     </div>
                 </main>
+                }
                 <footer class="site-footer">
                     <p>{ "A simulator: everything runs in this page, and no request leaves it. Your work is kept in this browser." }</p>
                 </footer>
@@ -411,8 +562,36 @@ impl App {
         let on_secrets = link.callback(|e: Event| {
             Msg::IncludeSecrets(e.target_unchecked_into::<HtmlInputElement>().checked())
         });
+        let library_open = self.library.is_some();
+        let course_open = self.course_open;
+        let on_import = link.callback(Msg::Import);
+        let on_file = Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<HtmlInputElement>();
+            authoring::read_first_file(input.files(), on_import.clone());
+            input.set_value("");
+        });
+        let on_predict = link.callback(|e: Event| {
+            Msg::PredictFirst(e.target_unchecked_into::<HtmlInputElement>().checked())
+        });
         html! {
             <div class="toolbar">
+                <button type="button" class="small-button" data-testid="library-toggle"
+                        onclick={link.callback(move |_| Msg::ShowLibrary(!library_open))}>
+                    { if library_open { "Back to the lab" } else { "Lesson library" } }</button>
+                <button type="button" class="small-button" data-testid="export"
+                        onclick={link.callback(|_| Msg::Export)}>{ "Save as scenario" }</button>
+                <label for="import-file">{ "Open file" }</label>
+                <input id="import-file" type="file" accept=".json,application/json" data-testid="import-file"
+                       onchange={on_file} />
+                <button type="button" class="small-button" data-testid="present"
+                        onclick={link.callback(|_| Msg::Present(true))}>{ "Present" }</button>
+                <button type="button" class="small-button" data-testid="course-toggle"
+                        onclick={link.callback(move |_| Msg::ShowCourse(!course_open))}>
+                    { if course_open { "Back to the lab" } else { "Course" } }</button>
+                <label class="inline-check">
+                    <input type="checkbox" data-testid="predict-first" checked={self.predict_first} onchange={on_predict} />
+                    { " Predict first" }
+                </label>
                 <label for="open-scenario">{ "Lesson" }</label>
                 <select id="open-scenario" data-testid="open-scenario" onchange={on_open}>
                     if !self.bundled.iter().any(|(id, _)| *id == current) {
@@ -453,6 +632,25 @@ impl App {
                     </div>
                 }
             </div>
+        }
+    }
+
+    fn view_predict(&self, ctx: &Context<Self>) -> Html {
+        let Some(trace) = self.selected_trace() else {
+            return html! {};
+        };
+        let names = self
+            .eval
+            .scenario
+            .requests
+            .get(self.request)
+            .map(|r| r.headers.iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default();
+        // Keyed, so that another lesson or request starts a fresh prediction.
+        let key = format!("{}/{}", self.eval.scenario.id, self.request);
+        html! {
+            <Predict {key} trace={Rc::new(trace.clone())} request_headers={Rc::new(names)}
+                     on_reveal={ctx.link().callback(|_| Msg::Reveal)} />
         }
     }
 

@@ -1,0 +1,127 @@
+//! The course: an ordered path through the lessons, from same-origin basics
+//! to simple requests and preflights, credentials, the preflight cache,
+//! redirects and security. Completed lessons are kept in local storage; a
+//! lesson counts as completed once its steps are revealed after a prediction.
+
+use gloo_storage::{LocalStorage, Storage};
+use yew::prelude::*;
+
+/// The local-storage key of the completed lesson ids (a JSON array of strings).
+pub const PROGRESS_KEY: &str = "cors-lab/course/v1";
+
+/// The course, in order: each entry is a bundled scenario id.
+pub const COURSE: &[&str] = &[
+    // Same-origin basics.
+    "same-origin-get-needs-no-cors",
+    "different-port-is-cross-origin",
+    "subdomain-is-cross-origin",
+    "http-and-https-are-different-origins",
+    "same-origin-policy-img-loads-cross-origin",
+    "cors-does-not-stop-the-request",
+    // Simple requests and preflights.
+    "get-without-allow-origin-is-blocked",
+    "allow-origin-exact-match",
+    "allow-origin-wildcard",
+    "form-urlencoded-post-is-simple",
+    "json-post-without-allow-headers",
+    "json-post-preflight-succeeds",
+    "custom-header-needs-preflight",
+    "put-needs-preflight",
+    "expose-headers-one-header",
+    // Credentials.
+    "credentials-with-wildcard-origin",
+    "credentials-missing-allow-credentials",
+    "credentials-exact-origin-allowed",
+    // The preflight cache.
+    "preflight-cache-max-age",
+    "preflight-cache-default-five-seconds",
+    "preflight-cache-new-header-misses",
+    // Redirects.
+    "redirect-to-other-origin-sends-null-origin",
+    "preflight-redirect-is-refused",
+    "failure-after-redirect",
+    // Security.
+    "security-reflected-origin-with-credentials",
+    "security-null-origin-refused",
+    "security-prefix-check-admits-lookalike",
+    "security-missing-vary-origin",
+    "security-custom-header-csrf-defence-bypassed",
+];
+
+/// Reads stored progress text: the completed ids, or why it does not load.
+pub fn parse_progress(text: &str) -> Result<Vec<String>, String> {
+    serde_json::from_str::<Vec<String>>(text).map_err(|e| {
+        format!("The saved course progress could not be read ({e}); it starts afresh.")
+    })
+}
+
+/// The stored progress, and a notice when what is stored is corrupt (the
+/// progress then starts empty).
+pub fn load_progress() -> (Vec<String>, Option<String>) {
+    match LocalStorage::raw().get_item(PROGRESS_KEY).ok().flatten() {
+        None => (Vec::new(), None),
+        Some(text) => match parse_progress(&text) {
+            Ok(done) => (done, None),
+            Err(why) => (Vec::new(), Some(why)),
+        },
+    }
+}
+
+/// Stores the progress (a full storage is ignored).
+pub fn store_progress(done: &[String]) {
+    if let Ok(json) = serde_json::to_string(done) {
+        let _ = LocalStorage::raw().set_item(PROGRESS_KEY, &json);
+    }
+}
+
+/// Marks `id` completed if it is a course lesson; whether anything changed.
+pub fn complete(done: &mut Vec<String>, id: &str) -> bool {
+    if !COURSE.contains(&id) || done.iter().any(|d| d == id) {
+        return false;
+    }
+    done.push(id.to_owned());
+    true
+}
+
+/// The course view's properties.
+#[derive(Properties, PartialEq)]
+pub struct CourseProps {
+    /// The completed lesson ids.
+    pub done: Vec<String>,
+    /// `(id, title)` of every bundled lesson.
+    pub titles: std::rc::Rc<Vec<(String, String)>>,
+    /// Opens a lesson.
+    pub on_open: Callback<String>,
+    /// Forgets the progress.
+    pub on_reset: Callback<()>,
+}
+
+/// The course path with each lesson's state.
+#[function_component(Course)]
+pub fn course(props: &CourseProps) -> Html {
+    let count = COURSE
+        .iter()
+        .filter(|id| props.done.iter().any(|d| d == *id))
+        .count();
+    let on_reset = props.on_reset.clone();
+    html! {
+        <section class="panel course" aria-labelledby="course-heading" data-testid="course">
+            <h2 id="course-heading">{ "Course" }</h2>
+            <p data-testid="course-progress">{ format!("{count} of {} lessons done", COURSE.len()) }</p>
+            <ol>{ for COURSE.iter().map(|id| {
+                let done = props.done.iter().any(|d| d == id);
+                let title = props.titles.iter().find(|(i, _)| i == id).map_or(*id, |(_, t)| t.as_str());
+                let (id, on_open) = (id.to_string(), props.on_open.clone());
+                html! {
+                    <li data-testid="course-lesson" data-id={id.clone()} data-done={done.to_string()}>
+                        <button type="button" class="link-button" onclick={move |_| on_open.emit(id.clone())}>
+                            { title.to_owned() }</button>
+                        if done { <span aria-label="done">{ " ✓" }</span> }
+                    </li>
+                }
+            }) }</ol>
+            <button type="button" class="small-button" data-testid="course-reset"
+                    onclick={move |_| on_reset.emit(())}>{ "Forget my progress" }</button>
+        </section>
+    }
+}

@@ -1,0 +1,162 @@
+//! The lesson library: every bundled scenario, grouped by level, with a
+//! search over title, summary, tags and id and a tag filter. Choosing one
+//! opens it in the stepper (the app puts `#scenario=<id>` in the address bar).
+
+use std::rc::Rc;
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::share::bundled_scenarios;
+use crate::scenario::Level;
+
+/// One lesson as the library lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The scenario id (`#scenario=<id>`).
+    pub id: String,
+    /// The title (the id when the file has none).
+    pub title: String,
+    /// The lesson's first sentence.
+    pub summary: String,
+    /// The level (`None`: not given).
+    pub level: Option<Level>,
+    /// The tags.
+    pub tags: Vec<String>,
+}
+
+/// The first sentence of a lesson text (up to the first ". " or the end of
+/// the first paragraph).
+pub fn summary(lesson: &str) -> String {
+    let paragraph = lesson.trim().split("\n\n").next().unwrap_or_default();
+    let sentence = match paragraph.find(". ") {
+        Some(end) => paragraph.get(..=end).unwrap_or(paragraph),
+        None => paragraph,
+    };
+    sentence.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every bundled scenario as a library entry, in file order.
+pub fn entries() -> Vec<Entry> {
+    bundled_scenarios()
+        .into_iter()
+        .map(|s| Entry {
+            title: s.title.clone().unwrap_or_else(|| s.id.clone()),
+            summary: summary(s.lesson.as_deref().unwrap_or_default()),
+            level: s.level,
+            tags: s.tags,
+            id: s.id,
+        })
+        .collect()
+}
+
+/// Whether `entry` fits the search text (every word, case-insensitively, in
+/// its title, summary, tags or id) and the tag filter (empty = any).
+pub fn matches(entry: &Entry, query: &str, tag: &str) -> bool {
+    if !tag.is_empty() && !entry.tags.iter().any(|t| t == tag) {
+        return false;
+    }
+    let haystack = format!(
+        "{} {} {} {}",
+        entry.title,
+        entry.summary,
+        entry.tags.join(" "),
+        entry.id
+    )
+    .to_lowercase();
+    query
+        .to_lowercase()
+        .split_whitespace()
+        .all(|word| haystack.contains(word))
+}
+
+/// Every tag used, sorted, once each.
+pub fn all_tags(entries: &[Entry]) -> Vec<String> {
+    let mut tags: Vec<String> = entries.iter().flat_map(|e| e.tags.clone()).collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+const LEVELS: [(Option<Level>, &str); 4] = [
+    (Some(Level::Beginner), "Beginner"),
+    (Some(Level::Intermediate), "Intermediate"),
+    (Some(Level::Advanced), "Advanced"),
+    (None, "Other"),
+];
+
+/// The library's properties.
+#[derive(Properties, PartialEq)]
+pub struct LibraryProps {
+    /// The entries (made once by the app).
+    pub entries: Rc<Vec<Entry>>,
+    /// Opens the lesson with this id.
+    pub on_open: Callback<String>,
+}
+
+/// The library view.
+#[function_component(Library)]
+pub fn library(props: &LibraryProps) -> Html {
+    let query = use_state(String::new);
+    let tag = use_state(String::new);
+    let on_query = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            query.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let on_tag = {
+        let tag = tag.clone();
+        Callback::from(move |e: Event| {
+            tag.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let shown: Vec<&Entry> = props
+        .entries
+        .iter()
+        .filter(|e| matches(e, &query, &tag))
+        .collect();
+    let groups = LEVELS.iter().map(|(level, name)| {
+        let items: Vec<&&Entry> = shown.iter().filter(|e| e.level == *level).collect();
+        if items.is_empty() {
+            return html! {};
+        }
+        html! {
+            <section class="library-level" data-testid={format!("level-{}", name.to_lowercase())}>
+                <h3>{ format!("{name} ({})", items.len()) }</h3>
+                <ul>{ for items.iter().map(|e| {
+                    let id = e.id.clone();
+                    let on_open = props.on_open.clone();
+                    html! {
+                        <li data-testid="library-entry" data-id={e.id.clone()}>
+                            <button type="button" class="link-button" onclick={move |_| on_open.emit(id.clone())}>
+                                { e.title.clone() }</button>
+                            <span class="muted small">{ format!(" {}", e.tags.join(", ")) }</span>
+                            <p class="small">{ e.summary.clone() }</p>
+                        </li>
+                    }
+                }) }</ul>
+            </section>
+        }
+    });
+    html! {
+        <section class="panel library" aria-labelledby="library-heading" data-testid="library">
+            <h2 id="library-heading">{ "Lesson library" }</h2>
+            <div class="form-grid">
+                <label for="library-search">{ "Search" }</label>
+                <input id="library-search" data-testid="library-search" type="search"
+                       value={(*query).clone()} oninput={on_query} />
+                <label for="library-tag">{ "Tag" }</label>
+                <select id="library-tag" data-testid="library-tag" onchange={on_tag}>
+                    <option value="" selected={tag.is_empty()}>{ "All tags" }</option>
+                    { for all_tags(&props.entries).into_iter().map(|t| html! {
+                        <option value={t.clone()} selected={*tag == t}>{ t }</option>
+                    }) }
+                </select>
+            </div>
+            <p class="muted small" data-testid="library-count">
+                { format!("{} of {} lessons", shown.len(), props.entries.len()) }</p>
+            { for groups }
+        </section>
+    }
+}

@@ -1,0 +1,445 @@
+//! End-to-end tests of classroom mode in the built app (`dist/`, made by
+//! `trunk build --release`) in headless Chromium: the library, its search and
+//! opening a lesson; predict-then-reveal with a wrong and a right answer; the
+//! presenter driven by keys (with a 1920x1080 screenshot); export and
+//! re-import by drag and drop giving the same state. The serving and
+//! browser helpers follow tests/e2e_app.rs.
+//!
+//! It needs `dist/`, so `cargo test` skips it; `scripts/test` runs it with
+//! `--ignored` right after the Trunk build.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
+use chromiumoxide::page::ScreenshotParams;
+use chromiumoxide::Page;
+use futures::StreamExt;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Serves `dist` on a free loopback port from a background thread; returns the base URL.
+fn serve(dist: PathBuf) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dist = dist.clone();
+            std::thread::spawn(move || answer(stream, &dist));
+        }
+    });
+    format!("http://{address}/")
+}
+
+/// Answers one HTTP/1.1 request with a file from `dist` (or 404), then closes.
+fn answer(mut stream: TcpStream, dist: &Path) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    loop {
+        let mut header = String::new();
+        match reader.read_line(&mut header) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if header.trim().is_empty() => break,
+            Ok(_) => {}
+        }
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let relative = if path == "/" {
+        "index.html"
+    } else {
+        path.trim_start_matches('/')
+    };
+    let file = dist.join(relative);
+    let allowed = !relative.contains("..") && file.is_file();
+    let (status, body) = match allowed.then(|| std::fs::read(&file).ok()).flatten() {
+        Some(body) => ("200 OK", body),
+        None => ("404 Not Found", b"not found".to_vec()),
+    };
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+async fn launch() -> (Browser, tokio::task::JoinHandle<()>, tempfile::TempDir) {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&chromium).exists(),
+        "Chromium is not installed at {chromium} (scripts/setup --browser installs it)"
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let config = BrowserConfig::builder()
+        .chrome_executable(&chromium)
+        .disable_default_args()
+        .no_sandbox()
+        .user_data_dir(profile.path())
+        .viewport(None)
+        .window_size(1280, 800)
+        .launch_timeout(Duration::from_secs(30))
+        .request_timeout(Duration::from_secs(20))
+        .args([
+            "headless",
+            "disable-gpu",
+            "disable-quic",
+            "no-first-run",
+            "no-default-browser-check",
+            "disable-background-networking",
+            "disable-component-update",
+            "disable-sync",
+            "hide-scrollbars",
+        ])
+        .build()
+        .unwrap();
+    let (browser, mut handler) = Browser::launch(config).await.unwrap();
+    let handler = tokio::spawn(async move { while handler.next().await.is_some() {} });
+    (browser, handler, profile)
+}
+
+/// Evaluates `js` and returns its JSON value.
+async fn eval(page: &Page, js: &str) -> serde_json::Value {
+    page.evaluate(js)
+        .await
+        .unwrap_or_else(|e| panic!("cannot evaluate {js}: {e}"))
+        .value()
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Waits (at most 20 s) until `js` is `true`.
+async fn wait_until(page: &Page, js: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if eval(page, js).await == serde_json::Value::Bool(true) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting until {what} ({js})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Saves a full-page screenshot at this viewport; returns the page's
+/// scroll width there (measured before the capture resizes anything).
+async fn screenshot(page: &Page, name: &str, width: i64, height: i64, mobile: bool) -> u64 {
+    page.execute(SetDeviceMetricsOverrideParams::new(
+        width, height, 1.0, mobile,
+    ))
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let scroll_width = eval(page, "document.documentElement.scrollWidth")
+        .await
+        .as_u64()
+        .unwrap_or(u64::MAX);
+    let folder = root().join("tests/e2e/screenshots");
+    std::fs::create_dir_all(&folder).unwrap();
+    page.save_screenshot(
+        ScreenshotParams::builder().full_page(true).build(),
+        folder.join(format!("{name}.png")),
+    )
+    .await
+    .unwrap();
+    scroll_width
+}
+
+async fn text(page: &Page, selector: &str) -> String {
+    let js = format!("document.querySelector(\"{selector}\")?.textContent ?? ''");
+    eval(page, &js)
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn choose(page: &Page, selector: &str, value: &str) {
+    let js = format!(
+        "(() => {{ const s = document.querySelector(\"{selector}\"); s.value = '{value}'; \
+         s.dispatchEvent(new Event('change', {{ bubbles: true }})); return s.value; }})()"
+    );
+    assert_eq!(eval(page, &js).await, value, "{selector} offers {value}");
+}
+
+async fn click(page: &Page, selector: &str) {
+    page.find_element(selector)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn predict(page: &Page, base: &str, answers: [&str; 3]) -> String {
+    page.goto("about:blank").await.unwrap();
+    page.goto(format!("{base}#scenario=json-post-without-allow-headers"))
+        .await
+        .unwrap();
+    wait_until(
+        page,
+        "!!document.querySelector('[data-testid=predict-first]')",
+        "the toolbar",
+    )
+    .await;
+    if eval(
+        page,
+        "document.querySelector('[data-testid=predict-first]').checked",
+    )
+    .await
+        != true
+    {
+        click(page, "[data-testid=predict-first]").await;
+    }
+    wait_until(
+        page,
+        "!!document.querySelector('[data-testid=predict]')",
+        "the prediction form",
+    )
+    .await;
+    assert_eq!(
+        eval(page, "!!document.querySelector('[data-testid=verdict]')").await,
+        false,
+        "the steps are hidden before the reveal"
+    );
+    choose(page, "[data-testid=predict-preflight]", answers[0]).await;
+    choose(page, "[data-testid=predict-readable]", answers[1]).await;
+    choose(page, "[data-testid=predict-header]", answers[2]).await;
+    click(page, "[data-testid=reveal]").await;
+    wait_until(page, "!!document.querySelector('[data-testid=predict-score]') && !!document.querySelector('[data-testid=verdict]')", "the reveal").await;
+    text(page, "[data-testid=predict-score]").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs dist/ from `trunk build --release`; scripts/test runs it with --ignored after the build"]
+async fn the_built_app_teaches_a_class() {
+    let dist = root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "dist/ is missing: run `trunk build --release` first (scripts/test does)"
+    );
+    let base = serve(dist);
+    let (mut browser, handler, _profile) = launch().await;
+    let page = browser.new_page("about:blank").await.unwrap();
+
+    // 1. The library lists every bundled lesson; a search narrows it; a click opens one.
+    page.goto(base.as_str()).await.unwrap();
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=library-toggle]')",
+        "the app",
+    )
+    .await;
+    click(&page, "[data-testid=library-toggle]").await;
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=library-entry]')",
+        "the library",
+    )
+    .await;
+    let files = std::fs::read_dir(root().join("scenarios")).unwrap().count() as u64;
+    let listed = eval(
+        &page,
+        "document.querySelectorAll('[data-testid=library-entry]').length",
+    )
+    .await;
+    assert_eq!(listed.as_u64(), Some(files));
+    page.find_element("[data-testid=library-search]")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap()
+        .type_str("preflight cache")
+        .await
+        .unwrap();
+    wait_until(
+        &page,
+        &format!("document.querySelectorAll('[data-testid=library-entry]').length < {files}"),
+        "the search narrows the list",
+    )
+    .await;
+    click(
+        &page,
+        "[data-testid=library-entry][data-id=preflight-cache-max-age] button",
+    )
+    .await;
+    wait_until(
+        &page,
+        "location.hash === '#scenario=preflight-cache-max-age'",
+        "the lesson opens",
+    )
+    .await;
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=predict]')",
+        "a prediction is asked first",
+    )
+    .await;
+
+    // 2. Predict, then reveal: a wrong and a right answer.
+    let wrong = predict(&page, &base, ["no", "yes", "none"]).await;
+    assert_eq!(wrong, "0 of 3 right");
+    let right = predict(&page, &base, ["yes", "no", "access-control-allow-headers"]).await;
+    assert_eq!(right, "3 of 3 right");
+
+    // 3. The presenter: one stage per screen, moved by a clicker's keys, left by Escape.
+    click(&page, "[data-testid=present]").await;
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=presenter]')",
+        "the presenter",
+    )
+    .await;
+    let stage = "document.querySelector('[data-testid=presenter]').dataset.stage";
+    let body = page.find_element("body").await.unwrap();
+    body.press_key("Home").await.unwrap();
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=presenter-count]').textContent.startsWith('1 /')",
+        "Home goes to the first stage",
+    )
+    .await;
+    let first = eval(&page, stage).await;
+    body.press_key("PageDown").await.unwrap();
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=presenter-count]').textContent.startsWith('2 /')",
+        "PageDown moves on",
+    )
+    .await;
+    assert_ne!(eval(&page, stage).await, first);
+    body.press_key("PageUp").await.unwrap();
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=presenter-count]').textContent.startsWith('1 /')",
+        "PageUp moves back",
+    )
+    .await;
+    body.press_key("ArrowRight").await.unwrap();
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=presenter-count]').textContent.startsWith('2 /')",
+        "ArrowRight moves on",
+    )
+    .await;
+    let width = screenshot(&page, "presenter-1920", 1920, 1080, false).await;
+    assert!(
+        width <= 1920,
+        "the presenter fits a 1920 px projector: {width}"
+    );
+    body.press_key("Escape").await.unwrap();
+    wait_until(&page, "!document.querySelector('[data-testid=presenter]') && !!document.querySelector('[data-testid=page-origin]')", "Escape leaves").await;
+
+    // 4. Export, then re-import by drag and drop: the same state; a broken file keeps it.
+    page.goto("about:blank").await.unwrap();
+    page.goto(format!("{base}#scenario=json-post-without-allow-headers"))
+        .await
+        .unwrap();
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=page-origin]')",
+        "the lab",
+    )
+    .await;
+    let edit = "(() => { const i = document.querySelector('[data-testid=page-origin]'); \
+        i.value = 'https://other.example.com'; i.dispatchEvent(new InputEvent('input', { bubbles: true })); return true; })()";
+    eval(&page, edit).await;
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=page-origin]').value === 'https://other.example.com'",
+        "the edit",
+    )
+    .await;
+    let edited_outcome = eval(
+        &page,
+        "document.querySelector('[data-testid=verdict]')?.dataset.outcome",
+    )
+    .await;
+    // Keep the blob the app downloads (a page script cannot read the saved file).
+    eval(
+        &page,
+        "window.__saved = null; const c = URL.createObjectURL; \
+        URL.createObjectURL = (b) => { window.__saved = b; return c(b); }; true",
+    )
+    .await;
+    click(&page, "[data-testid=export]").await;
+    wait_until(&page, "window.__saved !== null", "the download is offered").await;
+    let saved = eval(&page, "window.__saved.text()").await;
+    let saved = saved.as_str().unwrap_or_default().to_owned();
+    assert!(saved.contains("\"format\": \"cors-scenario/1\""), "{saved}");
+    assert!(saved.contains("\"expect\""), "{saved}");
+    assert!(saved.contains("https://other.example.com"), "{saved}");
+    click(&page, "[data-testid=reset]").await;
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=page-origin]').value !== 'https://other.example.com'",
+        "the reset",
+    )
+    .await;
+    let drop = |text: &str| {
+        format!(
+            "(() => {{ const d = new DataTransfer(); d.items.add(new File([{}], 'lesson.json', {{ type: 'application/json' }})); \
+             document.querySelector('[data-testid=app-ready]').dispatchEvent(new DragEvent('drop', {{ dataTransfer: d, bubbles: true, cancelable: true }})); return true; }})()",
+            serde_json::Value::String(text.to_owned())
+        )
+    };
+    eval(&page, &drop(&saved)).await;
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=page-origin]').value === 'https://other.example.com'",
+        "the dropped file opens",
+    )
+    .await;
+    assert_eq!(
+        eval(
+            &page,
+            "document.querySelector('[data-testid=verdict]')?.dataset.outcome"
+        )
+        .await,
+        edited_outcome
+    );
+    eval(
+        &page,
+        &drop("{\n  \"format\": \"cors-scenario/1\",\n  \"id\": 7\n}"),
+    )
+    .await;
+    wait_until(
+        &page,
+        "(document.querySelector('[data-testid=notice]')?.textContent ?? '').includes('line 3')",
+        "a broken file is a notice",
+    )
+    .await;
+    assert_eq!(
+        eval(
+            &page,
+            "document.querySelector('[data-testid=page-origin]').value"
+        )
+        .await,
+        "https://other.example.com",
+        "the work is kept"
+    );
+
+    browser.close().await.unwrap();
+    handler.abort();
+}
