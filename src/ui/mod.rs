@@ -10,6 +10,7 @@
 //! - [`state`]: the edits and the engine's traces.
 //! - [`client_editor`], [`server_editor`], [`header_rows`]: the editors.
 //! - [`code`]: the request printed as a `fetch()` or XHR call.
+//! - [`paste`]: "Why is my request blocked?" (a paste → `diagnose` → findings).
 //! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
 //! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
 
@@ -17,6 +18,7 @@ pub mod bundled;
 pub mod client_editor;
 pub mod code;
 pub mod header_rows;
+pub mod paste;
 pub mod server_editor;
 pub mod share;
 pub mod state;
@@ -30,6 +32,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use self::client_editor::ClientEditor;
+use self::paste::{OpenPasted, PastePanel};
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
 use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
@@ -154,6 +157,10 @@ pub enum Msg {
     DismissNotice,
     /// Back to the scenario the last load replaced.
     Restore,
+    /// Show or hide the paste panel.
+    TogglePaste,
+    /// Open a diagnosed paste in the stepper, at its failing step.
+    OpenPasted(Box<OpenPasted>),
 }
 
 /// The whole page.
@@ -162,12 +169,13 @@ pub struct App {
     request: usize,
     stage: Option<Stage>,
     notice: Option<String>,
-    share_link: Option<(String, bool)>,
+    share_link: Option<(String, Vec<String>)>,
     include_secrets: bool,
     theme: Option<String>,
     delay_s: u32,
     previous: Option<Rc<Scenario>>,
     bundled: Rc<Vec<(String, String)>>,
+    paste_open: bool,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
     on_request: Callback<usize>,
@@ -254,6 +262,7 @@ impl Component for App {
             delay_s: 10,
             previous: None,
             bundled: Rc::new(bundled),
+            paste_open: false,
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
@@ -309,10 +318,11 @@ impl Component for App {
             },
             Msg::Share => {
                 let (scenario, redacted) = if self.include_secrets {
-                    ((*self.eval.scenario).clone(), false)
+                    ((*self.eval.scenario).clone(), Vec::new())
                 } else {
                     share::redact_secrets(&self.eval.scenario)
                 };
+                let redacted = redacted.into_iter().map(|r| r.location).collect();
                 let fragment = share::share_fragment(&scenario);
                 replace_hash(&fragment);
                 let href = web_sys::window()
@@ -336,6 +346,15 @@ impl Component for App {
                 replace_hash("");
             }
             Msg::DismissNotice => self.notice = None,
+            Msg::TogglePaste => self.paste_open = !self.paste_open,
+            Msg::OpenPasted(pasted) => {
+                self.notice = None;
+                self.load(pasted.scenario);
+                self.stage = pasted.stage;
+                // A pasted Authorization or token stays out of links until the user opts in again.
+                self.include_secrets = false;
+                replace_hash("");
+            }
             Msg::Restore => {
                 if let Some(previous) = self.previous.take() {
                     self.load((*previous).clone());
@@ -360,6 +379,9 @@ impl Component for App {
                     </div>
                     { self.view_toolbar(ctx) }
                 </header>
+                if self.paste_open {
+                    <PastePanel on_open={link.callback(|p| Msg::OpenPasted(Box::new(p)))} />
+                }
                 if let Some(notice) = &self.notice {
                     <div class="notice notice-error" role="alert" data-testid="notice">
                         <p>{ notice.clone() }</p>
@@ -437,18 +459,24 @@ impl App {
                     <option value="light" selected={theme == "light"}>{ "Light" }</option>
                     <option value="dark" selected={theme == "dark"}>{ "Dark" }</option>
                 </select>
+                <button type="button" class="small-button" data-testid="paste-toggle"
+                        aria-pressed={self.paste_open.to_string()}
+                        onclick={link.callback(|_| Msg::TogglePaste)}>{ "Paste" }</button>
                 <button type="button" class="small-button" data-testid="share"
                         onclick={link.callback(|_| Msg::Share)}>{ "Share link" }</button>
                 <label class="inline-check">
-                    <input type="checkbox" checked={self.include_secrets} onchange={on_secrets} />
-                    { " include Authorization/Cookie values" }
+                    <input type="checkbox" data-testid="include-secrets"
+                           checked={self.include_secrets} onchange={on_secrets} />
+                    { secrets_label(&share::secret_locations(&self.eval.scenario)) }
                 </label>
                 if let Some((href, redacted)) = &self.share_link {
                     <div class="share-result">
                         <label for="share-link">{ "Link to this exact scenario" }</label>
                         <input id="share-link" data-testid="share-link" readonly=true value={href.clone()} />
-                        if *redacted {
-                            <p class="muted small">{ "Authorization and Cookie values were left out of the link." }</p>
+                        if !redacted.is_empty() {
+                            <p class="muted small" data-testid="share-redacted">
+                                { format!("Left out of the link: {}.", redacted.join(", ")) }
+                            </p>
                         }
                     </div>
                 }
@@ -584,6 +612,19 @@ impl App {
                 { side_view(Side::Actual) }
             </section>
         }
+    }
+}
+
+/// The opt-in's text: exactly which secret values a share link would include.
+fn secrets_label(locations: &[String]) -> String {
+    if locations.is_empty() {
+        " include secret values (Authorization, cookies, API keys, tokens) in share links"
+            .to_owned()
+    } else {
+        format!(
+            " include these secret values in share links: {}",
+            locations.join(", ")
+        )
     }
 }
 
