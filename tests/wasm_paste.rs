@@ -259,3 +259,38 @@ async fn a_pasted_authorization_stays_out_of_share_links_unless_opted_in() {
     let json = serde_json::to_string(&shared).expect("serialises");
     assert!(json.contains("sekrit-token-123"), "{json}");
 }
+
+#[wasm_bindgen_test]
+async fn a_picked_file_is_read_in_the_page_and_diagnosed() {
+    let root = mount_with_panel().await;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(HAR));
+    let file = web_sys::File::new_with_str_sequence(&parts, "session.har").expect("a file");
+    let transfer = web_sys::DataTransfer::new().expect("a DataTransfer");
+    transfer
+        .items()
+        .add_with_file(&file)
+        .expect("can add the file");
+    let input = find(&root, "[data-testid=paste-file]")
+        .dyn_into::<HtmlInputElement>()
+        .expect("an input");
+    input.set_files(transfer.files().as_ref());
+    input
+        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+        .expect("can dispatch");
+    for _ in 0..200 {
+        if !texts(&root, "[data-testid=paste-result]").is_empty() {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(25)).await;
+    }
+    let expected = diagnose(HAR).expect("the HAR is diagnosed");
+    assert_eq!(
+        texts(&root, "[data-testid=paste-sentence]"),
+        vec![expected.sentence()]
+    );
+    assert_eq!(
+        textarea(&root).value(),
+        HAR,
+        "the file's text is in the box"
+    );
+}
