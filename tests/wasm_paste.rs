@@ -294,3 +294,28 @@ async fn a_picked_file_is_read_in_the_page_and_diagnosed() {
         "the file's text is in the box"
     );
 }
+
+#[wasm_bindgen_test]
+async fn analysing_is_shown_before_the_analysis_runs() {
+    let root = mount_with_panel().await;
+    let area = textarea(&root);
+    area.set_value(HAR);
+    area.dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("can dispatch");
+    find(&root, "[data-testid=paste-diagnose]").click();
+    // One turn of the event loop: Yew renders, the analysis waits for its timer.
+    yew::platform::time::sleep(Duration::ZERO).await;
+    assert_eq!(
+        texts(&root, "[data-testid=paste-analysing]"),
+        vec!["Analysing…".to_owned()]
+    );
+    assert!(find(&root, "[data-testid=paste-diagnose]").has_attribute("disabled"));
+    for _ in 0..200 {
+        if !texts(&root, "[data-testid=paste-result]").is_empty() {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(texts(&root, "[data-testid=paste-analysing]").is_empty());
+    assert_eq!(texts(&root, "[data-testid=paste-report]").len(), 4);
+}
