@@ -5,7 +5,10 @@
 //! `#scenario=<id>`, edits the mock server until the console changes from
 //! blocked to allowed, steps through the stages with the keyboard, reloads and
 //! finds the edit kept, and reopens a share link in a cleared profile. It also
-//! saves screenshots of the main views to `tests/e2e/screenshots/`.
+//! saves screenshots of the main views to `tests/e2e/screenshots/`. A second
+//! test pastes the HAR fixture into the Paste panel, checks the sentence and
+//! the list of failures, and opens the last one in the stepper at its
+//! failing stage.
 //!
 //! It needs `dist/`, so `cargo test` skips it; `scripts/test` runs it with
 //! `--ignored` right after the Trunk build.
@@ -354,6 +357,105 @@ async fn the_built_app_edits_steps_keeps_and_shares_a_scenario() {
         notice.as_str().unwrap_or_default().contains("damaged"),
         "{notice}"
     );
+
+    browser.close().await.unwrap();
+    handler.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs dist/ from `trunk build --release`; scripts/test runs it with --ignored after the build"]
+async fn the_built_app_diagnoses_a_pasted_har_and_opens_a_failure_at_its_step() {
+    const HAR: &str = include_str!("diagnose-fixtures/chromium-session.har");
+    let dist = root().join("dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "dist/ is missing: run `trunk build --release` first (scripts/test does)"
+    );
+    let expected = cors_lab::diagnose::diagnose(HAR).unwrap();
+    let last = expected
+        .reports
+        .iter()
+        .rev()
+        .find(|r| !r.findings.is_empty())
+        .unwrap();
+    let stage = serde_json::to_value(last.failing_step.as_ref().unwrap().stage).unwrap();
+    let stage = stage.as_str().unwrap();
+
+    let base = serve(dist);
+    let (mut browser, handler, _profile) = launch().await;
+    let page = browser.new_page("about:blank").await.unwrap();
+    page.goto(format!("{base}#scenario=json-post-without-allow-headers"))
+        .await
+        .unwrap();
+    ready(&page).await;
+
+    // 1. Open the panel, paste the HAR, diagnose.
+    eval(
+        &page,
+        "document.querySelector('[data-testid=paste-toggle]').click(); true",
+    )
+    .await;
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=paste-text]')",
+        "the paste panel opens",
+    )
+    .await;
+    let js = format!(
+        "(() => {{ const t = document.querySelector('[data-testid=paste-text]'); t.value = {}; \
+         t.dispatchEvent(new InputEvent('input', {{bubbles: true}})); \
+         document.querySelector('[data-testid=paste-diagnose]').click(); return true; }})()",
+        serde_json::to_string(HAR).unwrap()
+    );
+    eval(&page, &js).await;
+    wait_until(
+        &page,
+        "!!document.querySelector('[data-testid=paste-sentence]')",
+        "the diagnosis is shown",
+    )
+    .await;
+    let sentence = eval(
+        &page,
+        "document.querySelector('[data-testid=paste-sentence]').textContent",
+    )
+    .await;
+    assert_eq!(sentence.as_str().unwrap_or_default(), expected.sentence());
+    let reports = eval(
+        &page,
+        "document.querySelectorAll('[data-testid=paste-report]').length",
+    )
+    .await;
+    assert_eq!(
+        reports.as_u64(),
+        Some(
+            expected
+                .reports
+                .iter()
+                .filter(|r| !r.findings.is_empty())
+                .count() as u64
+        )
+    );
+
+    // 2. Open the last failure: the stepper shows its failing stage.
+    eval(
+        &page,
+        "[...document.querySelectorAll('[data-testid=paste-open]')].pop().click(); true",
+    )
+    .await;
+    wait_until(
+        &page,
+        &format!("document.querySelector('[data-testid=stage-card][aria-current=step]')?.dataset.stage === '{stage}'"),
+        "the stepper opens at the failing stage",
+    )
+    .await;
+    assert_eq!(outcome(&page).await, "blocked");
+    // The paste is still there.
+    let kept = eval(
+        &page,
+        "document.querySelector('[data-testid=paste-text]').value.length",
+    )
+    .await;
+    assert_eq!(kept.as_u64(), Some(HAR.len() as u64));
 
     browser.close().await.unwrap();
     handler.abort();

@@ -13,7 +13,7 @@ use crate::scenario::{load_scenario, Scenario, FORMAT_V1};
 
 /// The file text for `scenario`: version 1, pretty JSON, `expect` filled in
 /// from `chrome` (the engine's Chrome trace of it); Authorization and Cookie
-/// values are emptied unless `include_secrets`.
+/// values are redacted (`diagnose::redact`) unless `include_secrets`.
 pub fn export_scenario(scenario: &Scenario, chrome: &Trace, include_secrets: bool) -> String {
     let mut file = if include_secrets {
         scenario.clone()

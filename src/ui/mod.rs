@@ -10,6 +10,7 @@
 //! - [`state`]: the edits and the engine's traces.
 //! - [`client_editor`], [`server_editor`], [`header_rows`]: the editors.
 //! - [`code`]: the request printed as a `fetch()` or XHR call.
+//! - [`paste`]: "Why is my request blocked?" (a paste → `diagnose` → findings).
 //! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
 //! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
 //! - [`library`], [`predict`], [`course`]: classroom mode (the lesson library;
@@ -26,6 +27,7 @@ pub mod header_rows;
 pub mod library;
 pub mod predict;
 pub mod presenter;
+pub mod paste;
 pub mod server_editor;
 pub mod share;
 pub mod state;
@@ -44,6 +46,7 @@ use self::course::Course;
 use self::library::Library;
 use self::predict::Predict;
 use self::presenter::Presenter;
+use self::paste::{OpenPasted, PastePanel};
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
 use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
@@ -186,6 +189,10 @@ pub enum Msg {
     Export,
     /// Open this scenario file text.
     Import(String),
+    /// Show or hide the paste panel.
+    TogglePaste,
+    /// Open a diagnosed paste in the stepper, at its failing step.
+    OpenPasted(Box<OpenPasted>),
 }
 
 /// The whole page.
@@ -194,7 +201,7 @@ pub struct App {
     request: usize,
     stage: Option<Stage>,
     notice: Option<String>,
-    share_link: Option<(String, bool)>,
+    share_link: Option<(String, Vec<String>)>,
     include_secrets: bool,
     theme: Option<String>,
     delay_s: u32,
@@ -207,6 +214,7 @@ pub struct App {
     progress: Vec<String>,
     // Shared with the key listener, which must decide at once whether a key is the presenter's.
     presenting: Rc<Cell<bool>>,
+    paste_open: bool,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
     on_request: Callback<usize>,
@@ -313,6 +321,7 @@ impl Component for App {
             course_open: false,
             progress,
             presenting,
+            paste_open: false,
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
@@ -368,10 +377,11 @@ impl Component for App {
             },
             Msg::Share => {
                 let (scenario, redacted) = if self.include_secrets {
-                    ((*self.eval.scenario).clone(), false)
+                    ((*self.eval.scenario).clone(), Vec::new())
                 } else {
                     share::redact_secrets(&self.eval.scenario)
                 };
+                let redacted = redacted.into_iter().map(|r| r.location).collect();
                 let fragment = share::share_fragment(&scenario);
                 replace_hash(&fragment);
                 let href = web_sys::window()
@@ -395,6 +405,15 @@ impl Component for App {
                 replace_hash("");
             }
             Msg::DismissNotice => self.notice = None,
+            Msg::TogglePaste => self.paste_open = !self.paste_open,
+            Msg::OpenPasted(pasted) => {
+                self.notice = None;
+                self.load(pasted.scenario);
+                self.stage = pasted.stage;
+                // A pasted Authorization or token stays out of links until the user opts in again.
+                self.include_secrets = false;
+                replace_hash("");
+            }
             Msg::Restore => {
                 if let Some(previous) = self.previous.take() {
                     self.load((*previous).clone());
@@ -490,6 +509,9 @@ impl Component for App {
                     </div>
                     { self.view_toolbar(ctx) }
                 </header>
+                if self.paste_open {
+                    <PastePanel on_open={link.callback(|p| Msg::OpenPasted(Box::new(p)))} />
+                }
                 if let Some(notice) = &self.notice {
                     <div class="notice notice-error" role="alert" data-testid="notice">
                         <p>{ notice.clone() }</p>
@@ -616,18 +638,24 @@ impl App {
                     <option value="light" selected={theme == "light"}>{ "Light" }</option>
                     <option value="dark" selected={theme == "dark"}>{ "Dark" }</option>
                 </select>
+                <button type="button" class="small-button" data-testid="paste-toggle"
+                        aria-pressed={self.paste_open.to_string()}
+                        onclick={link.callback(|_| Msg::TogglePaste)}>{ "Paste" }</button>
                 <button type="button" class="small-button" data-testid="share"
                         onclick={link.callback(|_| Msg::Share)}>{ "Share link" }</button>
                 <label class="inline-check">
-                    <input type="checkbox" checked={self.include_secrets} onchange={on_secrets} />
-                    { " include Authorization/Cookie values" }
+                    <input type="checkbox" data-testid="include-secrets"
+                           checked={self.include_secrets} onchange={on_secrets} />
+                    { secrets_label(&share::secret_locations(&self.eval.scenario)) }
                 </label>
                 if let Some((href, redacted)) = &self.share_link {
                     <div class="share-result">
                         <label for="share-link">{ "Link to this exact scenario" }</label>
                         <input id="share-link" data-testid="share-link" readonly=true value={href.clone()} />
-                        if *redacted {
-                            <p class="muted small">{ "Authorization and Cookie values were left out of the link." }</p>
+                        if !redacted.is_empty() {
+                            <p class="muted small" data-testid="share-redacted">
+                                { format!("Left out of the link: {}.", redacted.join(", ")) }
+                            </p>
                         }
                     </div>
                 }
@@ -782,6 +810,19 @@ impl App {
                 { side_view(Side::Actual) }
             </section>
         }
+    }
+}
+
+/// The opt-in's text: exactly which secret values a share link would include.
+fn secrets_label(locations: &[String]) -> String {
+    if locations.is_empty() {
+        " include secret values (Authorization, cookies, API keys, tokens) in share links"
+            .to_owned()
+    } else {
+        format!(
+            " include these secret values in share links: {}",
+            locations.join(", ")
+        )
     }
 }
 

@@ -11,18 +11,13 @@ use base64::Engine as _;
 use gloo_storage::{LocalStorage, Storage};
 
 use super::bundled::BUNDLED;
+use crate::diagnose::redact::{redact, Redaction};
 use crate::scenario::{parse_scenario, Scenario};
 
 /// The local-storage key of the scenario being edited.
 pub const STORAGE_KEY: &str = "cors-lab/scenario/v1";
 /// The local-storage key of the chosen theme (`light`, `dark`; absent = the system's).
 pub const THEME_KEY: &str = "cors-lab/theme";
-
-/// Request headers whose values are secrets: left out of share links unless
-/// the user opts in.
-// Hook for a later redaction feature: extend this list or replace
-// `redact_secrets` to redact more (e.g. tokens in URLs).
-pub const SECRET_HEADERS: [&str; 2] = ["authorization", "cookie"];
 
 /// What the URL fragment asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,22 +78,24 @@ pub fn decode_scenario(encoded: &str) -> Result<Scenario, String> {
     parse_scenario(&text).map_err(|e| e.to_string())
 }
 
-/// `scenario` with the values of [`SECRET_HEADERS`] emptied, and whether any were.
-pub fn redact_secrets(scenario: &Scenario) -> (Scenario, bool) {
+/// `scenario` with its secrets replaced, and where they were: one
+/// redaction for share links and exports alike, [`crate::diagnose::redact`]
+/// (Authorization, Cookie, Set-Cookie, API keys and tokens in headers and
+/// URLs, credentials in bodies).
+pub fn redact_secrets(scenario: &Scenario) -> (Scenario, Vec<Redaction>) {
     let mut redacted = scenario.clone();
-    let mut any = false;
-    for request in &mut redacted.requests {
-        for (name, value) in &mut request.headers {
-            let secret = SECRET_HEADERS
-                .iter()
-                .any(|s| name.trim().eq_ignore_ascii_case(s));
-            if secret && !value.is_empty() {
-                value.clear();
-                any = true;
-            }
-        }
-    }
-    (redacted, any)
+    let report = redact(&mut redacted);
+    (redacted, report)
+}
+
+/// Where `scenario` holds secrets that a share link leaves out unless the
+/// user opts in: `request 1 header Authorization`, ...
+pub fn secret_locations(scenario: &Scenario) -> Vec<String> {
+    redact_secrets(scenario)
+        .1
+        .into_iter()
+        .map(|r| r.location)
+        .collect()
 }
 
 /// The stored scenario: `Ok(None)` when nothing is stored, `Err` when what is

@@ -1,0 +1,294 @@
+//! The "Why is my request blocked?" panel: a paste (or a .har/.txt file,
+//! read in the page) goes through [`crate::diagnose::diagnose`], and what it
+//! found is shown: the format, the one-sentence answer, every finding, the
+//! contradictions, the evidence still needed, and per failing request an
+//! "Open in stepper" that loads its scenario at the failing step.
+//!
+//! Nothing leaves the page: the file is read with `Blob.text()`, and the
+//! analysis runs here. Every verdict and fix comes from `diagnose` (and so
+//! from the engine); this only lays them out.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::diagnose::{diagnose, CaseReport, Diagnosis, Finding, FindingFix};
+use crate::engine::fixes::FixStage;
+use crate::engine::Stage;
+use crate::scenario::Scenario;
+
+/// What "Open in stepper" hands to the app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenPasted {
+    /// The rebuilt scenario (its secrets included: it stays in the page).
+    pub scenario: Scenario,
+    /// The failing step's stage, where the stepper opens.
+    pub stage: Option<Stage>,
+}
+
+/// The panel's properties.
+#[derive(Properties, PartialEq)]
+pub struct PasteProps {
+    /// Called by "Open in stepper".
+    pub on_open: Callback<OpenPasted>,
+}
+
+/// Where the panel is.
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    Idle,
+    Analysing,
+    Failed(String),
+    Done(Rc<Diagnosis>),
+}
+
+/// A message to [`PastePanel`].
+pub enum PasteMsg {
+    /// The textarea changed.
+    Input(String),
+    /// Run the analysis (after a yield, so "Analysing…" paints first).
+    Diagnose,
+    /// The analysis of run `run` finished.
+    Analysed(u32, Result<Rc<Diagnosis>, String>),
+    /// A file was picked.
+    Picked(web_sys::File),
+    /// A picked file was read (or could not be).
+    FileRead(Result<String, String>),
+}
+
+/// The paste panel.
+pub struct PastePanel {
+    text: String,
+    status: Status,
+    run: u32,
+}
+
+impl Component for PastePanel {
+    type Message = PasteMsg;
+    type Properties = PasteProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        PastePanel {
+            text: String::new(),
+            status: Status::Idle,
+            run: 0,
+        }
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: PasteMsg) -> bool {
+        match msg {
+            PasteMsg::Input(text) => {
+                self.text = text;
+                false
+            }
+            PasteMsg::Diagnose => {
+                self.run = self.run.wrapping_add(1);
+                self.status = Status::Analysing;
+                let run = self.run;
+                let text = self.text.clone();
+                let link = ctx.link().clone();
+                spawn_local(async move {
+                    // A timeout lets the browser paint "Analysing…" before a
+                    // multi-MB HAR keeps the thread busy.
+                    yew::platform::time::sleep(Duration::from_millis(20)).await;
+                    let result = diagnose(&text)
+                        .map(Rc::new)
+                        .map_err(|e| format!("Could not diagnose this paste: {e}."));
+                    link.send_message(PasteMsg::Analysed(run, result));
+                });
+                true
+            }
+            PasteMsg::Analysed(run, result) => {
+                if run != self.run {
+                    return false;
+                }
+                self.status = match result {
+                    Ok(diagnosis) => Status::Done(diagnosis),
+                    Err(message) => Status::Failed(message),
+                };
+                true
+            }
+            PasteMsg::Picked(file) => {
+                self.status = Status::Analysing;
+                let link = ctx.link().clone();
+                spawn_local(async move {
+                    let read = wasm_bindgen_futures::JsFuture::from(file.text())
+                        .await
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .ok_or_else(|| {
+                            format!("Could not read the file {:?} as text.", file.name())
+                        });
+                    link.send_message(PasteMsg::FileRead(read));
+                });
+                true
+            }
+            PasteMsg::FileRead(Ok(text)) => {
+                self.text = text;
+                ctx.link().send_message(PasteMsg::Diagnose);
+                true
+            }
+            PasteMsg::FileRead(Err(message)) => {
+                self.status = Status::Failed(message);
+                true
+            }
+        }
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let on_input = link.callback(|e: InputEvent| {
+            PasteMsg::Input(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        });
+        let on_file = link.batch_callback(|e: Event| {
+            let input = e.target_dyn_into::<HtmlInputElement>()?;
+            let file = input.files()?.get(0)?;
+            input.set_value("");
+            Some(PasteMsg::Picked(file))
+        });
+        html! {
+            <section class="panel paste-panel" aria-labelledby="paste-heading" data-testid="paste-panel">
+                <h2 id="paste-heading">{ "Why is my request blocked?" }</h2>
+                <p class="muted small">
+                    { "Paste the console error, \"Copy as cURL\" or \"Copy as fetch\", the request and response headers, or a HAR file. It is analysed in this page: nothing is sent anywhere, and Authorization, cookies, API keys and tokens stay out of share links unless you opt in." }
+                </p>
+                <label for="paste-text">{ "Your paste" }</label>
+                <textarea id="paste-text" data-testid="paste-text" rows="8" spellcheck="false"
+                          value={self.text.clone()} oninput={on_input} />
+                <div class="paste-actions">
+                    <button type="button" class="small-button" data-testid="paste-diagnose"
+                            disabled={self.status == Status::Analysing}
+                            onclick={link.callback(|_| PasteMsg::Diagnose)}>{ "Diagnose" }</button>
+                    <label for="paste-file">{ "or open a .har/.txt file" }</label>
+                    <input id="paste-file" data-testid="paste-file" type="file"
+                           accept=".har,.txt,.json,text/plain,application/json" onchange={on_file} />
+                </div>
+                { self.view_status(ctx) }
+            </section>
+        }
+    }
+}
+
+impl PastePanel {
+    fn view_status(&self, ctx: &Context<Self>) -> Html {
+        match &self.status {
+            Status::Idle => html! {},
+            Status::Analysing => html! {
+                <p class="muted" role="status" data-testid="paste-analysing">{ "Analysing…" }</p>
+            },
+            Status::Failed(message) => html! {
+                <p class="notice notice-error" role="alert" data-testid="paste-error">{ message.clone() }</p>
+            },
+            Status::Done(diagnosis) => view_diagnosis(diagnosis, &ctx.props().on_open),
+        }
+    }
+}
+
+/// Whether the engine (or a console line) found the request blocked.
+fn fails(report: &CaseReport) -> bool {
+    !report.findings.is_empty() || report.trace.as_ref().is_some_and(|t| t.failure.is_some())
+}
+
+/// How many passing requests are listed when none fails.
+const PASSING_SHOWN: usize = 20;
+
+fn view_diagnosis(diagnosis: &Diagnosis, on_open: &Callback<OpenPasted>) -> Html {
+    let failing: Vec<&CaseReport> = diagnosis.reports.iter().filter(|r| fails(r)).collect();
+    let passing = diagnosis.reports.len() - failing.len();
+    let shown: Vec<&CaseReport> = if failing.is_empty() {
+        diagnosis.reports.iter().take(PASSING_SHOWN).collect()
+    } else {
+        failing
+    };
+    html! {
+        <div class="paste-result" data-testid="paste-result">
+            <p class="muted small" data-testid="paste-format">
+                { format!("Recognised: {}", diagnosis.format_name()) }
+            </p>
+            <p class="paste-sentence" data-testid="paste-sentence">{ diagnosis.sentence() }</p>
+            if passing > 0 && shown.iter().any(|r| fails(r)) {
+                <p class="muted small">{ format!("{passing} other cross-origin request(s) in the paste pass.") }</p>
+            }
+            <ol class="paste-reports">
+                { for shown.iter().map(|report| view_report(report, on_open)) }
+            </ol>
+            if !diagnosis.skipped.is_empty() {
+                <details>
+                    <summary>{ format!("{} request(s) could not be rebuilt", diagnosis.skipped.len()) }</summary>
+                    <ul>
+                        { for diagnosis.skipped.iter().map(|s| html! {
+                            <li>{ format!("{}: {}", s.url, s.reason) }</li>
+                        }) }
+                    </ul>
+                </details>
+            }
+        </div>
+    }
+}
+
+fn view_report(report: &CaseReport, on_open: &Callback<OpenPasted>) -> Html {
+    let open = OpenPasted {
+        scenario: report.case.scenario.clone(),
+        stage: report.failing_step.as_ref().map(|f| f.stage),
+    };
+    let on_open = on_open.reform(move |_| open.clone());
+    let step = report
+        .failing_step
+        .as_ref()
+        .map(|f| format!("Fails at: {}", f.title));
+    html! {
+        <li class="paste-report" data-testid="paste-report">
+            <p class="paste-url"><code>{ report.case.url.clone() }</code></p>
+            <p>{ report.sentence.clone() }</p>
+            if let Some(step) = step {
+                <p class="muted small">{ step }</p>
+            }
+            if !report.findings.is_empty() {
+                <ul class="paste-findings">
+                    { for report.findings.iter().map(view_finding) }
+                </ul>
+            }
+            { for report.contradictions.iter().map(|c| html! {
+                <p class="paste-contradiction" data-testid="paste-contradiction">{ format!("Contradiction: {c}") }</p>
+            }) }
+            { for report.evidence_needed.iter().map(|e| html! {
+                <p class="paste-evidence" data-testid="paste-evidence">{ format!("Evidence needed: {e}") }</p>
+            }) }
+            <button type="button" class="small-button" data-testid="paste-open"
+                    onclick={on_open}>{ "Open in stepper" }</button>
+        </li>
+    }
+}
+
+fn view_finding(finding: &Finding) -> Html {
+    let stage = match finding.stage {
+        FixStage::Preflight => "preflight",
+        FixStage::Actual => "actual",
+        FixStage::Request => "request",
+    };
+    let fix = match &finding.fix {
+        FindingFix::Header { header, value } => html! {
+            <>{ "Send " }<code data-testid="paste-fix-header">{ format!("{header}: {value}") }</code></>
+        },
+        FindingFix::Status { status } => html! {
+            <>{ "Answer with status " }<code>{ status.to_string() }</code></>
+        },
+        FindingFix::Advice { advice } => html! { <>{ advice.clone() }</> },
+    };
+    let confirmed = if finding.confirmed {
+        "confirmed by the pasted response"
+    } else {
+        "not confirmed: the response is not in the paste"
+    };
+    html! {
+        <li class="paste-finding" data-testid="paste-finding" data-stage={stage}>
+            <span class="stage-tag">{ stage }</span>{ " " }
+            { finding.problem.clone() }{ " " }
+            { fix }
+            <span class="muted small">{ format!(" ({confirmed})") }</span>
+        </li>
+    }
+}

@@ -1,0 +1,321 @@
+//! Component tests of the "Why is my request blocked?" panel, run in
+//! headless Chromium (see scripts/test): the whole App is mounted, real
+//! fixtures from tests/diagnose-fixtures/ are pasted into the panel, and the
+//! rendered DOM is compared with what `diagnose` itself says.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // a test that cannot set up should fail loudly
+
+use std::time::Duration;
+
+use cors_lab::diagnose::diagnose;
+use cors_lab::ui::share::decode_scenario;
+use cors_lab::ui::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CONSOLE: &str = include_str!("diagnose-fixtures/chrome-console-missing-acao.txt");
+const CURL_CONSOLE: &str = include_str!("diagnose-fixtures/chrome-curl-bash-console.txt");
+const HAR: &str = include_str!("diagnose-fixtures/chromium-session.har");
+const HTTP_RAW: &str = include_str!("diagnose-fixtures/http-raw.txt");
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("the test runs in a window")
+}
+
+/// Clears storage and the fragment, mounts the App in a new `<div>`, opens the panel.
+async fn mount_with_panel() -> Element {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .expect("local storage")
+        .clear()
+        .expect("can clear storage");
+    window()
+        .history()
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"))
+        .expect("can clear the fragment");
+    let document = window().document().expect("a document");
+    let root = document.create_element("div").expect("can create a div");
+    document
+        .body()
+        .expect("the page has a body")
+        .append_child(&root)
+        .expect("can attach the div");
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    flush().await;
+    find(&root, "[data-testid=paste-toggle]").click();
+    flush().await;
+    root
+}
+
+async fn flush() {
+    yew::platform::time::sleep(Duration::ZERO).await;
+    yew::platform::time::sleep(Duration::from_millis(10)).await;
+}
+
+fn find(root: &Element, selector: &str) -> HtmlElement {
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("{selector} is on the page"))
+        .dyn_into::<HtmlElement>()
+        .expect("an HTML element")
+}
+
+fn texts(root: &Element, selector: &str) -> Vec<String> {
+    let nodes = root.query_selector_all(selector).expect("valid selector");
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .map(|node| node.text_content().unwrap_or_default())
+        .collect()
+}
+
+fn textarea(root: &Element) -> HtmlTextAreaElement {
+    find(root, "[data-testid=paste-text]")
+        .dyn_into::<HtmlTextAreaElement>()
+        .expect("a textarea")
+}
+
+/// Pastes `text`, clicks Diagnose, and waits (bounded) for a result or an error.
+async fn paste_and_diagnose(root: &Element, text: &str) {
+    let area = textarea(root);
+    area.set_value(text);
+    area.dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("can dispatch");
+    find(root, "[data-testid=paste-diagnose]").click();
+    flush().await;
+    for _ in 0..200 {
+        if !texts(
+            root,
+            "[data-testid=paste-result], [data-testid=paste-error]",
+        )
+        .is_empty()
+        {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no result after 5 s");
+}
+
+fn current_stage(root: &Element) -> String {
+    find(root, "[data-testid=stage-card][aria-current=step]")
+        .get_attribute("data-stage")
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_console_line_gives_its_meaning_and_asks_for_the_response() {
+    let root = mount_with_panel().await;
+    paste_and_diagnose(&root, CONSOLE).await;
+    let expected = diagnose(CONSOLE).expect("the fixture is diagnosed");
+    assert_eq!(
+        texts(&root, "[data-testid=paste-format]"),
+        vec!["Recognised: console".to_owned()]
+    );
+    assert_eq!(
+        texts(&root, "[data-testid=paste-sentence]"),
+        vec![expected.sentence()]
+    );
+    let evidence = texts(&root, "[data-testid=paste-evidence]");
+    assert_eq!(evidence.len(), 1, "{evidence:?}");
+    assert!(
+        evidence[0].contains("paste the actual response headers"),
+        "{evidence:?}"
+    );
+    let findings = texts(&root, "[data-testid=paste-finding]");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(findings[0].contains("not confirmed"), "{findings:?}");
+}
+
+#[wasm_bindgen_test]
+async fn curl_with_its_console_line_names_the_exact_header_and_value() {
+    let root = mount_with_panel().await;
+    paste_and_diagnose(&root, CURL_CONSOLE).await;
+    assert_eq!(
+        texts(&root, "[data-testid=paste-format]"),
+        vec!["Recognised: curl-bash+console".to_owned()]
+    );
+    let sentence = texts(&root, "[data-testid=paste-sentence]").join("");
+    assert!(
+        sentence.contains("`Access-Control-Allow-Origin: http://app.example.test:47311`"),
+        "{sentence}"
+    );
+    assert_eq!(
+        texts(&root, "[data-testid=paste-fix-header]"),
+        vec!["Access-Control-Allow-Origin: http://app.example.test:47311".to_owned()]
+    );
+    let stage = find(&root, "[data-testid=paste-finding]")
+        .get_attribute("data-stage")
+        .unwrap_or_default();
+    assert_eq!(stage, "preflight");
+}
+
+#[wasm_bindgen_test]
+async fn a_har_lists_every_cors_failure_and_opens_one_at_its_failing_step() {
+    let root = mount_with_panel().await;
+    paste_and_diagnose(&root, HAR).await;
+    let expected = diagnose(HAR).expect("the HAR is diagnosed");
+    let failing: Vec<_> = expected
+        .reports
+        .iter()
+        .filter(|r| !r.findings.is_empty())
+        .collect();
+    assert_eq!(failing.len(), 4);
+    let reports = texts(&root, "[data-testid=paste-report]");
+    assert_eq!(reports.len(), failing.len(), "{reports:?}");
+    for (shown, report) in reports.iter().zip(&failing) {
+        assert!(shown.contains(&report.case.url), "{shown}");
+    }
+    assert_eq!(
+        texts(&root, "[data-testid=paste-finding]").len(),
+        expected.findings().count()
+    );
+    // The last failure fails on the preflight: open it.
+    let buttons = root
+        .query_selector_all("[data-testid=paste-open]")
+        .expect("valid selector");
+    assert_eq!(buttons.length() as usize, failing.len());
+    buttons
+        .item(buttons.length() - 1)
+        .and_then(|b| b.dyn_into::<HtmlElement>().ok())
+        .expect("a button")
+        .click();
+    flush().await;
+    let step = failing[failing.len() - 1]
+        .failing_step
+        .as_ref()
+        .expect("a replayed failure has a failing step");
+    let stage = serde_json::to_value(step.stage).expect("a stage serialises");
+    assert_eq!(current_stage(&root), stage.as_str().unwrap_or_default());
+    assert_eq!(
+        find(&root, "[data-testid=verdict]")
+            .get_attribute("data-outcome")
+            .as_deref(),
+        Some("blocked")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn garbage_gets_a_clear_message_and_stays_in_the_textarea() {
+    let root = mount_with_panel().await;
+    let garbage = "hello, this is not a request \u{1F600} {{{";
+    paste_and_diagnose(&root, garbage).await;
+    let error = texts(&root, "[data-testid=paste-error]").join("");
+    assert!(error.contains("not a recognised format"), "{error}");
+    assert_eq!(textarea(&root).value(), garbage);
+    // And the app still works: diagnose the empty paste.
+    paste_and_diagnose(&root, "   ").await;
+    let error = texts(&root, "[data-testid=paste-error]").join("");
+    assert!(error.contains("nothing to diagnose"), "{error}");
+}
+
+#[wasm_bindgen_test]
+async fn a_pasted_authorization_stays_out_of_share_links_unless_opted_in() {
+    let root = mount_with_panel().await;
+    let secret = "Bearer sekrit-token-123";
+    let paste = HTTP_RAW.replacen(
+        "\nOrigin:",
+        &format!("\nAuthorization: {secret}\nOrigin:"),
+        1,
+    );
+    assert_ne!(paste, HTTP_RAW, "the fixture has an Origin line");
+    paste_and_diagnose(&root, &paste).await;
+    find(&root, "[data-testid=paste-open]").click();
+    flush().await;
+    let label = find(&root, "label.inline-check")
+        .text_content()
+        .unwrap_or_default();
+    assert!(label.contains("header Authorization"), "{label}");
+    find(&root, "[data-testid=share]").click();
+    flush().await;
+    let link = find(&root, "[data-testid=share-link]")
+        .dyn_into::<HtmlInputElement>()
+        .expect("an input")
+        .value();
+    let fragment = link.split("#s=").nth(1).expect("a share fragment");
+    let shared = decode_scenario(fragment).expect("the link decodes");
+    let json = serde_json::to_string(&shared).expect("serialises");
+    assert!(!json.contains("sekrit"), "{json}");
+    assert!(json.contains("[redacted]"), "{json}");
+    assert!(texts(&root, "[data-testid=share-redacted]")
+        .join("")
+        .contains("Authorization"));
+    // Opting in puts it in.
+    find(&root, "[data-testid=include-secrets]").click();
+    flush().await;
+    find(&root, "[data-testid=share]").click();
+    flush().await;
+    let link = find(&root, "[data-testid=share-link]")
+        .dyn_into::<HtmlInputElement>()
+        .expect("an input")
+        .value();
+    let fragment = link.split("#s=").nth(1).expect("a share fragment");
+    let shared = decode_scenario(fragment).expect("the link decodes");
+    let json = serde_json::to_string(&shared).expect("serialises");
+    assert!(json.contains("sekrit-token-123"), "{json}");
+}
+
+#[wasm_bindgen_test]
+async fn a_picked_file_is_read_in_the_page_and_diagnosed() {
+    let root = mount_with_panel().await;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(HAR));
+    let file = web_sys::File::new_with_str_sequence(&parts, "session.har").expect("a file");
+    let transfer = web_sys::DataTransfer::new().expect("a DataTransfer");
+    transfer
+        .items()
+        .add_with_file(&file)
+        .expect("can add the file");
+    let input = find(&root, "[data-testid=paste-file]")
+        .dyn_into::<HtmlInputElement>()
+        .expect("an input");
+    input.set_files(transfer.files().as_ref());
+    input
+        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+        .expect("can dispatch");
+    for _ in 0..200 {
+        if !texts(&root, "[data-testid=paste-result]").is_empty() {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(25)).await;
+    }
+    let expected = diagnose(HAR).expect("the HAR is diagnosed");
+    assert_eq!(
+        texts(&root, "[data-testid=paste-sentence]"),
+        vec![expected.sentence()]
+    );
+    assert_eq!(
+        textarea(&root).value(),
+        HAR,
+        "the file's text is in the box"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn analysing_is_shown_before_the_analysis_runs() {
+    let root = mount_with_panel().await;
+    let area = textarea(&root);
+    area.set_value(HAR);
+    area.dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("can dispatch");
+    find(&root, "[data-testid=paste-diagnose]").click();
+    // One turn of the event loop: Yew renders, the analysis waits for its timer.
+    yew::platform::time::sleep(Duration::ZERO).await;
+    assert_eq!(
+        texts(&root, "[data-testid=paste-analysing]"),
+        vec!["Analysing…".to_owned()]
+    );
+    assert!(find(&root, "[data-testid=paste-diagnose]").has_attribute("disabled"));
+    for _ in 0..200 {
+        if !texts(&root, "[data-testid=paste-result]").is_empty() {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(texts(&root, "[data-testid=paste-analysing]").is_empty());
+    assert_eq!(texts(&root, "[data-testid=paste-report]").len(), 4);
+}
