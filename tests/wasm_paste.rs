@@ -227,7 +227,7 @@ async fn a_pasted_authorization_stays_out_of_share_links_unless_opted_in() {
     paste_and_diagnose(&root, &paste).await;
     find(&root, "[data-testid=paste-open]").click();
     flush().await;
-    let label = find(&root, "label.inline-check")
+    let label = find(&root, "[data-testid=include-secrets-label]")
         .text_content()
         .unwrap_or_default();
     assert!(label.contains("header Authorization"), "{label}");

@@ -25,9 +25,9 @@ pub mod code;
 pub mod course;
 pub mod header_rows;
 pub mod library;
+pub mod paste;
 pub mod predict;
 pub mod presenter;
-pub mod paste;
 pub mod server_editor;
 pub mod share;
 pub mod state;
@@ -44,9 +44,9 @@ use yew::prelude::*;
 use self::client_editor::ClientEditor;
 use self::course::Course;
 use self::library::Library;
+use self::paste::{OpenPasted, PastePanel};
 use self::predict::Predict;
 use self::presenter::Presenter;
-use self::paste::{OpenPasted, PastePanel};
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
 use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
@@ -643,7 +643,7 @@ impl App {
                         onclick={link.callback(|_| Msg::TogglePaste)}>{ "Paste" }</button>
                 <button type="button" class="small-button" data-testid="share"
                         onclick={link.callback(|_| Msg::Share)}>{ "Share link" }</button>
-                <label class="inline-check">
+                <label class="inline-check" data-testid="include-secrets-label">
                     <input type="checkbox" data-testid="include-secrets"
                            checked={self.include_secrets} onchange={on_secrets} />
                     { secrets_label(&share::secret_locations(&self.eval.scenario)) }
