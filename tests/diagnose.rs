@@ -651,3 +651,26 @@ fn curl_quoting_details() {
         "https://b.test/p?x=50%25&y=^"
     );
 }
+
+/// `cors-lab diagnose big.har | head -1`: the reader closes the pipe early,
+/// and the tool must end quietly instead of panicking on the failed write.
+#[test]
+fn cli_output_into_a_closed_pipe_does_not_panic() {
+    use std::process::{Command, Stdio};
+    let binary = env!("CARGO_BIN_EXE_cors-lab");
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/diagnose-fixtures/chromium-session.har");
+    let mut child = Command::new(binary)
+        .arg("diagnose")
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before the tool writes anything.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
+}

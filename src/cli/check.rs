@@ -137,7 +137,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     }
     if args.json {
         match serde_json::to_string_pretty(&json_files) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => out!("{text}"),
             Err(error) => {
                 eprintln!("cors-lab: {error}");
                 return ExitCode::from(2);
@@ -146,7 +146,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     } else {
         let total = evaluated.len();
         let ok = evaluated.iter().filter(|(_, r)| r.is_ok()).count();
-        println!(
+        out!(
             "{ok} of {total} file(s) loaded; {}",
             if disagreed {
                 "some expectations disagree"
@@ -202,22 +202,22 @@ fn print_explanation(
     found: &[Disagreement],
 ) {
     let title = scenario.title.as_deref().unwrap_or(&scenario.id);
-    println!(
+    out!(
         "━━ {} — {title} [{}]",
         file.display(),
         trace.browser.as_str()
     );
     for warning in warnings {
-        println!("   warning: {warning}");
+        out!("   warning: {warning}");
     }
     if let Some(error) = &trace.scenario_error {
-        println!("   error: {error}");
+        out!("   error: {error}");
     }
     for (index, request) in trace.requests.iter().enumerate() {
         print_request(index, request);
     }
     for d in found {
-        println!(
+        out!(
             "   ✗ request {} {}: expected {} but the engine says {}",
             d.request + 1,
             d.field,
@@ -225,11 +225,11 @@ fn print_explanation(
             d.actual
         );
     }
-    println!();
+    out!();
 }
 
 fn print_request(index: usize, request: &RequestTrace) {
-    println!("   Request {} (at {} ms)", index + 1, request.at_ms);
+    out!("   Request {} (at {} ms)", index + 1, request.at_ms);
     for step in &request.steps {
         let mark = match step.status {
             StepStatus::Pass => "✓",
@@ -237,25 +237,26 @@ fn print_request(index: usize, request: &RequestTrace) {
             StepStatus::Info => "·",
             StepStatus::Warn => "!",
         };
-        println!(
+        out!(
             "     {mark} {}: {}",
             step.title,
             step.found.replace('\n', "; ")
         );
     }
     let r = &request.result;
-    println!(
+    out!(
         "     → outcome {:?}, preflight {:?}",
-        r.outcome, r.preflight
+        r.outcome,
+        r.preflight
     );
     for line in &r.console {
-        println!("     console: {line}");
+        out!("     console: {line}");
     }
     if let Some(error) = &r.js_error {
-        println!("     script: {error}");
+        out!("     script: {error}");
     }
     if !r.readable_headers.is_empty() {
-        println!("     readable headers: {}", r.readable_headers.join(", "));
+        out!("     readable headers: {}", r.readable_headers.join(", "));
     }
     for (n, fix) in request.fixes.iter().enumerate() {
         let what = match &fix.action {
@@ -268,6 +269,6 @@ fn print_request(index: usize, request: &RequestTrace) {
             crate::engine::fixes::FixStage::Actual => "actual response",
             crate::engine::fixes::FixStage::Request => "request",
         };
-        println!("     fix {}: {} — on the {on}, {what}", n + 1, fix.problem);
+        out!("     fix {}: {} — on the {on}, {what}", n + 1, fix.problem);
     }
 }

@@ -42,7 +42,7 @@ pub(crate) fn run(args: &DiagnoseArgs) -> ExitCode {
         Ok(diagnosis) => diagnosis,
         Err(error) => {
             if args.json {
-                println!("{}", serde_json::json!({ "error": error.message }));
+                out!("{}", serde_json::json!({ "error": error.message }));
             } else {
                 eprintln!("cors-lab: {error}");
             }
@@ -51,7 +51,7 @@ pub(crate) fn run(args: &DiagnoseArgs) -> ExitCode {
     };
     if args.json {
         match serde_json::to_string_pretty(&diagnosis.to_json()) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => out!("{text}"),
             Err(error) => {
                 eprintln!("cors-lab: {error}");
                 return ExitCode::from(2);
@@ -64,8 +64,8 @@ pub(crate) fn run(args: &DiagnoseArgs) -> ExitCode {
 }
 
 fn print_text(diagnosis: &Diagnosis) {
-    println!("Format: {}", diagnosis.format_name());
-    println!("{}", diagnosis.sentence());
+    out!("Format: {}", diagnosis.format_name());
+    out!("{}", diagnosis.sentence());
     for report in &diagnosis.reports {
         let outcome = report
             .trace
@@ -73,12 +73,12 @@ fn print_text(diagnosis: &Diagnosis) {
             .map_or("not replayed".to_owned(), |t| {
                 format!("{:?}", t.result.outcome).to_lowercase()
             });
-        println!();
-        print!("{}: {outcome}", report.case.url);
+        out!();
+        out_part!("{}: {outcome}", report.case.url);
         if let Some(step) = &report.failing_step {
-            print!(", fails at step {} ({})", step.index + 1, step.title);
+            out_part!(", fails at step {} ({})", step.index + 1, step.title);
         }
-        println!();
+        out!();
         for (number, finding) in report.findings.iter().enumerate() {
             let fix = match &finding.fix {
                 FindingFix::Header { header, value } => format!("send `{header}: {value}`"),
@@ -90,7 +90,7 @@ fn print_text(diagnosis: &Diagnosis) {
             } else {
                 " (from the console line; not confirmed)"
             };
-            println!(
+            out!(
                 "  {}. [{}] {}: {fix}{unconfirmed}",
                 number + 1,
                 serde_json::to_value(finding.stage)
@@ -101,13 +101,13 @@ fn print_text(diagnosis: &Diagnosis) {
             );
         }
         for text in &report.contradictions {
-            println!("  Contradiction: {text}");
+            out!("  Contradiction: {text}");
         }
         for text in &report.evidence_needed {
-            println!("  To confirm: {text}.");
+            out!("  To confirm: {text}.");
         }
     }
     for skipped in &diagnosis.skipped {
-        println!("\nSkipped {}: {}", skipped.url, skipped.reason);
+        out!("\nSkipped {}: {}", skipped.url, skipped.reason);
     }
 }

@@ -23,6 +23,24 @@ enum Command {
     Diagnose(diagnose::DiagnoseArgs),
 }
 
+/// `println!` for the tool's output, without its panic when stdout is closed
+/// (`cors-lab diagnose big.har | head` closes the pipe early): a write error
+/// only ends the output.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` without a newline, like [`out!`].
+macro_rules! out_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod check;
 mod diagnose;
 pub mod files;

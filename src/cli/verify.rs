@@ -52,16 +52,16 @@ pub(crate) fn run(args: &VerifyArgs) -> ExitCode {
     };
     if args.json {
         match serde_json::to_string_pretty(&report::to_json(&run)) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => out!("{text}"),
             Err(e) => {
                 eprintln!("cors-lab verify: {e}");
                 return ExitCode::from(2);
             }
         }
     } else if args.markdown {
-        print!("{}", report::to_markdown(&run));
+        out_part!("{}", report::to_markdown(&run));
     } else {
-        print!("{}", report::to_text(&run));
+        out_part!("{}", report::to_text(&run));
     }
     let mut write_failed = false;
     if args.write_expect {
@@ -77,7 +77,7 @@ pub(crate) fn run(args: &VerifyArgs) -> ExitCode {
                     eprintln!("cors-lab verify: cannot write expect: {e}");
                     write_failed = true;
                 } else if !args.json && !args.markdown {
-                    println!("wrote expect: {}", file.file.display());
+                    out!("wrote expect: {}", file.file.display());
                 }
             }
         }
