@@ -3,167 +3,17 @@
 //! opening a lesson; predict-then-reveal with a wrong and a right answer; the
 //! presenter driven by keys (with a 1920x1080 screenshot); export and
 //! re-import by drag and drop giving the same state. The serving and
-//! browser helpers follow tests/e2e_app.rs.
+//! browser helpers are in tests/e2e/support.rs.
 //!
 //! It needs `dist/`, so `cargo test` skips it; `scripts/test` runs it with
 //! `--ignored` right after the Trunk build.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-use chromiumoxide::browser::{Browser, BrowserConfig};
-use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
-use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::Page;
-use futures::StreamExt;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Serves `dist` on a free loopback port from a background thread; returns the base URL.
-fn serve(dist: PathBuf) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let dist = dist.clone();
-            std::thread::spawn(move || answer(stream, &dist));
-        }
-    });
-    format!("http://{address}/")
-}
-
-/// Answers one HTTP/1.1 request with a file from `dist` (or 404), then closes.
-fn answer(mut stream: TcpStream, dist: &Path) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    loop {
-        let mut header = String::new();
-        match reader.read_line(&mut header) {
-            Ok(0) | Err(_) => break,
-            Ok(_) if header.trim().is_empty() => break,
-            Ok(_) => {}
-        }
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("/");
-    let path = path.split(['?', '#']).next().unwrap_or("/");
-    let relative = if path == "/" {
-        "index.html"
-    } else {
-        path.trim_start_matches('/')
-    };
-    let file = dist.join(relative);
-    let allowed = !relative.contains("..") && file.is_file();
-    let (status, body) = match allowed.then(|| std::fs::read(&file).ok()).flatten() {
-        Some(body) => ("200 OK", body),
-        None => ("404 Not Found", b"not found".to_vec()),
-    };
-    let kind = match file.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("svg") => "image/svg+xml",
-        Some("wasm") => "application/wasm",
-        _ => "application/octet-stream",
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
-}
-
-async fn launch() -> (Browser, tokio::task::JoinHandle<()>, tempfile::TempDir) {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
-    assert!(
-        Path::new(&chromium).exists(),
-        "Chromium is not installed at {chromium} (scripts/setup --browser installs it)"
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let config = BrowserConfig::builder()
-        .chrome_executable(&chromium)
-        .disable_default_args()
-        .no_sandbox()
-        .user_data_dir(profile.path())
-        .viewport(None)
-        .window_size(1280, 800)
-        .launch_timeout(Duration::from_secs(30))
-        .request_timeout(Duration::from_secs(20))
-        .args([
-            "headless",
-            "disable-gpu",
-            "disable-quic",
-            "no-first-run",
-            "no-default-browser-check",
-            "disable-background-networking",
-            "disable-component-update",
-            "disable-sync",
-            "hide-scrollbars",
-        ])
-        .build()
-        .unwrap();
-    let (browser, mut handler) = Browser::launch(config).await.unwrap();
-    let handler = tokio::spawn(async move { while handler.next().await.is_some() {} });
-    (browser, handler, profile)
-}
-
-/// Evaluates `js` and returns its JSON value.
-async fn eval(page: &Page, js: &str) -> serde_json::Value {
-    page.evaluate(js)
-        .await
-        .unwrap_or_else(|e| panic!("cannot evaluate {js}: {e}"))
-        .value()
-        .cloned()
-        .unwrap_or(serde_json::Value::Null)
-}
-
-/// Waits (at most 20 s) until `js` is `true`.
-async fn wait_until(page: &Page, js: &str, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if eval(page, js).await == serde_json::Value::Bool(true) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting until {what} ({js})"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Saves a full-page screenshot at this viewport; returns the page's
-/// scroll width there (measured before the capture resizes anything).
-async fn screenshot(page: &Page, name: &str, width: i64, height: i64, mobile: bool) -> u64 {
-    page.execute(SetDeviceMetricsOverrideParams::new(
-        width, height, 1.0, mobile,
-    ))
-    .await
-    .unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let scroll_width = eval(page, "document.documentElement.scrollWidth")
-        .await
-        .as_u64()
-        .unwrap_or(u64::MAX);
-    let folder = root().join("tests/e2e/screenshots");
-    std::fs::create_dir_all(&folder).unwrap();
-    page.save_screenshot(
-        ScreenshotParams::builder().full_page(true).build(),
-        folder.join(format!("{name}.png")),
-    )
-    .await
-    .unwrap();
-    scroll_width
-}
+#[path = "e2e/support.rs"]
+mod support;
+use support::{eval, launch, root, screenshot, serve, wait_until};
 
 async fn text(page: &Page, selector: &str) -> String {
     let js = format!("document.querySelector(\"{selector}\")?.textContent ?? ''");
