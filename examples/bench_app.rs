@@ -39,6 +39,7 @@ use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams,
 };
+use chromiumoxide::cdp::js_protocol::profiler::{self, Profile};
 use chromiumoxide::Page;
 use futures::StreamExt;
 
@@ -48,8 +49,10 @@ const VERDICT: &str = r#"[data-testid="verdict"]"#;
 const TOGGLE: &str = r#"[data-testid="toggle-actual-Access-Control-Allow-Origin"]"#;
 
 /// Injected before the page's scripts: resolves `window.__benchVerdict` with
-/// `[dom, frame, files]`, all `performance.now()` (ms since navigation start);
-/// `files` is when the last file fetched so far had arrived.
+/// `[dom, frame, files, marks]`, all `performance.now()` (ms since navigation
+/// start); `files` is when the last file fetched so far had arrived, `marks`
+/// the page's own `performance.mark`s so far (the loader's and the app's
+/// phases) as `[name, time]` pairs.
 const WATCH_VERDICT: &str = r#"
 window.__benchVerdict = new Promise((resolve) => {
   const visible = () => {
@@ -62,7 +65,8 @@ window.__benchVerdict = new Promise((resolve) => {
     const dom = performance.now();
     // When the last file the page fetched had fully arrived.
     const files = Math.max(0, ...performance.getEntriesByType("resource").map((e) => e.responseEnd));
-    requestAnimationFrame(() => resolve([dom, performance.now(), files]));
+    const marks = performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]);
+    requestAnimationFrame(() => resolve([dom, performance.now(), files, marks]));
   });
   observer.observe(document, { childList: true, subtree: true, attributes: true });
 });
@@ -121,6 +125,8 @@ async fn measure(
     let mut dom = Vec::new();
     let mut frame = Vec::new();
     let mut arrived = Vec::new();
+    // Each phase mark's times, in the order the first load saw them.
+    let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
     for run in 0..options.loads {
         if let Ok(mut list) = requested.lock() {
             list.clear();
@@ -129,14 +135,20 @@ async fn measure(
         let times = load(&page, base).await;
         let _ = page.close().await;
         let _ = browser.dispose_browser_context(context).await;
-        let [at_dom, at_frame, at_files] = times?;
+        let times = times?;
         if run == 0 {
             let list = requested.lock().map(|l| l.clone()).unwrap_or_default();
             print_first_verdict_bytes(files, &list);
         }
-        dom.push(at_dom);
-        frame.push(at_frame);
-        arrived.push(at_files);
+        dom.push(times.dom);
+        frame.push(times.frame);
+        arrived.push(times.files);
+        for (name, at) in times.marks {
+            match phases.iter_mut().find(|(known, _)| *known == name) {
+                Some((_, values)) => values.push(at),
+                None => phases.push((name, vec![at])),
+            }
+        }
     }
     println!();
     println!(
@@ -147,8 +159,19 @@ async fn measure(
     println!("| | median | p90 | min | max |");
     println!("|---|---:|---:|---:|---:|");
     print_row("all files received (loopback)", &mut arrived);
+    for (name, values) in &mut phases {
+        print_row(&format!("mark `{name}`"), values);
+    }
     print_row("verdict in the DOM", &mut dom);
     print_row("next animation frame", &mut frame);
+
+    if options.profile {
+        let (page, context) = fresh_page(browser).await?;
+        let profiled = profile_load(&page, base).await;
+        let _ = page.close().await;
+        let _ = browser.dispose_browser_context(context).await;
+        print_profile(&profiled?);
+    }
 
     let (page, context) = fresh_page(browser).await?;
     let edits = edit(&page, base, options.edits).await;
@@ -175,17 +198,118 @@ async fn measure(
     Ok(())
 }
 
-/// Navigates `page` to the app; `[dom, frame, files]` ms after navigation start.
-async fn load(page: &Page, base: &str) -> Result<[f64; 3], Failure> {
+/// One load's times, in ms after navigation start.
+struct LoadTimes {
+    dom: f64,
+    frame: f64,
+    files: f64,
+    /// The page's `performance.mark`s: the loader's and the app's phases.
+    marks: Vec<(String, f64)>,
+}
+
+/// Navigates `page` to the app and waits for its first verdict.
+async fn load(page: &Page, base: &str) -> Result<LoadTimes, Failure> {
     page.evaluate_on_new_document(WATCH_VERDICT.replace("SELECTOR", &js_string(VERDICT)))
         .await?;
     page.goto(base).await?;
-    let times: Vec<f64> = within(page.evaluate("window.__benchVerdict"))
+    let value: serde_json::Value = within(page.evaluate("window.__benchVerdict"))
         .await?
         .into_value()?;
-    match times.as_slice() {
-        [dom, frame, files] => Ok([*dom, *frame, *files]),
-        _ => Err(format!("unexpected verdict times {times:?}").into()),
+    let time = |index: usize| value.get(index).and_then(serde_json::Value::as_f64);
+    let marks = value
+        .get(3)
+        .and_then(serde_json::Value::as_array)
+        .map(|marks| {
+            marks
+                .iter()
+                .filter_map(|mark| {
+                    Some((mark.get(0)?.as_str()?.to_owned(), mark.get(1)?.as_f64()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    match (time(0), time(1), time(2)) {
+        (Some(dom), Some(frame), Some(files)) => Ok(LoadTimes {
+            dom,
+            frame,
+            files,
+            marks,
+        }),
+        _ => Err(format!("unexpected verdict times {value}").into()),
+    }
+}
+
+/// One load under the CPU profiler (100 µs sampling), up to the first verdict.
+async fn profile_load(page: &Page, base: &str) -> Result<Profile, Failure> {
+    page.execute(profiler::EnableParams::default()).await?;
+    page.execute(profiler::SetSamplingIntervalParams::new(100))
+        .await?;
+    page.execute(profiler::StartParams::default()).await?;
+    load(page, base).await?;
+    Ok(page
+        .execute(profiler::StopParams::default())
+        .await?
+        .result
+        .profile)
+}
+
+/// Prints the functions with the most time in `profile`: self time (on top of
+/// the stack) and total time (anywhere on the stack), in ms.
+fn print_profile(profile: &Profile) {
+    use std::collections::HashMap;
+    let name = |node: &profiler::ProfileNode| {
+        let frame = &node.call_frame;
+        let function = if frame.function_name.is_empty() {
+            "(anonymous)"
+        } else {
+            &frame.function_name
+        };
+        let file = frame.url.rsplit('/').next().unwrap_or_default();
+        if file.is_empty() {
+            function.to_owned()
+        } else {
+            format!("{function} ({file})")
+        }
+    };
+    let by_id: HashMap<i64, &profiler::ProfileNode> =
+        profile.nodes.iter().map(|n| (n.id, n)).collect();
+    let mut parent = HashMap::new();
+    for node in &profile.nodes {
+        for child in node.children.iter().flatten() {
+            parent.insert(*child, node.id);
+        }
+    }
+    let mut self_ms: HashMap<String, f64> = HashMap::new();
+    let mut total_ms: HashMap<String, f64> = HashMap::new();
+    let samples = profile.samples.as_deref().unwrap_or_default();
+    let deltas = profile.time_deltas.as_deref().unwrap_or_default();
+    // A sample's time is the delta to the next one.
+    for (index, id) in samples.iter().enumerate() {
+        let ms = deltas.get(index + 1).copied().unwrap_or(0) as f64 / 1000.0;
+        let Some(node) = by_id.get(id) else { continue };
+        *self_ms.entry(name(node)).or_default() += ms;
+        let mut seen = std::collections::HashSet::new();
+        let mut at = Some(*id);
+        while let Some(current) = at {
+            if let Some(node) = by_id.get(&current) {
+                if seen.insert(name(node)) {
+                    *total_ms.entry(name(node)).or_default() += ms;
+                }
+            }
+            at = parent.get(&current).copied();
+        }
+    }
+    for (title, table) in [("self", self_ms), ("total", total_ms)] {
+        let mut rows: Vec<_> = table.into_iter().collect();
+        rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+        println!();
+        println!("## CPU profile of one load: {title} time");
+        println!();
+        println!("| ms | function |");
+        println!("|---:|---|");
+        for (function, ms) in rows.iter().take(40) {
+            println!("| {ms:.1} | `{}` |", function.replace('|', "\\|"));
+        }
     }
 }
 
@@ -247,19 +371,23 @@ struct Options {
     dist: PathBuf,
     loads: usize,
     edits: usize,
+    /// `--profile`: one more load under the CPU profiler, its hot functions printed.
+    profile: bool,
 }
 
 impl Options {
     fn from_args() -> Result<Self, Failure> {
-        let usage = "usage: bench_app DIST [--loads N] [--edits N]";
+        let usage = "usage: bench_app DIST [--loads N] [--edits N] [--profile]";
         let mut args = std::env::args().skip(1);
         let mut options = Options {
             dist: PathBuf::new(),
             loads: 21,
             edits: 51,
+            profile: false,
         };
         while let Some(arg) = args.next() {
             match arg.as_str() {
+                "--profile" => options.profile = true,
                 "--loads" | "--edits" => {
                     let value: usize = args.next().ok_or(usage)?.parse()?;
                     if arg == "--loads" {

@@ -60,7 +60,16 @@ pub const DEFAULT_SCENARIO: &str =
 
 /// Mounts [`App`] on the page's `<body>`.
 pub fn start() {
+    performance_mark("wasm instantiated");
     yew::Renderer::<App>::new().render();
+    performance_mark("first render done");
+}
+
+/// A `performance.mark`: the load's phases, which `scripts/bench-app` reports.
+fn performance_mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let _ = performance.mark(name);
+    }
 }
 
 /// The default scenario (an empty one if it ever failed to parse).
@@ -296,10 +305,7 @@ impl Component for App {
                 }));
             }
         }
-        let bundled = share::bundled_scenarios()
-            .into_iter()
-            .map(|s| (s.id.clone(), s.title.clone().unwrap_or(s.id)))
-            .collect();
+        let bundled = share::bundled_titles();
         let (progress, course_notice) = course::load_progress();
         let notice = notice.or(course_notice);
         let eval = Evaluated::new(scenario);

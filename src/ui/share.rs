@@ -50,9 +50,37 @@ pub fn read_hash(hash: &str) -> HashRequest {
     HashRequest::None
 }
 
-/// The bundled scenario with this id.
+/// The bundled scenario with this id (only that file is fully loaded).
 pub fn bundled(id: &str) -> Option<Scenario> {
-    bundled_scenarios().into_iter().find(|s| s.id == id)
+    BUNDLED
+        .iter()
+        .find(|text| heading(text).is_some_and(|h| h.id == id))
+        .and_then(|text| parse_scenario(text).ok())
+}
+
+/// A bundled file's id and title, read without loading the whole scenario.
+#[derive(serde::Deserialize)]
+struct Heading {
+    id: String,
+    title: Option<String>,
+}
+
+fn heading(text: &str) -> Option<Heading> {
+    serde_json::from_str(text).ok()
+}
+
+/// Every bundled scenario's `(id, title)` (the id when it has no title), in
+/// file order: what the lesson menu needs at start-up, for a fraction of the
+/// cost of loading all of them (no URL parsing, no unknown-field checks).
+pub fn bundled_titles() -> Vec<(String, String)> {
+    BUNDLED
+        .iter()
+        .filter_map(|text| heading(text))
+        .map(|h| {
+            let title = h.title.unwrap_or_else(|| h.id.clone());
+            (h.id, title)
+        })
+        .collect()
 }
 
 /// Every bundled scenario that parses, in file order.

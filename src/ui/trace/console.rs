@@ -39,7 +39,7 @@ pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
         .iter()
         .position(|source| source.browser == props.shown)
         .unwrap_or(0);
-    let selected = use_state(|| initial);
+    let selected = use_state_eq(|| initial);
     {
         let selected = selected.clone();
         use_effect_with(initial, move |initial| selected.set(*initial));

@@ -109,8 +109,10 @@ fn browser_name(browser: Browser) -> &'static str {
 /// headers, fixes with server snippets and the preflight cache timeline.
 #[function_component(TraceView)]
 pub fn trace_view(props: &TraceViewProps) -> Html {
-    let request_index = use_state(|| props.request);
-    let stage = use_state(|| props.stage);
+    // `_eq`: the effect below runs after every render with new props; setting
+    // an unchanged value must not render the whole trace a second time.
+    let request_index = use_state_eq(|| props.request);
+    let stage = use_state_eq(|| props.stage);
     {
         let (request_index, stage) = (request_index.clone(), stage.clone());
         use_effect_with((props.request, props.stage), move |(request, chosen)| {

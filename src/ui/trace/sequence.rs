@@ -28,7 +28,7 @@ const TOP: i32 = 34;
 /// Browser and server lifelines with two arrows per exchange.
 #[function_component(SequenceDiagram)]
 pub(super) fn sequence_diagram(props: &SequenceDiagramProps) -> Html {
-    let opened = use_state(|| None::<(usize, bool)>);
+    let opened = use_state_eq(|| None::<(usize, bool)>);
     {
         let opened = opened.clone();
         use_effect_with(props.exchanges.clone(), move |_| opened.set(None));
