@@ -244,6 +244,7 @@ pub fn empty_scenario() -> Scenario {
         source: None,
         not_modelled: Vec::new(),
         attacker_page: false,
+        page_csp: None,
     }
 }
 
