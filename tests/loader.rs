@@ -131,3 +131,46 @@ fn garbage_never_panics() {
         assert!(load_scenario(text).is_err(), "{text:?}");
     }
 }
+
+#[test]
+fn page_csp_is_optional_and_kept_as_written() {
+    let minimal = load_scenario(MINIMAL).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(minimal.scenario.page_csp, None);
+    let text = MINIMAL.replace(
+        r#""server": []"#,
+        r#""page_csp": "connect-src 'self'  https://api.example.com", "server": []"#,
+    );
+    let loaded = load_scenario(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(
+        loaded.scenario.page_csp.as_deref(),
+        Some("connect-src 'self'  https://api.example.com")
+    );
+    // It survives a save (the app's export) unchanged, and an absent one is not written.
+    let saved = serde_json::to_string(&loaded.scenario).unwrap_or_else(|e| panic!("{e}"));
+    assert!(saved.contains(r#""page_csp":"connect-src 'self'  https://api.example.com""#));
+    let plain = serde_json::to_string(&minimal.scenario).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!plain.contains("page_csp"));
+}
+
+#[test]
+fn a_misspelt_page_csp_is_a_warning_and_a_wrong_kind_an_error() {
+    let text = MINIMAL.replace(
+        r#""server": []"#,
+        r#""page_cps": "connect-src 'none'", "server": []"#,
+    );
+    let loaded = load_scenario(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        loaded.warnings,
+        vec!["unknown field `page_cps` (ignored)".to_owned()]
+    );
+    assert_eq!(loaded.scenario.page_csp, None);
+    let wrong = MINIMAL.replace(
+        r#""server": []"#,
+        r#""page_csp": ["connect-src"], "server": []"#,
+    );
+    let error = load_scenario(&wrong)
+        .err()
+        .unwrap_or_else(|| panic!("loaded"));
+    assert!(error.message.contains("expected a string"), "{error}");
+}

@@ -249,6 +249,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
             source: None,
             not_modelled: vec![],
             attacker_page: false,
+            page_csp: None,
         })
 }
 

@@ -462,3 +462,53 @@ async fn opening_a_lesson_can_be_undone() {
     flush().await;
     assert_eq!(outcome(&root), "allowed", "the edited scenario is back");
 }
+
+async fn type_page_csp(root: &Element, policy: &str) {
+    let input = find(root, "[data-testid=page-csp]")
+        .dyn_into::<HtmlInputElement>()
+        .expect("an input");
+    input.set_value(policy);
+    input
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatch");
+    flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_page_csp_blocks_before_cors_and_shows_its_own_stage() {
+    let root = mount().await;
+    let label = texts(&root, "label[for=page-csp]");
+    assert_eq!(
+        label,
+        vec!["Page Content-Security-Policy (optional)".to_owned()]
+    );
+    assert_eq!(outcome(&root), "blocked", "the default lesson fails CORS");
+    assert!(texts(&root, "[data-testid=stage-tab][data-stage=csp]").is_empty());
+
+    type_page_csp(&root, "connect-src 'self'").await;
+    assert_eq!(outcome(&root), "network-error");
+    let mut scenario = default_scenario();
+    scenario.page_csp = Some("connect-src 'self'".to_owned());
+    let trace = evaluate(&scenario, None);
+    assert_eq!(
+        texts(&root, "[data-testid=console-line]"),
+        trace.requests[0].result.console
+    );
+    let tab = find(&root, "[data-testid=stage-tab][data-stage=csp]");
+    assert!(
+        tab.class_name().contains("status-fail"),
+        "{}",
+        tab.class_name()
+    );
+    assert!(tab.text_content().unwrap_or_default().contains("Page CSP"));
+    // The failing stage opens first, and says it is not CORS.
+    let card = find(&root, "[data-testid=stage-card][data-stage=csp]");
+    let text = card.text_content().unwrap_or_default();
+    assert!(text.contains("not CORS"), "{text}");
+    assert!(texts(&root, "[data-testid=stage-tab][data-stage=preflight]").is_empty());
+
+    // A blank policy is no policy: the CORS verdict is back.
+    type_page_csp(&root, "  ").await;
+    assert_eq!(outcome(&root), "blocked");
+    assert!(texts(&root, "[data-testid=stage-tab][data-stage=csp]").is_empty());
+}

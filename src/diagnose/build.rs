@@ -259,6 +259,7 @@ fn scenario(
         source: None,
         not_modelled: Vec::new(),
         attacker_page: false,
+        page_csp: None,
     }
 }
 

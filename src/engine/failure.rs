@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::csp::CspViolation;
+
 /// Which exchange a failure belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -112,6 +114,13 @@ pub enum Failure {
     InvalidRedirectLocation {
         /// The Location value.
         location: String,
+    },
+
+    // The page's own policy, before any CORS step (see `csp`).
+    /// The page's Content-Security-Policy blocked the request: nothing was sent.
+    CspBlocked {
+        /// Each enforced policy's directive that refused the URL, in policy order.
+        violations: Vec<CspViolation>,
     },
 
     // CORS failures.

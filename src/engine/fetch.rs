@@ -7,6 +7,7 @@ use url::Url;
 use super::browser::Profile;
 use super::cache::{method_needs_entry, CacheEntry, CacheMiss, CacheQuery, PreflightCache};
 use super::cors_check::cors_check;
+use super::csp::{should_request_be_blocked, violations, Policy, PolicyCheck};
 use super::failure::{Failure, Phase};
 use super::headers::HeaderList;
 use super::method::is_cors_safelisted_method;
@@ -62,6 +63,8 @@ pub struct FetchContext<'a> {
     pub cache: &'a mut PreflightCache,
     /// Now, in milliseconds since the scenario started.
     pub now_ms: u64,
+    /// The page's Content-Security-Policy (empty: none).
+    pub csp: &'a [Policy],
     /// Steps, appended as the fetch goes.
     pub steps: &'a mut Vec<Step>,
     /// Wire exchanges, appended as the fetch goes.
@@ -294,8 +297,91 @@ impl Chain {
     }
 }
 
+/// Main fetch's Content Security Policy step: "If … should request be
+/// blocked by Content Security Policy returns blocked, then set response to
+/// a network error" ([main fetch](https://fetch.spec.whatwg.org/#main-fetch);
+/// the check is CSP's [should-block-request](https://w3c.github.io/webappsec-csp/#should-block-request)).
+/// It comes before every CORS step, so a blocked request sends nothing.
+/// Records one step when the page has a policy; returns the ending when blocked.
+/// Not modelled: the check again on each redirect hop.
+pub fn check_page_csp(ctx: &mut FetchContext<'_>, request: &Request) -> Option<Fetched> {
+    if ctx.csp.is_empty() {
+        return None;
+    }
+    let checks = should_request_be_blocked(ctx.csp, request.api, &request.url, ctx.page);
+    let first = checks
+        .iter()
+        .find(|c| c.blocks())
+        .or_else(|| checks.iter().find(|c| c.directive.is_some()))
+        .or_else(|| checks.first())?;
+    ctx.steps.push(csp_step(first, &request.url));
+    let found = violations(&checks);
+    if found.is_empty() {
+        return None;
+    }
+    Some(Fetched {
+        outcome: Outcome::NetworkError,
+        failure: Some(Failure::CspBlocked { violations: found }),
+        readable_headers: Vec::new(),
+        preflight: PreflightUse::None,
+        preflight_request: Vec::new(),
+        final_url: request.url.to_string(),
+        final_status: None,
+        method: request.method.clone(),
+        failed_on_followed_redirect: false,
+    })
+}
+
+/// The step that says what the page's policy decided for `url`.
+fn csp_step(check: &PolicyCheck, url: &Url) -> Step {
+    let effective = &check.effective_directive;
+    let s = step(
+        Stage::Csp,
+        "main-fetch",
+        "The page's Content Security Policy",
+        StepStatus::Pass,
+    );
+    let Some((name, value)) = &check.directive else {
+        return s
+            .compared(format!("{effective} for {url}"))
+            .found(format!(
+                "the policy sets neither {effective} nor a fallback for it: not restricted"
+            ))
+            .why(CSP_IS_NOT_CORS);
+    };
+    let directive = format!("{name} {value}");
+    let compared = if check.is_fallback() {
+        format!("{url} against `{directive}` ({effective} is not set, so {name} is used)")
+    } else {
+        format!("{url} against `{directive}`")
+    };
+    let s = s.compared(compared);
+    match &check.matched_by {
+        Some(source) => s
+            .found(format!("allowed: `{source}` matches the URL"))
+            .why(CSP_IS_NOT_CORS),
+        None => {
+            let target = url.origin().ascii_serialization();
+            let mut blocked = s
+                .found(format!(
+                    "blocked: no source in `{directive}` matches {url}, so the browser refuses before sending anything"
+                ))
+                .why(format!("{CSP_IS_NOT_CORS} No preflight, no request on the wire, and no Access-Control-* header on {target} can change it: only the page's policy can (list {target} in {effective})."))
+                .highlight(directive);
+            blocked.status = StepStatus::Fail;
+            blocked
+        }
+    }
+}
+
+/// What every CSP step teaches.
+const CSP_IS_NOT_CORS: &str = "This is CSP, the page's own policy (where may this page connect or load from?), not CORS, the server's (may this origin read my response?).";
+
 /// Runs main fetch for a built request and records its steps and exchanges.
 pub fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
+    if let Some(blocked) = check_page_csp(ctx, request) {
+        return blocked;
+    }
     let mut url_list = vec![request.url.clone()];
     let mut chain = Chain {
         method: request.method.clone(),

@@ -94,6 +94,7 @@ pub fn plan_fixes(
         source: None,
         not_modelled: Vec::new(),
         attacker_page: scenario.attacker_page,
+        page_csp: scenario.page_csp.clone(),
         format: String::new(),
         id: String::new(),
         level: None,
@@ -306,6 +307,31 @@ fn advice_for_trace(failure: &Failure, trace: &RequestTrace) -> Fix {
 /// What to do about a failure the server cannot repair (the typed failure
 /// is the problem; see [`advice_for_trace`] when a trace exists).
 pub fn advice_for(failure: &Failure) -> Fix {
+    if let Failure::CspBlocked { violations } = failure {
+        let directives: Vec<String> = violations
+            .iter()
+            .map(|v| format!("`{} {}`", v.directive, v.value))
+            .collect();
+        // The directive to widen: the one that blocked, or, for a
+        // `default-src` fallback, the kind's own (`script-src`, not `-elem`).
+        let effective = violations.first().map_or("connect-src", |v| {
+            if v.directive == "default-src" {
+                v.effective_directive.trim_end_matches("-elem")
+            } else {
+                v.directive.as_str()
+            }
+        });
+        return Fix {
+            stage: FixStage::Request,
+            problem: format!("{failure:?}"),
+            action: FixAction::Advice {
+                text: format!(
+                    "Not a CORS problem: the page's own Content-Security-Policy ({}) forbids this URL, and no header on that server changes it. If the page should use it, add its origin to {effective} in the header that serves the page.",
+                    directives.join(", ")
+                ),
+            },
+        };
+    }
     let text = match failure {
         Failure::ConnectionFailed { .. } => "The server did not answer at all: check that it is running and reachable. This is not a CORS problem.",
         Failure::SameOriginModeCrossOrigin { .. } => "Use mode \"cors\" (the default) for a cross-origin URL.",

@@ -258,6 +258,10 @@ pub fn submit_form(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
 /// status 101. "The request's mode is "websocket"", so no CORS check runs:
 /// the server alone decides, from `Origin`, whom to accept.
 pub fn establish_websocket(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
+    // The handshake is fetched, so main fetch's CSP step (connect-src) runs first.
+    if let Some(blocked) = super::fetch::check_page_csp(ctx, request) {
+        return blocked;
+    }
     let mut headers = HeaderList::default();
     headers.append("Upgrade", "websocket");
     headers.append("Origin", &ctx.page.serialize());

@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::csp::{gecko_directive_text, CspViolation};
 use super::failure::{CorsError, Failure, Phase};
 use super::request::BuildNote;
 use crate::scenario::{Api, Browser};
@@ -222,11 +223,61 @@ mod chrome {
         })
     }
 
+    /// Blink's CSP violation line (observed in Chromium 156): what was
+    /// refused, the directive as written, the fallback note, then "The
+    /// action has been blocked."
+    fn csp_violation_line(violation: &CspViolation, url: &str) -> String {
+        let action = match violation.effective_directive.as_str() {
+            "connect-src" => format!("Connecting to '{url}'"),
+            "img-src" => format!("Loading the image '{url}'"),
+            "script-src-elem" => format!("Loading the script '{url}'"),
+            // Not modelled: other effective directives (no request kind uses them yet).
+            other => format!("Loading '{url}' ({other})"),
+        };
+        let directive = if violation.value.is_empty() {
+            violation.directive.clone()
+        } else {
+            format!("{} {}", violation.directive, violation.value)
+        };
+        let note = if violation.directive == violation.effective_directive {
+            String::new()
+        } else {
+            format!(
+                " Note that '{}' was not explicitly set, so '{}' is used as a fallback.",
+                violation.effective_directive, violation.directive
+            )
+        };
+        format!("{action} violates the following Content Security Policy directive: \"{directive}\".{note} The action has been blocked.")
+    }
+
+    /// One line per violated policy; `fetch()` adds its own line, and no
+    /// `Failed to load resource` follows (observed in Chromium 156).
+    fn csp_lines(violations: &[CspViolation], context: &MessageContext<'_>) -> Vec<String> {
+        let mut console: Vec<String> = violations
+            .iter()
+            .map(|v| csp_violation_line(v, context.url))
+            .collect();
+        if context.api == Api::Fetch {
+            console.push(format!(
+                "Fetch API cannot load {}. Refused to connect because it violates the document's Content Security Policy.",
+                context.url
+            ));
+        }
+        console
+    }
+
     pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
         if failure.is_thrown_by_script_api() {
             return Rendered {
                 console: Vec::new(),
                 js_error: thrown(failure, context),
+            };
+        }
+        if let Failure::CspBlocked { violations } = failure {
+            return Rendered {
+                console: csp_lines(violations, context),
+                js_error: (context.api == Api::Fetch)
+                    .then(|| "TypeError: Failed to fetch".to_owned()),
             };
         }
         if let Some(console) = extension_lines(failure, context) {
@@ -343,6 +394,16 @@ mod firefox {
         );
         let mut console = Vec::new();
         match failure {
+            // One line per violated policy, for fetch and XHR alike (observed in Firefox ESR 153).
+            Failure::CspBlocked { violations } => {
+                for violation in violations {
+                    console.push(format!(
+                        "Content-Security-Policy: The page\u{2019}s settings blocked the loading of a resource ({}) at {url} because it violates the following directive: \u{201C}{}\u{201D}",
+                        violation.effective_directive,
+                        gecko_directive_text(&violation.directive, &violation.value)
+                    ));
+                }
+            }
             Failure::Cors { error, .. } => console.push(cors_line(error, context)),
             Failure::PreflightInvalidStatus { .. } => console.push(format!(
                 "{}. Status code: {}.",
@@ -522,11 +583,30 @@ mod safari {
         })
     }
 
+    /// WebKit's line for a CSP block, from WebKit's layout-test expectations
+    /// (no Safari here to check it). Not modelled: its other lines, if any.
+    fn csp_lines(violations: &[CspViolation], url: &str) -> Vec<String> {
+        violations
+            .iter()
+            .map(|v| {
+                let verb = if v.effective_directive == "connect-src" { "connect to" } else { "load" };
+                let directive = v.effective_directive.trim_end_matches("-elem");
+                format!("Refused to {verb} {url} because it does not appear in the {directive} directive of the Content Security Policy.")
+            })
+            .collect()
+    }
+
     pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
         if failure.is_thrown_by_script_api() {
             return Rendered {
                 console: Vec::new(),
                 js_error: Some("TypeError: Type error".to_owned()),
+            };
+        }
+        if let Failure::CspBlocked { violations } = failure {
+            return Rendered {
+                console: csp_lines(violations, context.url),
+                js_error: (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned()),
             };
         }
         let prefix = match context.api {

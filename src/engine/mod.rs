@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod cache;
 pub mod cors_check;
+pub mod csp;
 pub mod failure;
 pub mod fetch;
 pub mod fixes;
@@ -82,13 +83,22 @@ fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTra
     };
     let page = page_url.as_ref().map_or(Origin::Opaque, Origin::of_url);
     let server = MockServer::new(&scenario.server);
+    let csp = scenario
+        .page_csp
+        .as_deref()
+        .map(csp::parse_serialized_policy_list)
+        .unwrap_or_default();
+    let world = World {
+        server: &server,
+        csp: &csp,
+    };
     let mut cache = PreflightCache::default();
     let mut now_ms = 0;
     let mut traces = Vec::with_capacity(scenario.requests.len());
     for spec in &scenario.requests {
         now_ms = spec.at_ms.unwrap_or(now_ms);
         traces.push(run_request(
-            &server,
+            &world,
             spec,
             &page,
             page_url.as_ref(),
@@ -100,8 +110,14 @@ fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTra
     Ok(traces)
 }
 
+/// What every request of a scenario meets: the mock server and the page's policy.
+struct World<'a> {
+    server: &'a MockServer<'a>,
+    csp: &'a [csp::Policy],
+}
+
 fn run_request(
-    server: &MockServer<'_>,
+    world: &World<'_>,
     spec: &RequestSpec,
     page: &Origin,
     page_url: Option<&Url>,
@@ -158,10 +174,11 @@ fn run_request(
             steps.push(origin_step(page, &Origin::of_url(&built.request.url)));
             let mut ctx = FetchContext {
                 page,
-                server,
+                server: world.server,
                 profile,
                 cache,
                 now_ms,
+                csp: world.csp,
                 steps: &mut steps,
                 exchanges: &mut exchanges,
             };
@@ -326,6 +343,10 @@ fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String],
         ),
         (Outcome::Blocked, _) => (
             "blocked by CORS: the script gets a network error".to_owned(),
+            StepStatus::Fail,
+        ),
+        (Outcome::NetworkError, _) if matches!(failure, Some(Failure::CspBlocked { .. })) => (
+            "blocked by the page's own Content-Security-Policy: a network error, and nothing was sent".to_owned(),
             StepStatus::Fail,
         ),
         (Outcome::NetworkError, _) => (

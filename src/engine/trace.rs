@@ -75,6 +75,8 @@ pub enum Stage {
     Build,
     /// Page origin vs request origin.
     Origin,
+    /// The page's own Content-Security-Policy (not CORS).
+    Csp,
     /// Simple or preflighted.
     Classification,
     /// The preflight cache.

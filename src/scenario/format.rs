@@ -55,6 +55,12 @@ pub struct Scenario {
     /// would let this origin in, only advice saying so.
     #[serde(default, skip_serializing_if = "is_false")]
     pub attacker_page: bool,
+    /// Extension (optional): the value of the `Content-Security-Policy`
+    /// header the page is served with, e.g. `connect-src 'self'`. The
+    /// engine checks every request against it before any CORS step
+    /// (`engine::csp`); absent means no policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_csp: Option<String>,
 }
 
 /// One `expect` field the engine does not model for one request.

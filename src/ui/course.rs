@@ -40,6 +40,9 @@ pub const COURSE: &[&str] = &[
     "redirect-to-other-origin-sends-null-origin",
     "preflight-redirect-is-refused",
     "failure-after-redirect",
+    // CORS versus CSP: the page's policy, not the server's.
+    "csp-connect-src-blocks-before-cors",
+    "csp-allows-but-cors-blocks",
     // Security.
     "security-reflected-origin-with-credentials",
     "security-null-origin-refused",

@@ -717,6 +717,11 @@ impl App {
                 e.target_unchecked_into::<HtmlInputElement>().value(),
             ))
         });
+        let on_csp = link.callback(|e: InputEvent| {
+            Msg::Edit(Edit::PageCsp(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
+        });
         let on_delay = link.batch_callback(|e: InputEvent| {
             let text = e.target_unchecked_into::<HtmlInputElement>().value();
             text.trim().parse::<u32>().ok().map(Msg::Delay)
@@ -734,6 +739,10 @@ impl App {
                     <label for="page-origin">{ "Page origin" }</label>
                     <input id="page-origin" data-testid="page-origin" spellcheck="false"
                            value={scenario.page.clone()} oninput={on_page} />
+                    <label for="page-csp">{ "Page Content-Security-Policy (optional)" }</label>
+                    <input id="page-csp" data-testid="page-csp" spellcheck="false"
+                           placeholder="e.g. connect-src 'self' https://api.example.com"
+                           value={scenario.page_csp.clone().unwrap_or_default()} oninput={on_csp} />
                 </div>
                 <div class="request-tabs" role="group" aria-label="Requests">
                     { for scenario.requests.iter().enumerate().map(|(index, spec)| {

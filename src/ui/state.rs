@@ -97,6 +97,8 @@ pub fn rule_for(
 pub enum Edit {
     /// The page's origin.
     Page(String),
+    /// The page's Content-Security-Policy header value (blank: none).
+    PageCsp(String),
     /// Replaces request `index`.
     Request(usize, crate::scenario::RequestSpec),
     /// Replaces the answer to `side` of request `request`.
@@ -125,6 +127,9 @@ pub fn apply(scenario: &Scenario, trace: &Trace, edit: Edit) -> Scenario {
     let mut next = scenario.clone();
     match edit {
         Edit::Page(page) => next.page = page,
+        Edit::PageCsp(policy) => {
+            next.page_csp = (!policy.trim().is_empty()).then_some(policy);
+        }
         Edit::Request(index, spec) => {
             if let Some(slot) = next.requests.get_mut(index) {
                 *slot = spec;
@@ -244,6 +249,7 @@ pub fn empty_scenario() -> Scenario {
         source: None,
         not_modelled: Vec::new(),
         attacker_page: false,
+        page_csp: None,
     }
 }
 

@@ -12,11 +12,28 @@ pub(crate) const OPAQUE_PAGE_ORIGIN: &str = "http://opaque-page.cors-lab.test";
 /// The page script: defines `window.__corsLab.run(spec)`.
 const HARNESS_JS: &str = include_str!("harness.js");
 
-/// The HTML of the harness page (no favicon request, no other subresource).
-pub(crate) fn html() -> String {
+/// Where the harness script is served, on the page's origin, when the page
+/// has a `page_csp`: an inline script would need `'unsafe-inline'`, which the
+/// scenario's policy does not give, while a same-origin script needs only
+/// `'self'` (or no `script-src`/`default-src` at all).
+pub(crate) const SCRIPT_PATH: &str = "/__cors-lab-harness.js";
+
+/// The harness script (served at [`SCRIPT_PATH`] for pages with a CSP).
+pub(crate) const fn script() -> &'static str {
+    HARNESS_JS
+}
+
+/// The HTML of the harness page (no favicon request, no other subresource
+/// than the harness script when `external_script`; otherwise it is inline).
+pub(crate) fn html(external_script: bool) -> String {
+    let script = if external_script {
+        format!("<script src=\"{SCRIPT_PATH}\"></script>")
+    } else {
+        format!("<script>\n{HARNESS_JS}\n</script>")
+    };
     format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">\
-         <title>cors-lab harness</title></head>\n<body>\n<script>\n{HARNESS_JS}\n</script>\n</body></html>\n"
+         <title>cors-lab harness</title></head>\n<body>\n{script}\n</body></html>\n"
     )
 }
 

@@ -32,8 +32,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::engine::csp;
 use crate::scenario::{
-    disagreements, load_scenario, Browser, PreflightUse, RequestResult, RequestSpec, Scenario,
+    disagreements, load_scenario, Api, Browser, PreflightUse, RequestResult, RequestSpec, Scenario,
 };
 
 pub use browser::{chromium_path, DEFAULT_CHROMIUM};
@@ -648,6 +649,31 @@ fn page_origin(scenario: &Scenario) -> (String, bool) {
     }
 }
 
+/// Why the scenario's `page_csp` cannot be verified, if it cannot: the
+/// harness runs as a script from the page's own origin
+/// ([`harness_page::SCRIPT_PATH`]), so the policy must let the page load
+/// it (`'self'` in `script-src`, or in `default-src` without `script-src`,
+/// or neither set). Verify adds nothing to the scenario's policy.
+fn page_csp_problem(scenario: &Scenario, origin: &str) -> Option<String> {
+    let policy = scenario.page_csp.as_deref()?;
+    if scenario.page.trim() == "null" {
+        return Some(
+            "`page_csp` on a \"null\" page is not verified (the page is sandboxed, and 'self' is not modelled there)"
+                .to_owned(),
+        );
+    }
+    let script = url::Url::parse(&format!("{origin}{}", harness_page::SCRIPT_PATH)).ok()?;
+    let page = crate::engine::origin::Origin::of_url(&script);
+    let policies = csp::parse_serialized_policy_list(policy);
+    let checks = csp::should_request_be_blocked(&policies, Api::Script, &script, &page);
+    csp::violations(&checks).first().map(|v| {
+        format!(
+            "`page_csp` blocks verify's own harness script ({script}) with `{} {}`: the harness is a script from the page's origin, so the policy must allow 'self' for scripts (script-src, or default-src without script-src); the engine still evaluates this file",
+            v.directive, v.value
+        )
+    })
+}
+
 /// Every URL the server may be asked for: the page, requests, rules, redirect targets.
 fn scenario_urls(scenario: &Scenario, page_url: &str) -> Vec<url::Url> {
     let mut urls = Vec::new();
@@ -704,6 +730,9 @@ async fn run_scenario<T: Tab>(
 ) -> Result<ScenarioRun, String> {
     let (origin, sandbox_page) = page_origin(scenario);
     let page_url = format!("{origin}{}", harness_page::PAGE_PATH);
+    if let Some(problem) = page_csp_problem(scenario, &origin) {
+        return Err(problem);
+    }
     let urls = scenario_urls(scenario, &page_url);
     let hosts: BTreeSet<String> = urls
         .iter()
@@ -717,8 +746,9 @@ async fn run_scenario<T: Tab>(
     let setup = ServerSetup {
         rules: scenario.server.clone(),
         page_url: page_url.clone(),
-        page_html: harness_page::html(),
+        page_html: harness_page::html(scenario.page_csp.is_some()),
         sandbox_page,
+        page_csp: scenario.page_csp.clone(),
         ports: ports.into_iter().collect(),
         proxy_port: page.proxy_port(),
     };
@@ -948,6 +978,32 @@ mod tests {
         assert_eq!(late[1].preflight, PreflightUse::Sent);
         // 2.1 s is within the margin of the 2 s expiry: not judged.
         assert!(engine_at_real_times(&job, &[0, 2100]).is_none());
+    }
+
+    #[test]
+    fn a_page_csp_that_blocks_the_harness_script_is_refused_with_the_reason() {
+        let with = |csp: &str| {
+            scenario(&format!(
+                r#"{{"format":"cors-scenario/1","id":"x","page":"https://a.example","page_csp":"{csp}","server":[],"requests":[]}}"#
+            ))
+        };
+        for allowed in [
+            "connect-src 'none'",
+            "default-src 'self'",
+            "script-src 'self'; default-src 'none'",
+        ] {
+            assert_eq!(
+                page_csp_problem(&with(allowed), "https://a.example"),
+                None,
+                "{allowed}"
+            );
+        }
+        let refused = page_csp_problem(&with("default-src 'none'"), "https://a.example").unwrap();
+        assert!(refused.contains("`default-src 'none'`"), "{refused}");
+        assert!(
+            refused.contains("https://a.example/__cors-lab-harness.js"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::scenario::{HeaderPair, ServerRule};
 
-use super::harness_page::PAGE_PATH;
+use super::harness_page::{self, PAGE_PATH};
 
 /// No scenario request is in flight (the page is loading, or between requests).
 const NO_REQUEST: usize = usize::MAX;
@@ -68,6 +68,10 @@ pub(crate) struct ServerSetup {
     pub(crate) page_html: String,
     /// Serve the page with `Content-Security-Policy: sandbox allow-scripts` (opaque origin).
     pub(crate) sandbox_page: bool,
+    /// The scenario's `page_csp`: the page is served with it as its
+    /// `Content-Security-Policy`, and the harness script from
+    /// [`harness_page::SCRIPT_PATH`](super::harness_page::SCRIPT_PATH).
+    pub(crate) page_csp: Option<String>,
     /// The ports to listen on.
     pub(crate) ports: Vec<u16>,
     /// Also serve as an HTTP proxy on this port (for Firefox, see
@@ -357,6 +361,24 @@ fn answer(
     if is_page {
         return Ok(page_response(shared));
     }
+    let is_harness_script = current == NO_REQUEST
+        && shared.setup.page_csp.is_some()
+        && request.uri().path() == harness_page::SCRIPT_PATH
+        && matches!((&url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
+    if is_harness_script {
+        let headers = vec![
+            (
+                "Content-Type".to_owned(),
+                "text/javascript; charset=utf-8".to_owned(),
+            ),
+            ("Cache-Control".to_owned(), "no-store".to_owned()),
+        ];
+        return Ok(plain_response(
+            StatusCode::OK,
+            headers,
+            harness_page::script().to_owned(),
+        ));
+    }
 
     shared.log().push(ReceivedRequest {
         during: (current != NO_REQUEST).then_some(current),
@@ -479,6 +501,9 @@ fn page_response(shared: &Shared) -> Response<Full<Bytes>> {
             "Content-Security-Policy".to_owned(),
             "sandbox allow-scripts".to_owned(),
         ));
+    }
+    if let Some(policy) = &shared.setup.page_csp {
+        headers.push(("Content-Security-Policy".to_owned(), policy.clone()));
     }
     plain_response(StatusCode::OK, headers, shared.setup.page_html.clone())
 }

@@ -36,6 +36,7 @@ pub fn stage_id(stage: Stage) -> &'static str {
     match stage {
         Stage::Build => "build",
         Stage::Origin => "origin",
+        Stage::Csp => "csp",
         Stage::Classification => "classification",
         Stage::Cache => "cache",
         Stage::Preflight => "preflight",
@@ -52,6 +53,7 @@ pub fn stage_label(stage: Stage) -> &'static str {
     match stage {
         Stage::Build => "Build",
         Stage::Origin => "Origin",
+        Stage::Csp => "Page CSP",
         Stage::Classification => "Classification",
         Stage::Cache => "Cache",
         Stage::Preflight => "Preflight",
