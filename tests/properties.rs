@@ -176,6 +176,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
             Just(Api::Xhr),
             Just(Api::Img),
             Just(Api::Script),
+            Just(Api::Stylesheet),
             Just(Api::Eventsource),
             Just(Api::Form),
             Just(Api::Websocket)

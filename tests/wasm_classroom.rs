@@ -364,6 +364,87 @@ async fn revealing_a_course_lesson_marks_it_done_and_keeps_it() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn next_and_previous_walk_the_course_path() {
+    use cors_lab::ui::course::{load_progress, neighbours, COURSE};
+    assert_eq!(neighbours(COURSE[0]), Some((None, Some(COURSE[1]))));
+    assert_eq!(
+        neighbours(COURSE[COURSE.len() - 1]),
+        Some((Some(COURSE[COURSE.len() - 2]), None))
+    );
+    assert_eq!(neighbours("not-a-course-lesson"), None);
+    let root = mount().await;
+    // A lesson that is not on the path has no course navigation.
+    let off_path = "no-cors-gives-opaque-response";
+    assert!(!COURSE.contains(&off_path));
+    open_library(&root).await;
+    find(
+        &root,
+        &format!("[data-testid=library-entry][data-id={off_path}] button"),
+    )
+    .click();
+    flush().await;
+    assert!(root
+        .query_selector("[data-testid=course-nav]")
+        .expect("ok")
+        .is_none());
+    find(&root, "[data-testid=course-toggle]").click();
+    flush().await;
+    let first = COURSE[0];
+    find(
+        &root,
+        &format!("[data-testid=course-lesson][data-id={first}] button"),
+    )
+    .click();
+    flush().await;
+    assert!(root
+        .query_selector("[data-testid=course-previous]")
+        .expect("ok")
+        .is_none());
+    let next = find(&root, "[data-testid=course-next]");
+    assert_eq!(
+        next.tag_name(),
+        "BUTTON",
+        "a real button: keyboard reachable"
+    );
+    assert!(next
+        .get_attribute("aria-label")
+        .unwrap_or_default()
+        .starts_with("Next lesson: "));
+    find(&root, "[data-testid=reveal]").click();
+    flush().await;
+    find(&root, "[data-testid=course-next]").click();
+    flush().await;
+    let title = find(&root, "#scenario-title")
+        .text_content()
+        .unwrap_or_default();
+    let second = cors_lab::ui::share::bundled(COURSE[1]).expect("bundled");
+    assert_eq!(Some(title), second.title);
+    assert!(window()
+        .location()
+        .hash()
+        .unwrap_or_default()
+        .ends_with(COURSE[1]));
+    // It opens as the course list does: predict first, progress on reveal.
+    assert!(root
+        .query_selector("[data-testid=predict]")
+        .expect("ok")
+        .is_some());
+    assert_eq!(load_progress(), (vec![first.to_owned()], None));
+    find(&root, "[data-testid=reveal]").click();
+    flush().await;
+    assert_eq!(
+        load_progress(),
+        (vec![first.to_owned(), COURSE[1].to_owned()], None)
+    );
+    find(&root, "[data-testid=course-previous]").click();
+    flush().await;
+    assert_eq!(
+        attrs(&root, "[data-testid=course-next]", "data-id"),
+        vec![COURSE[1]]
+    );
+}
+
 fn key(name: &str) {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(name);

@@ -246,6 +246,7 @@ fn templates() -> Vec<Template> {
                     on_followed_redirect: false,
                     status: Some(STATUS_MARK),
                     method: &method,
+                    mode: crate::scenario::Mode::Cors,
                 };
                 for (kind, failure) in kinds.iter().enumerate() {
                     let rendered = render(failure, &context, browser);
@@ -384,6 +385,7 @@ pub fn recognise_console(text: &str) -> Vec<ConsoleLine> {
                         on_followed_redirect: false,
                         status: line.status,
                         method: "",
+                        mode: crate::scenario::Mode::Cors,
                     };
                     let rendered = render(failure, &context, line.browser);
                     rendered

@@ -96,13 +96,13 @@ pub fn parse_serialized_policy(serialized: &str) -> Policy {
 /// [The effective directive for a request](https://w3c.github.io/webappsec-csp/#effective-directive-for-a-request):
 /// by the request's destination. `None` when no fetch directive governs it
 /// (a form submission is a navigation; `form-action` is not modelled).
-/// A new request kind adds its arm here (a stylesheet: `style-src-elem`).
 pub fn effective_directive(api: Api) -> Option<&'static str> {
     match api {
         // Destination "" (fetch, XHR, EventSource, WebSocket).
         Api::Fetch | Api::Xhr | Api::Eventsource | Api::Websocket => Some("connect-src"),
         Api::Img => Some("img-src"),
         Api::Script => Some("script-src-elem"),
+        Api::Stylesheet => Some("style-src-elem"),
         Api::Form => None,
     }
 }

@@ -27,10 +27,11 @@ const FORM_ENCTYPES: [&str; 3] = [
 
 /// Builds the request of an extension API (`spec.api.is_extension()`).
 ///
-/// - `<img>`, `<script>`: HTML's [create a potential-CORS request](https://html.spec.whatwg.org/multipage/urls-and-fetching.html#create-a-potential-cors-request):
+/// - `<img>`, `<script>`, `<link rel=stylesheet>`: HTML's [create a potential-CORS request](https://html.spec.whatwg.org/multipage/urls-and-fetching.html#create-a-potential-cors-request):
 ///   "Let mode be "no-cors" if corsAttributeState is No CORS, and "cors"
 ///   otherwise"; "Let credentialsMode be "include"", then "same-origin" when
-///   the state is Anonymous.
+///   the state is Anonymous. A stylesheet's destination is "style", so
+///   Fetch sets `Accept: text/css,*/*;q=0.1`.
 /// - `EventSource`: [the constructor](https://html.spec.whatwg.org/multipage/server-sent-events.html#dom-eventsource):
 ///   mode "cors", credentials "same-origin", or "include" when
 ///   `withCredentials` is true; `Accept: text/event-stream`.
@@ -48,18 +49,27 @@ pub fn build_initiator_request(spec: &RequestSpec, url: Url) -> Built {
     if !spec.headers.is_empty() && spec.api != Api::Form {
         ignored(&mut notes, "headers");
     }
-    if spec.crossorigin.is_some() && !matches!(spec.api, Api::Img | Api::Script) {
+    if spec.crossorigin.is_some() && !spec.api.is_element() {
         ignored(&mut notes, "crossorigin");
     }
     let mut headers = HeaderList::default();
     let mut body = None;
     let mut method = "GET".to_owned();
     let (mode, credentials) = match spec.api {
-        Api::Img | Api::Script => match spec.crossorigin {
-            None => (Mode::NoCors, Credentials::Include),
-            Some(CrossOrigin::Anonymous) => (Mode::Cors, Credentials::SameOrigin),
-            Some(CrossOrigin::UseCredentials) => (Mode::Cors, Credentials::Include),
-        },
+        Api::Img | Api::Script | Api::Stylesheet => {
+            if spec.api == Api::Stylesheet {
+                // Fetch, "fetch" step 12: "If request's header list does not contain
+                // `Accept`": for destination "style", `text/css,*/*;q=0.1`.
+                headers.append("Accept", "text/css,*/*;q=0.1");
+            }
+            // Not modelled: each element's Sec-Fetch-Dest (image, script, style) and,
+            // for `<img>`, Chromium's image Accept list (never part of a CORS decision).
+            match spec.crossorigin {
+                None => (Mode::NoCors, Credentials::Include),
+                Some(CrossOrigin::Anonymous) => (Mode::Cors, Credentials::SameOrigin),
+                Some(CrossOrigin::UseCredentials) => (Mode::Cors, Credentials::Include),
+            }
+        }
         Api::Eventsource => {
             // "Set request's header list to … `Accept`/`text/event-stream`."
             headers.append("Accept", "text/event-stream");
@@ -90,9 +100,7 @@ pub fn build_initiator_request(spec: &RequestSpec, url: Url) -> Built {
         Api::Websocket | Api::Fetch | Api::Xhr => (Mode::Cors, Credentials::Include),
     };
     notes.push(BuildNote::InitiatorMode {
-        crossorigin: spec
-            .crossorigin
-            .filter(|_| matches!(spec.api, Api::Img | Api::Script)),
+        crossorigin: spec.crossorigin.filter(|_| spec.api.is_element()),
     });
     if !spec.method.eq_ignore_ascii_case(&method) {
         ignored(&mut notes, "method");
@@ -116,17 +124,22 @@ pub fn build_initiator_request(spec: &RequestSpec, url: Url) -> Built {
 /// The build step that says which mode and credentials mode the API chose, and why.
 pub fn initiator_mode_step(request: &Request, crossorigin: Option<CrossOrigin>) -> Step {
     let (anchor, found, why) = match (request.api, crossorigin) {
+        (Api::Stylesheet, None) => (
+            "create-a-potential-cors-request",
+            "no crossorigin attribute: mode no-cors, credentials include".to_owned(),
+            "Embedding another origin's stylesheet was allowed before CORS existed: it loads with cookies and no CORS check, and its rules style the page, but the page's script cannot read them (document.styleSheets[i].cssRules throws).",
+        ),
         (Api::Img | Api::Script, None) => (
             "create-a-potential-cors-request",
             "no crossorigin attribute: mode no-cors, credentials include".to_owned(),
             "Embedding another origin's image or script was allowed before CORS existed: it loads with cookies and no CORS check, and the page can use it but not read it.",
         ),
-        (Api::Img | Api::Script, Some(CrossOrigin::Anonymous)) => (
+        (Api::Img | Api::Script | Api::Stylesheet, Some(CrossOrigin::Anonymous)) => (
             "create-a-potential-cors-request",
             "crossorigin=\"anonymous\": mode cors, credentials same-origin".to_owned(),
             "The attribute asks for a CORS request: the element loads only if the response passes the CORS check.",
         ),
-        (Api::Img | Api::Script, Some(CrossOrigin::UseCredentials)) => (
+        (Api::Img | Api::Script | Api::Stylesheet, Some(CrossOrigin::UseCredentials)) => (
             "create-a-potential-cors-request",
             "crossorigin=\"use-credentials\": mode cors, credentials include".to_owned(),
             "A CORS request with cookies: the response must name the exact origin and allow credentials.",
@@ -389,6 +402,55 @@ mod tests {
             (with.mode, with.credentials),
             (Mode::Cors, Credentials::Include)
         );
+    }
+
+    #[test]
+    fn a_stylesheet_asks_for_css_and_follows_its_crossorigin_attribute() {
+        let plain = built(r#"{"api":"stylesheet","url":"https://b.example/t.css"}"#).request;
+        assert_eq!(
+            (plain.mode, plain.credentials, plain.method.as_str()),
+            (Mode::NoCors, Credentials::Include, "GET")
+        );
+        assert_eq!(
+            plain.headers.get("accept").as_deref(),
+            Some("text/css,*/*;q=0.1")
+        );
+        let with = built(
+            r#"{"api":"stylesheet","url":"https://b.example/t.css","crossorigin":"use-credentials"}"#,
+        )
+        .request;
+        assert_eq!(
+            (with.mode, with.credentials),
+            (Mode::Cors, Credentials::Include)
+        );
+    }
+
+    #[test]
+    fn a_stylesheet_without_crossorigin_loads_and_with_it_needs_cors() {
+        let rules = r#"[{"match":{"url":"https://cdn.example/t.css"},"respond":{"status":200,"headers":[["Content-Type","text/css"]]}}]"#;
+        let plain = run(
+            "https://app.example",
+            rules,
+            r#"{"api":"stylesheet","url":"https://cdn.example/t.css"}"#,
+        );
+        assert_eq!(plain.result.outcome, Outcome::Opaque);
+        assert!(plain.result.console.is_empty());
+        assert_eq!(
+            plain.exchanges[0].request.headers.get("accept").as_deref(),
+            Some("text/css,*/*;q=0.1")
+        );
+        let anonymous = run(
+            "https://app.example",
+            rules,
+            r#"{"api":"stylesheet","url":"https://cdn.example/t.css","crossorigin":"anonymous"}"#,
+        );
+        assert_eq!(anonymous.result.outcome, Outcome::Blocked);
+        assert_eq!(anonymous.result.preflight, PreflightUse::None);
+        assert_eq!(
+            anonymous.result.console.first().map(String::as_str),
+            Some("Access to CSS stylesheet at 'https://cdn.example/t.css' from origin 'https://app.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.")
+        );
+        assert_eq!(anonymous.result.js_error, None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::csp::{gecko_directive_text, CspViolation};
 use super::failure::{CorsError, Failure, Phase};
 use super::request::BuildNote;
-use crate::scenario::{Api, Browser};
+use crate::scenario::{Api, Browser, Mode};
 
 /// What a message needs besides the failure itself.
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub struct MessageContext<'a> {
     pub status: Option<u16>,
     /// The method as sent.
     pub method: &'a str,
+    /// The request's mode (`no-cors` for an element without `crossorigin`).
+    pub mode: Mode,
 }
 
 /// The console lines and the script's exception for one request.
@@ -80,6 +82,8 @@ mod chrome {
             Api::Xhr => "XMLHttpRequest",
             Api::Img => "image",
             Api::Script => "script",
+            // Kept as is: its second character is upper-case.
+            Api::Stylesheet => "CSS stylesheet",
             // Chromium names no initiator for EventSource (observed in Chromium 156).
             Api::Eventsource => "resource",
             // Never printed: forms and sockets have no CORS check.
@@ -219,6 +223,11 @@ mod chrome {
                 "WebSocket connection to '{}' failed: Error during WebSocket handshake: Unexpected response code: {status}",
                 context.url
             )],
+            // Observed: finding-l-extension-kinds.json request 9.
+            Failure::ConnectionFailed { .. } if context.api == Api::Websocket => vec![format!(
+                "WebSocket connection to '{}' failed: Connection closed before receiving a handshake response",
+                context.url
+            )],
             _ => return None,
         })
     }
@@ -231,6 +240,7 @@ mod chrome {
             "connect-src" => format!("Connecting to '{url}'"),
             "img-src" => format!("Loading the image '{url}'"),
             "script-src-elem" => format!("Loading the script '{url}'"),
+            "style-src-elem" => format!("Loading the stylesheet '{url}'"),
             // Not modelled: other effective directives (no request kind uses them yet).
             other => format!("Loading '{url}' ({other})"),
         };
@@ -392,18 +402,17 @@ mod firefox {
             "{}. Status code: (null).",
             line(url, "CORS request did not succeed)")
         );
+        if let Failure::CspBlocked { violations } = failure {
+            return csp_rendered(violations, context, js_error);
+        }
+        if let Some(console) = extension_lines(failure, context) {
+            return Rendered {
+                console,
+                js_error: None,
+            };
+        }
         let mut console = Vec::new();
         match failure {
-            // One line per violated policy, for fetch and XHR alike (observed in Firefox ESR 153).
-            Failure::CspBlocked { violations } => {
-                for violation in violations {
-                    console.push(format!(
-                        "Content-Security-Policy: The page\u{2019}s settings blocked the loading of a resource ({}) at {url} because it violates the following directive: \u{201C}{}\u{201D}",
-                        violation.effective_directive,
-                        gecko_directive_text(&violation.directive, &violation.value)
-                    ));
-                }
-            }
             Failure::Cors { error, .. } => console.push(cors_line(error, context)),
             Failure::PreflightInvalidStatus { .. } => console.push(format!(
                 "{}. Status code: {}.",
@@ -435,6 +444,10 @@ mod firefox {
                 "{}.",
                 line(url, &format!("header \u{2018}{header}\u{2019} is not allowed according to header \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response)"))
             )),
+            // Only a CORS request has the listener that prints this: an element
+            // without crossorigin (no-cors) fails silently (observed:
+            // finding-l-extension-kinds.json requests 3 and 11).
+            Failure::ConnectionFailed { .. } if context.mode == Mode::NoCors => {}
             Failure::ConnectionFailed { .. } => console.push(did_not_succeed.clone()),
             // Firefox 153 cancels the redirect like a failed connection, naming the
             // redirecting URL (observed: redirect-with-credentials-in-url.json).
@@ -464,7 +477,70 @@ mod firefox {
         if failure.is_preflight_failure() && !matches!(failure, Failure::ConnectionFailed { .. }) {
             console.push(did_not_succeed);
         }
+        // EventSource reports every failed connection once more in its own words
+        // (observed: server-sent-events-use-cors.json request 0).
+        if context.api == Api::Eventsource {
+            console.push(cannot_connect(url));
+        }
         Rendered { console, js_error }
+    }
+
+    /// A request the page's CSP refused (observed in Firefox ESR 153:
+    /// finding-k-csp-*.json): one line per violated policy, worded by what was
+    /// refused; EventSource first says it could not connect, and the
+    /// WebSocket constructor throws.
+    fn csp_rendered(
+        violations: &[CspViolation],
+        context: &MessageContext<'_>,
+        js_error: Option<String>,
+    ) -> Rendered {
+        let url = context.url;
+        let mut console = Vec::new();
+        if context.api == Api::Eventsource {
+            console.push(cannot_connect(url));
+        }
+        for violation in violations {
+            let (what, effect) = match violation.effective_directive.as_str() {
+                "script-src-elem" => ("a script", " from being executed"),
+                "style-src-elem" => ("a style", " from being applied"),
+                _ => ("the loading of a resource", ""),
+            };
+            console.push(format!(
+                "Content-Security-Policy: The page\u{2019}s settings blocked {what} ({}) at {url}{effect} because it violates the following directive: \u{201C}{}\u{201D}",
+                violation.effective_directive,
+                gecko_directive_text(&violation.directive, &violation.value)
+            ));
+        }
+        let js_error = match context.api {
+            Api::Websocket => Some("NS_ERROR_CONTENT_BLOCKED: ".to_owned()),
+            _ => js_error,
+        };
+        Rendered { console, js_error }
+    }
+
+    /// Gecko's `connectionFailure` (appstrings.properties), which EventSource
+    /// and WebSocket print with the URL they could not open. (EventSource
+    /// prints `netInterrupt` instead for a connection lost once open, which
+    /// the engine never models: its streams end at once.)
+    fn cannot_connect(url: &str) -> String {
+        format!("Firefox can\u{2019}t establish a connection to the server at {url}.")
+    }
+
+    /// The lines of the extension APIs' own failures (observed in Firefox ESR
+    /// 153: finding-l-extension-kinds.json requests 5, 6, 8 and 9).
+    fn extension_lines(failure: &Failure, context: &MessageContext<'_>) -> Option<Vec<String>> {
+        let url = context.url;
+        Some(match (failure, context.api) {
+            // Gecko may print it a second time when the cancelled channel's stop
+            // wins a race with the queued failure; verify keeps one (see
+            // `verify::observe::console_lines`), as Firefox's console groups repeats.
+            (Failure::EventStreamStatus { .. } | Failure::EventStreamMimeType { .. }, _) => {
+                vec![cannot_connect(url)]
+            }
+            (Failure::WebSocketHandshake { .. }, _)
+            | (Failure::ConnectionFailed { .. }, Api::Websocket) => vec![cannot_connect(url)],
+            _ => return None,
+        })
     }
 
     fn firefox_thrown(failure: &Failure, context: &MessageContext<'_>) -> String {
@@ -609,10 +685,22 @@ mod safari {
                 js_error: (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned()),
             };
         }
-        let prefix = match context.api {
-            Api::Fetch => "Fetch API",
-            // Not modelled: WebKit's lines for elements, EventSource, forms and sockets.
-            _ => "XMLHttpRequest",
+        if let Some(console) = extension_lines(failure, context) {
+            return Rendered {
+                console,
+                js_error: None,
+            };
+        }
+        // `ThreadableLoader::logError` names the loader; `ImageLoader` has its own
+        // line; `<script>` and `<link>` load through `SubresourceLoader`, which adds none.
+        let wrapper = match context.api {
+            Api::Fetch => Some("Fetch API cannot load"),
+            Api::Xhr => Some("XMLHttpRequest cannot load"),
+            Api::Eventsource => Some("EventSource cannot load"),
+            Api::Img => Some("Cannot load image"),
+            // Not modelled: a form's failed navigation and a socket's connection
+            // failure (their lines are not in WebCore's loaders).
+            Api::Script | Api::Stylesheet | Api::Form | Api::Websocket => None,
         };
         let access_control = failure.is_cors_failure() || failure.is_preflight_failure();
         let mut console = Vec::new();
@@ -623,11 +711,35 @@ mod safari {
             } else {
                 "."
             };
-            console.push(format!("{prefix} cannot load {}{ending}", context.url));
+            if let Some(wrapper) = wrapper {
+                console.push(format!("{wrapper} {}{ending}", context.url));
+            }
             console.push(format!("Failed to load resource: {reason}"));
         }
         let js_error = (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned());
         Rendered { console, js_error }
+    }
+
+    /// The lines of the extension APIs' own failures, from WebKit's source:
+    /// `EventSource::responseIsValid` (nothing for a status other than 200,
+    /// so only Web Inspector's failed-load line) and `WebSocketHandshake`.
+    fn extension_lines(failure: &Failure, context: &MessageContext<'_>) -> Option<Vec<String>> {
+        Some(match failure {
+            Failure::EventStreamStatus { status } => vec![format!(
+                "Failed to load resource: the server responded with a status of {status} ({})",
+                crate::engine::server::reason_phrase(*status)
+            )],
+            Failure::EventStreamMimeType { mime } => vec![format!(
+                "EventSource's response has a MIME type (\"{mime}\") that is not \"text/event-stream\". Aborting the connection."
+            )],
+            // Not modelled: Safari 15+ opens sockets through NSURLSession, whose
+            // failure text may differ from WebCore's handshake reason used here.
+            Failure::WebSocketHandshake { status } => vec![format!(
+                "WebSocket connection to '{}' failed: Unexpected response code: {status}",
+                context.url
+            )],
+            _ => return None,
+        })
     }
 }
 
@@ -645,7 +757,65 @@ mod tests {
             on_followed_redirect: false,
             status: Some(307),
             method: "GET",
+            mode: Mode::Cors,
         }
+    }
+
+    #[test]
+    fn firefox_event_source_adds_its_connection_failure_line() {
+        let failure = Failure::Cors {
+            phase: Phase::Actual,
+            error: CorsError::MissingAllowOrigin,
+        };
+        let lines = render(&failure, &context(Api::Eventsource), Browser::Firefox).console;
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[1],
+            "Firefox can\u{2019}t establish a connection to the server at https://b.test/x."
+        );
+        let refused = Failure::EventStreamMimeType {
+            mime: "text/plain".into(),
+        };
+        assert_eq!(
+            render(&refused, &context(Api::Eventsource), Browser::Firefox).console,
+            [lines[1].clone()]
+        );
+    }
+
+    #[test]
+    fn firefox_says_nothing_when_a_no_cors_element_cannot_connect() {
+        let failure = Failure::ConnectionFailed {
+            phase: Phase::Actual,
+        };
+        let mut element = context(Api::Stylesheet);
+        element.mode = Mode::NoCors;
+        assert!(render(&failure, &element, Browser::Firefox)
+            .console
+            .is_empty());
+        element.mode = Mode::Cors;
+        assert_eq!(
+            render(&failure, &element, Browser::Firefox).console.len(),
+            1
+        );
+    }
+
+    #[test]
+    fn safari_names_the_image_loader_but_not_stylesheets() {
+        let failure = Failure::Cors {
+            phase: Phase::Actual,
+            error: CorsError::MissingAllowOrigin,
+        };
+        let image = render(&failure, &context(Api::Img), Browser::Safari).console;
+        assert_eq!(
+            image[1],
+            "Cannot load image https://b.test/x due to access control checks."
+        );
+        let sheet = render(&failure, &context(Api::Stylesheet), Browser::Safari).console;
+        assert_eq!(sheet.len(), 2);
+        assert!(sheet[0].starts_with("Origin https://a.test is not allowed"));
+        assert!(sheet[1].starts_with("Failed to load resource: Origin"));
+        let chrome = render(&failure, &context(Api::Stylesheet), Browser::Chrome).console;
+        assert!(chrome[0].starts_with("Access to CSS stylesheet at 'https://b.test/x'"));
     }
 
     #[test]

@@ -135,6 +135,7 @@ fn run_request(
             None => Url::parse(&spec.url).ok(),
         },
     };
+    let mode = built.as_ref().map_or(spec.mode, |b| b.request.mode);
     let origin = target_url
         .as_ref()
         .map(|url| compare_origins(page, &Origin::of_url(url)));
@@ -224,6 +225,7 @@ fn run_request(
                 on_followed_redirect,
                 status,
                 method: &method,
+                mode,
             };
             let rendered = render(failure, &context, profile.browser);
             (rendered.console, rendered.js_error)
@@ -320,6 +322,10 @@ fn describe_thrown(failure: &Failure) -> (String, Option<String>) {
 
 fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String], api: Api) -> Step {
     let (found, status) = match (outcome, api) {
+        (Outcome::Allowed, Api::Stylesheet) => (
+            "the stylesheet loads and applies, and the page's script may read its rules".to_owned(),
+            StepStatus::Pass,
+        ),
         (Outcome::Allowed, Api::Img | Api::Script) => (
             "the element loads, and the page may read it (canvas pixels, script errors)".to_owned(),
             StepStatus::Pass,
@@ -329,6 +335,10 @@ fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String],
             StepStatus::Pass,
         ),
         (Outcome::Allowed, _) => ("the script gets the response".to_owned(), StepStatus::Pass),
+        (Outcome::Opaque, Api::Stylesheet) => (
+            "the stylesheet loads and styles the page, but the page's script cannot read its rules".to_owned(),
+            StepStatus::Info,
+        ),
         (Outcome::Opaque, Api::Img | Api::Script) => (
             "the element loads (the image is shown, the script runs), but the page cannot read the response".to_owned(),
             StepStatus::Info,
@@ -357,7 +367,7 @@ fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String],
     let why = match (failure, api) {
         (Some(_), Api::Xhr) => "XMLHttpRequest fires its error event with status 0; the details are only in the console.".to_owned(),
         (Some(_), Api::Fetch) => "fetch() rejects with a TypeError that says nothing about why; the details are only in the console.".to_owned(),
-        (Some(_), Api::Img | Api::Script) => "The element fires its error event; the details are only in the console.".to_owned(),
+        (Some(_), Api::Img | Api::Script | Api::Stylesheet) => "The element fires its error event; the details are only in the console.".to_owned(),
         (Some(_), Api::Eventsource) => "EventSource fires its error event and closes (readyState 2); the details are only in the console.".to_owned(),
         (Some(_), Api::Websocket) => "WebSocket fires error, then close with code 1006; the details are only in the console.".to_owned(),
         (Some(_), Api::Form) => "The iframe shows the browser's error page.".to_owned(),

@@ -153,9 +153,12 @@ pub fn build_request(
     }
     let (mode, redirect) = match spec.api {
         Api::Fetch => (spec.mode, spec.redirect),
-        Api::Img | Api::Script | Api::Eventsource | Api::Form | Api::Websocket => {
-            (spec.mode, spec.redirect)
-        }
+        Api::Img
+        | Api::Script
+        | Api::Stylesheet
+        | Api::Eventsource
+        | Api::Form
+        | Api::Websocket => (spec.mode, spec.redirect),
         Api::Xhr => {
             // XHR always uses mode "cors" and follows redirects.
             if spec.mode != Mode::Cors {

@@ -202,6 +202,8 @@ pub enum Api {
     Img,
     /// Extension: a classic `<script>` element (`crossorigin` decides its mode).
     Script,
+    /// Extension: a `<link rel=stylesheet>` element (`crossorigin` decides its mode).
+    Stylesheet,
     /// Extension: `new EventSource(url, {withCredentials})`; `credentials:
     /// include` is `withCredentials = true`.
     Eventsource,
@@ -218,10 +220,16 @@ impl Api {
     pub fn is_extension(self) -> bool {
         !matches!(self, Api::Fetch | Api::Xhr)
     }
+
+    /// Whether this API is an element with a [CORS settings attribute](https://html.spec.whatwg.org/multipage/urls-and-fetching.html#cors-settings-attributes)
+    /// (`crossorigin`): `<img>`, `<script>`, `<link rel=stylesheet>`.
+    pub fn is_element(self) -> bool {
+        matches!(self, Api::Img | Api::Script | Api::Stylesheet)
+    }
 }
 
 /// Extension: the [CORS settings attribute](https://html.spec.whatwg.org/multipage/urls-and-fetching.html#cors-settings-attributes)
-/// `crossorigin` of an `<img>` or `<script>`; absent means the No CORS state.
+/// `crossorigin` of an `<img>`, `<script>` or `<link>`; absent means the No CORS state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CrossOrigin {
@@ -296,7 +304,7 @@ pub struct RequestSpec {
     /// Redirect mode.
     #[serde(default)]
     pub redirect: Redirect,
-    /// Extension, `img` and `script` only: the `crossorigin` attribute
+    /// Extension, `img`, `script` and `stylesheet` only: the `crossorigin` attribute
     /// (absent: the element loads in no-cors mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crossorigin: Option<CrossOrigin>,

@@ -234,7 +234,7 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
                 <label for="req-api">{ "API" }</label>
                 <select id="req-api" data-testid="req-api" onchange={on_select(|s, v| {
                     s.api = api_from_value(&v);
-                    if !matches!(s.api, Api::Img | Api::Script) {
+                    if !s.api.is_element() {
                         s.crossorigin = None;
                     }
                 })}>
@@ -278,7 +278,7 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
                     </select>
                 }
 
-                if matches!(spec.api, Api::Img | Api::Script) {
+                if spec.api.is_element() {
                     <label for="req-crossorigin">{ "crossorigin" }</label>
                     <select id="req-crossorigin" data-testid="req-crossorigin" onchange={on_select(|s, v| {
                         s.crossorigin = match v.as_str() {
@@ -363,11 +363,12 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
 }
 
 /// The request kinds the form offers: (kind, `<option>` value, label).
-const API_CHOICES: [(Api, &str, &str); 7] = [
+const API_CHOICES: [(Api, &str, &str); 8] = [
     (Api::Fetch, "fetch", "fetch()"),
     (Api::Xhr, "xhr", "XMLHttpRequest"),
     (Api::Img, "img", "<img>"),
     (Api::Script, "script", "<script>"),
+    (Api::Stylesheet, "stylesheet", "<link rel=stylesheet>"),
     (Api::Eventsource, "eventsource", "EventSource"),
     (Api::Form, "form", "<form> submit"),
     (Api::Websocket, "websocket", "WebSocket"),

@@ -11,6 +11,7 @@ pub fn print_call(spec: &RequestSpec) -> String {
         Api::Xhr => print_xhr(spec),
         Api::Img => print_element("img", spec),
         Api::Script => print_element("script", spec),
+        Api::Stylesheet => print_element("link", spec),
         Api::Eventsource => print_event_source(spec),
         Api::Form => print_form(spec),
         Api::Websocket => format!("new WebSocket({});", js_string(&spec.url)),
@@ -37,6 +38,8 @@ fn print_element(tag: &str, spec: &RequestSpec) -> String {
     let src = html_attr(&spec.url);
     if tag == "img" {
         format!("<img src=\"{src}\"{crossorigin}>")
+    } else if tag == "link" {
+        format!("<link rel=\"stylesheet\" href=\"{src}\"{crossorigin}>")
     } else {
         format!("<script src=\"{src}\"{crossorigin}></script>")
     }

@@ -128,3 +128,58 @@ pub fn course(props: &CourseProps) -> Html {
         </section>
     }
 }
+
+/// The lessons before and after `id` on the course path, or `None` when
+/// `id` is not on it.
+pub fn neighbours(id: &str) -> Option<(Option<&'static str>, Option<&'static str>)> {
+    let at = COURSE.iter().position(|c| *c == id)?;
+    let previous = at.checked_sub(1).and_then(|i| COURSE.get(i)).copied();
+    Some((previous, COURSE.get(at + 1).copied()))
+}
+
+/// The course navigation's properties.
+#[derive(Properties, PartialEq)]
+pub struct CourseNavProps {
+    /// The id of the lesson on screen.
+    pub current: String,
+    /// `(id, title)` of every bundled lesson.
+    pub titles: std::rc::Rc<Vec<(String, String)>>,
+    /// Opens a lesson (as the course list does: predict first).
+    pub on_open: Callback<String>,
+}
+
+/// "← Previous" and "Next lesson →" under a lesson that is on the course
+/// path; nothing for any other scenario.
+#[function_component(CourseNav)]
+pub fn course_nav(props: &CourseNavProps) -> Html {
+    let Some((previous, next)) = neighbours(&props.current) else {
+        return Html::default();
+    };
+    let position = COURSE.iter().position(|c| *c == props.current).unwrap_or(0) + 1;
+    let title = |id: &str| {
+        props
+            .titles
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or_else(|| id.to_owned(), |(_, t)| t.clone())
+    };
+    let button = |id: &'static str, text: &'static str, testid: &'static str, label: &str| {
+        let on_open = props.on_open.clone();
+        html! {
+            <button type="button" class="small-button" data-testid={testid} data-id={id}
+                    aria-label={format!("{label}: {}", title(id))}
+                    onclick={move |_| on_open.emit(id.to_owned())}>{ text }</button>
+        }
+    };
+    html! {
+        <nav class="course-nav" aria-label="Course" data-testid="course-nav">
+            if let Some(id) = previous {
+                { button(id, "← Previous", "course-previous", "Previous lesson") }
+            }
+            <span class="muted small">{ format!("Course lesson {position} of {}", COURSE.len()) }</span>
+            if let Some(id) = next {
+                { button(id, "Next lesson →", "course-next", "Next lesson") }
+            }
+        </nav>
+    }
+}

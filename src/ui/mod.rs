@@ -42,7 +42,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use self::client_editor::ClientEditor;
-use self::course::Course;
+use self::course::{Course, CourseNav};
 use self::library::Library;
 use self::paste::{OpenPasted, PastePanel};
 use self::predict::Predict;
@@ -542,6 +542,8 @@ impl Component for App {
                           authoring::read_first_file(e.data_transfer().and_then(|d| d.files()), on_import.clone());
                       }}>
                     { self.view_lesson(scenario) }
+                    <CourseNav current={scenario.id.clone()} titles={self.bundled.clone()}
+                               on_open={link.callback(Msg::OpenFromLibrary)} />
                     <div class="columns">
                         <div class="editors">
                             { self.view_page_and_requests(ctx) }

@@ -110,8 +110,13 @@
       if (spec.crossorigin) element.crossOrigin = spec.crossorigin;
       element.onload = () => finish("resolved", spec.crossorigin ? "cors" : "opaque");
       element.onerror = () => finish("rejected");
-      element.src = spec.url;
-      if (tag === "script") document.head.appendChild(element);
+      if (tag === "link") {
+        element.rel = "stylesheet";
+        element.href = spec.url;
+      } else {
+        element.src = spec.url;
+      }
+      if (tag !== "img") document.head.appendChild(element);
     });
   }
 
@@ -125,7 +130,9 @@
         finish("resolved", "cors");
       };
       source.onerror = () => {
-        source.close();
+        // A failed connection is closed already (readyState 2); only one
+        // that would reconnect is closed here.
+        if (source.readyState !== EventSource.CLOSED) source.close();
         finish("rejected");
       };
     });
@@ -176,6 +183,7 @@
       if (spec.api === "xhr") await runXhr(spec, out);
       else if (spec.api === "img") await runElement(spec, out, "img");
       else if (spec.api === "script") await runElement(spec, out, "script");
+      else if (spec.api === "stylesheet") await runElement(spec, out, "link");
       else if (spec.api === "eventsource") await runEventSource(spec, out);
       else if (spec.api === "form") await runForm(spec, out);
       else if (spec.api === "websocket") await runWebSocket(spec, out);

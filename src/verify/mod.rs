@@ -583,15 +583,6 @@ pub fn skip_reason_for(scenario: &Scenario, browser: RealBrowser) -> Option<Stri
         (Some(Browser::Safari), _) => return Some("safari-only scenario".to_owned()),
         _ => {}
     }
-    // The engine models the extension APIs' console lines for Chromium only.
-    if browser == RealBrowser::Firefox {
-        if let Some(request) = scenario.requests.iter().find(|r| r.api.is_extension()) {
-            return Some(format!(
-                "uses api {:?}, whose Firefox console lines are not modelled",
-                request.api
-            ));
-        }
-    }
     let needed = request_times(&scenario.requests)
         .last()
         .copied()
