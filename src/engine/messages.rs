@@ -71,6 +71,22 @@ pub fn render(failure: &Failure, context: &MessageContext<'_>, browser: Browser)
     }
 }
 
+/// EventSource's own lines when it refuses a response, the same text in
+/// Chromium 156 (observed) and WebKit (`EventSource::responseIsValid`: nothing
+/// for a status other than 200, so only the failed-load line).
+fn event_stream_refusal(failure: &Failure) -> Option<String> {
+    match failure {
+        Failure::EventStreamStatus { status } => Some(format!(
+            "Failed to load resource: the server responded with a status of {status} ({})",
+            crate::engine::server::reason_phrase(*status)
+        )),
+        Failure::EventStreamMimeType { mime } => Some(format!(
+            "EventSource's response has a MIME type (\"{mime}\") that is not \"text/event-stream\". Aborting the connection."
+        )),
+        _ => None,
+    }
+}
+
 mod chrome {
     use super::*;
 
@@ -210,15 +226,11 @@ mod chrome {
 
     /// The lines of the extension APIs' own failures (observed in Chromium 156).
     fn extension_lines(failure: &Failure, context: &MessageContext<'_>) -> Option<Vec<String>> {
+        // For a bad status Chromium prints only the failed load, no EventSource line.
+        if let Some(line) = event_stream_refusal(failure) {
+            return Some(vec![line]);
+        }
         Some(match failure {
-            // Chromium prints only the failed load, no EventSource line (observed in Chromium 156).
-            Failure::EventStreamStatus { status } => vec![format!(
-                "Failed to load resource: the server responded with a status of {status} ({})",
-                crate::engine::server::reason_phrase(*status)
-            )],
-            Failure::EventStreamMimeType { mime } => vec![format!(
-                "EventSource's response has a MIME type (\"{mime}\") that is not \"text/event-stream\". Aborting the connection."
-            )],
             Failure::WebSocketHandshake { status } => vec![format!(
                 "WebSocket connection to '{}' failed: Error during WebSocket handshake: Unexpected response code: {status}",
                 context.url
@@ -721,17 +733,12 @@ mod safari {
     }
 
     /// The lines of the extension APIs' own failures, from WebKit's source:
-    /// `EventSource::responseIsValid` (nothing for a status other than 200,
-    /// so only Web Inspector's failed-load line) and `WebSocketHandshake`.
+    /// EventSource's refusals (shared with Chromium) and `WebSocketHandshake`.
     fn extension_lines(failure: &Failure, context: &MessageContext<'_>) -> Option<Vec<String>> {
+        if let Some(line) = event_stream_refusal(failure) {
+            return Some(vec![line]);
+        }
         Some(match failure {
-            Failure::EventStreamStatus { status } => vec![format!(
-                "Failed to load resource: the server responded with a status of {status} ({})",
-                crate::engine::server::reason_phrase(*status)
-            )],
-            Failure::EventStreamMimeType { mime } => vec![format!(
-                "EventSource's response has a MIME type (\"{mime}\") that is not \"text/event-stream\". Aborting the connection."
-            )],
             // Not modelled: Safari 15+ opens sockets through NSURLSession, whose
             // failure text may differ from WebCore's handshake reason used here.
             Failure::WebSocketHandshake { status } => vec![format!(
