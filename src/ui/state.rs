@@ -7,7 +7,8 @@
 
 use std::rc::Rc;
 
-use crate::engine::{evaluate, server::WireResponse, ExchangeKind, RequestTrace, Stage, Trace};
+use super::trace::Traces;
+use crate::engine::{server::WireResponse, ExchangeKind, RequestTrace, Stage, Trace};
 use crate::scenario::{Browser, HeaderPair, Respond, RuleMatch, Scenario, ServerRule, FORMAT_V1};
 
 /// The scenario and the engine's trace of it for each modelled browser.
@@ -15,28 +16,23 @@ use crate::scenario::{Browser, HeaderPair, Respond, RuleMatch, Scenario, ServerR
 pub struct Evaluated {
     /// The scenario as edited.
     pub scenario: Rc<Scenario>,
-    /// One trace per browser, in [`Browser::ALL`] order.
-    pub traces: Rc<[Trace; 3]>,
+    /// Its trace per browser, each evaluated on first use.
+    pub traces: Rc<Traces>,
 }
 
 impl Evaluated {
-    /// Runs the engine on `scenario` for every browser.
+    /// The scenario, ready to be evaluated for any browser.
     pub fn new(scenario: Scenario) -> Evaluated {
-        let traces = Browser::ALL.map(|browser| evaluate(&scenario, Some(browser)));
+        let scenario = Rc::new(scenario);
         Evaluated {
-            scenario: Rc::new(scenario),
-            traces: Rc::new(traces),
+            traces: Rc::new(Traces::new(Rc::clone(&scenario))),
+            scenario,
         }
     }
 
-    /// The trace for `browser`.
+    /// The trace for `browser` (the engine runs now if it has not yet).
     pub fn trace(&self, browser: Browser) -> &Trace {
-        let [chrome, firefox, safari] = &*self.traces;
-        match browser {
-            Browser::Chrome => chrome,
-            Browser::Firefox => firefox,
-            Browser::Safari => safari,
-        }
+        self.traces.get(browser)
     }
 }
 

@@ -5,46 +5,36 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::browser_name;
 use super::tabs::{tablist_keydown, unique_prefix};
+use super::{browser_name, Traces};
 use crate::engine::RequestTrace;
 use crate::scenario::Browser;
 
 /// Properties of [`ConsolePanel`].
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub(super) struct ConsolePanelProps {
-    /// The selected request as each browser handles it, in [`Browser::ALL`] order.
-    pub per_browser: Rc<Vec<ConsoleSource>>,
+    /// The scenario per browser: only the open tab's browser is evaluated.
+    pub traces: Rc<Traces>,
+    /// The selected request (index into each trace's requests).
+    pub request: usize,
     /// The tab open at first (the browser whose rules the page shows).
     pub shown: Browser,
-}
-
-/// One browser's view of the selected request.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct ConsoleSource {
-    /// Whose console.
-    pub browser: Browser,
-    /// Whether this browser's model was checked against the real browser.
-    pub verified: bool,
-    /// The request as that browser handles it.
-    pub request: Option<RequestTrace>,
 }
 
 /// Tabs Chrome, Firefox, Safari over a DevTools-like console.
 #[function_component(ConsolePanel)]
 pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
     let prefix = use_state(|| unique_prefix("console-tab"));
-    let initial = props
-        .per_browser
+    let initial = Browser::ALL
         .iter()
-        .position(|source| source.browser == props.shown)
+        .position(|browser| *browser == props.shown)
         .unwrap_or(0);
     let selected = use_state_eq(|| initial);
     {
         let selected = selected.clone();
         use_effect_with(initial, move |initial| selected.set(*initial));
     }
-    let count = props.per_browser.len();
+    let count = Browser::ALL.len();
     let current = (*selected).min(count.saturating_sub(1));
     let select = {
         let selected = selected.clone();
@@ -52,8 +42,7 @@ pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
     };
     let onkeydown = tablist_keydown((*prefix).clone(), current, count, select.clone());
     let panel_id = format!("{}-panel", *prefix);
-    let tabs = props.per_browser.iter().enumerate().map(|(index, source)| {
-        let browser = &source.browser;
+    let tabs = Browser::ALL.iter().enumerate().map(|(index, browser)| {
         let is_selected = index == current;
         let select = select.clone();
         html! {
@@ -72,12 +61,14 @@ pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
             </button>
         }
     });
-    let body = match props.per_browser.get(current) {
-        Some(ConsoleSource {
-            browser,
-            verified,
-            request: Some(request),
-        }) => console_body(*browser, *verified, request),
+    // Only the open tab's browser is evaluated (see `Traces`).
+    let shown = Browser::ALL.get(current).and_then(|&browser| {
+        let trace = props.traces.get(browser);
+        let request = trace.requests.get(props.request)?;
+        Some((browser, trace.profile.verified_in_real_browser, request))
+    });
+    let body = match shown {
+        Some((browser, verified, request)) => console_body(browser, verified, request),
         _ => {
             html! { <p class="tv-console-empty">{ "This browser reported nothing for this request." }</p> }
         }

@@ -5,9 +5,10 @@
 //! steps, console text, fixes and cache entries all come from the trace.
 //! Its props ([`TraceViewProps`]):
 //!
-//! - `traces`: the scenario evaluated once per browser, in [`Browser::ALL`]
-//!   order (Chrome, Firefox, Safari); [`traces_per_browser`] makes it. The
-//!   console tabs show all three.
+//! - `traces`: the scenario evaluated per browser ([`Traces`], made by
+//!   [`traces_per_browser`]), each browser on first use: the console tabs
+//!   show all three, but a browser's trace is computed only when its tab is
+//!   opened.
 //! - `browser`: whose trace the stage cards, diagram, headers, fixes and
 //!   cache timeline show, and the console tab open at first (the app passes
 //!   the scenario's `browser`, Chrome by default).
@@ -34,21 +35,68 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use std::cell::OnceCell;
+
 use crate::engine::{evaluate, RequestTrace, Stage, Trace};
 use crate::scenario::{Browser, Outcome, Scenario};
 
 pub use stages::{stage_id, stage_label, stages_of};
 
-/// The scenario evaluated as each browser would, in [`Browser::ALL`] order.
-pub fn traces_per_browser(scenario: &Scenario) -> Rc<[Trace; 3]> {
-    Rc::new(Browser::ALL.map(|browser| evaluate(scenario, Some(browser))))
+/// The scenario as each browser would handle it, each evaluated by the
+/// engine the first time it is asked for (a page load runs the engine for
+/// the shown browser only; the others wait for their console tab).
+pub struct Traces {
+    scenario: Rc<Scenario>,
+    /// In [`Browser::ALL`] order.
+    cells: [OnceCell<Trace>; 3],
+}
+
+impl Traces {
+    /// Nothing is evaluated yet.
+    pub fn new(scenario: Rc<Scenario>) -> Traces {
+        Traces {
+            scenario,
+            cells: Default::default(),
+        }
+    }
+
+    /// The trace for `browser`, evaluated now if it was not yet.
+    pub fn get(&self, browser: Browser) -> &Trace {
+        let [chrome, firefox, safari] = &self.cells;
+        let cell = match browser {
+            Browser::Chrome => chrome,
+            Browser::Firefox => firefox,
+            Browser::Safari => safari,
+        };
+        cell.get_or_init(|| evaluate(&self.scenario, Some(browser)))
+    }
+}
+
+impl PartialEq for Traces {
+    /// The engine is deterministic: the same scenario gives the same traces.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.scenario, &other.scenario) || self.scenario == other.scenario
+    }
+}
+
+impl std::fmt::Debug for Traces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Traces")
+            .field("scenario", &self.scenario.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The scenario per browser, evaluated lazily (see [`Traces`]).
+pub fn traces_per_browser(scenario: &Scenario) -> Rc<Traces> {
+    Rc::new(Traces::new(Rc::new(scenario.clone())))
 }
 
 /// Properties of [`TraceView`] (see the module documentation).
 #[derive(Debug, Clone, Properties)]
 pub struct TraceViewProps {
-    /// The scenario per browser, in [`Browser::ALL`] order.
-    pub traces: Rc<[Trace; 3]>,
+    /// The scenario per browser.
+    pub traces: Rc<Traces>,
     /// Whose trace is shown (and the console tab open at first).
     #[prop_or_default]
     pub browser: Browser,
@@ -86,17 +134,6 @@ impl PartialEq for TraceViewProps {
     }
 }
 
-/// The trace of one browser from a [`Browser::ALL`]-ordered array.
-fn trace_for(traces: &[Trace; 3], browser: Browser) -> &Trace {
-    let [chrome, firefox, safari] = traces;
-    match browser {
-        Browser::Chrome => chrome,
-        Browser::Firefox => firefox,
-        Browser::Safari => safari,
-    }
-}
-
-/// A browser's name as people write it.
 fn browser_name(browser: Browser) -> &'static str {
     match browser {
         Browser::Chrome => "Chrome",
@@ -120,7 +157,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             stage.set(*chosen);
         });
     }
-    let trace = trace_for(&props.traces, props.browser);
+    let trace = props.traces.get(props.browser);
     if let Some(error) = &trace.scenario_error {
         return html! {
             <section class="trace trace-error" role="alert">
@@ -156,17 +193,6 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             on_stage.emit(chosen);
         })
     };
-    let per_browser: Vec<console::ConsoleSource> = Browser::ALL
-        .iter()
-        .map(|&browser| {
-            let other = trace_for(&props.traces, browser);
-            console::ConsoleSource {
-                browser,
-                verified: other.profile.verified_in_real_browser,
-                request: other.requests.get(index).cloned(),
-            }
-        })
-        .collect();
     html! {
         <section class="trace" aria-label="What the browser does">
             if props.request_picker && trace.requests.len() > 1 {
@@ -182,7 +208,8 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             <div class="trace-panels">
                 <sequence::SequenceDiagram exchanges={Rc::new(request.exchanges.clone())} />
                 <console::ConsolePanel
-                    per_browser={Rc::new(per_browser)}
+                    traces={props.traces.clone()}
+                    request={index}
                     shown={trace.browser}
                 />
                 { headers::readable_headers(request) }
