@@ -326,19 +326,24 @@ async fn corrupt_course_progress_gives_a_notice_and_starts_empty() {
     );
 }
 
+/// Opens the course list, then the course lesson `id` from it.
+async fn open_course_lesson(root: &Element, id: &str) {
+    find(root, "[data-testid=course-toggle]").click();
+    flush().await;
+    find(
+        root,
+        &format!("[data-testid=course-lesson][data-id={id}] button"),
+    )
+    .click();
+    flush().await;
+}
+
 #[wasm_bindgen_test]
 async fn revealing_a_course_lesson_marks_it_done_and_keeps_it() {
     use cors_lab::ui::course::{load_progress, COURSE};
     let root = mount().await;
-    find(&root, "[data-testid=course-toggle]").click();
-    flush().await;
     let first = COURSE[0];
-    find(
-        &root,
-        &format!("[data-testid=course-lesson][data-id={first}] button"),
-    )
-    .click();
-    flush().await;
+    open_course_lesson(&root, first).await;
     assert!(root
         .query_selector("[data-testid=predict]")
         .expect("ok")
@@ -388,15 +393,8 @@ async fn next_and_previous_walk_the_course_path() {
         .query_selector("[data-testid=course-nav]")
         .expect("ok")
         .is_none());
-    find(&root, "[data-testid=course-toggle]").click();
-    flush().await;
     let first = COURSE[0];
-    find(
-        &root,
-        &format!("[data-testid=course-lesson][data-id={first}] button"),
-    )
-    .click();
-    flush().await;
+    open_course_lesson(&root, first).await;
     assert!(root
         .query_selector("[data-testid=course-previous]")
         .expect("ok")
