@@ -17,70 +17,18 @@ use cors_lab::ui::state::{apply, rule_for, Edit, Evaluated, Side};
 use cors_lab::ui::{default_scenario, App, DEFAULT_SCENARIO};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::{Element, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn window() -> web_sys::Window {
-    web_sys::window().expect("the test runs in a window")
-}
-
-/// Clears storage and the fragment, then returns a new `<div>` on the page.
-fn fresh_root() -> Element {
-    let storage = window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .expect("local storage");
-    storage.clear().expect("can clear storage");
-    window()
-        .history()
-        .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"))
-        .expect("can clear the fragment");
-    let document = window().document().expect("a document");
-    let root = document.create_element("div").expect("can create a div");
-    document
-        .body()
-        .expect("the page has a body")
-        .append_child(&root)
-        .expect("can attach the div");
-    root
-}
-
-/// Lets Yew's scheduler run the pending renders.
-async fn flush() {
-    yew::platform::time::sleep(Duration::ZERO).await;
-    yew::platform::time::sleep(Duration::from_millis(10)).await;
-}
-
-fn texts(root: &Element, selector: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).expect("valid selector");
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .map(|node| node.text_content().unwrap_or_default())
-        .collect()
-}
-
-fn find(root: &Element, selector: &str) -> HtmlElement {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("{selector} is on the page"))
-        .dyn_into::<HtmlElement>()
-        .expect("an HTML element")
-}
+#[path = "wasm/support.rs"]
+mod support;
+use support::{find, flush, fresh_root, mount, texts, window};
 
 fn outcome(root: &Element) -> String {
     find(root, "[data-testid=verdict]")
         .get_attribute("data-outcome")
         .unwrap_or_default()
-}
-
-async fn mount() -> Element {
-    let root = fresh_root();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    flush().await;
-    root
 }
 
 #[wasm_bindgen_test]

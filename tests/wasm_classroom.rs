@@ -4,8 +4,6 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // a test that cannot set up should fail loudly
 
-use std::time::Duration;
-
 use cors_lab::engine::evaluate;
 use cors_lab::scenario::{parse_scenario, Outcome, PreflightUse};
 use cors_lab::ui::bundled::BUNDLED;
@@ -14,64 +12,13 @@ use cors_lab::ui::predict::{header_at_fault, header_choices, score, Prediction, 
 use cors_lab::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn window() -> web_sys::Window {
-    web_sys::window().expect("the test runs in a window")
-}
-
-fn fresh_root() -> Element {
-    let storage = window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .expect("local storage");
-    storage.clear().expect("can clear storage");
-    window()
-        .history()
-        .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"))
-        .expect("can clear the fragment");
-    let document = window().document().expect("a document");
-    let root = document.create_element("div").expect("can create a div");
-    document
-        .body()
-        .expect("the page has a body")
-        .append_child(&root)
-        .expect("can attach the div");
-    root
-}
-
-async fn flush() {
-    yew::platform::time::sleep(Duration::ZERO).await;
-    yew::platform::time::sleep(Duration::from_millis(10)).await;
-}
-
-async fn mount() -> Element {
-    let root = fresh_root();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    flush().await;
-    root
-}
-
-fn find(root: &Element, selector: &str) -> HtmlElement {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("{selector} is on the page"))
-        .dyn_into::<HtmlElement>()
-        .expect("an HTML element")
-}
-
-fn attrs(root: &Element, selector: &str, attr: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).expect("valid selector");
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .filter_map(|n| n.dyn_into::<Element>().ok())
-        .map(|e| e.get_attribute(attr).unwrap_or_default())
-        .collect()
-}
+#[path = "wasm/support.rs"]
+mod support;
+use support::{attrs, find, flush, fresh_root, mount, window};
 
 async fn choose(root: &Element, selector: &str, value: &str) {
     let select = find(root, selector)

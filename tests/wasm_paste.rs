@@ -9,69 +9,27 @@ use std::time::Duration;
 
 use cors_lab::diagnose::diagnose;
 use cors_lab::ui::share::decode_scenario;
-use cors_lab::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "wasm/support.rs"]
+mod support;
+use support::{find, flush, mount, texts};
+
 const CONSOLE: &str = include_str!("diagnose-fixtures/chrome-console-missing-acao.txt");
 const CURL_CONSOLE: &str = include_str!("diagnose-fixtures/chrome-curl-bash-console.txt");
 const HAR: &str = include_str!("diagnose-fixtures/chromium-session.har");
 const HTTP_RAW: &str = include_str!("diagnose-fixtures/http-raw.txt");
 
-fn window() -> web_sys::Window {
-    web_sys::window().expect("the test runs in a window")
-}
-
-/// Clears storage and the fragment, mounts the App in a new `<div>`, opens the panel.
+/// Mounts the App on a cleared page and opens the panel.
 async fn mount_with_panel() -> Element {
-    window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .expect("local storage")
-        .clear()
-        .expect("can clear storage");
-    window()
-        .history()
-        .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"))
-        .expect("can clear the fragment");
-    let document = window().document().expect("a document");
-    let root = document.create_element("div").expect("can create a div");
-    document
-        .body()
-        .expect("the page has a body")
-        .append_child(&root)
-        .expect("can attach the div");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    flush().await;
+    let root = mount().await;
     find(&root, "[data-testid=paste-toggle]").click();
     flush().await;
     root
-}
-
-async fn flush() {
-    yew::platform::time::sleep(Duration::ZERO).await;
-    yew::platform::time::sleep(Duration::from_millis(10)).await;
-}
-
-fn find(root: &Element, selector: &str) -> HtmlElement {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("{selector} is on the page"))
-        .dyn_into::<HtmlElement>()
-        .expect("an HTML element")
-}
-
-fn texts(root: &Element, selector: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).expect("valid selector");
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .map(|node| node.text_content().unwrap_or_default())
-        .collect()
 }
 
 fn textarea(root: &Element) -> HtmlTextAreaElement {

@@ -18,6 +18,10 @@ use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "wasm/support.rs"]
+mod support;
+use support::{attrs, texts};
+
 fn fresh_root() -> Element {
     let document = web_sys::window()
         .and_then(|window| window.document())
@@ -33,23 +37,6 @@ fn fresh_root() -> Element {
 
 async fn flush() {
     yew::platform::time::sleep(Duration::ZERO).await;
-}
-
-fn texts(root: &Element, selector: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).expect("valid selector");
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .map(|node| node.text_content().unwrap_or_default())
-        .collect()
-}
-
-fn attrs(root: &Element, selector: &str, attribute: &str) -> Vec<String> {
-    let nodes = root.query_selector_all(selector).expect("valid selector");
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .map(|element| element.get_attribute(attribute).unwrap_or_default())
-        .collect()
 }
 
 fn element(root: &Element, selector: &str) -> Element {
