@@ -19,7 +19,7 @@ use chromiumoxide::Page;
 
 #[path = "e2e/support.rs"]
 mod support;
-use support::{eval, launch, root, screenshot, serve, wait_until};
+use support::{eval, launch, ready, root, screenshot, serve, set_theme, wait_until};
 
 async fn outcome(page: &Page) -> String {
     let js = "document.querySelector('[data-testid=verdict]')?.dataset.outcome ?? ''";
@@ -34,24 +34,6 @@ async fn console_text(page: &Page) -> String {
 async fn current_stage(page: &Page) -> String {
     let js = "document.querySelector('[data-testid=stage-card][aria-current=step]')?.dataset.stage ?? ''";
     eval(page, js).await.as_str().unwrap_or_default().to_owned()
-}
-
-async fn ready(page: &Page) {
-    wait_until(
-        page,
-        "!!document.querySelector('[data-testid=app-ready] [data-testid=verdict]')",
-        "the app shows a verdict",
-    )
-    .await;
-}
-
-async fn set_theme(page: &Page, theme: &str) {
-    let js = format!(
-        "(() => {{ const s = document.querySelector('[data-testid=theme]'); s.value = '{theme}'; \
-         s.dispatchEvent(new Event('change', {{ bubbles: true }})); \
-         return document.documentElement.dataset.theme ?? ''; }})()"
-    );
-    eval(page, &js).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

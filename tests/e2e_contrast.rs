@@ -18,7 +18,7 @@ use chromiumoxide::Page;
 
 #[path = "e2e/support.rs"]
 mod support;
-use support::{eval, launch, root, serve, wait_until};
+use support::{eval, launch, ready, root, serve, set_theme};
 
 /// Scenarios that together show every kind of text the stepper styles: a
 /// CORS block (error console lines, highlighted deciding details, fixes), an
@@ -110,23 +110,8 @@ async fn open(page: &Page, base: &str, scenario: &str, theme: &str) {
     page.goto(format!("{base}#scenario={scenario}"))
         .await
         .unwrap();
-    wait_until(
-        page,
-        "!!document.querySelector('[data-testid=app-ready] [data-testid=verdict]')",
-        "the app shows a verdict",
-    )
-    .await;
-    let js = format!(
-        "(() => {{ const s = document.querySelector('[data-testid=theme]'); s.value = '{theme}'; \
-         s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
-    );
-    eval(page, &js).await;
-    wait_until(
-        page,
-        &format!("document.documentElement.dataset.theme === '{theme}'"),
-        "the theme switch",
-    )
-    .await;
+    ready(page).await;
+    set_theme(page, theme).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -136,6 +136,32 @@ pub(crate) async fn wait_until(page: &Page, js: &str, what: &str) {
     }
 }
 
+/// Waits until the app has rendered a verdict.
+pub(crate) async fn ready(page: &Page) {
+    wait_until(
+        page,
+        "!!document.querySelector('[data-testid=app-ready] [data-testid=verdict]')",
+        "the app shows a verdict",
+    )
+    .await;
+}
+
+/// Picks `theme` (`light` or `dark`) in the toolbar and waits until the page
+/// has applied it.
+pub(crate) async fn set_theme(page: &Page, theme: &str) {
+    let js = format!(
+        "(() => {{ const s = document.querySelector('[data-testid=theme]'); s.value = '{theme}'; \
+         s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+    );
+    eval(page, &js).await;
+    wait_until(
+        page,
+        &format!("document.documentElement.dataset.theme === '{theme}'"),
+        "the theme switch",
+    )
+    .await;
+}
+
 /// Saves a full-page screenshot at this viewport; returns the page's
 /// scroll width there (measured before the capture resizes anything).
 pub(crate) async fn screenshot(
