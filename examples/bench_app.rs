@@ -35,7 +35,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::browser::Browser;
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams,
 };
@@ -564,24 +564,9 @@ fn answer(mut stream: TcpStream, dist: &Path, requested: &Mutex<Vec<String>>) {
 async fn launch(profile: &Path) -> Result<(Browser, tokio::task::JoinHandle<()>), Failure> {
     let executable = std::env::var_os("CHROMIUM")
         .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    let config = BrowserConfig::builder()
-        .chrome_executable(executable)
-        .disable_default_args()
-        .no_sandbox()
-        .user_data_dir(profile)
+    let config = cors_lab::verify::headless_chromium(&executable, profile)
         .window_size(1200, 900)
-        .launch_timeout(Duration::from_secs(30))
-        .request_timeout(Duration::from_secs(20))
-        .args([
-            "disable-gpu",
-            "disable-quic",
-            "no-first-run",
-            "no-default-browser-check",
-            "disable-background-networking",
-            "disable-component-update",
-            "disable-sync",
-            "no-proxy-server",
-        ])
+        .arg("no-proxy-server")
         .build()?;
     let (browser, mut handler) = Browser::launch(config).await?;
     let handler = tokio::spawn(async move { while handler.next().await.is_some() {} });

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::browser::{Browser, BrowserConfig, BrowserConfigBuilder};
 use chromiumoxide::cdp::browser_protocol::audits::{
     EnableParams as AuditsEnableParams, EventIssueAdded,
 };
@@ -34,6 +34,30 @@ pub fn chromium_path() -> PathBuf {
     std::env::var_os("CORS_LAB_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM))
+}
+
+/// The project's headless Chromium (README: a fresh profile at `profile`, no
+/// sandbox, GPU, QUIC, first-run or default-browser prompts, background
+/// networking, component updates or sync; 30 s to launch, 20 s per CDP
+/// call). `verify`, the end-to-end tests and `bench-app` all start from it
+/// and add their own flags (`.args`, `.arg`, window size) before `build()`.
+pub fn headless_chromium(executable: &Path, profile: &Path) -> BrowserConfigBuilder {
+    BrowserConfig::builder()
+        .chrome_executable(executable)
+        .disable_default_args()
+        .no_sandbox()
+        .user_data_dir(profile)
+        .launch_timeout(Duration::from_secs(30))
+        .request_timeout(Duration::from_secs(20))
+        .args([
+            "disable-gpu",
+            "disable-quic",
+            "no-first-run",
+            "no-default-browser-check",
+            "disable-background-networking",
+            "disable-component-update",
+            "disable-sync",
+        ])
 }
 
 /// The running browser.
@@ -76,21 +100,8 @@ impl Chromium {
             .tempdir()
             .map_err(|e| format!("cannot make a Chromium profile folder: {e}"))?;
         let resolver_rules = format!("MAP * {ip}");
-        let config = BrowserConfig::builder()
-            .chrome_executable(executable)
-            .disable_default_args()
-            .no_sandbox()
-            .user_data_dir(profile.path())
-            .launch_timeout(Duration::from_secs(30))
-            .request_timeout(Duration::from_secs(20))
+        let config = headless_chromium(executable, profile.path())
             .args([
-                "disable-gpu",
-                "disable-quic",
-                "no-first-run",
-                "no-default-browser-check",
-                "disable-background-networking",
-                "disable-component-update",
-                "disable-sync",
                 "no-proxy-server",
                 "ignore-certificate-errors",
                 // The next scenario's page opens beside the running one: keep both at full speed.

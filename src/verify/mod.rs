@@ -37,7 +37,7 @@ use crate::scenario::{
     disagreements, load_scenario, Api, Browser, PreflightUse, RequestResult, RequestSpec, Scenario,
 };
 
-pub use browser::{chromium_path, DEFAULT_CHROMIUM};
+pub use browser::{chromium_path, headless_chromium, DEFAULT_CHROMIUM};
 pub use firefox::{firefox_path, DEFAULT_FIREFOX};
 pub use observe::CorsErrorStatus;
 

@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::browser::Browser;
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::Page;
@@ -84,26 +84,10 @@ pub(crate) async fn launch() -> (Browser, tokio::task::JoinHandle<()>, tempfile:
         "Chromium is not installed at {chromium} (scripts/setup --browser installs it)"
     );
     let profile = tempfile::tempdir().unwrap();
-    let config = BrowserConfig::builder()
-        .chrome_executable(&chromium)
-        .disable_default_args()
-        .no_sandbox()
-        .user_data_dir(profile.path())
+    let config = cors_lab::verify::headless_chromium(Path::new(&chromium), profile.path())
         .viewport(None)
         .window_size(1280, 800)
-        .launch_timeout(Duration::from_secs(30))
-        .request_timeout(Duration::from_secs(20))
-        .args([
-            "headless",
-            "disable-gpu",
-            "disable-quic",
-            "no-first-run",
-            "no-default-browser-check",
-            "disable-background-networking",
-            "disable-component-update",
-            "disable-sync",
-            "hide-scrollbars",
-        ])
+        .args(["headless", "hide-scrollbars"])
         .build()
         .unwrap();
     let (browser, mut handler) = Browser::launch(config).await.unwrap();
