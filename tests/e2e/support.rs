@@ -160,6 +160,15 @@ pub(crate) async fn screenshot(
     ))
     .await
     .unwrap();
+    // A full-page capture would show panels below the fold that
+    // `content-visibility: auto` has not laid out yet at their placeholder
+    // size (a blank band at the bottom), and the width check below would not
+    // see them: lay everything out first.
+    eval(
+        page,
+        "document.querySelectorAll('.panel, .tv-panel').forEach((el) => el.style.contentVisibility = 'visible'); true",
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let scroll_width = eval(page, "document.documentElement.scrollWidth")
         .await
