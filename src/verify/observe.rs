@@ -63,9 +63,8 @@ pub(crate) fn console_lines(events: &[Event]) -> Vec<String> {
         .filter_map(|event| {
             let text = match &event.seen {
                 Seen::ConsoleApi { text } if text.starts_with(SETTLED_MARKER) => return None,
-                Seen::Log { text, .. } | Seen::ConsoleApi { text } | Seen::Exception { text } => {
-                    text.clone()
-                }
+                Seen::Log { text, level, .. } => with_level(level, text),
+                Seen::ConsoleApi { text } | Seen::Exception { text } => text.clone(),
                 _ => return None,
             };
             Some((event.timestamp.unwrap_or(0.0), event.seq, text))
@@ -75,6 +74,17 @@ pub(crate) fn console_lines(events: &[Event]) -> Vec<String> {
     let mut texts: Vec<String> = lines.into_iter().map(|(_, _, text)| text).collect();
     texts.dedup_by(|later, earlier| later == earlier && is_racy_repeat(later));
     texts
+}
+
+/// A browser line's text as the engine models it: the engine's lines are all
+/// errors (the app shows each with DevTools' error style), so a line at any
+/// other level keeps its level in front, e.g. `[warning] …`, and disagrees.
+fn with_level(level: &str, text: &str) -> String {
+    if level == "error" {
+        text.to_owned()
+    } else {
+        format!("[{level}] {text}")
+    }
 }
 
 /// Gecko's EventSource prints its connection-failure line when it refuses a
@@ -229,5 +239,21 @@ mod tests {
         let racy = "Firefox can\u{2019}t establish a connection to the server at https://a.test/e.";
         let events = vec![event(0, racy), event(1, racy), event(2, "x"), event(3, "x")];
         assert_eq!(console_lines(&events), [racy, "x", "x"]);
+    }
+
+    #[test]
+    fn a_browser_line_below_error_level_keeps_its_level() {
+        let log = |seq, level: &str, text: &str| Event {
+            seq,
+            timestamp: Some(1.0),
+            seen: Seen::Log {
+                source: "javascript".to_owned(),
+                level: level.to_owned(),
+                text: text.to_owned(),
+                request_id: None,
+            },
+        };
+        let events = vec![log(0, "error", "blocked"), log(1, "warning", "careful")];
+        assert_eq!(console_lines(&events), ["blocked", "[warning] careful"]);
     }
 }

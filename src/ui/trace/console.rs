@@ -88,6 +88,9 @@ pub(super) fn console_panel(props: &ConsolePanelProps) -> Html {
 }
 
 /// The lines and the script's error, exactly as the engine rendered them.
+/// Every line is shown at error level: that is the level at which Chromium
+/// and Firefox print each line the engine models, which `verify` checks
+/// (`verify::observe::console_lines` keeps any other level in the text).
 fn console_body(browser: Browser, verified: bool, request: &RequestTrace) -> Html {
     let result = &request.result;
     html! {
