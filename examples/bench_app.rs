@@ -72,6 +72,22 @@ window.__benchVerdict = new Promise((resolve) => {
 });
 "#;
 
+/// Resolves once the app's second render (editors included) is in the DOM,
+/// or after 5 s.
+const WAIT_READY: &str = r#"
+new Promise((resolve) => {
+  const started = performance.now();
+  const poll = () => {
+    if (document.querySelector('[data-testid="app-ready"]') !== null || performance.now() - started > 5000) {
+      resolve(true);
+    } else {
+      setTimeout(poll, 5);
+    }
+  };
+  poll();
+})
+"#;
+
 /// One edit: click the toggle; `[dom, frame]` in ms after the click, or `[]`
 /// when the page has no toggle.
 const ONE_EDIT: &str = r#"
@@ -320,6 +336,8 @@ async fn edit(
     count: usize,
 ) -> Result<Option<(Vec<f64>, Vec<f64>)>, Failure> {
     load(page, base).await?;
+    // The editors are drawn one frame after the verdict.
+    within(page.evaluate(WAIT_READY)).await?;
     let script = ONE_EDIT.replace("SELECTOR", &js_string(TOGGLE));
     let mut dom = Vec::new();
     let mut frame = Vec::new();

@@ -13,8 +13,8 @@ use cors_lab::ui::code::print_call;
 use cors_lab::ui::share::{
     self, decode_scenario, read_hash, redact_secrets, share_fragment, HashRequest, STORAGE_KEY,
 };
-use cors_lab::ui::state::{apply, rule_for, Edit, Evaluated, Side};
-use cors_lab::ui::{default_scenario, App, DEFAULT_SCENARIO};
+use cors_lab::ui::state::{apply, hops, rule_for, rule_for_hop, Edit, Evaluated, Side};
+use cors_lab::ui::{default_scenario, DEFAULT_SCENARIO};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlInputElement};
@@ -23,7 +23,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "wasm/support.rs"]
 mod support;
-use support::{find, flush, fresh_root, mount, texts, window};
+use support::{find, flush, fresh_root, mount, render_app, texts, window};
 
 fn outcome(root: &Element) -> String {
     find(root, "[data-testid=verdict]")
@@ -164,8 +164,7 @@ async fn corrupt_stored_state_shows_a_notice_and_the_default_scenario() {
         .expect("storage")
         .set_item(STORAGE_KEY, "{\"format\": \"cors-scenario/1\",")
         .expect("can store");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    flush().await;
+    render_app(&root).await;
     let alert = texts(&root, "[data-testid=notice]").join(" ");
     assert!(alert.contains("could not be loaded"), "got {alert:?}");
     assert_eq!(outcome(&root), "blocked", "the default scenario is shown");
@@ -237,6 +236,7 @@ fn editing_a_rule_shared_by_preflight_and_request_splits_it() {
         trace,
         Edit::Respond {
             request: 0,
+            hop: 0,
             side: Side::Actual,
             respond,
         },
@@ -459,4 +459,86 @@ async fn a_page_csp_blocks_before_cors_and_shows_its_own_stage() {
     type_page_csp(&root, "  ").await;
     assert_eq!(outcome(&root), "blocked");
     assert!(texts(&root, "[data-testid=stage-tab][data-stage=csp]").is_empty());
+}
+
+const AFTER_REDIRECT: &str = include_str!("../scenarios/failure-after-redirect.json");
+
+#[wasm_bindgen_test]
+fn a_redirects_target_is_a_hop_with_its_own_rule() {
+    let scenario = parse_scenario(AFTER_REDIRECT).expect("parses");
+    let eval = Evaluated::new(scenario.clone());
+    let trace = eval.trace(Browser::Chrome);
+    let chain = hops(&scenario, trace.requests.first(), 0);
+    let urls: Vec<&str> = chain.iter().map(|hop| hop.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://api.example.com/v1/users/7/avatar",
+            "https://cdn.example.net/avatars/7.png"
+        ]
+    );
+    assert_eq!(
+        chain.iter().map(|hop| hop.actual_rule).collect::<Vec<_>>(),
+        [Some(0), Some(1)]
+    );
+    assert!(chain.iter().all(|hop| !hop.preflighted));
+    assert_eq!(
+        rule_for_hop(&scenario, trace.requests.first(), 0, 1, Side::Actual),
+        Some(1)
+    );
+
+    let mut respond = scenario.server[1].respond.clone();
+    respond
+        .headers
+        .push(("Access-Control-Allow-Origin".to_owned(), "*".to_owned()));
+    let edit = Edit::Respond {
+        request: 0,
+        hop: 1,
+        side: Side::Actual,
+        respond: respond.clone(),
+    };
+    let next = apply(&scenario, trace, edit);
+    assert_eq!(
+        evaluate(&next, None).requests[0].result.outcome,
+        Outcome::Allowed,
+        "{:#?}",
+        next.server
+    );
+    assert_eq!(
+        next.server[0], scenario.server[0],
+        "the redirect itself is unchanged"
+    );
+    // The target's rule answered every method: its OPTIONS answer is split off unchanged.
+    assert_eq!(next.server[1].matcher.method.as_deref(), Some("OPTIONS"));
+    assert_eq!(next.server[1].respond, scenario.server[1].respond);
+    assert_eq!(next.server[2].respond, respond);
+}
+
+#[wasm_bindgen_test]
+async fn the_server_editor_reaches_the_redirects_target() {
+    let root = mount().await;
+    window()
+        .location()
+        .set_hash("scenario=failure-after-redirect")
+        .expect("can set the fragment");
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    flush().await;
+    assert_eq!(outcome(&root), "blocked");
+    let hops = texts(&root, "[data-testid=server-hop] h3");
+    assert_eq!(
+        hops,
+        ["After redirect 1: GET https://cdn.example.net/avatars/7.png"]
+    );
+    find(
+        &root,
+        "[data-testid=toggle-hop1-actual-Access-Control-Allow-Origin]",
+    )
+    .click();
+    flush().await;
+    assert_eq!(outcome(&root), "allowed");
+    // The redirect's own answer keeps its headers; the body is editable too.
+    let body = find(&root, "[data-testid=hop1-actual-body]")
+        .dyn_into::<web_sys::HtmlTextAreaElement>()
+        .expect("a textarea");
+    assert_eq!(body.value(), "PNG");
 }

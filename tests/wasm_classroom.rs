@@ -9,7 +9,6 @@ use cors_lab::scenario::{parse_scenario, Outcome, PreflightUse};
 use cors_lab::ui::bundled::BUNDLED;
 use cors_lab::ui::library::{entries, matches, summary};
 use cors_lab::ui::predict::{header_at_fault, header_choices, score, Prediction, NONE};
-use cors_lab::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
@@ -18,7 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "wasm/support.rs"]
 mod support;
-use support::{attrs, find, flush, fresh_root, mount, window};
+use support::{attrs, find, flush, fresh_root, mount, render_app, window};
 
 async fn choose(root: &Element, selector: &str, value: &str) {
     let select = find(root, selector)
@@ -257,8 +256,7 @@ async fn corrupt_course_progress_gives_a_notice_and_starts_empty() {
     let (done, notice) = load_progress();
     assert!(done.is_empty());
     assert!(notice.is_some());
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    flush().await;
+    render_app(&root).await;
     let text = find(&root, "[data-testid=notice]")
         .text_content()
         .unwrap_or_default();

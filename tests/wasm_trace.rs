@@ -73,6 +73,11 @@ async fn mount(scenario: &Scenario) -> Element {
 
 /// Mounts the view of `scenario` with `browser`'s trace shown.
 async fn mount_as(scenario: &Scenario, browser: Browser) -> Element {
+    mount_with(scenario, browser, true).await
+}
+
+/// Mounts the view of `scenario`, with or without the panels under the stepper.
+async fn mount_with(scenario: &Scenario, browser: Browser, panels: bool) -> Element {
     let root = fresh_root();
     let props = TraceViewProps {
         traces: traces_per_browser(scenario),
@@ -83,6 +88,7 @@ async fn mount_as(scenario: &Scenario, browser: Browser) -> Element {
         on_stage: Default::default(),
         on_request: Default::default(),
         request_picker: true,
+        panels,
     };
     yew::Renderer::<TraceView>::with_root_and_props(root.clone(), props).render();
     flush().await;
@@ -90,6 +96,22 @@ async fn mount_as(scenario: &Scenario, browser: Browser) -> Element {
 }
 
 const JSON_POST: &str = include_str!("../scenarios/json-post-without-allow-headers.json");
+
+#[wasm_bindgen_test]
+async fn without_panels_only_the_verdict_and_the_stages_are_drawn() {
+    let scenario = parse_scenario(JSON_POST).expect("parses");
+    let root = mount_with(&scenario, Browser::Chrome, false).await;
+    assert_eq!(
+        attrs(&root, "[data-testid=verdict]", "data-outcome"),
+        ["blocked"]
+    );
+    assert!(!texts(&root, "[data-testid=stage-card]").is_empty());
+    for panel in [".trace-panels", "[data-testid=console-line]"] {
+        assert!(texts(&root, panel).is_empty(), "{panel} waits");
+    }
+    let root = mount_with(&scenario, Browser::Chrome, true).await;
+    assert!(!texts(&root, "[data-testid=console-line]").is_empty());
+}
 
 #[wasm_bindgen_test]
 async fn one_card_per_stage_opens_on_the_failing_stage_with_its_highlight() {

@@ -37,6 +37,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
@@ -49,7 +50,9 @@ use self::predict::Predict;
 use self::presenter::Presenter;
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
-use self::state::{apply, default_stage, rule_for, stages_of, step_stage, Edit, Evaluated, Side};
+use self::state::{
+    apply, default_stage, hops, rule_for_hop, stages_of, step_stage, Edit, Evaluated, Side,
+};
 use self::trace::TraceView;
 use crate::engine::Stage;
 use crate::scenario::{parse_scenario, Scenario};
@@ -64,6 +67,35 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
     performance_mark("first render done");
 }
+
+/// Runs `then` once the browser has painted the next frame: an animation
+/// frame callback runs just before the paint, and a task it queues runs
+/// after it. A hidden tab runs no animation frames, so a timer also fires
+/// after [`SETTLE_FALLBACK_MS`]; `then` must tolerate being called twice.
+fn after_next_paint(then: impl Fn() + 'static) {
+    let then = Rc::new(then);
+    let Some(window) = web_sys::window() else {
+        then();
+        return;
+    };
+    let fallback = then.clone();
+    let after_paint = Closure::once_into_js(move || {
+        yew::platform::spawn_local(async move {
+            yew::platform::time::sleep(std::time::Duration::ZERO).await;
+            then();
+        });
+    });
+    let scheduled = window
+        .request_animation_frame(after_paint.unchecked_ref())
+        .is_ok();
+    let on_timer = Closure::once_into_js(move || fallback());
+    let delay = if scheduled { SETTLE_FALLBACK_MS } else { 0 };
+    let _ = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timer.unchecked_ref(), delay);
+}
+
+/// How long the first render waits for a painted frame before rendering the rest anyway.
+const SETTLE_FALLBACK_MS: i32 = 250;
 
 /// A `performance.mark`: the load's phases, which `scripts/bench-app` reports.
 fn performance_mark(name: &str) {
@@ -202,6 +234,8 @@ pub enum Msg {
     TogglePaste,
     /// Open a diagnosed paste in the stepper, at its failing step.
     OpenPasted(Box<OpenPasted>),
+    /// The first frame, with the verdict, has been painted: render the rest.
+    Settled,
 }
 
 /// The whole page.
@@ -224,6 +258,9 @@ pub struct App {
     // Shared with the key listener, which must decide at once whether a key is the presenter's.
     presenting: Rc<Cell<bool>>,
     paste_open: bool,
+    // False until the first frame is painted: the first render draws only
+    // the lesson, the verdict and the stages (see `after_next_paint`).
+    settled: bool,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
     on_request: Callback<usize>,
@@ -328,6 +365,7 @@ impl Component for App {
             progress,
             presenting,
             paste_open: false,
+            settled: false,
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
@@ -481,6 +519,12 @@ impl Component for App {
                 self.predict_first = on;
                 self.revealed = false;
             }
+            Msg::Settled => {
+                if self.settled {
+                    return false;
+                }
+                self.settled = true;
+            }
             Msg::Reveal => {
                 self.revealed = true;
                 if course::complete(&mut self.progress, &self.eval.scenario.id) {
@@ -489,6 +533,13 @@ impl Component for App {
             }
         }
         true
+    }
+
+    fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
+        if first_render {
+            let link = ctx.link().clone();
+            after_next_paint(move || link.send_message(Msg::Settled));
+        }
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -536,19 +587,23 @@ impl Component for App {
                         <Library entries={entries.clone()} on_open={link.callback(Msg::OpenFromLibrary)} />
                     </main>
                 } else {
-                <main class="workspace" data-testid="app-ready" ondragover={|e: DragEvent| e.prevent_default()}
+                <main class="workspace" data-testid={self.settled.then_some("app-ready")} ondragover={|e: DragEvent| e.prevent_default()}
                       ondrop={let on_import = link.callback(Msg::Import); move |e: DragEvent| {
                           e.prevent_default();
                           authoring::read_first_file(e.data_transfer().and_then(|d| d.files()), on_import.clone());
                       }}>
                     { self.view_lesson(scenario) }
+                    if self.settled {
                     <CourseNav current={scenario.id.clone()} titles={self.bundled.clone()}
                                on_open={link.callback(Msg::OpenFromLibrary)} />
+                    }
                     <div class="columns">
-                        <div class="editors">
+                        <div class="editors" aria-busy={(!self.settled).then_some("true")}>
+                            if self.settled {
                             { self.view_page_and_requests(ctx) }
                             { self.view_client(ctx) }
                             { self.view_server(ctx) }
+                            }
                         </div>
                         <div class="results">
                             if self.predict_first {
@@ -561,7 +616,8 @@ impl Component for App {
                                        request={self.request} stage={self.stage}
                                        on_stage={self.on_stage.clone()}
                                        on_request={self.on_request.clone()}
-                                       request_picker={false} />
+                                       request_picker={false}
+                                       panels={self.settled} />
                             }
                             <p class="muted small keyboard-hint">
                                 { "Keyboard: ← and → step through the stages, Home and End jump to the first and last, when the focus is not in a field." }
@@ -654,7 +710,8 @@ impl App {
                 <label class="inline-check" data-testid="include-secrets-label">
                     <input type="checkbox" data-testid="include-secrets"
                            checked={self.include_secrets} onchange={on_secrets} />
-                    { secrets_label(&share::secret_locations(&self.eval.scenario)) }
+                    // Listing the secrets means redacting the scenario: not before the first paint.
+                    { secrets_label(&if self.settled { share::secret_locations(&self.eval.scenario) } else { Vec::new() }) }
                 </label>
                 if let Some((href, redacted)) = &self.share_link {
                     <div class="share-result">
@@ -804,27 +861,63 @@ impl App {
         let spec = Rc::new(spec.clone());
         let trace = self.selected_trace();
         let request = self.request;
-        let side_view = |side: Side| {
-            let respond = rule_for(scenario, trace, request, side)
+        let hops = hops(scenario, trace, request);
+        let side_view = |hop: usize, side: Side| {
+            let respond = rule_for_hop(scenario, trace, request, hop, side)
                 .and_then(|i| scenario.server.get(i))
                 .map(|rule| Rc::new(rule.respond.clone()));
             let on_change = ctx.link().callback(move |respond| {
                 Msg::Edit(Edit::Respond {
                     request,
+                    hop,
                     side,
                     respond,
                 })
             });
+            // The toggles' starting values follow what reached this URL.
+            let spec = match hops.get(hop) {
+                Some(target) if hop > 0 => {
+                    let mut redirected = (*spec).clone();
+                    redirected.url.clone_from(&target.url);
+                    redirected.method.clone_from(&target.method);
+                    Rc::new(redirected)
+                }
+                _ => spec.clone(),
+            };
+            // Allow-Origin starts as the Origin this URL was sent (`null` after
+            // a redirect to another origin), else the page's.
+            let origin = hops
+                .get(hop)
+                .and_then(|target| target.origin.clone())
+                .filter(|_| hop > 0)
+                .unwrap_or_else(|| scenario.page.clone());
             html! {
-                <ServerEditor {side} {respond} spec={spec.clone()}
-                              page={AttrValue::from(scenario.page.clone())} {on_change} />
+                <ServerEditor {side} {respond} {spec} {hop}
+                              page={AttrValue::from(origin)} {on_change} />
             }
         };
+        // Each redirect's target answers too: its own rule, edited here.
+        let redirects = hops.iter().enumerate().skip(1).map(|(hop, target)| {
+            html! {
+                <section class="server-hop" data-testid="server-hop"
+                         aria-labelledby={format!("hop{hop}-heading")}>
+                    <h3 id={format!("hop{hop}-heading")}>
+                        { format!("After redirect {hop}: ") }
+                        <code>{ format!("{} {}", target.method, target.url) }</code>
+                    </h3>
+                    if target.preflighted {
+                        { side_view(hop, Side::Preflight) }
+                    }
+                    { side_view(hop, Side::Actual) }
+                </section>
+            }
+        });
         html! {
             <section class="panel server-editor" aria-labelledby="server-heading">
                 <h2 id="server-heading">{ "The mock server" }</h2>
-                { side_view(Side::Preflight) }
-                { side_view(Side::Actual) }
+                { side_view(0, Side::Preflight) }
+                { side_view(0, Side::Actual) }
+                { for redirects }
             </section>
         }
     }

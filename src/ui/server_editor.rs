@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::header_rows::HeaderRows;
@@ -22,10 +22,15 @@ pub struct ServerEditorProps {
     pub respond: Option<Rc<Respond>>,
     /// The request it answers (for the toggles' starting values).
     pub spec: Rc<RequestSpec>,
-    /// The page's origin (the toggles' starting `Allow-Origin`).
+    /// The origin this URL is asked from: the page's, or `null` after a
+    /// redirect to another origin (the toggles' starting `Allow-Origin`).
     pub page: AttrValue,
     /// Called with the edited answer.
     pub on_change: Callback<Respond>,
+    /// Which URL of the request's redirect chain it answers (0: the
+    /// request's own); it keeps the form's ids unique.
+    #[prop_or_default]
+    pub hop: usize,
 }
 
 /// The common CORS response headers each side offers as toggles.
@@ -152,6 +157,14 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
             on_change.emit(next);
         })
     };
+    let heading = match side {
+        Side::Preflight => "Preflight (OPTIONS) response",
+        Side::Actual => "Actual response",
+    };
+    let id = match props.hop {
+        0 => side.as_str().to_owned(),
+        hop => format!("hop{hop}-{}", side.as_str()),
+    };
     let toggle_buttons = toggles(side).iter().map(|&name| {
         let on = has(&respond, name);
         let value = starting_value(name, &props.spec, &props.page, &respond);
@@ -167,7 +180,7 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
         html! {
             <button type="button" class="toggle" aria-pressed={on.to_string()}
                     title={name}
-                    data-testid={format!("toggle-{}-{name}", side.as_str())}
+                    data-testid={format!("toggle-{id}-{name}")}
                     onclick={Callback::from(move |_: MouseEvent| run())}>
                 { short }
             </button>
@@ -191,13 +204,23 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
         }));
         Callback::from(move |_: MouseEvent| run())
     };
-    let (heading, id) = match side {
-        Side::Preflight => ("Preflight (OPTIONS) response", "preflight"),
-        Side::Actual => ("Actual response", "actual"),
+    let on_body = {
+        let respond = respond.clone();
+        let on_change = props.on_change.clone();
+        Callback::from(move |e: InputEvent| {
+            let mut next = (*respond).clone();
+            next.body = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            on_change.emit(next);
+        })
     };
     html! {
         <section class="server-side" aria-labelledby={format!("{id}-heading")}>
-            <h3 id={format!("{id}-heading")}>{ heading }</h3>
+            // Under a redirect's own heading, a level lower.
+            if props.hop == 0 {
+                <h3 id={format!("{id}-heading")}>{ heading }</h3>
+            } else {
+                <h4 id={format!("{id}-heading")}>{ heading }</h4>
+            }
             <div class="rule-note">
                 if !present {
                     <p class="muted small">
@@ -213,6 +236,12 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
                 <label for={format!("{id}-neterr")}>{ "Connection fails" }</label>
                 <input id={format!("{id}-neterr")} type="checkbox"
                        checked={respond.network_error} onchange={on_network_error} />
+                if side == Side::Actual {
+                    <label for={format!("{id}-body")}>{ "Body" }</label>
+                    <textarea id={format!("{id}-body")} data-testid={format!("{id}-body")}
+                              rows="2" spellcheck="false" value={respond.body.clone()}
+                              oninput={on_body} />
+                }
             </div>
             <div class="toggles" role="group" aria-label={format!("{heading}: common CORS headers")}>
                 { for toggle_buttons }

@@ -8,7 +8,7 @@
 use std::rc::Rc;
 
 use super::trace::Traces;
-use crate::engine::{server::WireResponse, ExchangeKind, RequestTrace, Stage, Trace};
+use crate::engine::{server::WireResponse, Exchange, ExchangeKind, RequestTrace, Stage, Trace};
 use crate::scenario::{Browser, HeaderPair, Respond, RuleMatch, Scenario, ServerRule, FORMAT_V1};
 
 /// The scenario and the engine's trace of it for each modelled browser.
@@ -55,6 +55,85 @@ impl Side {
     }
 }
 
+/// One URL a request reached: its own first, then each redirect's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// The URL asked.
+    pub url: String,
+    /// The method it was asked with (a 303 turns a POST into a GET).
+    pub method: String,
+    /// The `Origin` header it was sent with, if any: after a redirect to
+    /// another origin, `null`.
+    pub origin: Option<String>,
+    /// Whether a preflight was sent to it.
+    pub preflighted: bool,
+    /// The server rule that answered its preflight, if one was sent and a rule answered.
+    pub preflight_rule: Option<usize>,
+    /// The server rule that answered the request itself, likewise.
+    pub actual_rule: Option<usize>,
+}
+
+/// The URLs request `request` reached, in order: the request's own URL
+/// (always, even when nothing was sent), then each redirect's target. Each
+/// actual exchange of the trace ends a hop; a preflight belongs to the
+/// exchange after it.
+pub fn hops(scenario: &Scenario, trace: Option<&RequestTrace>, request: usize) -> Vec<Hop> {
+    let Some(spec) = scenario.requests.get(request) else {
+        return Vec::new();
+    };
+    let mut hops: Vec<Hop> = Vec::new();
+    let mut preflight: Option<(&Exchange, Option<usize>)> = None;
+    for exchange in trace.iter().flat_map(|t| t.exchanges.iter()) {
+        let rule = match exchange.response {
+            WireResponse::Http { rule, .. } => rule,
+            WireResponse::NetworkError { rule } => Some(rule),
+        };
+        match exchange.kind {
+            ExchangeKind::Preflight => preflight = Some((exchange, rule)),
+            ExchangeKind::Actual => hops.push(Hop {
+                url: exchange.request.url.clone(),
+                method: exchange.request.method.clone(),
+                origin: exchange.request.headers.get("Origin"),
+                preflighted: preflight.is_some(),
+                preflight_rule: preflight.take().and_then(|(_, rule)| rule),
+                actual_rule: rule,
+            }),
+        }
+    }
+    // A preflight that failed ends the chain with no request after it.
+    if let Some((exchange, rule)) = preflight {
+        let headers = &exchange.request.headers;
+        hops.push(Hop {
+            url: exchange.request.url.clone(),
+            method: headers
+                .get("Access-Control-Request-Method")
+                .unwrap_or_else(|| spec.method.clone()),
+            origin: headers.get("Origin"),
+            preflighted: true,
+            preflight_rule: rule,
+            actual_rule: None,
+        });
+    }
+    if hops.is_empty() {
+        hops.push(Hop {
+            url: spec.url.clone(),
+            method: spec.method.clone(),
+            origin: None,
+            preflighted: false,
+            preflight_rule: None,
+            actual_rule: None,
+        });
+    }
+    // The first hop is the request as the script wrote it (the engine's
+    // copy of the URL is normalised and without its fragment); rules are
+    // matched and added with the script's URL, as the format states them.
+    if let Some(first) = hops.first_mut() {
+        first.url.clone_from(&spec.url);
+        first.method.clone_from(&spec.method);
+    }
+    hops
+}
+
 /// The index of the server rule that answers `side` of request `request`:
 /// the one the engine used when it has an exchange of that kind, otherwise
 /// the first rule whose URL and method fit.
@@ -64,27 +143,34 @@ pub fn rule_for(
     request: usize,
     side: Side,
 ) -> Option<usize> {
-    let kind = match side {
-        Side::Preflight => ExchangeKind::Preflight,
-        Side::Actual => ExchangeKind::Actual,
+    rule_for_hop(scenario, trace, request, 0, side)
+}
+
+/// Like [`rule_for`], for hop `hop` of the request's redirect chain (see [`hops`]).
+pub fn rule_for_hop(
+    scenario: &Scenario,
+    trace: Option<&RequestTrace>,
+    request: usize,
+    hop: usize,
+    side: Side,
+) -> Option<usize> {
+    let hop = hops(scenario, trace, request).into_iter().nth(hop)?;
+    let used = match side {
+        Side::Preflight => hop.preflight_rule,
+        Side::Actual => hop.actual_rule,
     };
-    let used = trace
-        .and_then(|trace| trace.exchanges.iter().find(|e| e.kind == kind))
-        .and_then(|exchange| match exchange.response {
-            WireResponse::Http { rule, .. } => rule,
-            WireResponse::NetworkError { rule } => Some(rule),
-        });
-    if used.is_some() {
-        return used;
-    }
-    let spec = scenario.requests.get(request)?;
+    used.or_else(|| matching_rule(scenario, &hop.url, &hop.method, side))
+}
+
+/// The first rule whose URL is `url` and whose method fits `side` of a `method` request.
+fn matching_rule(scenario: &Scenario, url: &str, method: &str, side: Side) -> Option<usize> {
     scenario.server.iter().position(|rule| {
         let method_fits = match (&rule.matcher.method, side) {
             (None, _) => true,
-            (Some(method), Side::Preflight) => method == "OPTIONS",
-            (Some(method), Side::Actual) => method.eq_ignore_ascii_case(&spec.method),
+            (Some(rule_method), Side::Preflight) => rule_method == "OPTIONS",
+            (Some(rule_method), Side::Actual) => rule_method.eq_ignore_ascii_case(method),
         };
-        method_fits && rule.matcher.url == spec.url
+        method_fits && rule.matcher.url == url
     })
 }
 
@@ -97,10 +183,13 @@ pub enum Edit {
     PageCsp(String),
     /// Replaces request `index`.
     Request(usize, crate::scenario::RequestSpec),
-    /// Replaces the answer to `side` of request `request`.
+    /// Replaces the answer to `side` of request `request` at hop `hop` of
+    /// its redirect chain (0: the request's own URL; see [`hops`]).
     Respond {
         /// The request whose answer it is.
         request: usize,
+        /// Which URL of its redirect chain.
+        hop: usize,
         /// Preflight or actual.
         side: Side,
         /// The new answer.
@@ -133,10 +222,11 @@ pub fn apply(scenario: &Scenario, trace: &Trace, edit: Edit) -> Scenario {
         }
         Edit::Respond {
             request,
+            hop,
             side,
             respond,
         } => {
-            let index = editable_rule(&mut next, trace.requests.get(request), request, side);
+            let index = editable_rule(&mut next, trace.requests.get(request), request, hop, side);
             if let Some(rule) = index.and_then(|i| next.server.get_mut(i)) {
                 rule.respond = respond;
             }
@@ -163,18 +253,19 @@ pub fn apply(scenario: &Scenario, trace: &Trace, edit: Edit) -> Scenario {
     next
 }
 
-/// The rule an edit of `side` changes, splitting a rule that answers both the
-/// preflight and the request (so editing one leaves the other as it was) and
-/// adding a rule when none answers.
+/// The rule an edit of `side` of hop `hop` changes, splitting a rule that
+/// answers both the preflight and the request (so editing one leaves the
+/// other as it was) and adding a rule when none answers.
 fn editable_rule(
     scenario: &mut Scenario,
     trace: Option<&RequestTrace>,
     request: usize,
+    hop: usize,
     side: Side,
 ) -> Option<usize> {
-    let spec = scenario.requests.get(request)?.clone();
-    let preflight = rule_for(scenario, trace, request, Side::Preflight);
-    let actual = rule_for(scenario, trace, request, Side::Actual);
+    let target = hops(scenario, trace, request).into_iter().nth(hop)?;
+    let preflight = rule_for_hop(scenario, trace, request, hop, Side::Preflight);
+    let actual = rule_for_hop(scenario, trace, request, hop, Side::Actual);
     let shared = preflight.is_some() && preflight == actual;
     match (
         side,
@@ -198,14 +289,14 @@ fn editable_rule(
         (Side::Preflight, None) => {
             scenario.server.insert(
                 0,
-                new_rule(Some("OPTIONS".to_owned()), spec.url, 204, Vec::new()),
+                new_rule(Some("OPTIONS".to_owned()), target.url, 204, Vec::new()),
             );
             Some(0)
         }
         (Side::Actual, None) => {
             scenario
                 .server
-                .push(new_rule(Some(spec.method), spec.url, 200, Vec::new()));
+                .push(new_rule(Some(target.method), target.url, 200, Vec::new()));
             Some(scenario.server.len() - 1)
         }
     }

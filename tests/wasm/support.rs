@@ -47,9 +47,27 @@ pub(crate) async fn flush() {
 /// The whole app, mounted into a [`fresh_root`] and rendered.
 pub(crate) async fn mount() -> Element {
     let root = fresh_root();
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    flush().await;
+    render_app(&root).await;
     root
+}
+
+/// Mounts the app into `root` and waits for its second render: the first
+/// draws only the verdict and the stages, the rest follows the first painted
+/// frame (`data-testid="app-ready"` then marks the lab).
+pub(crate) async fn render_app(root: &Element) {
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    for _ in 0..300 {
+        flush().await;
+        if root
+            .query_selector("[data-testid=app-ready]")
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            return;
+        }
+    }
+    panic!("the app did not finish its first render within 3 s");
 }
 
 /// The element `selector` names (the test fails when there is none).

@@ -118,6 +118,11 @@ pub struct TraceViewProps {
     /// requests (off when the page already has a request list).
     #[prop_or(true)]
     pub request_picker: bool,
+    /// Whether to render the panels under the stepper (diagram, console,
+    /// headers, fixes, cache). The app's first render leaves them out, so the
+    /// verdict is painted sooner; they follow one frame later.
+    #[prop_or(true)]
+    pub panels: bool,
 }
 
 impl PartialEq for TraceViewProps {
@@ -131,6 +136,7 @@ impl PartialEq for TraceViewProps {
             && self.on_stage == other.on_stage
             && self.on_request == other.on_request
             && self.request_picker == other.request_picker
+            && self.panels == other.panels
     }
 }
 
@@ -205,6 +211,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                 stage={*stage}
                 on_stage={pick_stage}
             />
+            if props.panels {
             <div class="trace-panels">
                 <sequence::SequenceDiagram exchanges={Rc::new(request.exchanges.clone())} />
                 <console::ConsolePanel
@@ -221,6 +228,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     { cache::cache_timeline(trace, index) }
                 }
             </div>
+            }
         </section>
     }
 }
