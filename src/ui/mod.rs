@@ -33,7 +33,7 @@ pub mod share;
 pub mod state;
 pub mod trace;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -238,6 +238,9 @@ pub enum Msg {
     Settled,
 }
 
+/// A scenario and where it holds secrets (see [`share::secret_locations`]).
+type SecretsOf = (Rc<Scenario>, Rc<Vec<String>>);
+
 /// The whole page.
 pub struct App {
     eval: Evaluated,
@@ -261,6 +264,9 @@ pub struct App {
     // False until the first frame is painted: the first render draws only
     // the lesson, the verdict and the stages (see `after_next_paint`).
     settled: bool,
+    // The toolbar's list of secrets, for the scenario it was made from
+    // (listing them redacts the whole scenario: once per scenario, not per render).
+    secrets: RefCell<Option<SecretsOf>>,
     // Made once, so that the trace view's props compare equal between renders.
     on_stage: Callback<Stage>,
     on_request: Callback<usize>,
@@ -280,6 +286,19 @@ impl App {
         self.share_link = None;
         self.revealed = false;
         share::store(&self.eval.scenario);
+    }
+
+    /// Where the scenario holds secrets a share link leaves out (cached per scenario).
+    fn secret_locations(&self) -> Rc<Vec<String>> {
+        let mut cache = self.secrets.borrow_mut();
+        if let Some((scenario, list)) = &*cache {
+            if Rc::ptr_eq(scenario, &self.eval.scenario) {
+                return list.clone();
+            }
+        }
+        let list = Rc::new(share::secret_locations(&self.eval.scenario));
+        *cache = Some((self.eval.scenario.clone(), list.clone()));
+        list
     }
 
     fn selected_trace(&self) -> Option<&crate::engine::RequestTrace> {
@@ -366,6 +385,7 @@ impl Component for App {
             presenting,
             paste_open: false,
             settled: false,
+            secrets: RefCell::new(None),
             on_stage: ctx.link().callback(Msg::Stage),
             on_request: ctx.link().callback(Msg::SelectRequest),
             _listeners: listeners,
@@ -656,6 +676,12 @@ impl App {
             authoring::read_first_file(input.files(), on_import.clone());
             input.set_value("");
         });
+        // Listing the secrets redacts the scenario: not before the first paint.
+        let secrets = if self.settled {
+            self.secret_locations()
+        } else {
+            Rc::default()
+        };
         let on_predict = link.callback(|e: Event| {
             Msg::PredictFirst(e.target_unchecked_into::<HtmlInputElement>().checked())
         });
@@ -710,8 +736,7 @@ impl App {
                 <label class="inline-check" data-testid="include-secrets-label">
                     <input type="checkbox" data-testid="include-secrets"
                            checked={self.include_secrets} onchange={on_secrets} />
-                    // Listing the secrets means redacting the scenario: not before the first paint.
-                    { secrets_label(&if self.settled { share::secret_locations(&self.eval.scenario) } else { Vec::new() }) }
+                    { secrets_label(&secrets) }
                 </label>
                 if let Some((href, redacted)) = &self.share_link {
                     <div class="share-result">
