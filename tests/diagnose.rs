@@ -674,3 +674,82 @@ fn cli_output_into_a_closed_pipe_does_not_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(output.status.code(), Some(101), "{stderr}");
 }
+
+#[test]
+fn a_page_csp_line_is_recognised_as_not_cors() {
+    use cors_lab::engine::failure::Failure;
+    let d = run("chrome-console-csp.txt");
+    assert_eq!(d.format_name(), "console");
+    assert_eq!(d.console.len(), 2);
+    let Some(Failure::CspBlocked { violations }) = &d.console[0].failure else {
+        panic!("got {:?}", d.console[0].failure);
+    };
+    assert_eq!(violations[0].directive, "connect-src");
+    assert!(violations[0].value.starts_with("'SELF'"));
+    let report = &d.reports[0];
+    assert!(
+        report
+            .sentence
+            .starts_with("Not a CORS problem: the page's own Content-Security-Policy"),
+        "{}",
+        report.sentence
+    );
+    assert!(report.evidence_needed.is_empty(), "the line says it all");
+    // "Open in stepper" replays the page's policy, so the stepper shows the CSP stage.
+    assert_eq!(
+        report.case.scenario.page_csp.as_deref(),
+        Some(
+            "connect-src 'SELF'   https://API.example.com:8443 https://*.example.net http://plain.example.org https://paths.example.com/v1/ https://paths.example.com/exact"
+        )
+    );
+    let finding = d.findings().next().expect("a finding");
+    assert_eq!(finding.stage, FixStage::Request);
+    assert!(
+        !finding.problem.contains('{'),
+        "readable: {}",
+        finding.problem
+    );
+    match &finding.fix {
+        FindingFix::Advice { advice } => assert!(advice.contains("connect-src"), "{advice}"),
+        other => panic!("expected advice, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_csp_line_with_the_request_replays_the_policy_in_the_engine() {
+    let text = format!(
+        "{}\n{}",
+        fixture("chrome-console-csp.txt"),
+        "curl 'https://api.example.com/x' -H 'Origin: https://app.example.com'"
+    );
+    let d = diagnose(&text).expect("diagnoses");
+    let report = &d.reports[0];
+    let trace = report.trace.as_ref().expect("the engine ran the case");
+    assert_eq!(trace.result.outcome, Outcome::NetworkError);
+    assert_eq!(
+        report.failing_step.as_ref().map(|s| s.stage),
+        Some(Stage::Csp)
+    );
+}
+
+#[test]
+fn firefox_and_safari_csp_lines_are_recognised() {
+    use cors_lab::engine::failure::Failure;
+    // Firefox's line as `verify` records it (tests/verify-fixtures, FINDINGS.md k); Safari's from WebKit.
+    let firefox = "Content-Security-Policy: The page\u{2019}s settings blocked the loading of a resource (connect-src) at https://api.example.com/x because it violates the following directive: \u{201C}default-src 'self'\u{201D}";
+    let safari = "Refused to connect to https://api.example.com/x because it does not appear in the connect-src directive of the Content Security Policy.";
+    for (line, browser, policy) in [
+        (firefox, Browser::Firefox, "default-src 'self'"),
+        (safari, Browser::Safari, "connect-src"),
+    ] {
+        let d = diagnose(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert_eq!(d.console[0].browser, browser);
+        assert!(
+            matches!(d.console[0].failure, Some(Failure::CspBlocked { .. })),
+            "{:?}",
+            d.console[0].failure
+        );
+        assert_eq!(d.reports[0].case.scenario.page_csp.as_deref(), Some(policy));
+        assert!(d.reports[0].sentence.starts_with("Not a CORS problem"));
+    }
+}

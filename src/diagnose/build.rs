@@ -229,12 +229,29 @@ fn build_case(
     if let Some(response) = actual.and_then(|a| a.response.as_ref()) {
         server.push(rule(&request.method, &url, response));
     }
+    let mut scenario = scenario(page, browser, server, request);
+    scenario.page_csp = page_csp(&console_lines);
     Ok(Case {
         url: url.clone(),
         preflight_known: preflight.is_some_and(|p| p.response.is_some()),
         actual_known: actual.is_some_and(|a| a.response.is_some()),
         console,
-        scenario: scenario(page, browser, server, request),
+        scenario,
+    })
+}
+
+/// The page's Content-Security-Policy as far as a console line shows it:
+/// the directive that refused the request, with its sources.
+fn page_csp(lines: &[&ConsoleLine]) -> Option<String> {
+    lines.iter().find_map(|line| match &line.failure {
+        Some(crate::engine::failure::Failure::CspBlocked { violations }) => {
+            let directives: Vec<String> = violations
+                .iter()
+                .map(|v| format!("{} {}", v.directive, v.value).trim().to_owned())
+                .collect();
+            Some(directives.join("; "))
+        }
+        _ => None,
     })
 }
 
@@ -458,9 +475,11 @@ fn case_from_console(evidence: &Evidence, browser: Browser) -> Option<Case> {
         }
         _ => {}
     }
+    let mut scenario = scenario(page, browser, Vec::new(), request);
+    scenario.page_csp = page_csp(&lines);
     Some(Case {
         url,
-        scenario: scenario(page, browser, Vec::new(), request),
+        scenario,
         preflight_known: false,
         actual_known: false,
         console: (0..evidence.console.len()).collect(),

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::engine::csp::CspViolation;
 use crate::engine::failure::{CorsError, Failure, Phase};
 use crate::engine::messages::{render, MessageContext};
 use crate::scenario::{Api, Browser};
@@ -115,6 +116,17 @@ fn failure_kinds(s: &Slots) -> Vec<Failure> {
             location: s.location.clone(),
         },
     ]);
+    // The page's own policy refused a fetch or XHR: `connect-src`, or
+    // `default-src` as its fallback; the value is the directive's sources.
+    for directive in ["connect-src", "default-src"] {
+        kinds.push(Failure::CspBlocked {
+            violations: vec![CspViolation {
+                effective_directive: "connect-src".to_owned(),
+                directive: directive.to_owned(),
+                value: s.value.clone(),
+            }],
+        });
+    }
     kinds
 }
 

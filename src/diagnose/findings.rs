@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::build::Case;
+use super::build::{Case, UNKNOWN_ORIGIN};
 use super::console::ConsoleLine;
 use crate::engine::fixes::{advice_for, server_fix, Fix, FixAction, FixStage};
 use crate::engine::headers::HeaderList;
@@ -152,6 +152,10 @@ fn sentence_for(first: &Finding, more: usize) -> String {
             stage_response(first.stage),
             first.problem
         ),
+        // Advice that already says it is not CORS needs no preamble.
+        FindingFix::Advice { advice } if advice.starts_with("Not a CORS problem") => {
+            format!("{}{tail}.", advice.trim_end_matches('.'))
+        }
         FindingFix::Advice { advice } => {
             format!("Blocked before any CORS header matters: {}{tail}", advice.trim_end_matches('.'))
                 + "."
@@ -166,7 +170,11 @@ pub(crate) fn report(case: Case, console: &[ConsoleLine]) -> CaseReport {
         .iter()
         .filter_map(|i| console.get(*i))
         .collect();
-    if case.scenario.server.is_empty() {
+    // With no response there is nothing to replay, unless a console line
+    // gave the page's CSP and the paste the page's origin: the policy
+    // decides before any response matters.
+    let replay_csp = case.scenario.page_csp.is_some() && case.scenario.page != UNKNOWN_ORIGIN;
+    if case.scenario.server.is_empty() && !replay_csp {
         return console_only(case, &lines);
     }
     let trace = evaluate(&case.scenario, None).requests.into_iter().next();
@@ -304,8 +312,24 @@ fn console_only(case: Case, lines: &[&ConsoleLine]) -> CaseReport {
                     advice.trim_end_matches('.')
                 ),
             };
+            if let crate::engine::failure::Failure::CspBlocked { .. } = failure {
+                // The line names the directive and the URL: nothing more is needed.
+                let sentence = match &found.fix {
+                    FindingFix::Advice { advice } => advice.clone(),
+                    _ => sentence,
+                };
+                return CaseReport {
+                    case,
+                    trace: None,
+                    sentence,
+                    findings: vec![found],
+                    failing_step: None,
+                    evidence_needed: Vec::new(),
+                    contradictions: Vec::new(),
+                };
+            }
             let mut needed = vec![evidence];
-            if case.scenario.page == super::build::UNKNOWN_ORIGIN {
+            if case.scenario.page == UNKNOWN_ORIGIN {
                 needed.push("paste the request headers: the line does not name the page's origin".to_owned());
             }
             (vec![found], sentence, needed)

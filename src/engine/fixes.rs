@@ -310,7 +310,8 @@ pub fn advice_for(failure: &Failure) -> Fix {
     if let Failure::CspBlocked { violations } = failure {
         let directives: Vec<String> = violations
             .iter()
-            .map(|v| format!("`{} {}`", v.directive, v.value))
+            // Safari's line does not give the sources: the directive alone.
+            .map(|v| format!("`{}`", format!("{} {}", v.directive, v.value).trim_end()))
             .collect();
         // The directive to widen: the one that blocked, or, for a
         // `default-src` fallback, the kind's own (`script-src`, not `-elem`).
@@ -323,7 +324,7 @@ pub fn advice_for(failure: &Failure) -> Fix {
         });
         return Fix {
             stage: FixStage::Request,
-            problem: format!("{failure:?}"),
+            problem: "the page's own Content-Security-Policy does not allow this URL".to_owned(),
             action: FixAction::Advice {
                 text: format!(
                     "Not a CORS problem: the page's own Content-Security-Policy ({}) forbids this URL, and no header on that server changes it. If the page should use it, add its origin to {effective} in the header that serves the page.",
@@ -332,21 +333,21 @@ pub fn advice_for(failure: &Failure) -> Fix {
             },
         };
     }
-    let text = match failure {
-        Failure::ConnectionFailed { .. } => "The server did not answer at all: check that it is running and reachable. This is not a CORS problem.",
-        Failure::SameOriginModeCrossOrigin { .. } => "Use mode \"cors\" (the default) for a cross-origin URL.",
-        Failure::NoCorsRedirectNotFollow => "Use redirect \"follow\" with mode \"no-cors\", or use mode \"cors\".",
-        Failure::RedirectContainsCredentials { .. } => "Redirect to a URL without a username or password.",
-        Failure::RedirectModeError => "The server redirects: request the final URL directly, or use redirect \"follow\".",
-        Failure::TooManyRedirects => "The server redirects in a loop: fix the redirect chain.",
-        Failure::InvalidRedirectLocation { .. } => "Redirect only to http or https URLs.",
-        Failure::UnsupportedScheme { .. } => "Serve the resource over http or https.",
-        Failure::WebSocketHandshake { .. } => "The server refused the WebSocket handshake: that is its own decision (an Origin check, say), not CORS, and no Access-Control-* header changes it. Accept this origin on the server only if it is trusted.",
-        _ => "Fix the script's call: the browser throws before sending anything.",
+    let (problem, text) = match failure {
+        Failure::ConnectionFailed { .. } => ("the server did not answer", "The server did not answer at all: check that it is running and reachable. This is not a CORS problem."),
+        Failure::SameOriginModeCrossOrigin { .. } => ("mode \"same-origin\" refuses a cross-origin URL", "Use mode \"cors\" (the default) for a cross-origin URL."),
+        Failure::NoCorsRedirectNotFollow => ("a no-cors request may only follow redirects", "Use redirect \"follow\" with mode \"no-cors\", or use mode \"cors\"."),
+        Failure::RedirectContainsCredentials { .. } => ("the redirect's URL holds a username or password", "Redirect to a URL without a username or password."),
+        Failure::RedirectModeError => ("the server redirected a request whose redirect mode is \"error\"", "The server redirects: request the final URL directly, or use redirect \"follow\"."),
+        Failure::TooManyRedirects => ("the request was redirected more than 20 times", "The server redirects in a loop: fix the redirect chain."),
+        Failure::InvalidRedirectLocation { .. } => ("the redirect's Location is not an http or https URL", "Redirect only to http or https URLs."),
+        Failure::UnsupportedScheme { .. } => ("the URL's scheme is not http or https", "Serve the resource over http or https."),
+        Failure::WebSocketHandshake { .. } => ("the server refused the WebSocket handshake", "The server refused the WebSocket handshake: that is its own decision (an Origin check, say), not CORS, and no Access-Control-* header changes it. Accept this origin on the server only if it is trusted."),
+        _ => ("the script's call is refused before anything is sent", "Fix the script's call: the browser throws before sending anything."),
     };
     Fix {
         stage: FixStage::Request,
-        problem: format!("{failure:?}"),
+        problem: problem.to_owned(),
         action: FixAction::Advice {
             text: text.to_owned(),
         },
