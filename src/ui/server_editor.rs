@@ -102,6 +102,22 @@ fn has(respond: &Respond, name: &str) -> bool {
         .any(|(n, _)| n.trim().eq_ignore_ascii_case(name))
 }
 
+/// A callback that applies `set` to a copy of `respond` and emits it, unless
+/// `set` says the event changed nothing it can hold.
+fn edit_with<E: 'static>(
+    respond: &Rc<Respond>,
+    on_change: &Callback<Respond>,
+    set: impl Fn(&mut Respond, E) -> bool + 'static,
+) -> Callback<E> {
+    let (respond, on_change) = (respond.clone(), on_change.clone());
+    Callback::from(move |event: E| {
+        let mut next = (*respond).clone();
+        if set(&mut next, event) {
+            on_change.emit(next);
+        }
+    })
+}
+
 /// One side's answer.
 #[function_component(ServerEditor)]
 pub fn server_editor(props: &ServerEditorProps) -> Html {
@@ -124,39 +140,25 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
             on_change.emit(next);
         }
     };
-    let on_status = {
-        let respond = respond.clone();
-        let on_change = props.on_change.clone();
-        Callback::from(move |e: InputEvent| {
-            let text = e.target_unchecked_into::<HtmlInputElement>().value();
-            // A status the form cannot hold is ignored until it is one.
-            if let Ok(status) = text.trim().parse::<u16>() {
-                if (100..=999).contains(&status) {
-                    let mut next = (*respond).clone();
-                    next.status = status;
-                    on_change.emit(next);
-                }
+    let on_status = edit_with(&respond, &props.on_change, |r, e: InputEvent| {
+        let text = e.target_unchecked_into::<HtmlInputElement>().value();
+        // A status the form cannot hold is ignored until it is one.
+        match text.trim().parse::<u16>() {
+            Ok(status) if (100..=999).contains(&status) => {
+                r.status = status;
+                true
             }
-        })
-    };
-    let on_network_error = {
-        let respond = respond.clone();
-        let on_change = props.on_change.clone();
-        Callback::from(move |e: Event| {
-            let mut next = (*respond).clone();
-            next.network_error = e.target_unchecked_into::<HtmlInputElement>().checked();
-            on_change.emit(next);
-        })
-    };
-    let on_headers = {
-        let respond = respond.clone();
-        let on_change = props.on_change.clone();
-        Callback::from(move |headers| {
-            let mut next = (*respond).clone();
-            next.headers = headers;
-            on_change.emit(next);
-        })
-    };
+            _ => false,
+        }
+    });
+    let on_network_error = edit_with(&respond, &props.on_change, |r, e: Event| {
+        r.network_error = e.target_unchecked_into::<HtmlInputElement>().checked();
+        true
+    });
+    let on_headers = edit_with(&respond, &props.on_change, |r, headers| {
+        r.headers = headers;
+        true
+    });
     let heading = match side {
         Side::Preflight => "Preflight (OPTIONS) response",
         Side::Actual => "Actual response",
@@ -204,15 +206,10 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
         }));
         Callback::from(move |_: MouseEvent| run())
     };
-    let on_body = {
-        let respond = respond.clone();
-        let on_change = props.on_change.clone();
-        Callback::from(move |e: InputEvent| {
-            let mut next = (*respond).clone();
-            next.body = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            on_change.emit(next);
-        })
-    };
+    let on_body = edit_with(&respond, &props.on_change, |r, e: InputEvent| {
+        r.body = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+        true
+    });
     html! {
         <section class="server-side" aria-labelledby={format!("{id}-heading")}>
             // Under a redirect's own heading, a level lower.
