@@ -25,7 +25,7 @@
 //!    without that toggle gets a clear notice and no edit figures.
 //!
 //! Medians and 90th percentiles are printed as Markdown tables. Chromium is
-//! `$CHROMIUM`, else `/usr/bin/chromium`.
+//! `$CORS_LAB_CHROMIUM`, else `/usr/bin/chromium`.
 #![allow(missing_docs)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -580,8 +580,7 @@ fn answer(mut stream: TcpStream, dist: &Path, requested: &Mutex<Vec<String>>) {
 
 /// Launches the installed headless Chromium with a fresh profile.
 async fn launch(profile: &Path) -> Result<(Browser, tokio::task::JoinHandle<()>), Failure> {
-    let executable = std::env::var_os("CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    let executable = cors_lab::verify::chromium_path();
     let config = cors_lab::verify::headless_chromium(&executable, profile)
         .window_size(1200, 900)
         .arg("no-proxy-server")

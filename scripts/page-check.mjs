@@ -4,7 +4,7 @@
 //   node --experimental-websocket scripts/page-check.mjs DIST [--screenshot FILE.png] [--dark]
 //
 // It serves DIST on a free loopback port, drives /usr/bin/chromium (or
-// $CHROMIUM) over the DevTools protocol, and fails when the page does not show
+// $CORS_LAB_CHROMIUM) over the DevTools protocol, and fails when the page does not show
 // its heading and scenario title within 20 s, or when anything lands in the
 // console: a CSP violation, an error or warning, an uncaught exception, or a
 // request that failed. Node's standard library only (node 20).
@@ -20,7 +20,7 @@ const dist = resolve(args[0] ?? "dist");
 const shotIndex = args.indexOf("--screenshot");
 const screenshot = shotIndex >= 0 ? args[shotIndex + 1] : null;
 const dark = args.includes("--dark");
-const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
+const chromium = process.env.CORS_LAB_CHROMIUM || "/usr/bin/chromium";
 const deadline = Date.now() + 20_000;
 
 const types = {

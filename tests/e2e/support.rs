@@ -78,13 +78,14 @@ pub(crate) fn answer(mut stream: TcpStream, dist: &Path) {
 }
 
 pub(crate) async fn launch() -> (Browser, tokio::task::JoinHandle<()>, tempfile::TempDir) {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let chromium = cors_lab::verify::chromium_path();
     assert!(
-        Path::new(&chromium).exists(),
-        "Chromium is not installed at {chromium} (scripts/setup --browser installs it)"
+        chromium.exists(),
+        "Chromium is not installed at {} (scripts/setup --browser installs it, or set CORS_LAB_CHROMIUM)",
+        chromium.display()
     );
     let profile = tempfile::tempdir().unwrap();
-    let config = cors_lab::verify::headless_chromium(Path::new(&chromium), profile.path())
+    let config = cors_lab::verify::headless_chromium(&chromium, profile.path())
         .viewport(None)
         .window_size(1280, 800)
         .args(["headless", "hide-scrollbars"])
