@@ -65,7 +65,8 @@ pub const DEFAULT_SCENARIO: &str =
 pub fn start() {
     performance_mark("wasm instantiated");
     yew::Renderer::<App>::new().render();
-    performance_mark("first render done");
+    // Yew renders in a task it queues: the DOM is written later (see `App::rendered`).
+    performance_mark("render scheduled");
 }
 
 /// Runs `then` once the browser has painted the next frame: an animation
@@ -557,6 +558,7 @@ impl Component for App {
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
         if first_render {
+            performance_mark("first render in the DOM");
             let link = ctx.link().clone();
             after_next_paint(move || link.send_message(Msg::Settled));
         }
@@ -709,7 +711,8 @@ impl App {
                     if !self.bundled.iter().any(|(id, _)| *id == current) {
                         <option value="" selected=true>{ "(your scenario)" }</option>
                     }
-                    { for self.bundled.iter().map(|(id, title)| html! {
+                    // Before the first paint, only the open lesson's option (the menu shows it).
+                    { for self.bundled.iter().filter(|(id, _)| self.settled || *id == current).map(|(id, title)| html! {
                         <option value={id.clone()} selected={*id == current}>{ title.clone() }</option>
                     }) }
                 </select>
