@@ -186,11 +186,11 @@ async fn measure(
         let profiled = profile_load(&page, base).await;
         let _ = page.close().await;
         let _ = browser.dispose_browser_context(context).await;
-        print_profile(&profiled?);
+        print_profile("one load", &profiled?);
     }
 
     let (page, context) = fresh_page(browser).await?;
-    let edits = edit(&page, base, options.edits).await;
+    let edits = edit(&page, base, options.edits, options.profile).await;
     let _ = page.close().await;
     let _ = browser.dispose_browser_context(context).await;
     println!();
@@ -271,7 +271,7 @@ async fn profile_load(page: &Page, base: &str) -> Result<Profile, Failure> {
 
 /// Prints the functions with the most time in `profile`: self time (on top of
 /// the stack) and total time (anywhere on the stack), in ms.
-fn print_profile(profile: &Profile) {
+fn print_profile(what: &str, profile: &Profile) {
     use std::collections::HashMap;
     let name = |node: &profiler::ProfileNode| {
         let frame = &node.call_frame;
@@ -319,7 +319,7 @@ fn print_profile(profile: &Profile) {
         let mut rows: Vec<_> = table.into_iter().collect();
         rows.sort_by(|a, b| b.1.total_cmp(&a.1));
         println!();
-        println!("## CPU profile of one load: {title} time");
+        println!("## CPU profile of {what}: {title} time");
         println!();
         println!("| ms | function |");
         println!("|---:|---|");
@@ -334,10 +334,17 @@ async fn edit(
     page: &Page,
     base: &str,
     count: usize,
+    profile: bool,
 ) -> Result<Option<(Vec<f64>, Vec<f64>)>, Failure> {
     load(page, base).await?;
     // The editors are drawn one frame after the verdict.
     within(page.evaluate(WAIT_READY)).await?;
+    if profile {
+        page.execute(profiler::EnableParams::default()).await?;
+        page.execute(profiler::SetSamplingIntervalParams::new(100))
+            .await?;
+        page.execute(profiler::StartParams::default()).await?;
+    }
     let script = ONE_EDIT.replace("SELECTOR", &js_string(TOGGLE));
     let mut dom = Vec::new();
     let mut frame = Vec::new();
@@ -351,6 +358,10 @@ async fn edit(
             }
             other => return Err(format!("unexpected edit times {other:?}").into()),
         }
+    }
+    if profile {
+        let profiled = page.execute(profiler::StopParams::default()).await?;
+        print_profile(&format!("{count} edits"), &profiled.result.profile);
     }
     Ok(Some((dom, frame)))
 }
@@ -389,7 +400,8 @@ struct Options {
     dist: PathBuf,
     loads: usize,
     edits: usize,
-    /// `--profile`: one more load under the CPU profiler, its hot functions printed.
+    /// `--profile`: one more load under the CPU profiler, its hot functions
+    /// printed, and the edits profiled too.
     profile: bool,
 }
 

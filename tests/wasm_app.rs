@@ -542,3 +542,26 @@ async fn the_server_editor_reaches_the_redirects_target() {
         .expect("a textarea");
     assert_eq!(body.value(), "PNG");
 }
+
+#[wasm_bindgen_test]
+async fn an_edit_clears_the_lesson_link_from_the_address_bar() {
+    let root = mount().await;
+    window()
+        .location()
+        .set_hash("scenario=failure-after-redirect")
+        .expect("can set the fragment");
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    flush().await;
+    assert_eq!(outcome(&root), "blocked");
+    find(
+        &root,
+        "[data-testid=toggle-hop1-actual-Access-Control-Allow-Origin]",
+    )
+    .click();
+    flush().await;
+    // A reload must show the edited scenario, not the lesson the link names.
+    assert_eq!(window().location().hash().expect("a hash"), "");
+    find(&root, "[data-testid=toggle-actual-Vary]").click();
+    flush().await;
+    assert_eq!(window().location().hash().expect("a hash"), "");
+}

@@ -139,6 +139,12 @@ fn replace_hash(fragment: &str) {
         return;
     };
     let location = window.location();
+    // `replaceState` is slow (several ms: it goes through the browser
+    // process), and every edit asks for an empty fragment: skip a no-op.
+    let current = location.hash().unwrap_or_default();
+    if current.strip_prefix('#').unwrap_or(&current) == fragment {
+        return;
+    }
     let base = format!(
         "{}{}",
         location.pathname().unwrap_or_default(),
