@@ -277,3 +277,18 @@ async fn analysing_is_shown_before_the_analysis_runs() {
     assert!(texts(&root, "[data-testid=paste-analysing]").is_empty());
     assert_eq!(texts(&root, "[data-testid=paste-report]").len(), 4);
 }
+
+#[wasm_bindgen_test]
+async fn a_line_without_the_page_origin_offers_no_dead_end_stepper() {
+    let root = mount_with_panel().await;
+    // Firefox's lines never name the page's origin.
+    let firefox = "Content-Security-Policy: The page\u{2019}s settings blocked the loading of a resource (connect-src) at https://api.example.com/x because it violates the following directive: \u{201C}connect-src 'self'\u{201D}";
+    paste_and_diagnose(&root, firefox).await;
+    let sentence = texts(&root, "[data-testid=paste-report]").join(" ");
+    assert!(sentence.contains("Not a CORS problem"), "{sentence}");
+    assert!(texts(&root, "[data-testid=paste-open]").is_empty());
+    assert_eq!(
+        texts(&root, "[data-testid=paste-open-needs-origin]").len(),
+        1
+    );
+}

@@ -15,6 +15,7 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::diagnose::build::UNKNOWN_ORIGIN;
 use crate::diagnose::{diagnose, CaseReport, Diagnosis, Finding, FindingFix};
 use crate::engine::fixes::FixStage;
 use crate::engine::Stage;
@@ -257,8 +258,15 @@ fn view_report(report: &CaseReport, on_open: &Callback<OpenPasted>) -> Html {
             { for report.evidence_needed.iter().map(|e| html! {
                 <p class="paste-evidence" data-testid="paste-evidence">{ format!("Evidence needed: {e}") }</p>
             }) }
-            <button type="button" class="small-button" data-testid="paste-open"
-                    onclick={on_open}>{ "Open in stepper" }</button>
+            // The stepper needs the page's origin; a console line alone may not name it.
+            if report.case.scenario.page == UNKNOWN_ORIGIN {
+                <p class="muted small" data-testid="paste-open-needs-origin">
+                    { "To open this in the stepper, paste the request too: the console line does not name the page's origin." }
+                </p>
+            } else {
+                <button type="button" class="small-button" data-testid="paste-open"
+                        onclick={on_open}>{ "Open in stepper" }</button>
+            }
         </li>
     }
 }
