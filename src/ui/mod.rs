@@ -50,9 +50,7 @@ use self::predict::Predict;
 use self::presenter::Presenter;
 use self::server_editor::ServerEditor;
 use self::share::HashRequest;
-use self::state::{
-    apply, default_stage, hops, rule_for_hop, stages_of, step_stage, Edit, Evaluated, Side,
-};
+use self::state::{apply, default_stage, hops, stages_of, step_stage, Edit, Evaluated, Side};
 use self::trace::TraceView;
 use crate::engine::Stage;
 use crate::scenario::{parse_scenario, Scenario};
@@ -897,7 +895,9 @@ impl App {
         let request = self.request;
         let hops = hops(scenario, trace, request);
         let side_view = |hop: usize, side: Side| {
-            let respond = rule_for_hop(scenario, trace, request, hop, side)
+            let respond = hops
+                .get(hop)
+                .and_then(|target| target.rule(scenario, side))
                 .and_then(|i| scenario.server.get(i))
                 .map(|rule| Rc::new(rule.respond.clone()));
             let on_change = ctx.link().callback(move |respond| {

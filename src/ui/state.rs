@@ -154,12 +154,21 @@ pub fn rule_for_hop(
     hop: usize,
     side: Side,
 ) -> Option<usize> {
-    let hop = hops(scenario, trace, request).into_iter().nth(hop)?;
-    let used = match side {
-        Side::Preflight => hop.preflight_rule,
-        Side::Actual => hop.actual_rule,
-    };
-    used.or_else(|| matching_rule(scenario, &hop.url, &hop.method, side))
+    hops(scenario, trace, request)
+        .get(hop)
+        .and_then(|hop| hop.rule(scenario, side))
+}
+
+impl Hop {
+    /// The rule that answers `side` of this hop: the one the engine used,
+    /// otherwise the first rule whose URL and method fit.
+    pub fn rule(&self, scenario: &Scenario, side: Side) -> Option<usize> {
+        let used = match side {
+            Side::Preflight => self.preflight_rule,
+            Side::Actual => self.actual_rule,
+        };
+        used.or_else(|| matching_rule(scenario, &self.url, &self.method, side))
+    }
 }
 
 /// The first rule whose URL is `url` and whose method fits `side` of a `method` request.
@@ -264,8 +273,8 @@ fn editable_rule(
     side: Side,
 ) -> Option<usize> {
     let target = hops(scenario, trace, request).into_iter().nth(hop)?;
-    let preflight = rule_for_hop(scenario, trace, request, hop, Side::Preflight);
-    let actual = rule_for_hop(scenario, trace, request, hop, Side::Actual);
+    let preflight = target.rule(scenario, Side::Preflight);
+    let actual = target.rule(scenario, Side::Actual);
     let shared = preflight.is_some() && preflight == actual;
     match (
         side,
