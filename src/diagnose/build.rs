@@ -247,7 +247,7 @@ fn page_csp(lines: &[&ConsoleLine]) -> Option<String> {
         Some(crate::engine::failure::Failure::CspBlocked { violations }) => {
             let directives: Vec<String> = violations
                 .iter()
-                .map(|v| format!("{} {}", v.directive, v.value).trim().to_owned())
+                .map(|v| v.directive_text().trim().to_owned())
                 .collect();
             Some(directives.join("; "))
         }

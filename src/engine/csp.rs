@@ -157,6 +157,18 @@ pub struct CspViolation {
     pub value: String,
 }
 
+impl CspViolation {
+    /// The directive as written in the policy: its name, then its value, if any
+    /// (`connect-src 'self'`; `connect-src` alone when the value is empty).
+    pub fn directive_text(&self) -> String {
+        if self.value.is_empty() {
+            self.directive.clone()
+        } else {
+            format!("{} {}", self.directive, self.value)
+        }
+    }
+}
+
 /// [Should request be blocked by Content Security Policy?](https://w3c.github.io/webappsec-csp/#should-block-request)
 /// One check per policy that has something to say about this request kind
 /// ("For each policy of policy container's policy list: … If the result of

@@ -310,8 +310,7 @@ pub fn advice_for(failure: &Failure) -> Fix {
     if let Failure::CspBlocked { violations } = failure {
         let directives: Vec<String> = violations
             .iter()
-            // Safari's line does not give the sources: the directive alone.
-            .map(|v| format!("`{}`", format!("{} {}", v.directive, v.value).trim_end()))
+            .map(|v| format!("`{}`", v.directive_text().trim_end()))
             .collect();
         // The directive to widen: the one that blocked, or, for a
         // `default-src` fallback, the kind's own (`script-src`, not `-elem`).

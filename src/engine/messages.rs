@@ -256,11 +256,7 @@ mod chrome {
             // Not modelled: other effective directives (no request kind uses them yet).
             other => format!("Loading '{url}' ({other})"),
         };
-        let directive = if violation.value.is_empty() {
-            violation.directive.clone()
-        } else {
-            format!("{} {}", violation.directive, violation.value)
-        };
+        let directive = violation.directive_text();
         let note = if violation.directive == violation.effective_directive {
             String::new()
         } else {
