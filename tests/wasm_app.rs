@@ -5,8 +5,6 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // a test that cannot set up should fail loudly
 
-use std::time::Duration;
-
 use cors_lab::engine::evaluate;
 use cors_lab::scenario::{parse_scenario, Api, Browser, Outcome};
 use cors_lab::ui::code::print_call;
@@ -23,7 +21,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "wasm/support.rs"]
 mod support;
-use support::{find, flush, fresh_root, mount, render_app, texts, window};
+use support::{find, flush, fresh_root, mount, open_by_hash, render_app, texts, window};
 
 fn outcome(root: &Element) -> String {
     find(root, "[data-testid=verdict]")
@@ -353,13 +351,7 @@ async fn a_hashchange_opens_the_bundled_scenario_it_names() {
         .into_iter()
         .find(|s| s.id != default_scenario().id && s.title.is_some())
         .expect("another bundled scenario");
-    window()
-        .location()
-        .set_hash(&format!("scenario={}", other.id))
-        .expect("can set the fragment");
-    // hashchange is dispatched asynchronously.
-    yew::platform::time::sleep(Duration::from_millis(100)).await;
-    flush().await;
+    open_by_hash(&other.id).await;
     assert_eq!(
         texts(&root, "#scenario-title"),
         vec![other.title.clone().expect("a title")]
@@ -517,12 +509,7 @@ fn a_redirects_target_is_a_hop_with_its_own_rule() {
 #[wasm_bindgen_test]
 async fn the_server_editor_reaches_the_redirects_target() {
     let root = mount().await;
-    window()
-        .location()
-        .set_hash("scenario=failure-after-redirect")
-        .expect("can set the fragment");
-    yew::platform::time::sleep(Duration::from_millis(100)).await;
-    flush().await;
+    open_by_hash("failure-after-redirect").await;
     assert_eq!(outcome(&root), "blocked");
     let hops = texts(&root, "[data-testid=server-hop] h3");
     assert_eq!(
@@ -546,12 +533,7 @@ async fn the_server_editor_reaches_the_redirects_target() {
 #[wasm_bindgen_test]
 async fn an_edit_clears_the_lesson_link_from_the_address_bar() {
     let root = mount().await;
-    window()
-        .location()
-        .set_hash("scenario=failure-after-redirect")
-        .expect("can set the fragment");
-    yew::platform::time::sleep(Duration::from_millis(100)).await;
-    flush().await;
+    open_by_hash("failure-after-redirect").await;
     assert_eq!(outcome(&root), "blocked");
     find(
         &root,

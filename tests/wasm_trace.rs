@@ -20,24 +20,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "wasm/support.rs"]
 mod support;
-use support::{attrs, texts};
-
-fn fresh_root() -> Element {
-    let document = web_sys::window()
-        .and_then(|window| window.document())
-        .expect("the test runs in a page with a document");
-    let root = document.create_element("div").expect("can create a div");
-    document
-        .body()
-        .expect("the page has a body")
-        .append_child(&root)
-        .expect("can attach the div");
-    root
-}
-
-async fn flush() {
-    yew::platform::time::sleep(Duration::ZERO).await;
-}
+use support::{attrs, flush, fresh_root, texts};
 
 fn element(root: &Element, selector: &str) -> Element {
     root.query_selector(selector)

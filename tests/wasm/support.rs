@@ -70,6 +70,17 @@ pub(crate) async fn render_app(root: &Element) {
     panic!("the app did not finish its first render within 3 s");
 }
 
+/// Opens `#scenario=<id>` in the mounted app, as a lesson link does, and
+/// waits for it (`hashchange` is dispatched asynchronously).
+pub(crate) async fn open_by_hash(id: &str) {
+    window()
+        .location()
+        .set_hash(&format!("scenario={id}"))
+        .expect("can set the fragment");
+    yew::platform::time::sleep(Duration::from_millis(100)).await;
+    flush().await;
+}
+
 /// The element `selector` names (the test fails when there is none).
 pub(crate) fn find(root: &Element, selector: &str) -> HtmlElement {
     root.query_selector(selector)
