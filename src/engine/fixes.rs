@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::failure::{CorsError, Failure, Phase};
 use super::headers::HeaderList;
 use super::server::WireResponse;
-use super::trace::{ExchangeKind, RequestTrace, StepStatus};
+use super::step::StepStatus;
+use super::trace::{ExchangeKind, RequestTrace};
 use crate::scenario::{Respond, RuleMatch, Scenario, ServerRule};
 
 /// One change and the problem it solves.
@@ -294,12 +295,14 @@ fn is_server_refusal(failure: &Failure) -> bool {
 /// was evaluated: the problem is the failing step's own sentence.
 fn advice_for_trace(failure: &Failure, trace: &RequestTrace) -> Fix {
     let mut fix = advice_for(failure);
-    if let Some(step) = trace
+    if let Some(found) = trace
         .steps
         .iter()
-        .find(|step| step.status == StepStatus::Fail && !step.found.is_empty())
+        .filter(|step| step.status == StepStatus::Fail)
+        .map(super::narrate::found)
+        .find(|found| !found.is_empty())
     {
-        fix.problem = step.found.clone();
+        fix.problem = found;
     }
     fix
 }
