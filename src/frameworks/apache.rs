@@ -5,9 +5,11 @@
 //! From the httpd documentation and source (mod_headers.c, http_protocol.c):
 //! `Header` without `always` writes the table of a successful response;
 //! `always` writes the one kept on errors too. A response httpd makes
-//! itself for an error (a missing file's 404, mod_proxy's 502, a rewrite
+//! itself for an error (a missing file's 404, mod_proxy's 503 for an
+//! upstream it cannot reach, a rewrite
 //! rule's status) keeps only the `always` table; a proxied response keeps
-//! both, whatever its status, so a header set both ways is sent twice.
+//! both, whatever its status, so a header set both ways is sent twice
+//! (the `always` one first).
 //! `%{VAR}e` of a variable nothing set is `(null)`.
 
 use super::pattern::{Anchor, Pattern};
@@ -297,7 +299,8 @@ impl Apache {
             (rule.status, true, Vec::new())
         } else if proxied {
             match backend.outcome {
-                Outcome::Down => (502, true, Vec::new()),
+                // A refused connection: mod_proxy answers 503 itself.
+                Outcome::Down => (503, true, Vec::new()),
                 outcome => (outcome.status(), false, backend.headers.clone()),
             }
         } else if request.method == "OPTIONS" {
@@ -326,8 +329,11 @@ impl Apache {
             let value = format_value(&directive.value, request, &env);
             apply(table, directive, value);
         }
-        let mut headers = if generated { Vec::new() } else { success_table };
-        headers.extend(always_table);
+        // The `always` table is sent first.
+        let mut headers = always_table;
+        if !generated {
+            headers.extend(success_table);
+        }
         Answer { status, headers }
     }
 }

@@ -23,6 +23,8 @@ mod source;
 mod starlette;
 mod tower;
 
+pub use self::tower::{Rule as TowerRule, Tower};
+
 /// A server framework (or web server) this module models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Framework {
