@@ -16,7 +16,12 @@
 //! `CORS_LAB_REQUIRE_FRAMEWORKS=1` (set by `scripts/test`) makes that a
 //! failure.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[path = "frameworks/harness.rs"]
 mod harness;
@@ -25,12 +30,18 @@ use harness::{check, Framework};
 
 #[test]
 fn express_with_cors_agrees_with_the_model() {
-    check(Framework::Express, &["list.js", "fixed.js", "callback.js", "default.js"]);
+    check(
+        Framework::Express,
+        &["list.js", "fixed.js", "callback.js", "default.js"],
+    );
 }
 
 #[test]
 fn starlette_cors_middleware_agrees_with_the_model() {
-    check(Framework::Fastapi, &["list.py", "star_credentials.py", "regex.py"]);
+    check(
+        Framework::Fastapi,
+        &["list.py", "star_credentials.py", "regex.py"],
+    );
 }
 
 #[test]

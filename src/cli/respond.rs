@@ -65,9 +65,8 @@ fn respond(args: &RespondArgs) -> Result<String, String> {
     };
     let config = frameworks::parse(framework, &text)
         .map_err(|e| format!("{}: {e}", args.config.display()))?;
-    let url = url::Url::parse(&args.url).or_else(|_| {
-        url::Url::parse("http://localhost/").and_then(|base| base.join(&args.url))
-    });
+    let url = url::Url::parse(&args.url)
+        .or_else(|_| url::Url::parse("http://localhost/").and_then(|base| base.join(&args.url)));
     let path = url
         .map(|u| u.path().to_owned())
         .map_err(|e| format!("--url {}: {e}", args.url))?;
@@ -81,8 +80,12 @@ fn respond(args: &RespondArgs) -> Result<String, String> {
                 .ok_or_else(|| format!("--header {h:?}: expected 'Name: value'"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let outcome = Outcome::from_name(&args.handler)
-        .ok_or_else(|| format!("--handler {}: expected ok, error, missing or down", args.handler))?;
+    let outcome = Outcome::from_name(&args.handler).ok_or_else(|| {
+        format!(
+            "--handler {}: expected ok, error, missing or down",
+            args.handler
+        )
+    })?;
     let request = Request {
         method: args.method.to_ascii_uppercase(),
         path,

@@ -81,7 +81,11 @@ fn split_args(text: &str, line: &str, offset: usize) -> Result<Vec<String>, Conf
                 }
             }
             if !closed {
-                return Err(ConfigError::at(text, offset + at, "this quoted string is never closed"));
+                return Err(ConfigError::at(
+                    text,
+                    offset + at,
+                    "this quoted string is never closed",
+                ));
             }
             args.push(value);
         } else {
@@ -145,21 +149,35 @@ pub(super) fn parse(text: &str) -> Result<Apache, ConfigError> {
                 return Err(fail("this section line has no closing '>'"));
             };
             let args = split_args(text, inner, at + 1)?;
-            let name = args.first().cloned().unwrap_or_default().to_ascii_lowercase();
+            let name = args
+                .first()
+                .cloned()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let arg = args.get(1).cloned().unwrap_or_default();
             let scope = match name.as_str() {
                 "location" => Scope::Prefix(arg),
-                "locationmatch" => Scope::Regex(Pattern::new(&arg, false, Anchor::Search).map_err(|m| fail(&m))?),
-                _ => sections.last().map_or(Scope::Everywhere, |(_, s, _)| s.clone()),
+                "locationmatch" => {
+                    Scope::Regex(Pattern::new(&arg, false, Anchor::Search).map_err(|m| fail(&m))?)
+                }
+                _ => sections
+                    .last()
+                    .map_or(Scope::Everywhere, |(_, s, _)| s.clone()),
             };
             sections.push((name, scope, at));
             continue;
         }
         let args = split_args(text, trimmed, at)?;
-        let Some((name, args)) = args.split_first() else { continue };
-        let scope = sections.last().map_or(Scope::Everywhere, |(_, s, _)| s.clone());
+        let Some((name, args)) = args.split_first() else {
+            continue;
+        };
+        let scope = sections
+            .last()
+            .map_or(Scope::Everywhere, |(_, s, _)| s.clone());
         match name.to_ascii_lowercase().as_str() {
-            "header" => apache.headers.push((scope, header(args).map_err(|m| fail(&m))?)),
+            "header" => apache
+                .headers
+                .push((scope, header(args).map_err(|m| fail(&m))?)),
             "setenvif" | "setenvifnocase" => {
                 let nocase = name.eq_ignore_ascii_case("setenvifnocase");
                 let [attribute, pattern, assignments @ ..] = args else {
@@ -206,7 +224,8 @@ pub(super) fn parse(text: &str) -> Result<Apache, ConfigError> {
                 if let Some(status) = status {
                     apache.rewrites.push(RewriteRule {
                         conditions: rule_conditions,
-                        pattern: Pattern::new(pattern, false, Anchor::Search).map_err(|m| fail(&m))?,
+                        pattern: Pattern::new(pattern, false, Anchor::Search)
+                            .map_err(|m| fail(&m))?,
                         status,
                     });
                 }
@@ -220,7 +239,11 @@ pub(super) fn parse(text: &str) -> Result<Apache, ConfigError> {
         }
     }
     if let Some((name, _, at)) = sections.pop() {
-        return Err(ConfigError::at(text, at, format!("<{name}> is never closed")));
+        return Err(ConfigError::at(
+            text,
+            at,
+            format!("<{name}> is never closed"),
+        ));
     }
     Ok(apache)
 }
@@ -238,12 +261,24 @@ fn header(args: &[String]) -> Result<HeaderDirective, String> {
         }
         _ => {}
     }
-    let action = args.next().ok_or("Header needs an action (set, add, append, merge, unset)")?.to_ascii_lowercase();
-    if !matches!(action.as_str(), "set" | "add" | "append" | "merge" | "unset" | "setifempty") {
-        return Err(format!("Header {action} is not one CORS Lab models (set, add, append, merge, unset)"));
+    let action = args
+        .next()
+        .ok_or("Header needs an action (set, add, append, merge, unset)")?
+        .to_ascii_lowercase();
+    if !matches!(
+        action.as_str(),
+        "set" | "add" | "append" | "merge" | "unset" | "setifempty"
+    ) {
+        return Err(format!(
+            "Header {action} is not one CORS Lab models (set, add, append, merge, unset)"
+        ));
     }
     let name = args.next().ok_or("Header needs a header name")?.to_owned();
-    let value = if action == "unset" { String::new() } else { args.next().unwrap_or("").to_owned() };
+    let value = if action == "unset" {
+        String::new()
+    } else {
+        args.next().unwrap_or("").to_owned()
+    };
     let condition = match args.next() {
         None => None,
         Some(c) => match c.strip_prefix("env=") {
@@ -251,10 +286,20 @@ fn header(args: &[String]) -> Result<HeaderDirective, String> {
                 Some(v) => (v.to_owned(), false),
                 None => (var.to_owned(), true),
             }),
-            None => return Err(format!("the Header condition {c:?} is not one CORS Lab models (env=VAR)")),
+            None => {
+                return Err(format!(
+                    "the Header condition {c:?} is not one CORS Lab models (env=VAR)"
+                ))
+            }
         },
     };
-    Ok(HeaderDirective { always, action, name, value, condition })
+    Ok(HeaderDirective {
+        always,
+        action,
+        name,
+        value,
+        condition,
+    })
 }
 
 impl Scope {
@@ -277,7 +322,9 @@ impl Apache {
                 "request_uri" => Some(request.path.clone()),
                 _ => request.header(&rule.attribute).map(str::to_owned),
             };
-            let Some(captures) = subject.and_then(|s| rule.pattern.captures(&s)) else { continue };
+            let Some(captures) = subject.and_then(|s| rule.pattern.captures(&s)) else {
+                continue;
+            };
             for (name, value) in &rule.assignments {
                 let mut expanded = value.clone();
                 for (i, c) in captures.iter().enumerate().rev() {
@@ -287,14 +334,24 @@ impl Apache {
                 env.push((name.clone(), expanded));
             }
         }
-        let proxied = self.proxy.iter().any(|p| request.path.starts_with(p.as_str()));
+        let proxied = self
+            .proxy
+            .iter()
+            .any(|p| request.path.starts_with(p.as_str()));
         // A rewrite rule's status, httpd's own error, or the handler's answer.
-        let rewrite = self.rewrites.iter().find(|r| {
-            r.pattern.is_match(request.path.trim_start_matches('/')) || r.pattern.is_match(&request.path)
-        }).filter(|r| r.conditions.iter().all(|(test, pattern, yes)| {
-            let value = expand_test(test, request);
-            pattern.is_match(&value) == *yes
-        }));
+        let rewrite = self
+            .rewrites
+            .iter()
+            .find(|r| {
+                r.pattern.is_match(request.path.trim_start_matches('/'))
+                    || r.pattern.is_match(&request.path)
+            })
+            .filter(|r| {
+                r.conditions.iter().all(|(test, pattern, yes)| {
+                    let value = expand_test(test, request);
+                    pattern.is_match(&value) == *yes
+                })
+            });
         let (status, generated, passed) = if let Some(rule) = rewrite {
             (rule.status, true, Vec::new())
         } else if proxied {
@@ -325,7 +382,11 @@ impl Apache {
                     continue;
                 }
             }
-            let table = if directive.always { &mut always_table } else { &mut success_table };
+            let table = if directive.always {
+                &mut always_table
+            } else {
+                &mut success_table
+            };
             let value = format_value(&directive.value, request, &env);
             apply(table, directive, value);
         }
@@ -388,7 +449,11 @@ fn format_value(value: &str, request: &Request, env: &[(String, String)]) -> Str
         let name = inner.get(..end).unwrap_or("");
         let kind = inner.get(end + 1..end + 2).unwrap_or("");
         let found = match kind {
-            "e" => env.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.clone()),
+            "e" => env
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone()),
             "i" => request.header(name).map(str::to_owned),
             _ => None,
         };

@@ -51,8 +51,14 @@ pub(super) fn parse(text: &str) -> Result<Django, ConfigError> {
         source: text,
         names: parser.assignments(),
         builtins: vec![
-            ("default_headers", DEFAULT_HEADERS.map(String::from).to_vec()),
-            ("default_methods", DEFAULT_METHODS.map(String::from).to_vec()),
+            (
+                "default_headers",
+                DEFAULT_HEADERS.map(String::from).to_vec(),
+            ),
+            (
+                "default_methods",
+                DEFAULT_METHODS.map(String::from).to_vec(),
+            ),
         ],
     };
     let setting = |names: &[&str]| {
@@ -76,14 +82,16 @@ pub(super) fn parse(text: &str) -> Result<Django, ConfigError> {
     let mut regexes = Vec::new();
     if let Some(v) = setting(&["CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST"]) {
         for pattern in scope.strings(v)? {
-            regexes.push(Pattern::new(&pattern, false, Anchor::Start).map_err(|m| scope.error(v, m))?);
+            regexes
+                .push(Pattern::new(&pattern, false, Anchor::Start).map_err(|m| scope.error(v, m))?);
         }
     }
     let urls_regex = match setting(&["CORS_URLS_REGEX"]) {
-        Some(v) => {
-            Pattern::new(&scope.strings(v)?.concat(), false, Anchor::Start).map_err(|m| scope.error(v, m))?
+        Some(v) => Pattern::new(&scope.strings(v)?.concat(), false, Anchor::Start)
+            .map_err(|m| scope.error(v, m))?,
+        None => {
+            Pattern::new("^.*$", false, Anchor::Start).map_err(|m| ConfigError::at(text, 0, m))?
         }
-        None => Pattern::new("^.*$", false, Anchor::Start).map_err(|m| ConfigError::at(text, 0, m))?,
     };
     let max_age = match setting(&["CORS_PREFLIGHT_MAX_AGE"]) {
         Some(v) => match &scope.resolve(v)?.value {
@@ -117,11 +125,9 @@ fn scheme_netloc(origin: &str) -> Option<(&str, &str)> {
 
 impl Django {
     fn origin_allowed(&self, origin: &str) -> bool {
-        let listed = |o: &str| {
-            match (scheme_netloc(o), scheme_netloc(origin)) {
-                (Some((s1, n1)), Some((s2, n2))) => s1 == s2 && n1 == n2,
-                _ => false,
-            }
+        let listed = |o: &str| match (scheme_netloc(o), scheme_netloc(origin)) {
+            (Some((s1, n1)), Some((s2, n2))) => s1 == s2 && n1 == n2,
+            _ => false,
         };
         (origin == "null" && self.allowed_origins.iter().any(|o| o == "null"))
             || self.allowed_origins.iter().any(|o| listed(o))
@@ -169,11 +175,20 @@ impl Django {
             answer.set("Access-Control-Allow-Credentials", "true");
         }
         if !self.expose_headers.is_empty() {
-            answer.set("Access-Control-Expose-Headers", self.expose_headers.join(", "));
+            answer.set(
+                "Access-Control-Expose-Headers",
+                self.expose_headers.join(", "),
+            );
         }
         if request.method == "OPTIONS" {
-            answer.set("Access-Control-Allow-Headers", self.allow_headers.join(", "));
-            answer.set("Access-Control-Allow-Methods", self.allow_methods.join(", "));
+            answer.set(
+                "Access-Control-Allow-Headers",
+                self.allow_headers.join(", "),
+            );
+            answer.set(
+                "Access-Control-Allow-Methods",
+                self.allow_methods.join(", "),
+            );
             if let Some(max_age) = &self.max_age {
                 answer.set("Access-Control-Max-Age", max_age.clone());
             }
@@ -187,9 +202,17 @@ impl Django {
 fn patch_vary(answer: &mut Answer, field: &str) {
     let existing: Vec<String> = answer
         .get("Vary")
-        .map(|v| v.split(',').map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect())
+        .map(|v| {
+            v.split(',')
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
-    if existing.iter().any(|f| f.eq_ignore_ascii_case(field) || f == "*") {
+    if existing
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(field) || f == "*")
+    {
         return;
     }
     let mut fields = existing;

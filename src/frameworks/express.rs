@@ -238,9 +238,7 @@ fn callback(
         .collect();
     let list_name = idents
         .windows(5)
-        .find(|w| {
-            matches!(w, [_, ".", "indexOf" | "includes", "(", o] if *o == origin.as_str())
-        })
+        .find(|w| matches!(w, [_, ".", "indexOf" | "includes", "(", o] if *o == origin.as_str()))
         .and_then(|w| w.first())
         .ok_or_else(unreadable)?;
     let list_expr = Expr {

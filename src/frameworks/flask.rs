@@ -90,7 +90,11 @@ pub(super) fn parse(text: &str) -> Result<Flask, ConfigError> {
     };
     let (expr, _) = parser.expr(call)?;
     let Value::Call { kwargs, .. } = &expr.value else {
-        return Err(ConfigError::at(text, expr.start, "expected CORS(app, ...) here"));
+        return Err(ConfigError::at(
+            text,
+            expr.start,
+            "expected CORS(app, ...) here",
+        ));
     };
     let mut resources: Vec<(String, Vec<(String, Expr)>)> = vec![("/*".to_owned(), Vec::new())];
     let mut common = Vec::new();
@@ -119,7 +123,13 @@ pub(super) fn parse(text: &str) -> Result<Flask, ConfigError> {
     // by more slashes, then longer.
     let mut resources: Vec<(String, Vec<(String, Expr)>)> = resources;
     let regexish = |p: &str| p.chars().any(|c| "*\\]?$^[]()".contains(c));
-    resources.sort_by_key(|(p, _)| (regexish(p), std::cmp::Reverse(p.matches('/').count()), std::cmp::Reverse(p.len())));
+    resources.sort_by_key(|(p, _)| {
+        (
+            regexish(p),
+            std::cmp::Reverse(p.matches('/').count()),
+            std::cmp::Reverse(p.len()),
+        )
+    });
     let mut out = Vec::new();
     for (pattern, own) in resources {
         let merged: Vec<(String, Expr)> = common.iter().chain(own.iter()).cloned().collect();
@@ -149,20 +159,21 @@ fn options(scope: &Scope<'_>, pairs: &[(String, Expr)]) -> Result<Options, Confi
     };
     let origins_raw = list("origins", &["*"])?;
     let allow_all_origins = origins_raw.iter().any(|o| o == "*" || o == ".*");
-    let sorted_join = |key: &str, default: Option<&[&str]>| -> Result<Option<String>, ConfigError> {
-        let items = match (get(key), default) {
-            (Some(v), _) if matches!(scope.resolve(v)?.value, Value::Null) => return Ok(None),
-            (Some(v), _) => match &scope.resolve(v)?.value {
-                Value::Str(s) => return Ok(Some(s.clone())),
-                _ => scope.strings(v)?,
-            },
-            (None, Some(d)) => d.iter().map(|s| (*s).to_owned()).collect(),
-            (None, None) => return Ok(None),
+    let sorted_join =
+        |key: &str, default: Option<&[&str]>| -> Result<Option<String>, ConfigError> {
+            let items = match (get(key), default) {
+                (Some(v), _) if matches!(scope.resolve(v)?.value, Value::Null) => return Ok(None),
+                (Some(v), _) => match &scope.resolve(v)?.value {
+                    Value::Str(s) => return Ok(Some(s.clone())),
+                    _ => scope.strings(v)?,
+                },
+                (None, Some(d)) => d.iter().map(|s| (*s).to_owned()).collect(),
+                (None, None) => return Ok(None),
+            };
+            let mut items = items;
+            items.sort();
+            Ok(Some(items.join(", ")))
         };
-        let mut items = items;
-        items.sort();
-        Ok(Some(items.join(", ")))
-    };
     let max_age = match get("max_age") {
         None => None,
         Some(v) => match &scope.resolve(v)?.value {
@@ -174,7 +185,9 @@ fn options(scope: &Scope<'_>, pairs: &[(String, Expr)]) -> Result<Options, Confi
                     let Value::Num(n) = &amount.value else {
                         return Err(scope.error(amount, "expected a number here"));
                     };
-                    let n: f64 = n.parse().map_err(|_| scope.error(amount, "expected a number here"))?;
+                    let n: f64 = n
+                        .parse()
+                        .map_err(|_| scope.error(amount, "expected a number here"))?;
                     seconds += n * match unit.as_str() {
                         "days" => 86400.0,
                         "hours" => 3600.0,
@@ -234,7 +247,9 @@ impl Options {
             Some(o) if self.origins.iter().any(|p| p.matches(o, false)) => Some(vec![o.to_owned()]),
             Some(_) => None,
             None if !self.always_send => None,
-            None if self.allow_all_origins => (!self.supports_credentials).then(|| vec!["*".to_owned()]),
+            None if self.allow_all_origins => {
+                (!self.supports_credentials).then(|| vec!["*".to_owned()])
+            }
             None => {
                 let mut literal: Vec<String> = self
                     .origins
@@ -251,12 +266,16 @@ impl Options {
     }
 
     fn apply(&self, request: &Request, answer: &mut Answer) {
-        let Some(origins) = self.cors_origins(request.header("Origin")).filter(|o| !o.is_empty()) else {
+        let Some(origins) = self
+            .cors_origins(request.header("Origin"))
+            .filter(|o| !o.is_empty())
+        else {
             return;
         };
         // A MultiDict's items() yields each key's first value only.
         let first_origin = origins.first().cloned().unwrap_or_default();
-        let mut headers: Vec<(&str, String)> = vec![("Access-Control-Allow-Origin", first_origin.clone())];
+        let mut headers: Vec<(&str, String)> =
+            vec![("Access-Control-Allow-Origin", first_origin.clone())];
         if let Some(expose) = &self.expose_headers {
             headers.push(("Access-Control-Expose-Headers", expose.clone()));
         }
@@ -268,8 +287,15 @@ impl Options {
                 .header("Access-Control-Request-Method")
                 .unwrap_or("")
                 .to_uppercase();
-            if let Some(methods) = self.methods.as_ref().filter(|m| !method.is_empty() && m.contains(&method)) {
-                if let Some(requested) = request.header("Access-Control-Request-Headers").filter(|h| !h.is_empty()) {
+            if let Some(methods) = self
+                .methods
+                .as_ref()
+                .filter(|m| !method.is_empty() && m.contains(&method))
+            {
+                if let Some(requested) = request
+                    .header("Access-Control-Request-Headers")
+                    .filter(|h| !h.is_empty())
+                {
                     let mut matching: Vec<&str> = requested
                         .split(',')
                         .map(str::trim)

@@ -96,7 +96,11 @@ impl Framework {
             Some(Framework::Django)
         } else if has("flask_cors") || has("CORS(app") {
             Some(Framework::Flask)
-        } else if has("require(\"cors\")") || has("require('cors')") || has("from 'cors'") || has("from \"cors\"") {
+        } else if has("require(\"cors\")")
+            || has("require('cors')")
+            || has("from 'cors'")
+            || has("from \"cors\"")
+        {
             Some(Framework::Express)
         } else if has("add_header") || has("proxy_pass") || has("server {") || has("location ") {
             Some(Framework::Nginx)

@@ -118,7 +118,8 @@ pub(super) fn parse(text: &str) -> Result<Nginx, ConfigError> {
             "" => Match::Prefix(path, false),
             "^~" => Match::Prefix(path, true),
             "~" | "~*" => Match::Regex(
-                Pattern::new(&path, modifier == "~*", Anchor::Search).map_err(|m| d.error(text, &m))?,
+                Pattern::new(&path, modifier == "~*", Anchor::Search)
+                    .map_err(|m| d.error(text, &m))?,
             ),
             other => return Err(d.error(text, &format!("unknown location modifier '{other}'"))),
         };
@@ -143,7 +144,12 @@ fn level(text: &str, block: &Block) -> Result<Level, ConfigError> {
                 let (name, value, always) = match d.args.as_slice() {
                     [name, value] => (name, value, false),
                     [name, value, flag] if flag == "always" => (name, value, true),
-                    _ => return Err(d.error(text, "add_header takes a name, a value and optionally 'always'")),
+                    _ => {
+                        return Err(d.error(
+                            text,
+                            "add_header takes a name, a value and optionally 'always'",
+                        ))
+                    }
                 };
                 level.headers.get_or_insert_with(Vec::new).push(AddHeader {
                     name: name.clone(),
@@ -163,12 +169,15 @@ fn level(text: &str, block: &Block) -> Result<Level, ConfigError> {
                 let Some(block) = &d.block else {
                     return Err(d.error(text, "if needs a { } block"));
                 };
-                level
-                    .rewrites
-                    .push(Rewrite::If(condition(text, d)?, Box::new(self::level(text, block)?)));
+                level.rewrites.push(Rewrite::If(
+                    condition(text, d)?,
+                    Box::new(self::level(text, block)?),
+                ));
             }
             "proxy_pass" => level.proxy = true,
-            "proxy_hide_header" => level.hide.extend(d.args.iter().map(|a| a.to_ascii_lowercase())),
+            "proxy_hide_header" => level
+                .hide
+                .extend(d.args.iter().map(|a| a.to_ascii_lowercase())),
             _ => {}
         }
     }
@@ -193,16 +202,23 @@ fn condition(text: &str, d: &Directive) -> Result<Condition, ConfigError> {
         [var, "!=", value] => Condition::Equals((*var).to_owned(), (*value).to_owned(), false),
         [var, op @ ("~" | "~*" | "!~" | "!~*"), pattern] => Condition::Matches(
             (*var).to_owned(),
-            Pattern::new(pattern, op.ends_with('*'), Anchor::Search).map_err(|m| d.error(text, &m))?,
+            Pattern::new(pattern, op.ends_with('*'), Anchor::Search)
+                .map_err(|m| d.error(text, &m))?,
             !op.starts_with('!'),
         ),
-        _ => return Err(d.error(text, "this if condition is not one CORS Lab reads (=, !=, ~, ~*, or a variable)")),
+        _ => {
+            return Err(d.error(
+                text,
+                "this if condition is not one CORS Lab reads (=, !=, ~, ~*, or a variable)",
+            ))
+        }
     })
 }
 
 fn map(text: &str, d: &Directive) -> Result<Map, ConfigError> {
     let ([source, target], Some(block)) = (
-        <[String; 2]>::try_from(d.args.clone()).map_err(|_| d.error(text, "map takes a source and a variable"))?,
+        <[String; 2]>::try_from(d.args.clone())
+            .map_err(|_| d.error(text, "map takes a source and a variable"))?,
         &d.block,
     ) else {
         return Err(d.error(text, "map needs a { } block"));
@@ -221,13 +237,18 @@ fn map(text: &str, d: &Directive) -> Result<Map, ConfigError> {
             out.default = value;
         } else if matches!(key.as_str(), "hostnames" | "volatile") {
         } else if let Some(pattern) = key.strip_prefix("~*") {
-            out.regexes
-                .push((Pattern::new(pattern, true, Anchor::Search).map_err(|m| entry.error(text, &m))?, value));
+            out.regexes.push((
+                Pattern::new(pattern, true, Anchor::Search).map_err(|m| entry.error(text, &m))?,
+                value,
+            ));
         } else if let Some(pattern) = key.strip_prefix('~') {
-            out.regexes
-                .push((Pattern::new(pattern, false, Anchor::Search).map_err(|m| entry.error(text, &m))?, value));
+            out.regexes.push((
+                Pattern::new(pattern, false, Anchor::Search).map_err(|m| entry.error(text, &m))?,
+                value,
+            ));
         } else {
-            out.exact.push((key.strip_prefix('\\').unwrap_or(&key).to_owned(), value));
+            out.exact
+                .push((key.strip_prefix('\\').unwrap_or(&key).to_owned(), value));
         }
     }
     Ok(out)
@@ -241,7 +262,12 @@ struct Vars<'a> {
 
 impl Vars<'_> {
     fn get(&self, name: &str, depth: usize) -> String {
-        if let Some(map) = self.nginx.maps.iter().find(|m| m.target == format!("${name}")) {
+        if let Some(map) = self
+            .nginx
+            .maps
+            .iter()
+            .find(|m| m.target == format!("${name}"))
+        {
             if depth > 8 {
                 return String::new();
             }
@@ -252,7 +278,12 @@ impl Vars<'_> {
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(&input))
                 .map(|(_, v)| v.clone())
-                .or_else(|| map.regexes.iter().find(|(p, _)| p.is_match(&input)).map(|(_, v)| v.clone()))
+                .or_else(|| {
+                    map.regexes
+                        .iter()
+                        .find(|(p, _)| p.is_match(&input))
+                        .map(|(_, v)| v.clone())
+                })
                 .unwrap_or_else(|| map.default.clone());
             return self.expand(&value, depth + 1);
         }
@@ -300,7 +331,9 @@ impl Vars<'_> {
                 let v = self.expand(var, 0);
                 !v.is_empty() && v != "0"
             }
-            Condition::Equals(var, value, yes) => (self.expand(var, 0) == self.expand(value, 0)) == *yes,
+            Condition::Equals(var, value, yes) => {
+                (self.expand(var, 0) == self.expand(value, 0)) == *yes
+            }
             Condition::Matches(var, pattern, yes) => pattern.is_match(&self.expand(var, 0)) == *yes,
         }
     }
@@ -308,7 +341,11 @@ impl Vars<'_> {
 
 impl Nginx {
     fn location(&self, path: &str) -> Option<&Location> {
-        if let Some(exact) = self.locations.iter().find(|l| matches!(&l.matcher, Match::Exact(p) if p == path)) {
+        if let Some(exact) = self
+            .locations
+            .iter()
+            .find(|l| matches!(&l.matcher, Match::Exact(p) if p == path))
+        {
             return Some(exact);
         }
         let longest = self
@@ -330,8 +367,15 @@ impl Nginx {
 
     /// nginx's answer.
     pub(super) fn respond(&self, request: &Request, backend: &Backend) -> Answer {
-        let vars = Vars { nginx: self, request };
-        let mut headers = if self.http_headers.is_empty() { None } else { Some(self.http_headers.clone()) };
+        let vars = Vars {
+            nginx: self,
+            request,
+        };
+        let mut headers = if self.http_headers.is_empty() {
+            None
+        } else {
+            Some(self.http_headers.clone())
+        };
         let mut inherit = |level: &Level, headers: &mut Option<Vec<AddHeader>>| {
             if level.headers.is_some() {
                 headers.clone_from(&level.headers);
@@ -374,8 +418,14 @@ impl Nginx {
                 }
             }
         };
-        let mut answer = Answer { status, headers: upstream_headers };
-        let success = matches!(status, 200 | 201 | 204 | 206 | 301 | 302 | 303 | 304 | 307 | 308);
+        let mut answer = Answer {
+            status,
+            headers: upstream_headers,
+        };
+        let success = matches!(
+            status,
+            200 | 201 | 204 | 206 | 301 | 302 | 303 | 304 | 307 | 308
+        );
         for header in headers.unwrap_or_default() {
             if !(header.always || success) {
                 continue;

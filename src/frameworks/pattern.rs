@@ -24,7 +24,11 @@ pub(crate) struct Pattern {
 
 impl Pattern {
     /// Compiles `text`; the error says why the `regex` crate refused it.
-    pub(crate) fn new(text: &str, case_insensitive: bool, anchor: Anchor) -> Result<Pattern, String> {
+    pub(crate) fn new(
+        text: &str,
+        case_insensitive: bool,
+        anchor: Anchor,
+    ) -> Result<Pattern, String> {
         let anchored = match anchor {
             Anchor::Search => text.to_owned(),
             Anchor::Start => format!(r"\A(?:{text})"),

@@ -71,7 +71,10 @@ pub(crate) enum Value {
         kwargs: Vec<(String, Expr)>,
     },
     /// A JavaScript function or arrow function: the tokens of its body.
-    Function { params: Vec<String>, body: Vec<Token> },
+    Function {
+        params: Vec<String>,
+        body: Vec<Token>,
+    },
     /// `*name` / `...name` inside a list.
     Spread(Box<Expr>),
     /// `a + b` of two non-string values (lists), resolved by [`Scope`].
@@ -88,7 +91,8 @@ pub(crate) fn tokenize(source: &str, lang: Lang) -> Result<Vec<Token>, ConfigErr
         let rest = source.get(i..).unwrap_or("");
         if b.is_ascii_whitespace() || (b == b'\\' && lang == Lang::Python) {
             i += 1;
-        } else if (lang == Lang::Js && rest.starts_with("//")) || (lang == Lang::Python && b == b'#')
+        } else if (lang == Lang::Js && rest.starts_with("//"))
+            || (lang == Lang::Python && b == b'#')
         {
             i += rest.find('\n').unwrap_or(rest.len());
         } else if lang == Lang::Js && rest.starts_with("/*") {
@@ -150,10 +154,12 @@ pub(crate) fn tokenize(source: &str, lang: Lang) -> Result<Vec<Token>, ConfigErr
             });
             i += len.max(1);
         } else {
-            let op = ["...", "===", "!==", "=>", "==", "!=", "||", "&&", "**", "::"]
-                .into_iter()
-                .find(|op| rest.starts_with(op))
-                .unwrap_or_else(|| rest.get(..1).unwrap_or(""));
+            let op = [
+                "...", "===", "!==", "=>", "==", "!=", "||", "&&", "**", "::",
+            ]
+            .into_iter()
+            .find(|op| rest.starts_with(op))
+            .unwrap_or_else(|| rest.get(..1).unwrap_or(""));
             match b {
                 b'(' | b'[' | b'{' => brackets.push((b, i)),
                 b')' | b']' | b'}' => {
@@ -270,9 +276,7 @@ fn string_literal(
                 other => {
                     // Python keeps an unknown escape's backslash (`"\."` is
                     // `\.`); JavaScript drops it.
-                    if lang == Lang::Python
-                        && !matches!(other, '\\' | '\'' | '"')
-                    {
+                    if lang == Lang::Python && !matches!(other, '\\' | '\'' | '"') {
                         text.push('\\');
                     }
                     text.push(other);
@@ -288,7 +292,11 @@ fn string_literal(
             text.push(c);
         }
     }
-    Err(ConfigError::at(source, start, "this string is never closed"))
+    Err(ConfigError::at(
+        source,
+        start,
+        "this string is never closed",
+    ))
 }
 
 /// A JavaScript regex literal at `start`: pattern, flags, length.
@@ -316,7 +324,10 @@ fn regex_literal(source: &str, start: usize) -> Result<(String, String, usize), 
             }
             '/' if !in_class => {
                 let after = rest.get(at + 1..).unwrap_or("");
-                let flags: String = after.chars().take_while(char::is_ascii_alphabetic).collect();
+                let flags: String = after
+                    .chars()
+                    .take_while(char::is_ascii_alphabetic)
+                    .collect();
                 let len = at + 1 + flags.len();
                 return Ok((pattern, flags, len));
             }
@@ -359,7 +370,9 @@ mod tests {
         .unwrap();
         let Value::Dict(pairs) = value else { panic!() };
         assert_eq!(pairs.len(), 4);
-        assert!(matches!(&pairs[0].1.value, Value::List(items) if matches!(&items[0].value, Value::Regex(p, _) if p == "\\.example\\.com$")));
+        assert!(
+            matches!(&pairs[0].1.value, Value::List(items) if matches!(&items[0].value, Value::Regex(p, _) if p == "\\.example\\.com$"))
+        );
         assert_eq!(pairs[1].1.value, Value::Bool(true));
         assert!(matches!(&pairs[3].1.value, Value::Function { params, .. } if params.len() == 2));
     }
@@ -371,9 +384,14 @@ mod tests {
             Lang::Python,
         )
         .unwrap();
-        let Value::Call { kwargs, .. } = value else { panic!() };
+        let Value::Call { kwargs, .. } = value else {
+            panic!()
+        };
         assert!(matches!(&kwargs[0].1.value, Value::List(l) if l.len() == 1));
-        assert_eq!(kwargs[1].1.value, Value::Str("https://.*\\.b\\.test".into()));
+        assert_eq!(
+            kwargs[1].1.value,
+            Value::Str("https://.*\\.b\\.test".into())
+        );
     }
 
     #[test]

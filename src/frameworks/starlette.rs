@@ -91,7 +91,8 @@ pub(super) fn parse(text: &str) -> Result<Starlette, ConfigError> {
             "allow_origin_regex" => {
                 let pattern = scope.strings(value)?.concat();
                 allow_origin_regex = Some(
-                    Pattern::new(&pattern, false, Anchor::Full).map_err(|m| scope.error(value, m))?,
+                    Pattern::new(&pattern, false, Anchor::Full)
+                        .map_err(|m| scope.error(value, m))?,
                 );
             }
             "expose_headers" => expose_headers = scope.strings(value)?,
@@ -103,7 +104,9 @@ pub(super) fn parse(text: &str) -> Result<Starlette, ConfigError> {
             other => {
                 return Err(scope.error(
                     value,
-                    format!("CORSMiddleware has no option '{other}' (Python would raise TypeError)"),
+                    format!(
+                        "CORSMiddleware has no option '{other}' (Python would raise TypeError)"
+                    ),
                 ))
             }
         }
@@ -173,7 +176,10 @@ impl Starlette {
                 answer.set("Access-Control-Allow-Credentials", "true");
             }
             if !self.expose_headers.is_empty() {
-                answer.set("Access-Control-Expose-Headers", self.expose_headers.join(", "));
+                answer.set(
+                    "Access-Control-Expose-Headers",
+                    self.expose_headers.join(", "),
+                );
             }
         }
         match origin {
@@ -199,10 +205,16 @@ impl Starlette {
         if !explicit {
             answer.set("Access-Control-Allow-Origin", "*");
         }
-        answer.set("Access-Control-Allow-Methods", self.allow_methods.join(", "));
+        answer.set(
+            "Access-Control-Allow-Methods",
+            self.allow_methods.join(", "),
+        );
         answer.set("Access-Control-Max-Age", self.max_age.clone());
         if !self.allow_all_headers {
-            answer.set("Access-Control-Allow-Headers", self.allow_headers_value.clone());
+            answer.set(
+                "Access-Control-Allow-Headers",
+                self.allow_headers_value.clone(),
+            );
         }
         if self.allow_credentials {
             answer.set("Access-Control-Allow-Credentials", "true");

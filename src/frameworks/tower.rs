@@ -51,7 +51,11 @@ pub struct Tower {
 /// expression in `text`.
 pub(super) fn parse(text: &str) -> Result<Tower, ConfigError> {
     let Some(start) = text.find("CorsLayer::") else {
-        return Err(ConfigError::at(text, text.len(), "no CorsLayer::new() in this text"));
+        return Err(ConfigError::at(
+            text,
+            text.len(),
+            "no CorsLayer::new() in this text",
+        ));
     };
     let rest = text.get(start..).unwrap_or("");
     let end = expression_end(rest);
@@ -64,7 +68,9 @@ pub(super) fn parse(text: &str) -> Result<Tower, ConfigError> {
         current = &call.receiver;
     }
     let mut tower = match path_text(current).as_deref() {
-        Some(p) if p.ends_with("CorsLayer::new") || p.ends_with("CorsLayer::default") => Tower::default(),
+        Some(p) if p.ends_with("CorsLayer::new") || p.ends_with("CorsLayer::default") => {
+            Tower::default()
+        }
         Some(p) if p.ends_with("CorsLayer::permissive") => Tower {
             allow_origin: Some(Rule::Any),
             allow_methods: Some(Rule::Any),
@@ -79,7 +85,14 @@ pub(super) fn parse(text: &str) -> Result<Tower, ConfigError> {
             allow_headers: Some(Rule::Mirror),
             ..Tower::default()
         },
-        _ => return Err(error_at(text, start, current.span(), "expected CorsLayer::new() here")),
+        _ => {
+            return Err(error_at(
+                text,
+                start,
+                current.span(),
+                "expected CorsLayer::new() here",
+            ))
+        }
     };
     for call in calls.into_iter().rev() {
         apply(text, start, &mut tower, call)?;
@@ -163,7 +176,12 @@ fn path_text(expr: &Expr) -> Option<String> {
     }
 }
 
-fn apply(text: &str, start: usize, tower: &mut Tower, call: &ExprMethodCall) -> Result<(), ConfigError> {
+fn apply(
+    text: &str,
+    start: usize,
+    tower: &mut Tower,
+    call: &ExprMethodCall,
+) -> Result<(), ConfigError> {
     let name = call.method.to_string();
     let arg = call.args.first();
     let fail = |span: proc_macro2::Span, message: &str| error_at(text, start, span, message);
@@ -180,16 +198,31 @@ fn apply(text: &str, start: usize, tower: &mut Tower, call: &ExprMethodCall) -> 
                 Lit::Bool(b) => tower.allow_credentials = b.value,
                 _ => return Err(fail(arg.span(), "expected true or false here")),
             },
-            _ => return Err(fail(arg.span(), "a credentials predicate is only known when the program runs")),
+            _ => {
+                return Err(fail(
+                    arg.span(),
+                    "a credentials predicate is only known when the program runs",
+                ))
+            }
         },
-        "max_age" => tower.max_age = Some(seconds(arg).ok_or_else(|| fail(arg.span(), "expected Duration::from_secs(N) here"))?),
+        "max_age" => {
+            tower.max_age = Some(
+                seconds(arg)
+                    .ok_or_else(|| fail(arg.span(), "expected Duration::from_secs(N) here"))?,
+            )
+        }
         "vary" => match rule(text, start, arg, true)? {
             Rule::List(names) => tower.vary = Some(names),
             Rule::Exact(name) => tower.vary = Some(vec![name]),
             _ => return Err(fail(arg.span(), "expected a list of header names here")),
         },
         "allow_private_network" => {}
-        other => return Err(fail(call.method.span(), &format!("CorsLayer has no method {other} that CORS Lab reads"))),
+        other => {
+            return Err(fail(
+                call.method.span(),
+                &format!("CorsLayer has no method {other} that CORS Lab reads"),
+            ))
+        }
     }
     Ok(())
 }
@@ -197,7 +230,9 @@ fn apply(text: &str, start: usize, tower: &mut Tower, call: &ExprMethodCall) -> 
 fn seconds(arg: &Expr) -> Option<u64> {
     let Expr::Call(call) = arg else { return None };
     let path = path_text(&call.func)?;
-    let Some(Expr::Lit(lit)) = call.args.first() else { return None };
+    let Some(Expr::Lit(lit)) = call.args.first() else {
+        return None;
+    };
     let Lit::Int(n) = &lit.lit else { return None };
     let n: u64 = n.base10_parse().ok()?;
     match path.rsplit("::").next()? {
@@ -244,7 +279,9 @@ fn rule(text: &str, start: usize, arg: &Expr, lower: bool) -> Result<Rule, Confi
         Expr::Macro(m) if m.mac.path.is_ident("vec") => {
             let items = m
                 .mac
-                .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+                .parse_body_with(
+                    syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+                )
                 .map_err(|e| syn_error(text, start, &e))?;
             items
                 .iter()
@@ -268,14 +305,19 @@ fn single(expr: &Expr, lower: bool) -> Option<String> {
             Lit::Str(s) => s.value(),
             _ => return None,
         },
-        Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "parse" | "unwrap" | "expect") => {
+        Expr::MethodCall(m)
+            if matches!(m.method.to_string().as_str(), "parse" | "unwrap" | "expect") =>
+        {
             return single(&m.receiver, lower)
         }
         Expr::Try(t) => return single(&t.expr, lower),
         Expr::Call(call) => {
             let path = path_text(&call.func)?;
             let last = path.rsplit("::").next()?;
-            if !matches!(last, "from_static" | "from_str" | "from_bytes" | "from" | "try_from") {
+            if !matches!(
+                last,
+                "from_static" | "from_str" | "from_bytes" | "from" | "try_from"
+            ) {
                 return None;
             }
             return single(call.args.first()?, lower);
@@ -291,7 +333,11 @@ fn single(expr: &Expr, lower: bool) -> Option<String> {
         Expr::Reference(r) => return single(&r.expr, lower),
         _ => return None,
     };
-    Some(if lower { value.to_ascii_lowercase() } else { value })
+    Some(if lower {
+        value.to_ascii_lowercase()
+    } else {
+        value
+    })
 }
 
 impl Tower {
@@ -303,9 +349,13 @@ impl Tower {
             headers.push(("access-control-allow-credentials", "true".to_owned()));
         }
         let vary = self.vary.clone().unwrap_or_else(|| {
-            ["origin", "access-control-request-method", "access-control-request-headers"]
-                .map(String::from)
-                .to_vec()
+            [
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+            ]
+            .map(String::from)
+            .to_vec()
         });
         if !vary.is_empty() {
             headers.push(("vary", vary.join(", ")));
@@ -314,7 +364,9 @@ impl Tower {
             None => None,
             Some(Rule::Any) => Some("*".to_owned()),
             Some(Rule::Exact(v)) => Some(v.clone()),
-            Some(Rule::List(list)) => origin.filter(|o| list.iter().any(|l| l == o)).map(str::to_owned),
+            Some(Rule::List(list)) => origin
+                .filter(|o| list.iter().any(|l| l == o))
+                .map(str::to_owned),
             Some(Rule::Mirror) => origin.map(str::to_owned),
         };
         let sent = |rule: &Option<Rule>, mirror: Option<&str>| match rule {
@@ -326,10 +378,16 @@ impl Tower {
             Some(Rule::Mirror) => mirror.map(str::to_owned),
         };
         if request.method == "OPTIONS" {
-            if let Some(v) = sent(&self.allow_methods, request.header("Access-Control-Request-Method")) {
+            if let Some(v) = sent(
+                &self.allow_methods,
+                request.header("Access-Control-Request-Method"),
+            ) {
                 headers.push(("access-control-allow-methods", v));
             }
-            if let Some(v) = sent(&self.allow_headers, request.header("Access-Control-Request-Headers")) {
+            if let Some(v) = sent(
+                &self.allow_headers,
+                request.header("Access-Control-Request-Headers"),
+            ) {
                 headers.push(("access-control-allow-headers", v));
             }
             if let Some(seconds) = self.max_age {

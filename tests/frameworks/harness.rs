@@ -148,7 +148,9 @@ pub(crate) fn upstream_backend(path: &str) -> Backend {
 /// status and headers (at most 15 s).
 pub(crate) fn send(port: u16, request: &Request) -> (u16, Vec<(String, String)>) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
     let mut text = format!(
         "{} {} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n",
         request.method, request.path
@@ -204,7 +206,10 @@ pub(crate) fn requests(path: &str) -> Vec<Request> {
             path: path.to_owned(),
             headers: with_origin(vec![
                 ("Access-Control-Request-Method".to_owned(), "PUT".to_owned()),
-                ("Access-Control-Request-Headers".to_owned(), "content-type".to_owned()),
+                (
+                    "Access-Control-Request-Headers".to_owned(),
+                    "content-type".to_owned(),
+                ),
             ]),
         });
         out.push(Request {
@@ -229,9 +234,8 @@ fn installed(framework: Framework) -> bool {
         Framework::TowerHttp => true,
     };
     if !present {
-        let message = format!(
-            "skipped: {framework} is not installed (run scripts/setup --frameworks)"
-        );
+        let message =
+            format!("skipped: {framework} is not installed (run scripts/setup --frameworks)");
         assert!(
             std::env::var("CORS_LAB_REQUIRE_FRAMEWORKS").as_deref() != Ok("1"),
             "{message}"
@@ -273,14 +277,24 @@ pub(crate) fn start(framework: Framework, config: &str) -> Running {
     let python = tools().join("venv/bin/python");
     let app_paths = vec!["/ok", "/error", "/missing"];
     let proxy_paths = vec![
-        "/ok", "/error", "/missing", "/down", "/cors", "/cached", "/static/file.txt",
+        "/ok",
+        "/error",
+        "/missing",
+        "/down",
+        "/cors",
+        "/cached",
+        "/static/file.txt",
         "/static/none.txt",
     ];
     let mut upstream = None;
     let mut tower = None;
     let (process, paths) = match framework {
         Framework::Express => {
-            std::fs::write(path.join("app.js"), format!("{config}\n{}", fixture("routes.js"))).unwrap();
+            std::fs::write(
+                path.join("app.js"),
+                format!("{config}\n{}", fixture("routes.js")),
+            )
+            .unwrap();
             let mut command = Command::new("node");
             command
                 .arg(path.join("app.js"))
@@ -289,29 +303,60 @@ pub(crate) fn start(framework: Framework, config: &str) -> Running {
             (Some(spawn(command, &path, "express", port)), app_paths)
         }
         Framework::Fastapi => {
-            std::fs::write(path.join("app.py"), format!("{config}{}", fixture("routes.py"))).unwrap();
+            std::fs::write(
+                path.join("app.py"),
+                format!("{config}{}", fixture("routes.py")),
+            )
+            .unwrap();
             let mut command = Command::new(&python);
             command.current_dir(&path).args([
-                "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", &port.to_string(),
-                "--log-level", "warning",
+                "-m",
+                "uvicorn",
+                "app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--log-level",
+                "warning",
             ]);
             (Some(spawn(command, &path, "uvicorn", port)), app_paths)
         }
         Framework::Django => {
-            std::fs::write(path.join("settings.py"), format!("{}\n{config}", fixture("base.py"))).unwrap();
+            std::fs::write(
+                path.join("settings.py"),
+                format!("{}\n{config}", fixture("base.py")),
+            )
+            .unwrap();
             std::fs::write(path.join("urls.py"), fixture("urls.py")).unwrap();
             let mut command = Command::new(&python);
             command
                 .current_dir(&path)
                 .env("PYTHONPATH", &path)
                 .env("DJANGO_SETTINGS_MODULE", "settings")
-                .args(["-m", "django", "runserver", &format!("127.0.0.1:{port}"), "--noreload"]);
-            (Some(spawn(command, &path, "django runserver", port)), app_paths)
+                .args([
+                    "-m",
+                    "django",
+                    "runserver",
+                    &format!("127.0.0.1:{port}"),
+                    "--noreload",
+                ]);
+            (
+                Some(spawn(command, &path, "django runserver", port)),
+                app_paths,
+            )
         }
         Framework::Flask => {
-            std::fs::write(path.join("app.py"), format!("{config}{}", fixture("routes.py"))).unwrap();
+            std::fs::write(
+                path.join("app.py"),
+                format!("{config}{}", fixture("routes.py")),
+            )
+            .unwrap();
             let mut command = Command::new(&python);
-            command.current_dir(&path).arg("app.py").env("PORT", port.to_string());
+            command
+                .current_dir(&path)
+                .arg("app.py")
+                .env("PORT", port.to_string());
             (Some(spawn(command, &path, "flask", port)), app_paths)
         }
         Framework::Nginx | Framework::Apache => {
@@ -381,9 +426,17 @@ fn start_nginx(dir: &Path, config: &str, port: u16) -> Process {
 
 fn start_apache(dir: &Path, config: &str, port: u16, www: &Path) -> Process {
     let d = dir.display();
-    let modules = ["mpm_event", "authz_core", "headers", "setenvif", "rewrite", "proxy", "proxy_http"]
-        .map(|m| format!("LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so\n"))
-        .concat();
+    let modules = [
+        "mpm_event",
+        "authz_core",
+        "headers",
+        "setenvif",
+        "rewrite",
+        "proxy",
+        "proxy_http",
+    ]
+    .map(|m| format!("LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so\n"))
+    .concat();
     let user = if cfg!(unix) && std::env::var("USER").as_deref() == Ok("root") || is_root() {
         "User www-data\nGroup www-data\n"
     } else {
@@ -418,7 +471,10 @@ pub(crate) fn check(framework: Framework, files: &[&str]) {
     let mut compared = 0;
     let mut differences = Vec::new();
     for file in files {
-        let fixture = root().join("tests/frameworks").join(framework.id()).join(file);
+        let fixture = root()
+            .join("tests/frameworks")
+            .join(framework.id())
+            .join(file);
         let config = std::fs::read_to_string(&fixture).unwrap();
         let running = start(framework, &config);
         let model_text = fill(&config, running.port, 1, Path::new("/www"));

@@ -20,15 +20,21 @@ pub(crate) struct TowerServer {
 }
 
 fn values(list: &[String]) -> Vec<http::HeaderValue> {
-    list.iter().map(|v| http::HeaderValue::from_str(v).unwrap()).collect()
+    list.iter()
+        .map(|v| http::HeaderValue::from_str(v).unwrap())
+        .collect()
 }
 
 fn names(list: &[String]) -> Vec<http::HeaderName> {
-    list.iter().map(|v| http::HeaderName::from_bytes(v.as_bytes()).unwrap()).collect()
+    list.iter()
+        .map(|v| http::HeaderName::from_bytes(v.as_bytes()).unwrap())
+        .collect()
 }
 
 fn methods(list: &[String]) -> Vec<http::Method> {
-    list.iter().map(|v| http::Method::from_bytes(v.as_bytes()).unwrap()).collect()
+    list.iter()
+        .map(|v| http::Method::from_bytes(v.as_bytes()).unwrap())
+        .collect()
 }
 
 /// The real layer for the model's reading.
@@ -101,7 +107,9 @@ impl TowerServer {
                 .build()
                 .unwrap();
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                    .await
+                    .unwrap();
                 ready.send(()).unwrap();
                 loop {
                     let accepted = tokio::select! {
@@ -109,9 +117,7 @@ impl TowerServer {
                         accepted = listener.accept() => accepted,
                     };
                     let Ok((stream, _)) = accepted else { continue };
-                    let service = ServiceBuilder::new()
-                        .layer(layer.clone())
-                        .service_fn(route);
+                    let service = ServiceBuilder::new().layer(layer.clone()).service_fn(route);
                     tokio::spawn(async move {
                         let hyper_service = hyper::service::service_fn(move |req| {
                             let mut service = service.clone();

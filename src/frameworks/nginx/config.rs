@@ -98,7 +98,11 @@ fn words(text: &str) -> Result<Vec<(Word, usize)>, ConfigError> {
                     }
                 }
                 if !closed {
-                    return Err(ConfigError::at(text, at, "this quoted string is never closed"));
+                    return Err(ConfigError::at(
+                        text,
+                        at,
+                        "this quoted string is never closed",
+                    ));
                 }
                 out.push((Word::Text(value), at));
             }
@@ -138,7 +142,11 @@ fn block(
             Word::Text(t) => current.push((t.clone(), *at)),
             Word::End | Word::Open => {
                 let Some(((name, start), args)) = current.split_first() else {
-                    return Err(ConfigError::at(text, *at, "expected a directive name before this"));
+                    return Err(ConfigError::at(
+                        text,
+                        *at,
+                        "expected a directive name before this",
+                    ));
                 };
                 let inner = if matches!(word, Word::Open) {
                     Some(self::block(text, words, pos, Some(*at))?)
@@ -155,7 +163,11 @@ fn block(
             }
             Word::Close => {
                 if let Some((_, start)) = current.first() {
-                    return Err(ConfigError::at(text, *start, "this directive has no ';' at its end"));
+                    return Err(ConfigError::at(
+                        text,
+                        *start,
+                        "this directive has no ';' at its end",
+                    ));
                 }
                 return match opened_at {
                     Some(_) => Ok(block),
@@ -165,7 +177,11 @@ fn block(
         }
     }
     if let Some((_, start)) = current.first() {
-        return Err(ConfigError::at(text, *start, "this directive has no ';' at its end"));
+        return Err(ConfigError::at(
+            text,
+            *start,
+            "this directive has no ';' at its end",
+        ));
     }
     match opened_at {
         Some(at) => Err(ConfigError::at(text, at, "this '{' is never closed")),

@@ -12,10 +12,7 @@ pub(crate) struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, pos: usize, message: impl Into<String>) -> ConfigError {
-        let offset = self
-            .tokens
-            .get(pos)
-            .map_or(self.source.len(), |t| t.start);
+        let offset = self.tokens.get(pos).map_or(self.source.len(), |t| t.start);
         ConfigError::at(self.source, offset, message)
     }
 
@@ -74,9 +71,10 @@ impl Parser<'_> {
                     text.push_str(more);
                     pos += 1;
                 }
-                (Value::List(_) | Value::Name(_) | Value::Call { .. } | Value::Concat(..), Some(Tok::Punct(p)))
-                    if p == "+" =>
-                {
+                (
+                    Value::List(_) | Value::Name(_) | Value::Call { .. } | Value::Concat(..),
+                    Some(Tok::Punct(p)),
+                ) if p == "+" => {
                     let (right, after) = self.primary(pos + 1)?;
                     let start = expr.start;
                     expr = Expr {
@@ -112,7 +110,9 @@ impl Parser<'_> {
         let done = |value: Value, next: usize| Ok((Expr { value, start }, next));
         match &token.kind {
             Tok::Str(text) => done(Value::Str(text.clone()), pos + 1),
-            Tok::Regex(pattern, flags) => done(Value::Regex(pattern.clone(), flags.clone()), pos + 1),
+            Tok::Regex(pattern, flags) => {
+                done(Value::Regex(pattern.clone(), flags.clone()), pos + 1)
+            }
             Tok::Num(text) => done(Value::Num(text.clone()), pos + 1),
             Tok::Punct(p) if p == "-" => match self.tokens.get(pos + 1).map(|t| &t.kind) {
                 Some(Tok::Num(n)) => done(Value::Num(format!("-{n}")), pos + 2),
@@ -198,7 +198,9 @@ impl Parser<'_> {
         let mut pos = next + 1;
         while !self.is_punct(pos, ")") {
             let keyword = match self.tokens.get(pos).map(|t| &t.kind) {
-                Some(Tok::Ident(key)) if self.lang == Lang::Python && self.is_punct(pos + 1, "=") => {
+                Some(Tok::Ident(key))
+                    if self.lang == Lang::Python && self.is_punct(pos + 1, "=") =>
+                {
                     Some(key.clone())
                 }
                 _ => None,
@@ -329,7 +331,11 @@ impl Parser<'_> {
         self.function_from_params(open, pos)
     }
 
-    fn function_from_params(&self, open: usize, first: usize) -> Result<(Expr, usize), ConfigError> {
+    fn function_from_params(
+        &self,
+        open: usize,
+        first: usize,
+    ) -> Result<(Expr, usize), ConfigError> {
         let (params, after) = self.params(open)?;
         let start = self.tokens.get(first).map_or(0, |t| t.start);
         let (body, next) = self.block(after)?;
@@ -449,7 +455,13 @@ impl Parser<'_> {
         let mut found = Vec::new();
         for pos in 0..self.tokens.len() {
             let name_at = match self.lang {
-                Lang::Js if ["const", "let", "var"].iter().any(|k| self.is_ident(pos, k)) => pos + 1,
+                Lang::Js
+                    if ["const", "let", "var"]
+                        .iter()
+                        .any(|k| self.is_ident(pos, k)) =>
+                {
+                    pos + 1
+                }
                 Lang::Python if pos == 0 || self.line_start(pos) => pos,
                 _ => continue,
             };
@@ -475,4 +487,3 @@ impl Parser<'_> {
         before.ends_with('\n') || before.is_empty()
     }
 }
-

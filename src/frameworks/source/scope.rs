@@ -60,10 +60,16 @@ impl Scope<'_> {
                 Ok(out)
             }
             Value::Call { callee, args, .. }
-                if matches!(callee.as_str(), "list" | "tuple" | "set" | "frozenset" | "sorted")
-                    && args.len() == 1 =>
+                if matches!(
+                    callee.as_str(),
+                    "list" | "tuple" | "set" | "frozenset" | "sorted"
+                ) && args.len() == 1 =>
             {
-                let mut out = args.first().map(|a| self.strings(a)).transpose()?.unwrap_or_default();
+                let mut out = args
+                    .first()
+                    .map(|a| self.strings(a))
+                    .transpose()?
+                    .unwrap_or_default();
                 if callee == "sorted" {
                     out.sort();
                 }
@@ -94,4 +100,3 @@ impl Scope<'_> {
         }
     }
 }
-
