@@ -276,3 +276,151 @@ pub fn truncate(scenario: &Scenario, last: usize) -> Scenario {
         server: scenario.server.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::evaluate;
+    use crate::scenario::parse_scenario;
+
+    /// A scenario from its server rules and requests (JSON arrays).
+    fn scenario(server: &str, requests: &str) -> Scenario {
+        let text = format!(
+            r#"{{"format":"cors-scenario/1","id":"t","page":"https://app.example","server":{server},"requests":{requests}}}"#
+        );
+        parse_scenario(&text).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// The rule the engine used for each exchange of request 0, in order.
+    fn rules_used(scenario: &Scenario) -> Vec<Option<usize>> {
+        let trace = evaluate(scenario, None);
+        trace.requests[0]
+            .exchanges
+            .iter()
+            .map(answered_by)
+            .collect()
+    }
+
+    const SHARED: &str = r#"[{"match":{"url":"https://api.example/x"},"respond":{"status":200,"headers":[["Access-Control-Allow-Origin","*"],["Access-Control-Allow-Methods","PUT"]]}}]"#;
+    const PUT: &str = r#"[{"method":"PUT","url":"https://api.example/x"}]"#;
+
+    #[test]
+    fn splitting_a_shared_rule_puts_an_options_copy_first() {
+        let mut s = scenario(SHARED, PUT);
+        assert_eq!(rules_used(&s), vec![Some(0), Some(0)]);
+        assert_eq!(split_shared_rule(&mut s, 0), Some((0, 1)));
+        assert_eq!(s.server.len(), 2);
+        assert_eq!(s.server[0].matcher.method.as_deref(), Some("OPTIONS"));
+        assert_eq!(s.server[1].matcher.method, None);
+        assert_eq!(s.server[0].respond, s.server[1].respond);
+        // The engine now answers the preflight from the copy and the request from the original.
+        assert_eq!(rules_used(&s), vec![Some(0), Some(1)]);
+        assert_eq!(split_shared_rule(&mut s, 5), None);
+        assert_eq!(s.server.len(), 2);
+    }
+
+    #[test]
+    fn editing_one_side_of_a_shared_rule_leaves_the_other() {
+        for (side, edited, other) in [(Side::Preflight, 0, 1), (Side::Actual, 1, 0)] {
+            let mut s = scenario(SHARED, PUT);
+            let trace = evaluate(&s, None);
+            let index = editable_rule(&mut s, trace.requests.first(), 0, 0, side);
+            assert_eq!(index, Some(edited), "{side:?}");
+            s.server[edited].respond.headers.push(("X-Edited".into(), "1".into()));
+            assert_eq!(s.server[other].respond.headers.len(), 2, "{side:?}");
+            assert_eq!(rules_used(&s), vec![Some(0), Some(1)], "{side:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_rule_is_added_where_it_answers() {
+        let mut s = scenario("[]", PUT);
+        let trace = evaluate(&s, None);
+        // Nothing answered (the default 404): a preflight rule goes first…
+        assert_eq!(
+            editable_rule(&mut s, trace.requests.first(), 0, 0, Side::Preflight),
+            Some(0)
+        );
+        assert_eq!(s.server[0].matcher.method.as_deref(), Some("OPTIONS"));
+        assert_eq!(s.server[0].respond.status, 204);
+        // …and a rule for the request itself last.
+        assert_eq!(
+            add_rule(
+                &mut s,
+                Place::Last,
+                Some("PUT".into()),
+                "https://api.example/x".into(),
+                200
+            ),
+            1
+        );
+        assert_eq!(
+            add_rule(
+                &mut s,
+                Place::First,
+                None,
+                "https://api.example/y".into(),
+                404
+            ),
+            0
+        );
+        assert_eq!(s.server[0].matcher.url, "https://api.example/y");
+        assert_eq!(s.server[2].matcher.method.as_deref(), Some("PUT"));
+    }
+
+    #[test]
+    fn a_hop_without_an_exchange_gets_the_mock_servers_own_match() {
+        // The script's URL has no path; the rule's has `/` and a fragment:
+        // the mock server treats them as the same URL, and so does the editor.
+        let s = scenario(
+            r#"[{"match":{"method":"POST","url":"https://api.example/#a"},"respond":{}},{"match":{"method":"OPTIONS","url":"https://api.example"},"respond":{}},{"match":{"url":"https://api.example"},"respond":{}}]"#,
+            r#"[{"method":"post","url":"https://api.example"}]"#,
+        );
+        let hop = hops(&s, None, 0).remove(0);
+        assert_eq!(hop.url, "https://api.example");
+        assert_eq!(hop.rule(&s, Side::Actual), Some(0));
+        assert_eq!(hop.rule(&s, Side::Preflight), Some(1));
+        assert_eq!(rule_for(&s, None, 0, Side::Actual), Some(0));
+        assert_eq!(rule_for(&s, None, 1, Side::Actual), None);
+    }
+
+    #[test]
+    fn each_redirect_target_is_a_hop_answered_by_its_own_rule() {
+        let s = scenario(
+            r#"[{"match":{"url":"https://api.example/old"},"respond":{"status":302,"headers":[["Location","https://api.example/new"],["Access-Control-Allow-Origin","*"]]}},{"match":{"url":"https://api.example/new"},"respond":{"headers":[["Access-Control-Allow-Origin","*"]]}}]"#,
+            r#"[{"url":"https://api.example/old"}]"#,
+        );
+        let trace = evaluate(&s, None);
+        let chain = hops(&s, trace.requests.first(), 0);
+        let urls: Vec<&str> = chain.iter().map(|h| h.url.as_str()).collect();
+        assert_eq!(urls, ["https://api.example/old", "https://api.example/new"]);
+        assert_eq!(chain[0].actual_rule, Some(0));
+        assert_eq!(chain[1].actual_rule, Some(1));
+        assert!(!chain[1].preflighted);
+        assert_eq!(
+            rule_for_hop(&s, trace.requests.first(), 0, 1, Side::Actual),
+            Some(1)
+        );
+        assert_eq!(
+            rule_for_hop(&s, trace.requests.first(), 0, 2, Side::Actual),
+            None
+        );
+    }
+
+    #[test]
+    fn truncating_keeps_the_requests_up_to_the_last_and_drops_the_file_around_them() {
+        let mut s = scenario(
+            SHARED,
+            r#"[{"url":"https://api.example/x"},{"method":"PUT","url":"https://api.example/x"},{"url":"https://api.example/z"}]"#,
+        );
+        s.title = Some("A lesson".into());
+        s.tags = vec!["redirects".into()];
+        s.page_csp = Some("connect-src *".into());
+        let cut = truncate(&s, 1);
+        assert_eq!(cut.requests, s.requests[..2].to_vec());
+        assert_eq!((cut.title, cut.tags.len()), (None, 0));
+        assert_eq!(cut.page_csp, s.page_csp);
+        assert_eq!((cut.page, cut.server), (s.page.clone(), s.server.clone()));
+        assert_eq!(truncate(&s, 9).requests.len(), 3);
+    }
+}

@@ -278,3 +278,190 @@ pub fn finding_json(action: &FixAction) -> FindingJson {
         ActionJson::Advice { text } => FindingJson::Advice { advice: text },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::csp::CspViolation;
+    use crate::engine::fixes::types::{AllowOrigin, CorsHeader, MediaType};
+    use crate::engine::trace::{Stage, StepStatus};
+
+    fn fix(stage: FixStage, problem: Problem, action: FixAction) -> Fix {
+        Fix {
+            stage,
+            problem,
+            action,
+        }
+    }
+
+    #[test]
+    fn every_cors_header_has_its_name_and_wire_value() {
+        let cases = [
+            (
+                CorsHeader::AllowOrigin(AllowOrigin::Any),
+                "Access-Control-Allow-Origin: *",
+            ),
+            (
+                CorsHeader::AllowOrigin(AllowOrigin::Exact("null".into())),
+                "Access-Control-Allow-Origin: null",
+            ),
+            (
+                CorsHeader::AllowCredentials,
+                "Access-Control-Allow-Credentials: true",
+            ),
+            (
+                CorsHeader::AllowMethods(vec!["GET".into(), "PUT".into()]),
+                "Access-Control-Allow-Methods: GET, PUT",
+            ),
+            (
+                CorsHeader::AllowHeaders(vec!["x-a".into()]),
+                "Access-Control-Allow-Headers: x-a",
+            ),
+            (
+                CorsHeader::ExposeHeaders(vec!["etag".into(), "x-b".into()]),
+                "Access-Control-Expose-Headers: etag, x-b",
+            ),
+            (CorsHeader::MaxAge(600), "Access-Control-Max-Age: 600"),
+            (CorsHeader::Vary(vec!["Origin".into()]), "Vary: Origin"),
+        ];
+        for (header, line) in cases {
+            assert_eq!(header_line(&FixAction::Send(header)).as_deref(), Some(line));
+        }
+        assert_eq!(
+            header_line(&FixAction::SetContentType(MediaType::EventStream)).as_deref(),
+            Some("Content-Type: text/event-stream")
+        );
+        assert_eq!(header_line(&FixAction::SetStatus(204)), None);
+    }
+
+    #[test]
+    fn an_action_reads_as_one_instruction() {
+        assert_eq!(
+            action(&FixAction::Send(CorsHeader::AllowCredentials)),
+            "send `Access-Control-Allow-Credentials: true`"
+        );
+        assert_eq!(action(&FixAction::SetStatus(204)), "answer with status 204");
+        assert_eq!(
+            action(&FixAction::Advise(Advice::TooManyRedirects)),
+            "The server redirects in a loop: fix the redirect chain."
+        );
+    }
+
+    #[test]
+    fn a_server_fix_names_the_failure_on_its_response() {
+        let missing = |phase| Failure::Cors {
+            phase,
+            error: CorsError::MissingAllowOrigin,
+        };
+        let preflight = fix(
+            FixStage::Preflight,
+            Problem::Failure(missing(crate::engine::failure::Phase::Preflight)),
+            FixAction::Send(CorsHeader::AllowOrigin(AllowOrigin::Exact(
+                "https://app.example".into(),
+            ))),
+        );
+        assert_eq!(
+            problem(&preflight),
+            "the preflight response has no Access-Control-Allow-Origin"
+        );
+        let actual = Fix {
+            problem: Problem::Failure(missing(crate::engine::failure::Phase::Actual)),
+            ..preflight
+        };
+        assert_eq!(
+            problem(&actual),
+            "the response has no Access-Control-Allow-Origin"
+        );
+        let method = fix(
+            FixStage::Preflight,
+            Problem::Failure(Failure::MethodNotAllowed {
+                method: "PUT".into(),
+            }),
+            FixAction::Send(CorsHeader::AllowMethods(vec!["PUT".into()])),
+        );
+        assert_eq!(problem(&method), "the preflight does not allow method PUT");
+    }
+
+    #[test]
+    fn advice_names_its_problem_unless_a_failing_step_does() {
+        let advice = fix(
+            FixStage::Request,
+            Problem::Advice,
+            FixAction::Advise(Advice::ConnectionFailed),
+        );
+        assert_eq!(problem(&advice), "the server did not answer");
+        let step = Step {
+            stage: Stage::Redirect,
+            anchor: "http-redirect-fetch",
+            title: "Redirect".into(),
+            compared: String::new(),
+            found: "status 302 with redirect mode error: network error".into(),
+            why: String::new(),
+            status: StepStatus::Fail,
+            highlight: None,
+        };
+        let from_step = Fix {
+            problem: Problem::FailingStep(Box::new(step)),
+            ..advice
+        };
+        assert_eq!(
+            problem(&from_step),
+            "status 302 with redirect mode error: network error"
+        );
+    }
+
+    #[test]
+    fn csp_advice_quotes_the_directive_and_says_what_to_widen() {
+        let advice = Advice::PageCsp {
+            violations: vec![CspViolation {
+                effective_directive: "script-src-elem".into(),
+                directive: "default-src".into(),
+                value: "'self'".into(),
+            }],
+        };
+        let text = advice_text(&advice);
+        assert!(text.starts_with("Not a CORS problem"), "{text}");
+        assert!(text.contains("(`default-src 'self'`)"), "{text}");
+        assert!(
+            text.ends_with("add its origin to script-src in the header that serves the page."),
+            "{text}"
+        );
+        assert!(advice.says_not_cors());
+        assert!(!Advice::ConnectionFailed.says_not_cors());
+    }
+
+    #[test]
+    fn json_keeps_the_shapes_of_check_and_diagnose() {
+        let send = fix(
+            FixStage::Actual,
+            Problem::Failure(Failure::EventStreamMimeType {
+                mime: "application/json".into(),
+            }),
+            FixAction::SetContentType(MediaType::EventStream),
+        );
+        assert_eq!(
+            serde_json::to_value(json(&send)).ok(),
+            Some(serde_json::json!({
+                "stage": "actual",
+                "problem": "the response's Content-Type is \"application/json\"; EventSource needs text/event-stream",
+                "action": {"kind": "set-header", "header": "Content-Type", "value": "text/event-stream"}
+            }))
+        );
+        assert_eq!(
+            serde_json::to_value(action_json(&FixAction::SetStatus(204))).ok(),
+            Some(serde_json::json!({"kind": "set-status", "status": 204}))
+        );
+        assert_eq!(
+            serde_json::to_value(finding_json(&FixAction::SetStatus(204))).ok(),
+            Some(serde_json::json!({"status": 204}))
+        );
+        assert_eq!(
+            serde_json::to_value(finding_json(&FixAction::Advise(Advice::UnsupportedScheme))).ok(),
+            Some(serde_json::json!({"advice": "Serve the resource over http or https."}))
+        );
+        assert_eq!(
+            serde_json::to_value(finding_json(&send.action)).ok(),
+            Some(serde_json::json!({"header": "Content-Type", "value": "text/event-stream"}))
+        );
+    }
+}
