@@ -124,7 +124,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
                             .map(|r| JsonResult {
                                 result: &r.result,
                                 failure: &r.failure,
-                                fixes: r.fixes.iter().map(|f| text::json(f)).collect(),
+                                fixes: r.fixes.iter().map(text::json).collect(),
                             })
                             .collect(),
                         disagreements: found,

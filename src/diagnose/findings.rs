@@ -104,7 +104,7 @@ impl CaseReport {
             request: &self.case.url,
             result: &trace.result,
             failure: &trace.failure,
-            fixes: trace.fixes.iter().map(|f| text::json(f)).collect(),
+            fixes: trace.fixes.iter().map(text::json).collect(),
             failing_step: &self.failing_step,
         })
     }

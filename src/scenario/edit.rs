@@ -326,7 +326,10 @@ mod tests {
             let trace = evaluate(&s, None);
             let index = editable_rule(&mut s, trace.requests.first(), 0, 0, side);
             assert_eq!(index, Some(edited), "{side:?}");
-            s.server[edited].respond.headers.push(("X-Edited".into(), "1".into()));
+            s.server[edited]
+                .respond
+                .headers
+                .push(("X-Edited".into(), "1".into()));
             assert_eq!(s.server[other].respond.headers.len(), 2, "{side:?}");
             assert_eq!(rules_used(&s), vec![Some(0), Some(1)], "{side:?}");
         }
