@@ -13,6 +13,7 @@
 
 mod browser;
 mod certificate;
+mod doh;
 mod driver;
 mod events;
 mod firefox;
@@ -741,7 +742,6 @@ async fn run_scenario<T: Tab>(
         sandbox_page,
         page_csp: scenario.page_csp.clone(),
         ports: ports.into_iter().collect(),
-        proxy_port: page.proxy_port(),
     };
     let server = MockServer::start(setup, tls, ip).await?;
     let result = run_requests(page, &server, scenario, engine, &page_url).await;

@@ -74,10 +74,6 @@ pub(crate) struct ServerSetup {
     pub(crate) page_csp: Option<String>,
     /// The ports to listen on.
     pub(crate) ports: Vec<u16>,
-    /// Also serve as an HTTP proxy on this port (for Firefox, see
-    /// `super::firefox`): `CONNECT` tunnels are served as HTTPS, absolute-form
-    /// requests as HTTP, exactly as direct connections are.
-    pub(crate) proxy_port: Option<u16>,
 }
 
 /// A running mock server; dropping it stops every listener and connection.
@@ -130,11 +126,7 @@ impl MockServer {
         for port in ports {
             let address = SocketAddr::from((ip, port));
             let listener = bind(address).await?;
-            tasks.spawn(accept_loop(listener, shared.clone(), false));
-        }
-        if let Some(port) = shared.setup.proxy_port {
-            let listener = bind(SocketAddr::from((ip, port))).await?;
-            tasks.spawn(accept_loop(listener, shared.clone(), true));
+            tasks.spawn(accept_loop(listener, shared.clone()));
         }
         Ok(MockServer { shared, tasks })
     }
@@ -178,18 +170,14 @@ async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, proxy: bool) {
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     // Connections live in this set, so aborting the loop closes them too.
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((stream, _)) = accepted {
-                    if proxy {
-                        connections.spawn(serve_proxy(stream, shared.clone()));
-                    } else {
-                        connections.spawn(serve_connection(stream, shared.clone()));
-                    }
+                    connections.spawn(serve_connection(stream, shared.clone()));
                 }
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -276,44 +264,6 @@ fn accept_websocket(
         let _ = tokio::time::timeout(WEBSOCKET_LIMIT, tokio::io::copy(&mut io, &mut sink)).await;
     });
     response
-}
-
-/// One connection to the proxy port: `CONNECT host:port` is answered 200 and
-/// the tunnel is then served as HTTPS (a browser tunnels only `https:` URLs);
-/// any other request (absolute-form, `GET http://host/path`) is answered as HTTP.
-async fn serve_proxy(stream: TcpStream, shared: Arc<Shared>) {
-    let tunnel: Arc<Mutex<Option<hyper::upgrade::OnUpgrade>>> = Arc::default();
-    let service = {
-        let (shared, tunnel) = (shared.clone(), tunnel.clone());
-        service_fn(move |mut request: Request<Incoming>| {
-            let (shared, tunnel) = (shared.clone(), tunnel.clone());
-            async move {
-                if request.method() == hyper::Method::CONNECT {
-                    *tunnel.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(hyper::upgrade::on(&mut request));
-                    return Ok(plain_response(StatusCode::OK, Vec::new(), String::new()));
-                }
-                answer(&shared, "http", &request)
-            }
-        })
-    };
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .auto_date_header(false)
-        .keep_alive(true);
-    let _ = builder
-        .serve_connection(TokioIo::new(stream), service)
-        .with_upgrades()
-        .await;
-    let upgrade = tunnel.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some(upgrade) = upgrade {
-        if let Ok(Ok(upgraded)) = tokio::time::timeout(Duration::from_secs(10), upgrade).await {
-            if let Ok(tls_stream) = shared.tls.accept(TokioIo::new(upgraded)).await {
-                serve_http(TokioIo::new(tls_stream), "https", shared).await;
-            }
-        }
-    }
 }
 
 /// Why the server drops a connection without answering (`network_error: true`).
