@@ -18,6 +18,7 @@ mod driver;
 mod events;
 mod firefox;
 mod harness_page;
+mod http1;
 mod observe;
 pub mod report;
 mod server;
