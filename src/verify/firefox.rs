@@ -10,9 +10,7 @@
 //! as with any resolver. A name resolved by `network.dns.forceResolve` leaves
 //! no such record, and Firefox then never answered a request from its
 //! preflight cache (observed; see `super::doh`). verify once used an HTTP
-//! proxy for that: through it, repeated `Access-Control-Allow-Origin` lines
-//! reached Firefox joined into one (`does not match ‘a, a’`), where directly
-//! Firefox prints `Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed`.
+//! proxy for that; every Firefox finding was observed again without it.
 //!
 //! Why a small client here and not a WebDriver crate: Firefox speaks BiDi
 //! itself (`--remote-debugging-port`), and verify needs seven commands and
