@@ -274,7 +274,10 @@ mod tests {
         };
         // Two lines spelled `Access-Control-Allow-Origin`: refused, whatever they say.
         assert_eq!(check(&["", "*"], None, false, firefox), Err(multiple("*")));
-        assert_eq!(check(&["*", "*"], None, false, firefox), Err(multiple("*, *")));
+        assert_eq!(
+            check(&["*", "*"], None, false, firefox),
+            Err(multiple("*, *"))
+        );
         assert_eq!(check(&["", ""], None, false, firefox), Err(multiple("")));
         // Lines in another case are merged (empty ones dropped), then compared.
         let lines = |pairs: &[(&str, &str)]| {

@@ -237,9 +237,9 @@ impl Reply {
 /// Whether `name` is an HTTP token (RFC 9110 §5.6.2).
 fn is_token(name: &str) -> bool {
     !name.is_empty()
-        && name.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-        })
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]
@@ -303,7 +303,15 @@ mod tests {
         let (head, body) = read_request(&mut io, &mut buffer).await.unwrap();
         assert_eq!(head.method, "PUT");
         assert_eq!(head.target, "/x?y=1");
-        assert_eq!(head.headers, pairs(&[("Host", "a.test"), ("X-Foo", "1"), ("x-foo", "2"), ("Content-Length", "2")]));
+        assert_eq!(
+            head.headers,
+            pairs(&[
+                ("Host", "a.test"),
+                ("X-Foo", "1"),
+                ("x-foo", "2"),
+                ("Content-Length", "2")
+            ])
+        );
         assert_eq!(head.header("x-FOO").as_deref(), Some("1, 2"));
         assert_eq!(body, b"hi");
         let (head, body) = read_request(&mut io, &mut buffer).await.unwrap();

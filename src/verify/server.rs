@@ -258,8 +258,11 @@ fn accept_websocket(request: &RequestHead, reply: &mut Reply) {
     let wants_websocket = request
         .header("upgrade")
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    let (Some(key), true, 101) = (request.header("sec-websocket-key"), wants_websocket, reply.status)
-    else {
+    let (Some(key), true, 101) = (
+        request.header("sec-websocket-key"),
+        wants_websocket,
+        reply.status,
+    ) else {
         return;
     };
     let accept = async_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
@@ -288,10 +291,11 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
     let raw_url = format!("{scheme}://{host}{}", request.target);
     let url = url::Url::parse(&raw_url).ok();
     let method = request.method.clone();
-    let page_origin = |url: &Option<url::Url>| {
-        matches!((url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin())
-    };
-    let path = url.as_ref().map(|u| u.path().to_owned()).unwrap_or_default();
+    let page_origin = |url: &Option<url::Url>| matches!((url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
+    let path = url
+        .as_ref()
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
     let query = url.as_ref().and_then(|u| u.query().map(str::to_owned));
 
     let current = shared.current.load(Ordering::SeqCst);
