@@ -29,6 +29,27 @@ mod harness;
 use harness::{check, Framework};
 
 #[test]
+fn every_runnable_snippet_runs_in_its_framework_and_the_engine_allows_it() {
+    if !harness::all_installed() {
+        return;
+    }
+    let files = [
+        "json-post-without-allow-headers.json",
+        "credentials-missing-allow-credentials.json",
+        "get-without-allow-origin-is-blocked.json",
+        "put-needs-preflight.json",
+        "expose-headers-one-header.json",
+    ];
+    let ran: usize = files.iter().map(|f| harness::snippets::prove(f)).sum();
+    eprintln!("snippets: {ran} run in their framework, each allowed by the engine");
+    assert_eq!(
+        ran,
+        files.len() * 4,
+        "Express, FastAPI, nginx and tower-http for each"
+    );
+}
+
+#[test]
 fn express_with_cors_agrees_with_the_model() {
     check(
         Framework::Express,

@@ -15,6 +15,9 @@ use cors_lab::frameworks::{self, is_cors_relevant, Backend, Config, Outcome, Req
 #[path = "tower_server.rs"]
 mod tower_server;
 
+#[path = "snippets.rs"]
+pub(crate) mod snippets;
+
 pub(crate) const ALLOWED: &str = "https://app.example";
 pub(crate) const DISALLOWED: &str = "https://evil.example";
 
@@ -243,6 +246,13 @@ fn installed(framework: Framework) -> bool {
         eprintln!("{message}");
     }
     present
+}
+
+/// Whether every framework is installed (see [`installed`]).
+pub(crate) fn all_installed() -> bool {
+    [Framework::Express, Framework::Fastapi, Framework::Nginx]
+        .into_iter()
+        .all(installed)
 }
 
 /// One configuration as the server runs it and as the model reads it.
