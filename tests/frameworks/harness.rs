@@ -194,10 +194,10 @@ fn normalise(headers: &[(String, String)]) -> Vec<(String, String)> {
 
 /// The requests sent to each path: a preflight for PUT with
 /// `Content-Type`, and a GET; each from an allowed origin, a disallowed
-/// origin and none.
+/// origin, the opaque origin `null` and none.
 pub(crate) fn requests(path: &str) -> Vec<Request> {
     let mut out = Vec::new();
-    for origin in [Some(ALLOWED), Some(DISALLOWED), None] {
+    for origin in [Some(ALLOWED), Some(DISALLOWED), Some("null"), None] {
         let with_origin = |mut headers: Vec<(String, String)>| {
             if let Some(o) = origin {
                 headers.insert(0, ("Origin".to_owned(), o.to_owned()));
