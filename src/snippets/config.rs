@@ -1,7 +1,7 @@
 //! The CORS configuration a request needs: the server's own CORS headers
 //! with every fix applied.
 
-use crate::engine::fixes::{FixAction, FixStage};
+use crate::engine::fixes::FixStage;
 use crate::engine::headers::HeaderList;
 use crate::engine::server::WireResponse;
 use crate::engine::{ExchangeKind, RequestTrace};
@@ -64,15 +64,15 @@ pub fn cors_config(spec: &RequestSpec, request: &RequestTrace) -> CorsConfig {
         .iter()
         .any(|e| e.kind == ExchangeKind::Preflight);
     for fix in &request.fixes {
-        let FixAction::SetHeader { header, value } = &fix.action else {
+        let Some((name, value)) = fix.action.header() else {
             continue;
         };
         match fix.stage {
             FixStage::Preflight => {
                 preflighted = true;
-                preflight_headers.set(header, value);
+                preflight_headers.set(name, &value);
             }
-            FixStage::Actual => actual_headers.set(header, value),
+            FixStage::Actual => actual_headers.set(name, &value),
             FixStage::Request => {}
         }
     }
