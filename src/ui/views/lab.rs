@@ -22,7 +22,10 @@ use crate::ui::trace::TraceAt;
 pub(super) fn lab() -> Html {
     let store = use_store();
     // Made once, so that the trace's props compare equal between renders.
-    let dispatch = store.as_ref().map(|s| s.dispatch.clone()).unwrap_or_default();
+    let dispatch = store
+        .as_ref()
+        .map(|s| s.dispatch.clone())
+        .unwrap_or_default();
     let on_stage = use_callback(dispatch.clone(), |stage, d| d.emit(Action::Stage(stage)));
     let on_request = use_callback(dispatch, |index, d| d.emit(Action::SelectRequest(index)));
     let Some(store) = store else {
@@ -35,7 +38,10 @@ pub(super) fn lab() -> Html {
         let on_import = dispatch.reform(Action::Import);
         move |e: DragEvent| {
             e.prevent_default();
-            authoring::read_first_file(e.data_transfer().and_then(|d| d.files()), on_import.clone());
+            authoring::read_first_file(
+                e.data_transfer().and_then(|d| d.files()),
+                on_import.clone(),
+            );
         }
     };
     html! {
@@ -125,10 +131,14 @@ fn page_and_requests(store: &Store) -> Html {
     let (state, dispatch) = (&store.state, &store.dispatch);
     let scenario = &state.eval.scenario;
     let on_page = dispatch.reform(|e: InputEvent| {
-        Action::Edit(Edit::Page(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Action::Edit(Edit::Page(
+            e.target_unchecked_into::<HtmlInputElement>().value(),
+        ))
     });
     let on_csp = dispatch.reform(|e: InputEvent| {
-        Action::Edit(Edit::PageCsp(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Action::Edit(Edit::PageCsp(
+            e.target_unchecked_into::<HtmlInputElement>().value(),
+        ))
     });
     let on_delay = {
         let dispatch = dispatch.clone();
