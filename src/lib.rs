@@ -8,6 +8,7 @@
 
 pub mod diagnose;
 pub mod engine;
+pub mod frameworks;
 pub mod jscall;
 pub mod scenario;
 pub mod snippets;

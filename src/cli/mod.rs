@@ -1,4 +1,5 @@
-//! The native command-line tool: `cors-lab check`, `verify` and `diagnose`.
+//! The native command-line tool: `cors-lab check`, `verify`, `diagnose` and
+//! `respond`.
 
 use std::process::ExitCode;
 
@@ -21,6 +22,10 @@ enum Command {
     /// Why is my request blocked? Reads a curl command, fetch code, HTTP
     /// headers, a HAR file or console lines and names the header to fix.
     Diagnose(diagnose::DiagnoseArgs),
+    /// What a server configured as written (an Express app, FastAPI,
+    /// Django settings, Flask, nginx, Apache, tower-http) answers to one
+    /// request: status and CORS headers, as JSON.
+    Respond(respond::RespondArgs),
 }
 
 /// `println!` for the tool's output, without its panic when stdout is closed
@@ -44,6 +49,7 @@ macro_rules! out_part {
 mod check;
 mod diagnose;
 pub mod files;
+mod respond;
 mod verify;
 
 /// Runs the tool and returns its exit status.
@@ -53,5 +59,6 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Diagnose(args) => diagnose::run(&args),
+        Command::Respond(args) => respond::run(&args),
     }
 }

@@ -134,7 +134,9 @@ pub(super) fn spring(config: &CorsConfig) -> String {
         lines.push(format!("    config.setMaxAge({seconds}L);"));
     }
     format!(
-        "@Bean\nCorsConfigurationSource corsConfigurationSource() {{\n{}\n    \
+        "// Not run by CORS Lab's framework harness (no Spring here): written from\n\
+         // Spring's CorsConfiguration documentation, unchecked against a server.\n\
+         @Bean\nCorsConfigurationSource corsConfigurationSource() {{\n{}\n    \
          UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();\n    \
          source.registerCorsConfiguration({}, config);\n    return source;\n}}\n",
         lines.join("\n"),
@@ -169,7 +171,9 @@ pub(super) fn go_net_http(config: &CorsConfig) -> String {
     }
     body.push_str(&set(&config.actual_headers, "\t\t"));
     format!(
-        "// withCORS wraps the handler for {}.\n\
+        "// Not run by CORS Lab's framework harness (no Go toolchain here):\n\
+         // written from net/http's documentation, unchecked against a server.\n\
+         // withCORS wraps the handler for {}.\n\
          func withCORS(next http.Handler) http.Handler {{\n\
          \treturn http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {{\n\
          {body}\t\tnext.ServeHTTP(w, r)\n\t}})\n}}\n",

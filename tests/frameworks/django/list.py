@@ -1,0 +1,3 @@
+CORS_ALLOWED_ORIGINS = ["https://app.example"]
+CORS_ALLOW_CREDENTIALS = True
+CORS_EXPOSE_HEADERS = ["X-Total"]

@@ -1,0 +1,1 @@
+let cors = CorsLayer::permissive();
