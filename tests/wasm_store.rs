@@ -204,6 +204,7 @@ fn one_mode_at_a_time() {
     );
     let (state, _) = reduce(&state, Action::Show(Mode::Presenter));
     assert_eq!(state.mode, Mode::Presenter);
+    assert_eq!(state.library, None, "dropped when the library closes");
     assert_eq!(
         key_action("Escape", state.mode),
         Some(Action::Show(Mode::Lab))

@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use super::store::{effects, key_action, reduce, Action, AppState, Mode};
 use super::views::Page;
+use crate::engine::Stage;
 
 /// What the views read: the state, and where to send actions.
 #[derive(Clone)]
@@ -21,6 +22,10 @@ pub struct Store {
     pub state: Rc<AppState>,
     /// Sends an action to the reducer (the same callback for the app's life).
     pub dispatch: Callback<Action>,
+    /// Selects a stage; made once, so that the trace's props compare equal.
+    pub on_stage: Callback<Stage>,
+    /// Selects a request; made once, like `on_stage`.
+    pub on_request: Callback<usize>,
 }
 
 impl PartialEq for Store {
@@ -40,6 +45,8 @@ pub fn use_store() -> Option<Store> {
 pub struct App {
     state: Rc<AppState>,
     dispatch: Callback<Action>,
+    on_stage: Callback<Stage>,
+    on_request: Callback<usize>,
     // The mode, for the key listener, which must decide at once whether a key
     // is the app's (written only by `update`, from the state).
     mode: Rc<Cell<Mode>>,
@@ -59,6 +66,8 @@ impl Component for App {
         App {
             _listeners: listeners(&dispatch, &mode),
             state: Rc::new(state),
+            on_stage: ctx.link().callback(Action::Stage),
+            on_request: ctx.link().callback(Action::SelectRequest),
             dispatch,
             mode,
         }
@@ -87,6 +96,8 @@ impl Component for App {
         let store = Store {
             state: self.state.clone(),
             dispatch: self.dispatch.clone(),
+            on_stage: self.on_stage.clone(),
+            on_request: self.on_request.clone(),
         };
         html! {
             <ContextProvider<Store> context={store}>

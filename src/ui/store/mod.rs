@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use super::authoring;
 use super::course;
+use super::library;
 use super::paste::OpenPasted;
 use super::share::{self, HashRequest};
 use super::state::{apply, step_stage, Edit, Evaluated};
@@ -65,6 +66,8 @@ pub struct AppState {
     pub selection: Selection,
     /// What fills the page.
     pub mode: Mode,
+    /// The library's entries, listed when it opens (`None` outside it).
+    pub library: Option<Rc<Vec<library::Entry>>>,
     /// A message above the page (a load that failed, a warning).
     pub notice: Option<String>,
     /// The share link, once asked for (any edit hides it).
@@ -223,6 +226,7 @@ impl AppState {
             eval: Evaluated::new(scenario),
             selection: Selection::default(),
             mode: Mode::Lab,
+            library: None,
             notice: notice.or(course_notice),
             share_link: None,
             include_secrets: false,
@@ -257,6 +261,16 @@ impl AppState {
             .trace(self.browser())
             .requests
             .get(self.selection.request)
+    }
+
+    /// Switches to `mode`; the library lists its entries when it opens.
+    fn show(&mut self, mode: Mode) {
+        if mode == Mode::Library && self.library.is_none() {
+            self.library = Some(Rc::new(library::entries()));
+        } else if mode != Mode::Library {
+            self.library = None;
+        }
+        self.mode = mode;
     }
 
     /// A new scenario: re-evaluated, its secrets listed once the page has settled.
@@ -363,9 +377,9 @@ pub fn reduce(state: &AppState, action: Action) -> (AppState, Vec<Effect>) {
                 next.load_at((*previous).clone(), String::new(), &mut effects);
             }
         }
-        Action::Show(mode) => next.mode = mode,
+        Action::Show(mode) => next.show(mode),
         Action::OpenLesson(id) => {
-            next.mode = Mode::Lab;
+            next.show(Mode::Lab);
             next.predict_first = true;
             if let Some(scenario) = share::bundled(&id) {
                 next.load_at(scenario, format!("scenario={id}"), &mut effects);

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::server::server_panel;
 use crate::scenario::Scenario;
-use crate::ui::app::{use_store, Store};
+use crate::ui::app::Store;
 use crate::ui::authoring;
 use crate::ui::client_editor::ClientEditor;
 use crate::ui::course::CourseNav;
@@ -18,19 +18,7 @@ use crate::ui::store::Action;
 use crate::ui::trace::TraceAt;
 
 /// The lab's workspace (files dropped on it open).
-#[function_component(Lab)]
-pub(super) fn lab() -> Html {
-    let store = use_store();
-    // Made once, so that the trace's props compare equal between renders.
-    let dispatch = store
-        .as_ref()
-        .map(|s| s.dispatch.clone())
-        .unwrap_or_default();
-    let on_stage = use_callback(dispatch.clone(), |stage, d| d.emit(Action::Stage(stage)));
-    let on_request = use_callback(dispatch, |index, d| d.emit(Action::SelectRequest(index)));
-    let Some(store) = store else {
-        return html! {};
-    };
+pub(super) fn lab(store: &Store) -> Html {
     let (state, dispatch) = (&store.state, &store.dispatch);
     let scenario = &state.eval.scenario;
     let settled = state.settled;
@@ -55,21 +43,22 @@ pub(super) fn lab() -> Html {
             <div class="columns">
                 <div class="editors" aria-busy={(!settled).then_some("true")}>
                     if settled {
-                        { page_and_requests(&store) }
-                        { client_panel(&store) }
-                        { server_panel(&store) }
+                        { page_and_requests(store) }
+                        { client_panel(store) }
+                        { server_panel(store) }
                     }
                 </div>
                 <div class="results">
                     if state.predict_first {
-                        { predict(&store) }
+                        { predict(store) }
                     }
                     if !state.predict_first || state.revealed {
                         <TraceAt traces={state.eval.traces.clone()}
                                  browser={state.browser()}
                                  scenario={scenario.clone()}
                                  request={state.selection.request} stage={state.selection.stage}
-                                 {on_stage} {on_request}
+                                 on_stage={store.on_stage.clone()}
+                                 on_request={store.on_request.clone()}
                                  request_picker={false}
                                  panels={settled} />
                     }

@@ -1,5 +1,6 @@
-//! The views: function components that read the [`Store`] through its
-//! context and send [`Action`]s; none keeps state of its own about the page.
+//! The views. [`Page`] reads the [`Store`] through its context and hands it
+//! to the view functions below; they send [`Action`]s, and none keeps state
+//! of its own about the page.
 //!
 //! - [`Page`]: the header, the notice and the mode's view.
 //! - [`toolbar`]: the header's buttons (lessons, files, share, theme).
@@ -16,7 +17,7 @@ use yew::prelude::*;
 
 use super::app::{use_store, Store};
 use super::course::Course;
-use super::library::{self, Library};
+use super::library::Library;
 use super::paste::PastePanel;
 use super::presenter::Presenter;
 use super::store::{Action, Mode};
@@ -42,8 +43,13 @@ pub fn page() -> Html {
                         on_reset={dispatch.reform(|_| Action::ResetCourse)} />
             </main>
         },
-        Mode::Library => html! { <LibraryView /> },
-        Mode::Lab | Mode::Paste | Mode::Presenter => html! { <lab::Lab /> },
+        Mode::Library => html! {
+            <main class="workspace">
+                <Library entries={state.library.clone().unwrap_or_default()}
+                         on_open={dispatch.reform(Action::OpenLesson)} />
+            </main>
+        },
+        Mode::Lab | Mode::Paste | Mode::Presenter => lab::lab(&store),
     };
     html! {
         <>
@@ -54,7 +60,7 @@ pub fn page() -> Html {
                         { "What the browser does with a cross-origin request, step by step." }
                     </p>
                 </div>
-                <toolbar::Toolbar />
+                { toolbar::toolbar(&store) }
             </header>
             if state.mode == Mode::Paste {
                 <PastePanel on_open={dispatch.reform(|p| Action::OpenPasted(Box::new(p)))} />
@@ -85,18 +91,4 @@ fn presenter(store: &Store) -> Option<Html> {
                    on_step={store.dispatch.reform(Action::Step)}
                    on_leave={store.dispatch.reform(|_| Action::Show(Mode::Lab))} />
     })
-}
-
-/// The lesson library; its entries are listed when it opens.
-#[function_component(LibraryView)]
-fn library_view() -> Html {
-    let entries = use_memo((), |_| library::entries());
-    let Some(store) = use_store() else {
-        return html! {};
-    };
-    html! {
-        <main class="workspace">
-            <Library {entries} on_open={store.dispatch.reform(Action::OpenLesson)} />
-        </main>
-    }
 }

@@ -4,16 +4,12 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::ui::app::use_store;
+use crate::ui::app::Store;
 use crate::ui::authoring;
 use crate::ui::store::{Action, Mode};
 
 /// The toolbar.
-#[function_component(Toolbar)]
-pub(super) fn toolbar() -> Html {
-    let Some(store) = use_store() else {
-        return html! {};
-    };
+pub(super) fn toolbar(store: &Store) -> Html {
     let (state, dispatch) = (&store.state, &store.dispatch);
     let current = state.eval.scenario.id.clone();
     let on_open = dispatch
