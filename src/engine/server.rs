@@ -224,13 +224,14 @@ pub fn without_fragment(text: &str) -> String {
     }
 }
 
-/// The reason phrase the mock server sends: the canonical one, or
-/// `<none>` (what hyper, the real mock server, writes for an unknown status).
+/// The reason phrase the mock server sends: the canonical one, or none for
+/// an unknown status (verify's server writes `HTTP/1.1 699 `, and Chromium
+/// then prints `status of 699 ()`).
 pub fn reason_phrase(status: u16) -> &'static str {
     http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
-        .unwrap_or("<none>")
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -310,7 +311,7 @@ mod tests {
             body: "x".into(),
             rule: None,
         };
-        assert_eq!(unknown.http1_text(), "HTTP/1.1 599 <none>\n\nx");
+        assert_eq!(unknown.http1_text(), "HTTP/1.1 599 \n\nx");
         assert!(WireResponse::NetworkError { rule: 0 }
             .http1_text()
             .contains("no response"));
