@@ -22,6 +22,7 @@ pub mod response;
 pub mod safelist;
 pub mod server;
 mod trace;
+pub mod xhr_document;
 
 pub use fetch::describe_unsafe;
 pub use trace::*;
@@ -230,7 +231,16 @@ fn run_request(
             let rendered = render(failure, &context, profile.browser);
             (rendered.console, rendered.js_error)
         }
-        None => (success_console(profile.browser, outcome, status), None),
+        None => {
+            let mut lines = success_console(profile.browser, outcome, status);
+            if profile.browser == Browser::Firefox
+                && spec.api == Api::Xhr
+                && outcome == Outcome::Allowed
+            {
+                lines.extend(xhr_document::firefox_xml_parsing_error(&exchanges, &method));
+            }
+            (lines, None)
+        }
     };
     console.extend(failure_console);
     steps.push(verdict_step(outcome, failure.as_ref(), &console, spec.api));
