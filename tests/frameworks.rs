@@ -123,3 +123,47 @@ fn tower_http_agrees_with_the_model() {
         ],
     );
 }
+
+/// `cors-lab respond` prints the model's answer as JSON, and names the line
+/// and column of a configuration it cannot read.
+#[test]
+fn respond_prints_the_answer_and_the_line_of_a_bad_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("app.js");
+    std::fs::write(
+        &good,
+        "const cors = require(\"cors\");\napp.use(cors({ origin: \"https://app.example\" }));\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cors-lab"))
+        .args(["respond", "--config"])
+        .arg(&good)
+        .args(["--method", "OPTIONS", "--url", "https://api.example/items"])
+        .args(["--header", "Origin: https://evil.example"])
+        .args(["--header", "Access-Control-Request-Method: PUT"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["framework"], "express");
+    assert_eq!(json["status"], 204);
+    assert_eq!(
+        json["headers"][0],
+        serde_json::json!(["Access-Control-Allow-Origin", "https://app.example"])
+    );
+    let bad = dir.path().join("nginx.conf");
+    std::fs::write(
+        &bad,
+        "server {\n    location / {\n        add_header A b\n    }\n}\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cors-lab"))
+        .args(["respond", "--config"])
+        .arg(&bad)
+        .args(["--url", "/"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 3, column 9"), "{stderr}");
+}
