@@ -42,7 +42,7 @@ use self::outcome::{decide_outcome, Delivered};
 use self::request::build_request;
 use self::request::{BuildNote, Built};
 use self::server::MockServer;
-use crate::scenario::{Browser, PreflightUse, RequestResult, RequestSpec, Scenario};
+use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario};
 
 /// Evaluates every request of `scenario` in order, as `browser` would (the
 /// scenario's own `browser`, or Chrome, when `None`). The `expect` blocks
