@@ -190,6 +190,18 @@ async fn main() -> Result<(), Failure> {
     let outcome = measure(&browser, &app, &targets, &options, &files).await;
     let _ = browser_close(browser).await;
     handler.abort();
+    let sites =
+        std::iter::once(("CORS Lab", &app)).chain(peer.iter().map(|(site, _)| ("peer", site)));
+    for (name, site) in sites {
+        let missing = site.missing();
+        if !missing.is_empty() {
+            println!();
+            println!(
+                "Not found on the {name}'s server (404) during the run: {}",
+                missing.join(", ")
+            );
+        }
+    }
     outcome
 }
 

@@ -18,10 +18,12 @@ pub(crate) const FLOOR_PATH: &str = "/__bench_floor/";
 const FLOOR_PAGE: &str =
     "<!doctype html><html lang=\"en\"><title>floor</title><p data-testid=\"verdict\">verdict</p>";
 
-/// A served folder: its base URL and the paths requested so far.
+/// A served folder: its base URL, the paths requested so far, and every
+/// path it answered 404 (a page missing files would be measured wrong).
 pub(crate) struct Site {
     pub(crate) base: String,
     pub(crate) requested: Arc<Mutex<Vec<String>>>,
+    pub(crate) missing: Arc<Mutex<Vec<String>>>,
 }
 
 impl Site {
@@ -35,6 +37,14 @@ impl Site {
     pub(crate) fn requested(&self) -> Vec<String> {
         self.requested.lock().map(|l| l.clone()).unwrap_or_default()
     }
+
+    /// The distinct paths answered 404 so far.
+    pub(crate) fn missing(&self) -> Vec<String> {
+        let mut list = self.missing.lock().map(|l| l.clone()).unwrap_or_default();
+        list.sort();
+        list.dedup();
+        list
+    }
 }
 
 /// Serves `root` on a free loopback port from background threads; with
@@ -44,27 +54,40 @@ pub(crate) fn serve(root: PathBuf, floor: bool) -> Result<Site, Failure> {
     let address = listener.local_addr()?;
     let requested = Arc::new(Mutex::new(Vec::new()));
     let recorded = Arc::clone(&requested);
+    let missing = Arc::new(Mutex::new(Vec::new()));
+    let not_found = Arc::clone(&missing);
     // Each file's gzip -9 body, compressed once.
     let compressed: Arc<Mutex<HashMap<PathBuf, Arc<Vec<u8>>>>> = Arc::default();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let root = root.clone();
             let recorded = Arc::clone(&recorded);
+            let not_found = Arc::clone(&not_found);
             let compressed = Arc::clone(&compressed);
-            std::thread::spawn(move || answer(stream, &root, floor, &recorded, &compressed));
+            std::thread::spawn(move || {
+                let found = answer(stream, &root, floor, &recorded, &compressed);
+                if let (Some(path), Ok(mut list)) = (found, not_found.lock()) {
+                    list.push(path);
+                }
+            });
         }
     });
     Ok(Site {
         base: format!("http://{address}"),
         requested,
+        missing,
     })
 }
 
 /// The file a static host answers `path` with: the file itself, else
 /// `PATH.html`, else `PATH/index.html` (Next.js's export with
 /// `trailingSlash`, Trunk's `index.html`).
+/// The path is percent-decoded first (Next.js names folders `[step]`).
 fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
-    let relative = path.trim_start_matches('/');
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    let relative = decoded.trim_start_matches('/');
     if relative.split('/').any(|part| part == "..") {
         return None;
     }
@@ -101,18 +124,17 @@ fn read_request(stream: &TcpStream) -> Option<(String, bool)> {
     Some((path, gzip))
 }
 
-/// Answers one HTTP/1.1 GET with a file of `root` (or 404), then closes.
+/// Answers one HTTP/1.1 GET with a file of `root` (or 404), then closes;
+/// returns the path when it was not found.
 fn answer(
     mut stream: TcpStream,
     root: &Path,
     floor: bool,
     requested: &Mutex<Vec<String>>,
     compressed: &Mutex<HashMap<PathBuf, Arc<Vec<u8>>>>,
-) {
+) -> Option<String> {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let Some((path, accepts_gzip)) = read_request(&stream) else {
-        return;
-    };
+    let (path, accepts_gzip) = read_request(&stream)?;
     if let Ok(mut list) = requested.lock() {
         list.push(path.clone());
     }
@@ -131,6 +153,7 @@ fn answer(
             None => ("404 Not Found", content_type("txt"), None),
         }
     };
+    let missing = body.is_none().then(|| path.clone());
     let body = body.unwrap_or_else(|| Arc::new(b"not found".to_vec()));
     // Like a host's default (Caddy's `encode`, nginx's `gzip_types`): text,
     // not the formats that are compressed already (woff2, png, webp).
@@ -153,6 +176,7 @@ fn answer(
     );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
+    missing
 }
 
 fn read(file: &Path) -> Option<Arc<Vec<u8>>> {
