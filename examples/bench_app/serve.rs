@@ -15,8 +15,9 @@ use super::Failure;
 /// The path of the empty page served next to the app: one
 /// `<p data-testid="verdict">` and no script, the browser's own floor.
 pub(crate) const FLOOR_PATH: &str = "/__bench_floor/";
-const FLOOR_PAGE: &str =
-    "<!doctype html><html lang=\"en\"><title>floor</title><p data-testid=\"verdict\">verdict</p>";
+/// (Its empty icon keeps Chromium from asking for `/favicon.ico`.)
+const FLOOR_PAGE: &str = "<!doctype html><html lang=\"en\"><title>floor</title>\
+                          <link rel=\"icon\" href=\"data:,\"><p data-testid=\"verdict\">verdict</p>";
 
 /// A served folder: its base URL, the paths requested so far, and every
 /// path it answered 404 (a page missing files would be measured wrong).
