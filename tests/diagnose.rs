@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use cors_lab::diagnose::redact::{redact, redact_text, REDACTED};
-use cors_lab::diagnose::{diagnose, Diagnosis, FindingFix};
-use cors_lab::engine::fixes::FixStage;
+use cors_lab::diagnose::{diagnose, Diagnosis};
+use cors_lab::engine::fixes::{text, Advice, CorsHeader, FixAction, FixStage};
 use cors_lab::engine::Stage;
 use cors_lab::scenario::{Browser, Outcome};
 
@@ -26,14 +26,14 @@ fn run(name: &str) -> Diagnosis {
 /// The first finding's stage, header and value, and whether a replayed response confirms it.
 fn first(d: &Diagnosis) -> (FixStage, String, String, bool) {
     let finding = d.findings().next().expect("a finding");
-    match &finding.fix {
-        FindingFix::Header { header, value } => (
-            finding.stage,
-            header.clone(),
-            value.clone(),
+    match finding.fix.action.header() {
+        Some((header, value)) => (
+            finding.fix.stage,
+            header.to_owned(),
+            value,
             finding.confirmed,
         ),
-        other => panic!("expected a header fix, got {other:?}"),
+        None => panic!("expected a header fix, got {:?}", finding.fix),
     }
 }
 
@@ -145,13 +145,13 @@ fn har_recorded_from_chromium_lists_every_failure_preflights_included() {
         .iter()
         .find(|r| r.case.url.ends_with("/header-not-allowed"))
         .unwrap();
-    assert_eq!(header.findings[0].stage, FixStage::Preflight);
+    assert_eq!(header.findings[0].fix.stage, FixStage::Preflight);
     assert_eq!(
-        header.findings[0].fix,
-        FindingFix::Header {
-            header: "Access-Control-Allow-Headers".into(),
-            value: "content-type, x-trace".into()
-        }
+        header.findings[0].fix.action,
+        FixAction::Send(CorsHeader::AllowHeaders(vec![
+            "content-type".into(),
+            "x-trace".into()
+        ]))
     );
     assert_eq!(
         header.failing_step.as_ref().unwrap().stage,
@@ -165,11 +165,8 @@ fn har_recorded_from_chromium_lists_every_failure_preflights_included() {
         .unwrap();
     assert_eq!(wildcard.findings.len(), 2);
     assert_eq!(
-        wildcard.findings[1].fix,
-        FindingFix::Header {
-            header: "Access-Control-Allow-Credentials".into(),
-            value: "true".into()
-        }
+        wildcard.findings[1].fix.action,
+        FixAction::Send(CorsHeader::AllowCredentials)
     );
 }
 
@@ -703,15 +700,18 @@ fn a_page_csp_line_is_recognised_as_not_cors() {
         )
     );
     let finding = d.findings().next().expect("a finding");
-    assert_eq!(finding.stage, FixStage::Request);
+    assert_eq!(finding.fix.stage, FixStage::Request);
     assert!(
         !finding.problem.contains('{'),
         "readable: {}",
         finding.problem
     );
-    match &finding.fix {
-        FindingFix::Advice { advice } => assert!(advice.contains("connect-src"), "{advice}"),
-        other => panic!("expected advice, got {other:?}"),
+    match &finding.fix.action {
+        FixAction::Advise(advice @ Advice::PageCsp { .. }) => {
+            let text = text::advice_text(advice);
+            assert!(text.contains("connect-src"), "{text}");
+        }
+        other => panic!("expected the page's CSP advice, got {other:?}"),
     }
 }
 

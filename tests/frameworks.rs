@@ -6,7 +6,8 @@
 //! `Vary`) must equal the model's answer.
 //!
 //! The exchanges: a preflight (PUT with `Content-Type`) and a GET, each
-//! from an allowed origin, a disallowed origin and no origin, to a route
+//! from an allowed origin, a disallowed origin, `null` and no origin, to a
+//! route
 //! that answers 200, one that raises (500), one that does not exist (404)
 //! and, behind nginx/Apache, an unreachable upstream (nginx 502, Apache
 //! 503), an upstream
@@ -29,10 +30,37 @@ mod harness;
 use harness::{check, Framework};
 
 #[test]
+fn every_runnable_snippet_runs_in_its_framework_and_the_engine_allows_it() {
+    if !harness::all_installed() {
+        return;
+    }
+    let files = [
+        "json-post-without-allow-headers.json",
+        "credentials-missing-allow-credentials.json",
+        "get-without-allow-origin-is-blocked.json",
+        "put-needs-preflight.json",
+        "expose-headers-one-header.json",
+    ];
+    let ran: usize = files.iter().map(|f| harness::snippets::prove(f)).sum();
+    eprintln!("snippets: {ran} run in their framework, each allowed by the engine");
+    assert_eq!(
+        ran,
+        files.len() * 4,
+        "Express, FastAPI, nginx and tower-http for each"
+    );
+}
+
+#[test]
 fn express_with_cors_agrees_with_the_model() {
     check(
         Framework::Express,
-        &["list.js", "fixed.js", "callback.js", "default.js"],
+        &[
+            "list.js",
+            "fixed.js",
+            "callback.js",
+            "default.js",
+            "mounted.js",
+        ],
     );
 }
 
@@ -40,34 +68,102 @@ fn express_with_cors_agrees_with_the_model() {
 fn starlette_cors_middleware_agrees_with_the_model() {
     check(
         Framework::Fastapi,
-        &["list.py", "star_credentials.py", "regex.py"],
+        &["list.py", "star_credentials.py", "regex.py", "private.py"],
     );
 }
 
 #[test]
 fn django_cors_headers_agrees_with_the_model() {
-    check(Framework::Django, &["list.py", "all.py", "regex.py"]);
+    check(
+        Framework::Django,
+        &["list.py", "all.py", "regex.py", "null.py"],
+    );
 }
 
 #[test]
 fn flask_cors_agrees_with_the_model() {
-    check(Framework::Flask, &["default.py", "list.py", "resources.py"]);
+    check(
+        Framework::Flask,
+        &[
+            "default.py",
+            "list.py",
+            "resources.py",
+            "wildcard.py",
+            "no_always.py",
+        ],
+    );
 }
 
 #[test]
 fn nginx_agrees_with_the_model() {
-    check(Framework::Nginx, &["always.conf", "plain.conf"]);
+    check(
+        Framework::Nginx,
+        &["always.conf", "plain.conf", "regex.conf"],
+    );
 }
 
 #[test]
 fn apache_agrees_with_the_model() {
-    check(Framework::Apache, &["setenvif.conf", "always.conf"]);
+    check(
+        Framework::Apache,
+        &["setenvif.conf", "always.conf", "location.conf"],
+    );
 }
 
 #[test]
 fn tower_http_agrees_with_the_model() {
     check(
         Framework::TowerHttp,
-        &["list.rs", "exact.rs", "permissive.rs", "very_permissive.rs"],
+        &[
+            "list.rs",
+            "exact.rs",
+            "permissive.rs",
+            "very_permissive.rs",
+            "mirror.rs",
+        ],
     );
+}
+
+/// `cors-lab respond` prints the model's answer as JSON, and names the line
+/// and column of a configuration it cannot read.
+#[test]
+fn respond_prints_the_answer_and_the_line_of_a_bad_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("app.js");
+    std::fs::write(
+        &good,
+        "const cors = require(\"cors\");\napp.use(cors({ origin: \"https://app.example\" }));\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cors-lab"))
+        .args(["respond", "--config"])
+        .arg(&good)
+        .args(["--method", "OPTIONS", "--url", "https://api.example/items"])
+        .args(["--header", "Origin: https://evil.example"])
+        .args(["--header", "Access-Control-Request-Method: PUT"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["framework"], "express");
+    assert_eq!(json["status"], 204);
+    assert_eq!(
+        json["headers"][0],
+        serde_json::json!(["Access-Control-Allow-Origin", "https://app.example"])
+    );
+    let bad = dir.path().join("nginx.conf");
+    std::fs::write(
+        &bad,
+        "server {\n    location / {\n        add_header A b\n    }\n}\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cors-lab"))
+        .args(["respond", "--config"])
+        .arg(&bad)
+        .args(["--url", "/"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 3, column 9"), "{stderr}");
 }

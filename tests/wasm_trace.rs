@@ -8,7 +8,6 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use cors_lab::engine::fixes::FixAction;
 use cors_lab::engine::{evaluate, Stage};
 use cors_lab::scenario::{parse_scenario, Browser, Scenario};
 use cors_lab::ui::trace::{stage_id, stages_of, traces_per_browser, TraceView, TraceViewProps};
@@ -224,7 +223,7 @@ async fn fixes_and_every_snippet_carry_the_exact_header_value() {
     assert_eq!(texts(&root, "[data-testid=fix]").len(), fixes.len());
     let headers = texts(&root, "[data-testid=fix-header]");
     for fix in fixes {
-        if let FixAction::SetHeader { header, value } = &fix.action {
+        if let Some((header, value)) = fix.action.header() {
             assert!(
                 headers.contains(&format!("{header}: {value}")),
                 "{headers:?}"
@@ -233,10 +232,7 @@ async fn fixes_and_every_snippet_carry_the_exact_header_value() {
     }
     let value = fixes
         .iter()
-        .find_map(|fix| match &fix.action {
-            FixAction::SetHeader { value, .. } => Some(value.clone()),
-            _ => None,
-        })
+        .find_map(|fix| fix.action.header().map(|(_, value)| value))
         .expect("this scenario's fix sets a header");
     for framework in ["express", "fastapi", "spring", "go", "nginx", "axum"] {
         click(&root, &format!("[data-testid=snippet-tab-{framework}]"));

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::files::{collect_scenario_files, read_scenario};
-use crate::engine::fixes::{Fix, FixAction};
+use crate::engine::fixes::text::{self, FixJson};
 use crate::engine::{evaluate, RequestTrace, StepStatus, Trace};
 use crate::scenario::{disagreements, Browser, Disagreement, RequestResult, Scenario};
 
@@ -54,7 +54,7 @@ struct JsonResult<'a> {
     #[serde(flatten)]
     result: &'a RequestResult,
     failure: &'a Option<crate::engine::failure::Failure>,
-    fixes: &'a [Fix],
+    fixes: Vec<FixJson>,
 }
 
 /// One file in `--json`.
@@ -124,7 +124,7 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
                             .map(|r| JsonResult {
                                 result: &r.result,
                                 failure: &r.failure,
-                                fixes: &r.fixes,
+                                fixes: r.fixes.iter().map(text::json).collect(),
                             })
                             .collect(),
                         disagreements: found,
@@ -259,16 +259,12 @@ fn print_request(index: usize, request: &RequestTrace) {
         out!("     readable headers: {}", r.readable_headers.join(", "));
     }
     for (n, fix) in request.fixes.iter().enumerate() {
-        let what = match &fix.action {
-            FixAction::SetHeader { header, value } => format!("send {header}: {value}"),
-            FixAction::SetStatus { status } => format!("answer with status {status}"),
-            FixAction::Advice { text } => text.clone(),
-        };
-        let on = match fix.stage {
-            crate::engine::fixes::FixStage::Preflight => "preflight response",
-            crate::engine::fixes::FixStage::Actual => "actual response",
-            crate::engine::fixes::FixStage::Request => "request",
-        };
-        out!("     fix {}: {} — on the {on}, {what}", n + 1, fix.problem);
+        out!(
+            "     fix {}: {} — on {}, {}",
+            n + 1,
+            text::problem(fix),
+            text::stage_response(fix.stage),
+            text::action(&fix.action)
+        );
     }
 }

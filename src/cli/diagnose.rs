@@ -4,7 +4,8 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::diagnose::{diagnose, Diagnosis, FindingFix, MAX_INPUT_BYTES};
+use crate::diagnose::{diagnose, Diagnosis, MAX_INPUT_BYTES};
+use crate::engine::fixes::text;
 
 /// Arguments of `cors-lab diagnose`.
 #[derive(Debug, clap::Args)]
@@ -80,11 +81,7 @@ fn print_text(diagnosis: &Diagnosis) {
         }
         out!();
         for (number, finding) in report.findings.iter().enumerate() {
-            let fix = match &finding.fix {
-                FindingFix::Header { header, value } => format!("send `{header}: {value}`"),
-                FindingFix::Status { status } => format!("answer with status {status}"),
-                FindingFix::Advice { advice } => advice.clone(),
-            };
+            let fix = text::action(&finding.fix.action);
             let unconfirmed = if finding.confirmed {
                 ""
             } else {
@@ -93,10 +90,7 @@ fn print_text(diagnosis: &Diagnosis) {
             out!(
                 "  {}. [{}] {}: {fix}{unconfirmed}",
                 number + 1,
-                serde_json::to_value(finding.stage)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                text::stage_id(finding.fix.stage),
                 finding.problem
             );
         }

@@ -6,62 +6,46 @@ use serde::Serialize;
 
 use super::build::{Case, UNKNOWN_ORIGIN};
 use super::console::ConsoleLine;
+use crate::engine::fixes::text::{self, FindingJson, FixJson};
 use crate::engine::fixes::{advice_for, server_fix, Fix, FixAction, FixStage};
 use crate::engine::headers::HeaderList;
 use crate::engine::{evaluate, RequestTrace, Stage, StepStatus};
 use crate::scenario::RequestResult;
 
 /// One problem and the server (or script) change that solves it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     /// The request's URL.
     pub request: String,
-    /// `preflight` or `actual` (which response to change), or `request`.
-    pub stage: FixStage,
     /// The problem, in one sentence.
     pub problem: String,
-    /// What to send: `{header, value}`, `{status}` or `{advice}`.
-    pub fix: FindingFix,
+    /// The engine's fix: which response to change (or the request), and how.
+    pub fix: Fix,
     /// `false` when the response it concerns was not in the paste and the
     /// finding comes from a console line alone.
     pub confirmed: bool,
 }
 
-/// The change a finding asks for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum FindingFix {
-    /// Send this header with exactly this value.
-    Header {
-        /// Header name.
-        header: String,
-        /// Exact value.
-        value: String,
-    },
-    /// Answer with this status.
-    Status {
-        /// The status.
-        status: u16,
-    },
-    /// Something only the script or the deployment can change.
-    Advice {
-        /// What to do.
-        advice: String,
-    },
-}
-
-impl From<&FixAction> for FindingFix {
-    fn from(action: &FixAction) -> FindingFix {
-        match action {
-            FixAction::SetHeader { header, value } => FindingFix::Header {
-                header: header.clone(),
-                value: value.clone(),
-            },
-            FixAction::SetStatus { status } => FindingFix::Status { status: *status },
-            FixAction::Advice { text } => FindingFix::Advice {
-                advice: text.clone(),
-            },
+/// A finding in JSON: `{request, stage, problem, fix, confirmed}`, the fix
+/// as `{header, value}`, `{status}` or `{advice}`.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            request: &'a str,
+            stage: FixStage,
+            problem: &'a str,
+            fix: FindingJson,
+            confirmed: bool,
         }
+        Json {
+            request: &self.request,
+            stage: self.fix.stage,
+            problem: &self.problem,
+            fix: text::finding_json(&self.fix.action),
+            confirmed: self.confirmed,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -107,7 +91,7 @@ pub struct JsonResult<'a> {
     /// The engine's typed failure.
     pub failure: &'a Option<crate::engine::failure::Failure>,
     /// Every fix.
-    pub fixes: &'a [Fix],
+    pub fixes: Vec<FixJson>,
     /// Where the stepper should open.
     pub failing_step: &'a Option<FailingStep>,
 }
@@ -120,17 +104,9 @@ impl CaseReport {
             request: &self.case.url,
             result: &trace.result,
             failure: &trace.failure,
-            fixes: &trace.fixes,
+            fixes: trace.fixes.iter().map(text::json).collect(),
             failing_step: &self.failing_step,
         })
-    }
-}
-
-fn stage_response(stage: FixStage) -> &'static str {
-    match stage {
-        FixStage::Preflight => "the preflight (OPTIONS) response",
-        FixStage::Actual => "the actual response",
-        FixStage::Request => "the request",
     }
 }
 
@@ -141,25 +117,24 @@ fn sentence_for(first: &Finding, more: usize) -> String {
         1 => " (1 more problem follows)".to_owned(),
         n => format!(" ({n} more problems follow)"),
     };
-    match &first.fix {
-        FindingFix::Header { header, value } => format!(
-            "Blocked on {}: {}, so the server must send `{header}: {value}` on it{tail}.",
-            stage_response(first.stage),
-            first.problem
-        ),
-        FindingFix::Status { status } => format!(
-            "Blocked on {}: {}, so the server must answer it with status {status} (any 2xx works){tail}.",
-            stage_response(first.stage),
-            first.problem
+    let on = text::stage_response(first.fix.stage);
+    let problem = &first.problem;
+    match &first.fix.action {
+        FixAction::SetStatus(status) => format!(
+            "Blocked on {on}: {problem}, so the server must answer it with status {status} (any 2xx works){tail}."
         ),
         // Advice that already says it is not CORS needs no preamble.
-        FindingFix::Advice { advice } if advice.starts_with("Not a CORS problem") => {
-            format!("{}{tail}.", advice.trim_end_matches('.'))
+        FixAction::Advise(advice) if advice.says_not_cors() => {
+            format!("{}{tail}.", text::advice_text(advice).trim_end_matches('.'))
         }
-        FindingFix::Advice { advice } => {
-            format!("Blocked before any CORS header matters: {}{tail}", advice.trim_end_matches('.'))
-                + "."
-        }
+        FixAction::Advise(advice) => format!(
+            "Blocked before any CORS header matters: {}{tail}.",
+            text::advice_text(advice).trim_end_matches('.')
+        ),
+        action => format!(
+            "Blocked on {on}: {problem}, so the server must send `{}` on it{tail}.",
+            text::header_line(action).unwrap_or_default()
+        ),
     }
 }
 
@@ -203,11 +178,11 @@ pub(crate) fn report(case: Case, console: &[ConsoleLine]) -> CaseReport {
             continue;
         }
         evidence_needed.push(if findings.is_empty() {
-            format!("paste {} headers", stage_response(fix.stage))
+            format!("paste {} headers", text::stage_response(fix.stage))
         } else {
             format!(
                 "once the fixes above are made, check {} too (the paste does not have it)",
-                stage_response(fix.stage)
+                text::stage_response(fix.stage)
             )
         });
         // The engine only met an empty default answer here: a console line about this stage says more.
@@ -262,9 +237,8 @@ pub(crate) fn report(case: Case, console: &[ConsoleLine]) -> CaseReport {
 fn finding(url: &str, fix: &Fix, confirmed: bool) -> Finding {
     Finding {
         request: url.to_owned(),
-        stage: fix.stage,
-        problem: fix.problem.clone(),
-        fix: FindingFix::from(&fix.action),
+        problem: text::problem(fix),
+        fix: fix.clone(),
         confirmed,
     }
 }
@@ -298,24 +272,25 @@ fn console_only(case: Case, lines: &[&ConsoleLine]) -> CaseReport {
                 crate::scenario::Browser::Firefox => "This Firefox",
                 crate::scenario::Browser::Safari => "This Safari",
             });
-            let sentence = match &found.fix {
-                FindingFix::Header { header, value } => format!(
-                    "{browser} line means {}, so the server most likely must send `{header}: {value}` on it; to confirm, {evidence}.",
-                    fix.problem
-                ),
-                FindingFix::Status { status } => format!(
+            let sentence = match &fix.action {
+                FixAction::SetStatus(status) => format!(
                     "{browser} line means {}, so the server most likely must answer it with status {status}; to confirm, {evidence}.",
-                    fix.problem
+                    found.problem
                 ),
-                FindingFix::Advice { advice } => format!(
+                FixAction::Advise(advice) => format!(
                     "{browser} line means the request failed before any CORS header mattered: {}; to confirm, {evidence}.",
-                    advice.trim_end_matches('.')
+                    text::advice_text(advice).trim_end_matches('.')
+                ),
+                action => format!(
+                    "{browser} line means {}, so the server most likely must send `{}` on it; to confirm, {evidence}.",
+                    found.problem,
+                    text::header_line(action).unwrap_or_default()
                 ),
             };
             if let crate::engine::failure::Failure::CspBlocked { .. } = failure {
                 // The line names the directive and the URL: nothing more is needed.
-                let sentence = match &found.fix {
-                    FindingFix::Advice { advice } => advice.clone(),
+                let sentence = match &fix.action {
+                    FixAction::Advise(advice) => text::advice_text(advice),
                     _ => sentence,
                 };
                 return CaseReport {

@@ -33,7 +33,7 @@ pub use self::build::{Case, Skipped};
 pub use self::console::{recognise_console, ConsoleLine};
 pub use self::detect::Format;
 pub use self::evidence::{Captured, CapturedRequest, CapturedResponse};
-pub use self::findings::{CaseReport, FailingStep, Finding, FindingFix};
+pub use self::findings::{CaseReport, FailingStep, Finding};
 
 use self::build::{build_cases, Evidence};
 use self::curl::{find_curl_commands, Quoting};

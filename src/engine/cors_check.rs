@@ -102,19 +102,35 @@ fn chromium_check_access(
     origin_matched(credentials, headers)
 }
 
-// Browser: Gecko's nsCORSListenerProxy::CheckRequestApproved reads the value
-// as Firefox 153 stores it: repeated lines merged with `, `, empty lines
-// dropped (so `""` + `*` is `*`), and names that value on a mismatch. No
-// "Multiple … not allowed" line was ever printed (observed:
-// wpt-origin-multiple-headers.json, wpt-multiple-origins.json).
+// Browser: Gecko's nsCORSListenerProxy::CheckRequestApproved first counts
+// the response's `Access-Control-Allow-Origin` lines by their name as sent,
+// case-sensitively: two or more lines spelled exactly so fail as "Multiple
+// CORS header … not allowed", whatever their values. Otherwise it reads the
+// value as Firefox 153 stores it: lines in any case merged with `, `, empty
+// lines dropped (so `""` + `*` is `*`), and names that value on a mismatch.
+// Observed with Firefox connected directly to a server that writes each
+// line as the file spells it (wpt-origin-multiple-headers.json,
+// wpt-multiple-origins.json, finding-m-acao-name-case.json: `*` plus
+// `access-control-allow-origin: *` fails as `does not match ‘*, *’`).
 fn gecko_check_request_approved(
     origin: &str,
     credentials: bool,
     headers: &HeaderList,
 ) -> Result<(), CorsError> {
+    let exact_lines = headers
+        .0
+        .iter()
+        .filter(|(name, _)| name == "Access-Control-Allow-Origin")
+        .count();
     let Some(value) = gecko_merged_value(headers, "Access-Control-Allow-Origin") else {
         return Err(CorsError::MissingAllowOrigin);
     };
+    if exact_lines > 1 {
+        return Err(CorsError::MultipleAllowOriginValues {
+            value,
+            lines: exact_lines,
+        });
+    }
     if value == "*" {
         return wildcard(credentials);
     }
@@ -249,29 +265,38 @@ mod tests {
     }
 
     #[test]
-    fn firefox_merges_repeated_lines_and_drops_empty_ones() {
+    fn firefox_refuses_two_exactly_spelled_lines_and_merges_the_rest() {
         use CorsError::*;
         let firefox = Browser::Firefox;
-        assert_eq!(check(&["", "*"], None, false, firefox), Ok(()));
-        assert_eq!(check(&["*", ""], None, false, firefox), Ok(()));
-        assert_eq!(
-            check(&["", "https://rabbit.invalid"], None, false, firefox),
-            Ok(())
-        );
+        let multiple = |value: &str| MultipleAllowOriginValues {
+            value: value.into(),
+            lines: 2,
+        };
+        // Two lines spelled `Access-Control-Allow-Origin`: refused, whatever they say.
+        assert_eq!(check(&["", "*"], None, false, firefox), Err(multiple("*")));
         assert_eq!(
             check(&["*", "*"], None, false, firefox),
+            Err(multiple("*, *"))
+        );
+        assert_eq!(check(&["", ""], None, false, firefox), Err(multiple("")));
+        // Lines in another case are merged (empty ones dropped), then compared.
+        let lines = |pairs: &[(&str, &str)]| {
+            let mut headers = HeaderList::default();
+            for (name, value) in pairs {
+                headers.append(name, value);
+            }
+            cors_check("https://rabbit.invalid", false, &headers, firefox)
+        };
+        let lower = "access-control-allow-origin";
+        assert_eq!(lines(&[(lower, ""), (lower, "*")]), Ok(()));
+        assert_eq!(
+            lines(&[("Access-Control-Allow-Origin", "*"), (lower, "*")]),
             Err(AllowOriginMismatch {
                 value: "*, *".into()
             })
         );
         assert_eq!(
-            check(&["", ""], None, false, firefox),
-            Err(AllowOriginMismatch {
-                value: String::new()
-            })
-        );
-        assert_eq!(
-            check(&["\"\"", "", "https://b"], None, false, firefox),
+            lines(&[(lower, "\"\""), (lower, ""), (lower, "https://b")]),
             Err(AllowOriginMismatch {
                 value: "\"\", https://b".into()
             })

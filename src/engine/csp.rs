@@ -782,10 +782,10 @@ mod tests {
             .iter()
             .any(|s| s.stage == Stage::Classification));
         // The fix is the page's policy, never a server header.
-        assert!(request
-            .fixes
-            .iter()
-            .all(|f| matches!(f.action, crate::engine::fixes::FixAction::Advice { .. })));
+        assert!(request.fixes.iter().all(|f| matches!(
+            f.action,
+            crate::engine::fixes::FixAction::Advise(crate::engine::fixes::Advice::PageCsp { .. })
+        )));
         // Without the policy the same request is preflighted and allowed.
         let mut open = scenario.clone();
         open.page_csp = None;

@@ -126,19 +126,12 @@ impl<'a> MockServer<'a> {
     pub fn respond(&self, request: &WireRequest) -> WireResponse {
         // The request URL was serialised by the url crate, so its first `#` starts the fragment.
         let url = request.url.split('#').next().unwrap_or_default();
-        let matching =
-            self.rules
-                .iter()
-                .zip(&self.urls)
-                .enumerate()
-                .find(|(_, (rule, rule_url))| {
-                    let method_fits = rule
-                        .matcher
-                        .method
-                        .as_deref()
-                        .is_none_or(|m| m == request.method);
-                    method_fits && rule_url.as_str() == url
-                });
+        let matching = self
+            .rules
+            .iter()
+            .zip(&self.urls)
+            .enumerate()
+            .find(|(_, (rule, rule_url))| rule_fits(rule, rule_url, &request.method, url));
         let Some((index, (rule, _))) = matching else {
             return WireResponse::Http {
                 status: 404,
@@ -167,6 +160,23 @@ impl<'a> MockServer<'a> {
             rule: Some(index),
         }
     }
+}
+
+/// Whether `rule` (whose URL, without its fragment, is `rule_url`) answers
+/// a `method` request for `url` (without its fragment): a rule with no
+/// method answers every method, `OPTIONS` included.
+fn rule_fits(rule: &ServerRule, rule_url: &str, method: &str, url: &str) -> bool {
+    let method_fits = rule.matcher.method.as_deref().is_none_or(|m| m == method);
+    method_fits && rule_url == url
+}
+
+/// The index of the first of `rules` that answers a `method` request (the
+/// method as sent, normalised) for `url`: the rule the mock server uses.
+pub fn answering_rule(rules: &[ServerRule], method: &str, url: &str) -> Option<usize> {
+    let url = without_fragment(url);
+    rules
+        .iter()
+        .position(|rule| rule_fits(rule, &without_fragment(&rule.matcher.url), method, &url))
 }
 
 /// Adds the `Content-Length` a real server sends, unless the rule set one or
@@ -214,13 +224,14 @@ pub fn without_fragment(text: &str) -> String {
     }
 }
 
-/// The reason phrase the mock server sends: the canonical one, or
-/// `<none>` (what hyper, the real mock server, writes for an unknown status).
+/// The reason phrase the mock server sends: the canonical one, or none for
+/// an unknown status (verify's server writes `HTTP/1.1 699 `, and Chromium
+/// then prints `status of 699 ()`).
 pub fn reason_phrase(status: u16) -> &'static str {
     http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
-        .unwrap_or("<none>")
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -300,7 +311,7 @@ mod tests {
             body: "x".into(),
             rule: None,
         };
-        assert_eq!(unknown.http1_text(), "HTTP/1.1 599 <none>\n\nx");
+        assert_eq!(unknown.http1_text(), "HTTP/1.1 599 \n\nx");
         assert!(WireResponse::NetworkError { rule: 0 }
             .http1_text()
             .contains("no response"));

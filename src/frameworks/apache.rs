@@ -248,6 +248,42 @@ pub(super) fn parse(text: &str) -> Result<Apache, ConfigError> {
     Ok(apache)
 }
 
+/// Refuses the `Header` value formats the model does not answer for:
+/// mod_headers has no request-header lookup (`%{Name}i` is mod_log_config's
+/// syntax; in a `Header` value httpd prints its idle percentage, `i=98`),
+/// and `%t`, `%D`, `%l`, `%b`, `%{...}s` vary per request.
+fn check_format(value: &str) -> Result<(), String> {
+    let mut rest = value;
+    while let Some(at) = rest.find('%') {
+        let after = rest.get(at + 1..).unwrap_or("");
+        if let Some(more) = after.strip_prefix('%') {
+            rest = more;
+            continue;
+        }
+        let kind = match after.strip_prefix('{') {
+            Some(inner) => inner.find('}').and_then(|end| inner.get(end + 1..end + 2)),
+            None => after.get(..1),
+        };
+        match kind {
+            Some("e") => {}
+            Some("i") => {
+                return Err(format!(
+                    "{value:?}: Header has no %{{Name}}i (that is mod_log_config's syntax; here \
+                     httpd prints its idle percentage, such as i=98): use SetEnvIf and %{{VAR}}e"
+                ))
+            }
+            Some(other) => {
+                return Err(format!(
+                    "{value:?}: the %{other} format changes on every request; CORS Lab models %{{VAR}}e only"
+                ))
+            }
+            None => return Err(format!("{value:?}: a '%' with no format after it")),
+        }
+        rest = after;
+    }
+    Ok(())
+}
+
 fn header(args: &[String]) -> Result<HeaderDirective, String> {
     let mut args = args.iter().map(String::as_str).peekable();
     let mut always = false;
@@ -279,6 +315,7 @@ fn header(args: &[String]) -> Result<HeaderDirective, String> {
     } else {
         args.next().unwrap_or("").to_owned()
     };
+    check_format(&value)?;
     let condition = match args.next() {
         None => None,
         Some(c) => match c.strip_prefix("env=") {
@@ -395,6 +432,7 @@ impl Apache {
         if !generated {
             headers.extend(success_table);
         }
+        fixup_vary(&mut headers);
         Answer { status, headers }
     }
 }
@@ -424,7 +462,31 @@ fn apply(table: &mut Vec<(String, String)>, directive: &HeaderDirective, value: 
     }
 }
 
-/// A `Header` value: `%{VAR}e`, `%{Name}i`, `%%`.
+/// httpd's `fixup_vary` (http_filters.c): every `Vary` line merged into
+/// one, its tokens once each, joined with `,`, where the first was.
+fn fixup_vary(headers: &mut Vec<(String, String)>) {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut first = None;
+    for (i, (name, value)) in headers.iter().enumerate() {
+        if !name.eq_ignore_ascii_case("Vary") {
+            continue;
+        }
+        first.get_or_insert(i);
+        for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if !tokens.iter().any(|t| t.eq_ignore_ascii_case(token)) {
+                tokens.push(token.to_owned());
+            }
+        }
+    }
+    let Some(first) = first else { return };
+    let name = headers
+        .get(first)
+        .map_or_else(|| "Vary".to_owned(), |(n, _)| n.clone());
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Vary"));
+    headers.insert(first.min(headers.len()), (name, tokens.join(",")));
+}
+
+/// A `Header` value: `%{VAR}e` (an environment variable), `%%`.
 fn format_value(value: &str, request: &Request, env: &[(String, String)]) -> String {
     let mut out = String::new();
     let mut rest = value;

@@ -357,3 +357,85 @@ fn backend_answer(backend: &Backend, status: u16) -> Answer {
         headers: backend.headers.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_framework_from_its_file() {
+        let cases = [
+            (
+                "const cors = require('cors');\napp.use(cors());",
+                Framework::Express,
+            ),
+            (
+                "app.add_middleware(CORSMiddleware, allow_origins=['*'])",
+                Framework::Fastapi,
+            ),
+            (
+                "CORS_ALLOWED_ORIGINS = ['https://a.example']",
+                Framework::Django,
+            ),
+            ("from flask_cors import CORS\nCORS(app)", Framework::Flask),
+            ("location / { add_header X 1; }", Framework::Nginx),
+            (
+                "Header always set Access-Control-Allow-Origin \"*\"",
+                Framework::Apache,
+            ),
+            ("let cors = CorsLayer::permissive();", Framework::TowerHttp),
+        ];
+        for (text, framework) in cases {
+            assert_eq!(Framework::detect(text), Some(framework), "{text}");
+        }
+        assert_eq!(Framework::detect("hello"), None);
+    }
+
+    #[test]
+    fn unreadable_configurations_name_their_line_and_column() {
+        let nginx = parse(Framework::Nginx, "server {\n    add_header A b\n}\n").unwrap_err();
+        assert_eq!((nginx.line, nginx.column), (2, 5), "{nginx}");
+        let apache = parse(Framework::Apache, "<Location /a>\nHeader set A b\n").unwrap_err();
+        assert_eq!((apache.line, apache.column), (1, 1), "{apache}");
+        let header_i = parse(Framework::Apache, "\n  Header set A \"%{Origin}i\"\n").unwrap_err();
+        assert_eq!((header_i.line, header_i.column), (2, 3), "{header_i}");
+        let tower = parse(
+            Framework::TowerHttp,
+            "let cors = CorsLayer::new()\n    .allow_origin(Any)\n    .allow_credentials(true);",
+        )
+        .unwrap_err();
+        assert_eq!(tower.line, 1, "{tower}");
+        let syntax = parse(
+            Framework::TowerHttp,
+            "CorsLayer::new()\n  .allow_origin(Any,,)",
+        )
+        .unwrap_err();
+        assert_eq!(syntax.line, 2, "{syntax}");
+        let django = parse(
+            Framework::Django,
+            "CORS_ALLOWED_ORIGINS = [\n  f'https://{x}',\n]",
+        )
+        .unwrap_err();
+        assert_eq!((django.line, django.column), (2, 3), "{django}");
+    }
+
+    #[test]
+    fn starlette_answers_a_put_preflight_400_when_methods_default_to_get() {
+        let config = parse(
+            Framework::Fastapi,
+            "app.add_middleware(CORSMiddleware, allow_origins=['https://a.example'])",
+        )
+        .unwrap();
+        let request = Request {
+            method: "OPTIONS".into(),
+            path: "/x".into(),
+            headers: vec![
+                ("Origin".into(), "https://a.example".into()),
+                ("Access-Control-Request-Method".into(), "PUT".into()),
+            ],
+        };
+        let answer = config.respond(&request, &Backend::default());
+        assert_eq!(answer.status, 400);
+        assert_eq!(answer.get("Access-Control-Allow-Methods"), Some("GET"));
+    }
+}

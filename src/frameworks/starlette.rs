@@ -37,6 +37,7 @@ pub struct Starlette {
     allow_origin_regex: Option<Pattern>,
     expose_headers: Vec<String>,
     max_age: String,
+    allow_private_network: bool,
 }
 
 /// Reads `app.add_middleware(CORSMiddleware, ...)` or
@@ -82,6 +83,7 @@ pub(super) fn parse(text: &str) -> Result<Starlette, ConfigError> {
     let mut allow_origin_regex = None;
     let mut expose_headers = Vec::new();
     let mut max_age = "600".to_owned();
+    let mut allow_private_network = false;
     for (key, value) in kwargs {
         match key.as_str() {
             "allow_origins" => allow_origins = scope.strings(value)?,
@@ -100,7 +102,7 @@ pub(super) fn parse(text: &str) -> Result<Starlette, ConfigError> {
                 Value::Num(n) => max_age = n.clone(),
                 _ => return Err(scope.error(value, "expected a number of seconds here")),
             },
-            "allow_private_network" => {}
+            "allow_private_network" => allow_private_network = scope.boolean(value)?,
             other => {
                 return Err(scope.error(
                     value,
@@ -132,6 +134,7 @@ pub(super) fn parse(text: &str) -> Result<Starlette, ConfigError> {
         allow_origin_regex,
         expose_headers,
         max_age,
+        allow_private_network,
     })
 }
 
@@ -246,7 +249,11 @@ impl Starlette {
             .header("Access-Control-Request-Private-Network")
             .is_some()
         {
-            failed = true;
+            if self.allow_private_network {
+                answer.set("Access-Control-Allow-Private-Network", "true");
+            } else {
+                failed = true;
+            }
         }
         if failed {
             answer.status = 400;

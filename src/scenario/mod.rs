@@ -1,6 +1,7 @@
 //! Scenario files: the version-1 format, its loader, and the per-request
 //! result shape shared by the engine and the real-browser check.
 
+pub mod edit;
 mod format;
 mod load;
 mod result;

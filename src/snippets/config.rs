@@ -1,7 +1,7 @@
 //! The CORS configuration a request needs: the server's own CORS headers
 //! with every fix applied.
 
-use crate::engine::fixes::{FixAction, FixStage};
+use crate::engine::fixes::FixStage;
 use crate::engine::headers::HeaderList;
 use crate::engine::server::WireResponse;
 use crate::engine::{ExchangeKind, RequestTrace};
@@ -64,15 +64,15 @@ pub fn cors_config(spec: &RequestSpec, request: &RequestTrace) -> CorsConfig {
         .iter()
         .any(|e| e.kind == ExchangeKind::Preflight);
     for fix in &request.fixes {
-        let FixAction::SetHeader { header, value } = &fix.action else {
+        let Some((name, value)) = fix.action.header() else {
             continue;
         };
         match fix.stage {
             FixStage::Preflight => {
                 preflighted = true;
-                preflight_headers.set(header, value);
+                preflight_headers.set(name, &value);
             }
-            FixStage::Actual => actual_headers.set(header, value),
+            FixStage::Actual => actual_headers.set(name, &value),
             FixStage::Request => {}
         }
     }
@@ -93,9 +93,28 @@ pub fn cors_config(spec: &RequestSpec, request: &RequestTrace) -> CorsConfig {
             .get(name)
             .or_else(|| preflight_headers.get(name))
     };
+    let allow_origin = either("Access-Control-Allow-Origin");
+    let allow_credentials = either("Access-Control-Allow-Credentials").as_deref() == Some("true");
+    // When the preflight failed the actual request was never sent, so the
+    // trace holds no actual response: it needs the origin (and
+    // credentials) too, or a snippet that lists headers verbatim (nginx,
+    // Go) answers the preflight and then fails the request itself
+    // (tests/frameworks.rs runs the nginx snippet and caught this).
+    if actual_headers.get("Access-Control-Allow-Origin").is_none() {
+        if let Some(origin) = &allow_origin {
+            actual_headers.set("Access-Control-Allow-Origin", origin);
+        }
+    }
+    if allow_credentials
+        && actual_headers
+            .get("Access-Control-Allow-Credentials")
+            .is_none()
+    {
+        actual_headers.set("Access-Control-Allow-Credentials", "true");
+    }
     CorsConfig {
-        allow_origin: either("Access-Control-Allow-Origin"),
-        allow_credentials: either("Access-Control-Allow-Credentials").as_deref() == Some("true"),
+        allow_origin,
+        allow_credentials,
         allow_methods: list(preflight_headers.get("Access-Control-Allow-Methods")),
         allow_headers: list(preflight_headers.get("Access-Control-Allow-Headers")),
         expose_headers: list(actual_headers.get("Access-Control-Expose-Headers")),

@@ -16,8 +16,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::diagnose::build::UNKNOWN_ORIGIN;
-use crate::diagnose::{diagnose, CaseReport, Diagnosis, Finding, FindingFix};
-use crate::engine::fixes::FixStage;
+use crate::diagnose::{diagnose, CaseReport, Diagnosis, Finding};
+use crate::engine::fixes::{text, FixAction};
 use crate::engine::Stage;
 use crate::scenario::Scenario;
 
@@ -272,19 +272,15 @@ fn view_report(report: &CaseReport, on_open: &Callback<OpenPasted>) -> Html {
 }
 
 fn view_finding(finding: &Finding) -> Html {
-    let stage = match finding.stage {
-        FixStage::Preflight => "preflight",
-        FixStage::Actual => "actual",
-        FixStage::Request => "request",
-    };
-    let fix = match &finding.fix {
-        FindingFix::Header { header, value } => html! {
-            <>{ "Send " }<code data-testid="paste-fix-header">{ format!("{header}: {value}") }</code></>
+    let stage = text::stage_id(finding.fix.stage);
+    let fix = match (&finding.fix.action, text::header_line(&finding.fix.action)) {
+        (_, Some(line)) => html! {
+            <>{ "Send " }<code data-testid="paste-fix-header">{ line }</code></>
         },
-        FindingFix::Status { status } => html! {
+        (FixAction::SetStatus(status), None) => html! {
             <>{ "Answer with status " }<code>{ status.to_string() }</code></>
         },
-        FindingFix::Advice { advice } => html! { <>{ advice.clone() }</> },
+        (action, None) => html! { <>{ text::action(action) }</> },
     };
     let confirmed = if finding.confirmed {
         "confirmed by the pasted response"

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::engine::fixes::FixAction;
+use crate::engine::fixes::text;
 use crate::engine::RequestTrace;
 use crate::scenario::{Outcome, PreflightUse};
 
@@ -38,10 +38,11 @@ pub struct Mark {
 
 /// The header named by the trace's first fix, lower-cased, or [`NONE`].
 pub fn header_at_fault(trace: &RequestTrace) -> String {
-    match trace.fixes.first().map(|f| &f.action) {
-        Some(FixAction::SetHeader { header, .. }) => header.to_ascii_lowercase(),
-        _ => NONE.to_owned(),
-    }
+    trace
+        .fixes
+        .first()
+        .and_then(|f| f.action.header())
+        .map_or_else(|| NONE.to_owned(), |(name, _)| name.to_ascii_lowercase())
 }
 
 /// The header choices: every header the engine's fixes name, the script's
@@ -50,10 +51,7 @@ pub fn header_choices(trace: &RequestTrace, request_headers: &[String]) -> Vec<S
     let mut names: Vec<String> = trace
         .fixes
         .iter()
-        .filter_map(|f| match &f.action {
-            FixAction::SetHeader { header, .. } => Some(header.to_ascii_lowercase()),
-            _ => None,
-        })
+        .filter_map(|f| f.action.header().map(|(name, _)| name.to_ascii_lowercase()))
         .chain(trace.exchanges.iter().flat_map(|e| {
             e.request
                 .headers
@@ -111,10 +109,9 @@ pub fn score(prediction: &Prediction, trace: &RequestTrace) -> Vec<Mark> {
     ];
     if !readable {
         let fault = header_at_fault(trace);
-        let fix = trace
-            .fixes
-            .first()
-            .map_or(String::new(), |f| format!(" The first fix: {}", f.problem));
+        let fix = trace.fixes.first().map_or(String::new(), |f| {
+            format!(" The first fix: {}", text::problem(f))
+        });
         marks.push(Mark {
             right: prediction.header.as_deref() == Some(fault.as_str()),
             explanation: if fault == NONE {

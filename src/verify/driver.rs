@@ -15,11 +15,6 @@ pub(crate) trait Tab {
     async fn evaluate(&self, expression: String, limit: Duration) -> Result<String, String>;
     /// What the page's session has reported so far.
     fn log(&self) -> &EventLog;
-    /// The port on the worker's address where the browser expects an HTTP
-    /// proxy (the mock server then serves that too), if it uses one.
-    fn proxy_port(&self) -> Option<u16> {
-        None
-    }
 }
 
 /// One running browser process.

@@ -3,14 +3,14 @@
 //! cache, which Gecko keys by the principal's origin attributes,
 //! `userContextId` included) and tab per scenario.
 //!
-//! Hostnames reach the mock server through an HTTP proxy on the worker's
-//! address (the mock server serves that port too), set in the fresh
-//! profile's `user.js`. Not `network.dns.forceResolve`: a name resolved that
-//! way leaves no record in Firefox's DNS cache, and Firefox (since
-//! `CORSCacheEntry::CheckDNSCache`) drops a cached preflight when no DNS
-//! record of its host is cached, so no preflight was ever answered from the
-//! cache. Behind a proxy that check is skipped (the proxy resolves names), as
-//! it is for any proxied user; with a real resolver the record is there.
+//! Firefox connects straight to the mock server, as users' Firefox connects
+//! to servers: hostnames are resolved to the worker's address by a
+//! DNS-over-HTTPS resolver on that address (`super::doh`, Firefox's TRR in
+//! "TRR only" mode), so that Firefox's DNS cache holds a record of each host,
+//! as with any resolver. A name resolved by `network.dns.forceResolve` leaves
+//! no such record, and Firefox then never answered a request from its
+//! preflight cache (observed; see `super::doh`). verify once used an HTTP
+//! proxy for that; every Firefox finding was observed again without it.
 //!
 //! Why a small client here and not a WebDriver crate: Firefox speaks BiDi
 //! itself (`--remote-debugging-port`), and verify needs seven commands and
@@ -40,6 +40,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::doh::Resolver;
 use super::driver::{Driver, Tab};
 use super::events::{EventLog, Seen};
 
@@ -58,10 +59,7 @@ const LAUNCH_LIMIT: Duration = Duration::from_secs(90);
 /// Any one BiDi command.
 const COMMAND_LIMIT: Duration = Duration::from_secs(30);
 
-/// The port of the mock server's proxy on each worker's address.
-pub(crate) const PROXY_PORT: u16 = 47_321;
-
-/// The prefs of the fresh profile, besides the proxy's.
+/// The prefs of the fresh profile, besides the resolver's.
 /// (The Remote Agent already applies its recommended prefs: no updates,
 /// telemetry, first-run pages.)
 const PREFS: &[(&str, &str)] = &[
@@ -72,12 +70,21 @@ const PREFS: &[(&str, &str)] = &[
     // Every hostname resolves to the mock server: send nothing of Firefox's own.
     ("network.captive-portal-service.enabled", "false"),
     ("network.connectivity-service.enabled", "false"),
-    ("network.proxy.type", "1"),
-    ("network.proxy.no_proxies_on", "\"\""),
-    ("network.proxy.allow_hijacking_localhost", "true"),
-    ("network.proxy.share_proxy_settings", "false"),
-    ("network.proxy.socks_remote_dns", "false"),
-    ("network.trr.mode", "5"),
+    // No proxy: Firefox connects to the mock server itself.
+    ("network.proxy.type", "0"),
+    // Names go to the worker's DNS-over-HTTPS resolver only ("TRR only"),
+    // which answers with a loopback address (allowed by `allow-rfc1918`);
+    // no confirmation query, no IPv6 (the mock server is IPv4).
+    ("network.trr.mode", "3"),
+    ("network.trr.allow-rfc1918", "true"),
+    ("network.trr.useGET", "false"),
+    ("network.trr.confirmationNS", "\"skip\""),
+    ("network.trr.wait-for-confirmation", "false"),
+    ("network.trr.excluded-domains", "\"\""),
+    ("network.trr.skip-check-for-blocked-host", "true"),
+    ("network.dns.disableIPv6", "true"),
+    ("network.dns.disablePrefetch", "true"),
+    ("network.dns.native_https_query", "false"),
     ("network.http.speculative-parallel-limit", "0"),
     ("network.prefetch-next", "false"),
     ("browser.safebrowsing.malware.enabled", "false"),
@@ -231,6 +238,8 @@ pub(crate) struct Firefox {
     child: Child,
     connection: Arc<Connection>,
     _profile: tempfile::TempDir,
+    /// Resolves every name Firefox looks up to the worker's address.
+    _resolver: Resolver,
     /// e.g. `firefox-esr 153.7.0esr`.
     version: String,
 }
@@ -244,8 +253,8 @@ pub(crate) struct FirefoxTab {
 }
 
 impl Firefox {
-    /// Launches `executable` headless with a fresh profile whose proxy is
-    /// the mock server on `ip`, and opens a BiDi session that accepts the
+    /// Launches `executable` headless with a fresh profile whose names all
+    /// resolve to `ip`, and opens a BiDi session that accepts the
     /// mock server's self-signed certificates.
     pub(crate) async fn launch(executable: &Path, ip: Ipv4Addr) -> Result<Self, String> {
         if !executable.exists() {
@@ -258,13 +267,11 @@ impl Firefox {
             .prefix("cors-lab-firefox-")
             .tempdir()
             .map_err(|e| format!("cannot make a Firefox profile folder: {e}"))?;
-        let mut prefs = String::new();
-        for scheme in ["http", "ssl"] {
-            prefs.push_str(&format!(
-                "user_pref(\"network.proxy.{scheme}\", \"{ip}\");\n\
-                 user_pref(\"network.proxy.{scheme}_port\", {PROXY_PORT});\n"
-            ));
-        }
+        let resolver = Resolver::start(ip).await?;
+        let mut prefs = format!(
+            "user_pref(\"network.trr.uri\", \"{}\");\n",
+            Resolver::uri(ip)
+        );
         for (name, value) in PREFS {
             prefs.push_str(&format!("user_pref(\"{name}\", {value});\n"));
         }
@@ -340,6 +347,7 @@ impl Firefox {
             child,
             connection: Arc::new(connection),
             _profile: profile,
+            _resolver: resolver,
             version,
         })
     }
@@ -463,9 +471,5 @@ impl Tab for FirefoxTab {
 
     fn log(&self) -> &EventLog {
         &self.log
-    }
-
-    fn proxy_port(&self) -> Option<u16> {
-        Some(PROXY_PORT)
     }
 }

@@ -13,40 +13,44 @@
 
 mod browser;
 mod certificate;
+mod doh;
 mod driver;
 mod events;
+mod files;
 mod firefox;
 mod harness_page;
+mod http1;
 mod observe;
+mod page_run;
 pub mod report;
 mod server;
 mod slot;
+mod timing;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::engine::csp;
-use crate::scenario::{
-    disagreements, load_scenario, Api, Browser, PreflightUse, RequestResult, RequestSpec, Scenario,
-};
+use crate::scenario::{disagreements, Browser, RequestResult, Scenario};
 
 pub use browser::{chromium_path, headless_chromium, DEFAULT_CHROMIUM};
+pub use files::{collect_files, skip_reason, skip_reason_for};
 pub use firefox::{firefox_path, DEFAULT_FIREFOX};
 pub use observe::CorsErrorStatus;
 
 use browser::Chromium;
-use driver::{Driver, Tab};
+use driver::Driver;
+use files::{prepare, request_times, Prepared};
 use firefox::Firefox;
-use observe::{observe, Observation, ScriptReport};
-use server::{MockServer, ServerSetup};
+use page_run::{debug_line, run_scenario};
 use slot::Slot;
+use timing::{engine_at_real_times, timing_slipped};
 
 /// A scenario needing more real waiting than this (its last `at_ms`) is skipped.
 pub const MAX_REAL_WAIT: Duration = Duration::from_secs(15);
@@ -197,40 +201,6 @@ pub struct FieldDisagreement {
     pub observed: Value,
     /// What the engine says.
     pub engine: Value,
-}
-
-/// Every `*.json` file named, or found (recursively, sorted) in a folder named.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found = Vec::new();
-            collect_json(path, &mut found, 0)?;
-            found.sort();
-            files.extend(found);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(format!("{}: no such file or folder", path.display()));
-        }
-    }
-    Ok(files)
-}
-
-fn collect_json(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), String> {
-    if depth > 16 {
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-        if path.is_dir() {
-            collect_json(&path, found, depth + 1)?;
-        } else if path.extension().is_some_and(|ext| ext == "json") {
-            found.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Runs every file in the browser of `options`. `Err` only when no browser
@@ -466,143 +436,6 @@ async fn run_job<D: Driver>(
     }
 }
 
-/// How far (ms) every request's real time must be from changing the engine's
-/// answer before the engine is judged at the real times: more than the gap
-/// between when the harness times a request (its preflight's arrival, or its
-/// start) and when the browser stores or looks up its cache entry.
-const REAL_TIME_MARGIN_MS: u64 = 500;
-
-/// The engine's results at the real times of a run whose timing slipped,
-/// if they are clear-cut: each request's result stays the same with its time
-/// moved [`REAL_TIME_MARGIN_MS`] earlier or later. The browser was then asked
-/// a different question than the file's (a cache entry had expired, say),
-/// but one the engine answers just as exactly; a run near an expiry is not judged.
-fn engine_at_real_times(job: &Job, real_ms: &[u64]) -> Option<Vec<RequestResult>> {
-    let at = |times: &[u64]| {
-        let mut moved = job.scenario.clone();
-        for (request, ms) in moved.requests.iter_mut().zip(times) {
-            request.at_ms = Some(*ms);
-        }
-        engine_results(&moved, job.browser)
-    };
-    let real = at(real_ms);
-    for index in 0..real_ms.len() {
-        let previous = index
-            .checked_sub(1)
-            .and_then(|i| real_ms.get(i))
-            .copied()
-            .unwrap_or(0);
-        let next = real_ms.get(index + 1).copied().unwrap_or(u64::MAX);
-        for moved_ms in [
-            real_ms
-                .get(index)?
-                .saturating_sub(REAL_TIME_MARGIN_MS)
-                .max(previous),
-            real_ms
-                .get(index)?
-                .saturating_add(REAL_TIME_MARGIN_MS)
-                .min(next),
-        ] {
-            let mut times = real_ms.to_vec();
-            *times.get_mut(index)? = moved_ms;
-            if at(&times).get(index) != real.get(index) {
-                return None;
-            }
-        }
-    }
-    Some(real)
-}
-
-/// Whether the scenario's real timeline (each request's preflight arrival,
-/// or its start) would make the engine answer differently from its planned
-/// `at_ms`: then the browser was not asked what the file asks (a request ran
-/// too late for a cache entry's Max-Age, say) and the run is repeated. This is
-/// the harness's timing tolerance; the comparison itself is never widened.
-fn timing_slipped(job: &Job, real_ms: &[u64]) -> Option<String> {
-    let mut real = job.scenario.clone();
-    for (request, ms) in real.requests.iter_mut().zip(real_ms) {
-        request.at_ms = Some(*ms);
-    }
-    let with_real_times = engine_results(&real, job.browser);
-    job.engine
-        .iter()
-        .zip(&with_real_times)
-        .zip(real_ms)
-        .enumerate()
-        .find(|(_, ((planned, real), _))| planned != real)
-        .map(|(index, ((planned, real), ms))| {
-            format!(
-                "request {index} ran at {ms} ms: the engine says preflight {:?} / {:?} for its \
-                 at_ms but {:?} / {:?} for the real times",
-                planned.preflight, planned.outcome, real.preflight, real.outcome
-            )
-        })
-}
-
-/// A loaded scenario with the engine's results, or why it is skipped.
-enum Prepared {
-    Run(Box<Scenario>, Vec<RequestResult>),
-    Skip(String, String),
-}
-
-fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
-    let scenario = load_scenario(&text)
-        .map_err(|e| format!("cannot load: {e}"))?
-        .scenario;
-    if let Some(reason) = skip_reason_for(&scenario, browser) {
-        return Ok(Prepared::Skip(scenario.id, reason));
-    }
-    let engine = engine_results(&scenario, browser.engine_browser());
-    Ok(Prepared::Run(Box::new(scenario), engine))
-}
-
-/// The engine's result for each request, evaluated as `browser`.
-fn engine_results(scenario: &Scenario, browser: Browser) -> Vec<RequestResult> {
-    crate::engine::evaluate(scenario, Some(browser))
-        .requests
-        .into_iter()
-        .map(|r| r.result)
-        .collect()
-}
-
-/// Why a scenario is not run in Chromium, if it is not.
-pub fn skip_reason(scenario: &Scenario) -> Option<String> {
-    skip_reason_for(scenario, RealBrowser::Chromium)
-}
-
-/// Why a scenario is not run in `browser`, if it is not. Firefox runs every
-/// file but Safari-only ones (no `browser` means `chrome`, which is what a
-/// file says when it was written from Chromium, not that Firefox cannot run
-/// it); Chromium skips Firefox- and Safari-only files.
-pub fn skip_reason_for(scenario: &Scenario, browser: RealBrowser) -> Option<String> {
-    match (scenario.browser, browser) {
-        (Some(Browser::Firefox), RealBrowser::Chromium) => {
-            return Some("firefox-only scenario".to_owned())
-        }
-        (Some(Browser::Safari), _) => return Some("safari-only scenario".to_owned()),
-        _ => {}
-    }
-    let needed = request_times(&scenario.requests)
-        .last()
-        .copied()
-        .unwrap_or(0);
-    (Duration::from_millis(needed) > MAX_REAL_WAIT)
-        .then(|| format!("needs {} s of real time", needed.div_ceil(1000)))
-}
-
-/// Each request's start time in ms (`at_ms`, or the previous request's).
-fn request_times(requests: &[RequestSpec]) -> Vec<u64> {
-    let mut previous = 0;
-    requests
-        .iter()
-        .map(|r| {
-            previous = r.at_ms.unwrap_or(previous);
-            previous
-        })
-        .collect()
-}
-
 /// Compares the browser's results with the engine's, field by field.
 pub fn compare(observed: &[RequestResult], engine: &[RequestResult]) -> Vec<FieldDisagreement> {
     let mut found = Vec::new();
@@ -631,304 +464,19 @@ pub fn compare(observed: &[RequestResult], engine: &[RequestResult]) -> Vec<Fiel
     found
 }
 
-/// Where the harness page is served, and whether it needs the CSP sandbox.
-fn page_origin(scenario: &Scenario) -> (String, bool) {
-    if scenario.page.trim() == "null" {
-        (harness_page::OPAQUE_PAGE_ORIGIN.to_owned(), true)
-    } else {
-        (scenario.page.trim_end_matches('/').to_owned(), false)
-    }
-}
-
-/// Why the scenario's `page_csp` cannot be verified, if it cannot: the
-/// harness runs as a script from the page's own origin
-/// ([`harness_page::SCRIPT_PATH`]), so the policy must let the page load
-/// it (`'self'` in `script-src`, or in `default-src` without `script-src`,
-/// or neither set). Verify adds nothing to the scenario's policy.
-fn page_csp_problem(scenario: &Scenario, origin: &str) -> Option<String> {
-    let policy = scenario.page_csp.as_deref()?;
-    if scenario.page.trim() == "null" {
-        return Some(
-            "`page_csp` on a \"null\" page is not verified (the page is sandboxed, and 'self' is not modelled there)"
-                .to_owned(),
-        );
-    }
-    let script = url::Url::parse(&format!("{origin}{}", harness_page::SCRIPT_PATH)).ok()?;
-    let page = crate::engine::origin::Origin::of_url(&script);
-    let policies = csp::parse_serialized_policy_list(policy);
-    let checks = csp::should_request_be_blocked(&policies, Api::Script, &script, &page);
-    csp::violations(&checks).first().map(|v| {
-        format!(
-            "`page_csp` blocks verify's own harness script ({script}) with `{} {}`: the harness is a script from the page's origin, so the policy must allow 'self' for scripts (script-src, or default-src without script-src); the engine still evaluates this file",
-            v.directive, v.value
-        )
-    })
-}
-
-/// Every URL the server may be asked for: the page, requests, rules, redirect targets.
-fn scenario_urls(scenario: &Scenario, page_url: &str) -> Vec<url::Url> {
-    let mut urls = Vec::new();
-    let mut push = |text: &str, base: Option<&url::Url>| {
-        let parsed = match base {
-            Some(base) => base.join(text),
-            None => url::Url::parse(text),
-        };
-        if let Ok(url) = parsed {
-            if matches!(url.scheme(), "http" | "https" | "ws" | "wss") {
-                urls.push(url);
-            }
-        }
-    };
-    push(page_url, None);
-    for request in &scenario.requests {
-        push(&request.url, None);
-    }
-    for rule in &scenario.server {
-        push(&rule.matcher.url, None);
-        let base = url::Url::parse(&rule.matcher.url).ok();
-        for (name, value) in &rule.respond.headers {
-            if name.eq_ignore_ascii_case("location") {
-                push(value, base.as_ref());
-            }
-        }
-    }
-    urls
-}
-
 async fn close_if_any<D: Driver>(driver: &D, page: Option<D::Tab>) {
     if let Some(page) = page {
         driver.close_tab(page).await;
     }
 }
 
-/// What one run of a scenario in the browser gave.
-struct ScenarioRun {
-    /// What the browser did, per request.
-    observed: Vec<RequestResult>,
-    /// Chromium's own CORS classification, per request.
-    cors_errors: Vec<Option<CorsErrorStatus>>,
-    /// Per request, when (ms after the first started) its preflight reached
-    /// the server, or else when it started: when its cache entry was made or used.
-    timeline: Vec<u64>,
-}
-
-/// Runs `scenario` in `page` against a fresh mock server on `ip`.
-async fn run_scenario<T: Tab>(
-    page: &T,
-    ip: Ipv4Addr,
-    scenario: &Scenario,
-    engine: &[RequestResult],
-) -> Result<ScenarioRun, String> {
-    let (origin, sandbox_page) = page_origin(scenario);
-    let page_url = format!("{origin}{}", harness_page::PAGE_PATH);
-    if let Some(problem) = page_csp_problem(scenario, &origin) {
-        return Err(problem);
-    }
-    let urls = scenario_urls(scenario, &page_url);
-    let hosts: BTreeSet<String> = urls
-        .iter()
-        .filter_map(|u| u.host_str().map(str::to_owned))
-        .collect();
-    let ports: BTreeSet<u16> = urls
-        .iter()
-        .filter_map(url::Url::port_or_known_default)
-        .collect();
-    let tls = certificate::tls_config(&hosts.into_iter().collect::<Vec<_>>())?;
-    let setup = ServerSetup {
-        rules: scenario.server.clone(),
-        page_url: page_url.clone(),
-        page_html: harness_page::html(scenario.page_csp.is_some()),
-        sandbox_page,
-        page_csp: scenario.page_csp.clone(),
-        ports: ports.into_iter().collect(),
-        proxy_port: page.proxy_port(),
-    };
-    let server = MockServer::start(setup, tls, ip).await?;
-    let result = run_requests(page, &server, scenario, engine, &page_url).await;
-    server.stop().await;
-    result
-}
-
-/// Logs a settle marker and waits for it: every console line the renderer
-/// sent before it has then arrived.
-async fn sync_console<T: Tab>(page: &T, label: &str) {
-    let marker = harness_page::marker_expression(label);
-    if page.evaluate(marker, QUIET_LIMIT).await.is_ok() {
-        let text = harness_page::marker_text(label);
-        page.log().wait_for_console(&text, QUIET_LIMIT).await;
-    }
-}
-
-fn debug_line(what: &str) {
-    if std::env::var_os("CORS_LAB_VERIFY_DEBUG").is_some() {
-        eprintln!("[verify debug] {what}");
-    }
-}
-
-fn debug_time(what: &str, since: Instant) {
-    debug_line(&format!("{what} at {} ms", since.elapsed().as_millis()));
-}
-
-async fn run_requests<T: Tab>(
-    page: &T,
-    server: &MockServer,
-    scenario: &Scenario,
-    engine: &[RequestResult],
-    page_url: &str,
-) -> Result<ScenarioRun, String> {
-    let loop_start = Instant::now();
-    page.goto(page_url, PAGE_LIMIT)
-        .await
-        .map_err(|e| format!("the harness page: {e}"))?;
-    debug_time("harness page loaded", loop_start);
-    let ready = page
-        .evaluate(
-            "typeof window.__corsLab".to_owned(),
-            Duration::from_secs(10),
-        )
-        .await?;
-    if ready != "object" {
-        return Err(format!(
-            "the harness script did not start on {page_url} (got {ready})"
-        ));
-    }
-    debug_time("harness script ready", loop_start);
-    sync_console(page, "ready").await;
-    debug_time("harness page ready", loop_start);
-
-    let times = request_times(&scenario.requests);
-    let start = Instant::now();
-    let mut observed: Vec<RequestResult> = Vec::new();
-    let mut cors_errors = Vec::new();
-    let mut timeline = Vec::new();
-    for (index, spec) in scenario.requests.iter().enumerate() {
-        let at = Duration::from_millis(times.get(index).copied().unwrap_or(0));
-        if let Some(wait) = at.checked_sub(start.elapsed()) {
-            tokio::time::sleep(wait).await;
-        }
-        let spec_json = serde_json::to_string(spec)
-            .map_err(|e| format!("cannot encode request {index}: {e}"))?;
-        server.set_current(Some(index));
-        let from = page.log().len();
-        let started = Instant::now();
-        let answer = page
-            .evaluate(harness_page::run_expression(&spec_json), REQUEST_LIMIT)
-            .await;
-        if answer.is_ok() {
-            sync_console(page, &index.to_string()).await;
-        }
-        page.log().wait_quiet(QUIET, QUIET_LIMIT).await;
-        server.set_current(None);
-        let answer = answer.map_err(|e| format!("request {index}: {e}"))?;
-        let script: ScriptReport = serde_json::from_str(&answer)
-            .map_err(|e| format!("request {index}: bad harness answer {answer:?}: {e}"))?;
-        if let Some(error) = &script.harness_error {
-            return Err(format!("request {index}: the harness failed: {error}"));
-        }
-        let events = page.log().since(from);
-        let received = server.received_during(index);
-        let moment = received
-            .iter()
-            .find(|r| r.is_preflight())
-            .map_or(started, |r| r.at);
-        timeline.push(
-            u64::try_from(moment.saturating_duration_since(start).as_millis()).unwrap_or(u64::MAX),
-        );
-        if std::env::var_os("CORS_LAB_VERIFY_DEBUG").is_some() {
-            eprintln!(
-                "[verify debug] {} request {index}: script {answer}",
-                scenario.id
-            );
-            for event in &events {
-                eprintln!(
-                    "[verify debug]   event {:?} {:?}",
-                    event.timestamp, event.seen
-                );
-            }
-            for request in &received {
-                eprintln!(
-                    "[verify debug]   server {} {} {:?}",
-                    request.method, request.url, request.headers
-                );
-            }
-        }
-        let engine_says_cached = engine
-            .get(index)
-            .is_some_and(|r| r.preflight == PreflightUse::Cached);
-        // No preflight reached the server: the cache answered if an identical
-        // earlier request needed one, or if the engine says so and some earlier
-        // request to this URL did send one (so a cache entry can exist).
-        let cache_answered = identical_earlier_was_preflighted(scenario, &observed, index)
-            || (engine_says_cached && earlier_preflight_to_same_url(scenario, &observed, index));
-        let observation = Observation {
-            spec,
-            page: &scenario.page,
-            script,
-            events,
-            received,
-            cache_answered,
-        };
-        cors_errors.push(observe::cors_error(&observation.events));
-        observed.push(observe(&observation));
-    }
-    Ok(ScenarioRun {
-        observed,
-        cors_errors,
-        timeline,
-    })
-}
-
-/// Whether an earlier request to the same URL as request `index` sent a preflight.
-fn earlier_preflight_to_same_url(
-    scenario: &Scenario,
-    observed: &[RequestResult],
-    index: usize,
-) -> bool {
-    let Some(this) = scenario.requests.get(index) else {
-        return false;
-    };
-    scenario
-        .requests
-        .iter()
-        .take(index)
-        .zip(observed)
-        .any(|(earlier, result)| earlier.url == this.url && result.preflight == PreflightUse::Sent)
-}
-
-/// Whether an earlier request identical to request `index` needed a preflight:
-/// if this one sends none, the preflight cache answered it.
-fn identical_earlier_was_preflighted(
-    scenario: &Scenario,
-    observed: &[RequestResult],
-    index: usize,
-) -> bool {
-    let Some(this) = scenario.requests.get(index) else {
-        return false;
-    };
-    let key = |r: &RequestSpec| {
-        (
-            r.url.clone(),
-            r.method.clone(),
-            r.headers.clone(),
-            r.credentials,
-            r.mode,
-        )
-    };
-    scenario
-        .requests
-        .iter()
-        .take(index)
-        .zip(observed)
-        .any(|(earlier, result)| {
-            key(earlier) == key(this)
-                && matches!(result.preflight, PreflightUse::Sent | PreflightUse::Cached)
-        })
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::scenario::PreflightUse;
+    use files::engine_results;
+    use page_run::page_csp_problem;
 
     fn scenario(text: &str) -> Scenario {
         crate::scenario::parse_scenario(text).unwrap()

@@ -4,7 +4,8 @@
 //!
 //! Every port serves both schemes: a connection whose first byte is a TLS
 //! handshake record (0x16) is served over TLS, any other over plain HTTP. Like
-//! any real server it adds `Content-Length` (not on 1xx, 204, 304), nothing else.
+//! any real server it adds `Content-Length` (not on 1xx, 204, 304), nothing
+//! else, and it writes each response exactly as the rule states it (`super::http1`).
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -12,12 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderName, HeaderValue};
-use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tokio_rustls::rustls::ServerConfig;
@@ -26,6 +22,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::scenario::{HeaderPair, ServerRule};
 
 use super::harness_page::{self, PAGE_PATH};
+use super::http1::{read_request, Reply, RequestHead};
 
 /// No scenario request is in flight (the page is loading, or between requests).
 const NO_REQUEST: usize = usize::MAX;
@@ -39,10 +36,13 @@ pub(crate) struct ReceivedRequest {
     pub(crate) method: String,
     /// The absolute URL (scheme from the connection, host from `Host`).
     pub(crate) url: String,
-    /// Every header, in the order received (names lower-case).
+    /// Every header line, in the order and case received.
     pub(crate) headers: Vec<HeaderPair>,
     /// When it arrived.
     pub(crate) at: Instant,
+    /// The response head the server wrote, byte for byte (`None`: the
+    /// connection was closed without an answer, a `network_error` rule).
+    pub(crate) response_head: Option<Vec<u8>>,
 }
 
 impl ReceivedRequest {
@@ -74,10 +74,6 @@ pub(crate) struct ServerSetup {
     pub(crate) page_csp: Option<String>,
     /// The ports to listen on.
     pub(crate) ports: Vec<u16>,
-    /// Also serve as an HTTP proxy on this port (for Firefox, see
-    /// `super::firefox`): `CONNECT` tunnels are served as HTTPS, absolute-form
-    /// requests as HTTP, exactly as direct connections are.
-    pub(crate) proxy_port: Option<u16>,
 }
 
 /// A running mock server; dropping it stops every listener and connection.
@@ -103,6 +99,12 @@ struct Shared {
 }
 
 impl Shared {
+    /// Logs a scenario request with the response head written for it.
+    fn record(&self, mut entry: ReceivedRequest, sent: Vec<u8>) {
+        entry.response_head = Some(sent);
+        self.log().push(entry);
+    }
+
     fn log(&self) -> MutexGuard<'_, Vec<ReceivedRequest>> {
         self.log
             .lock()
@@ -130,11 +132,7 @@ impl MockServer {
         for port in ports {
             let address = SocketAddr::from((ip, port));
             let listener = bind(address).await?;
-            tasks.spawn(accept_loop(listener, shared.clone(), false));
-        }
-        if let Some(port) = shared.setup.proxy_port {
-            let listener = bind(SocketAddr::from((ip, port))).await?;
-            tasks.spawn(accept_loop(listener, shared.clone(), true));
+            tasks.spawn(accept_loop(listener, shared.clone()));
         }
         Ok(MockServer { shared, tasks })
     }
@@ -178,18 +176,14 @@ async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, proxy: bool) {
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     // Connections live in this set, so aborting the loop closes them too.
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((stream, _)) = accepted {
-                    if proxy {
-                        connections.spawn(serve_proxy(stream, shared.clone()));
-                    } else {
-                        connections.spawn(serve_connection(stream, shared.clone()));
-                    }
+                    connections.spawn(serve_connection(stream, shared.clone()));
                 }
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -203,168 +197,120 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     let is_tls = matches!(peeked, Ok(Ok(1))) && first[0] == 0x16;
     if is_tls {
         if let Ok(tls_stream) = shared.tls.accept(stream).await {
-            serve_http(TokioIo::new(tls_stream), "https", shared).await;
+            serve_http(tls_stream, "https", &shared).await;
         }
     } else {
-        serve_http(TokioIo::new(stream), "http", shared).await;
+        serve_http(stream, "http", &shared).await;
     }
 }
 
-async fn serve_http<T>(io: TokioIo<T>, scheme: &'static str, shared: Arc<Shared>)
+/// How long a connection may sit idle between requests.
+const IDLE_LIMIT: Duration = Duration::from_secs(30);
+
+/// Serves requests on one connection until the client closes it, asks to,
+/// or a `network_error` rule drops it.
+async fn serve_http<T>(mut io: T, scheme: &str, shared: &Shared)
 where
-    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: AsyncRead + AsyncWrite + Unpin,
 {
-    let service = service_fn(move |mut request: Request<Incoming>| {
-        let shared = shared.clone();
-        async move {
-            let response = answer(&shared, scheme, &request)?;
-            Ok::<_, DropConnection>(accept_websocket(&mut request, response))
+    let mut buffer = Vec::new();
+    loop {
+        let Ok(Some((head, _body))) =
+            tokio::time::timeout(IDLE_LIMIT, read_request(&mut io, &mut buffer)).await
+        else {
+            return;
+        };
+        let logged = answer(shared, scheme, &head);
+        let Some(reply) = logged.reply else {
+            // A `network_error` rule: close without a response.
+            return;
+        };
+        let Ok(sent) = reply.write(&mut io, &head.method).await else {
+            return;
+        };
+        if let Some(entry) = logged.entry {
+            shared.record(entry, sent);
         }
-    });
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .auto_date_header(false)
-        .keep_alive(true);
-    // An error here is a dropped connection (a `network_error` rule) or a client hang-up.
-    let _ = builder.serve_connection(io, service).with_upgrades().await;
+        if reply.status == 101 {
+            hold_websocket(io).await;
+            return;
+        }
+        if head.wants_close() {
+            return;
+        }
+    }
 }
 
 /// How long an accepted WebSocket stays open at most (the harness closes it at once).
 const WEBSOCKET_LIMIT: Duration = Duration::from_secs(20);
 
+/// Reads and discards a WebSocket's frames until the browser closes it.
+async fn hold_websocket<T: AsyncRead + Unpin>(mut io: T) {
+    let mut sink = tokio::io::sink();
+    let _ = tokio::time::timeout(WEBSOCKET_LIMIT, tokio::io::copy(&mut io, &mut sink)).await;
+}
+
 /// A rule that answers a WebSocket handshake (`Upgrade: websocket`) with 101
 /// completes it as a real server would: `Upgrade`, `Connection` and the
-/// `Sec-WebSocket-Accept` derived from the key (RFC 6455). The socket is then
-/// held open, reading and discarding frames, until the browser closes it. A
-/// rule with any other status refuses the handshake.
-fn accept_websocket(
-    request: &mut Request<Incoming>,
-    mut response: Response<Full<Bytes>>,
-) -> Response<Full<Bytes>> {
-    let key = request
-        .headers()
-        .get("sec-websocket-key")
-        .map(|v| v.as_bytes().to_vec());
+/// `Sec-WebSocket-Accept` derived from the key (RFC 6455) follow the rule's
+/// own lines. A rule with any other status refuses the handshake.
+fn accept_websocket(request: &RequestHead, reply: &mut Reply) {
     let wants_websocket = request
-        .headers()
-        .get("upgrade")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
-    let (Some(key), true, StatusCode::SWITCHING_PROTOCOLS) =
-        (key, wants_websocket, response.status())
-    else {
-        return response;
+        .header("upgrade")
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let (Some(key), true, 101) = (
+        request.header("sec-websocket-key"),
+        wants_websocket,
+        reply.status,
+    ) else {
+        return;
     };
-    let accept = async_tungstenite::tungstenite::handshake::derive_accept_key(&key);
-    let headers = response.headers_mut();
-    for (name, value) in [
-        ("upgrade", "websocket".to_owned()),
-        ("connection", "Upgrade".to_owned()),
-        ("sec-websocket-accept", accept),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    }
-    let upgrade = hyper::upgrade::on(request);
-    tokio::spawn(async move {
-        let Ok(Ok(upgraded)) = tokio::time::timeout(WEBSOCKET_LIMIT, upgrade).await else {
-            return;
-        };
-        let mut io = TokioIo::new(upgraded);
-        let mut sink = tokio::io::sink();
-        let _ = tokio::time::timeout(WEBSOCKET_LIMIT, tokio::io::copy(&mut io, &mut sink)).await;
+    let accept = async_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    reply.headers.retain(|(name, _)| {
+        !["upgrade", "connection", "sec-websocket-accept"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n))
     });
-    response
+    reply.headers.extend([
+        ("Upgrade".to_owned(), "websocket".to_owned()),
+        ("Connection".to_owned(), "Upgrade".to_owned()),
+        ("Sec-WebSocket-Accept".to_owned(), accept),
+    ]);
 }
 
-/// One connection to the proxy port: `CONNECT host:port` is answered 200 and
-/// the tunnel is then served as HTTPS (a browser tunnels only `https:` URLs);
-/// any other request (absolute-form, `GET http://host/path`) is answered as HTTP.
-async fn serve_proxy(stream: TcpStream, shared: Arc<Shared>) {
-    let tunnel: Arc<Mutex<Option<hyper::upgrade::OnUpgrade>>> = Arc::default();
-    let service = {
-        let (shared, tunnel) = (shared.clone(), tunnel.clone());
-        service_fn(move |mut request: Request<Incoming>| {
-            let (shared, tunnel) = (shared.clone(), tunnel.clone());
-            async move {
-                if request.method() == hyper::Method::CONNECT {
-                    *tunnel.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(hyper::upgrade::on(&mut request));
-                    return Ok(plain_response(StatusCode::OK, Vec::new(), String::new()));
-                }
-                answer(&shared, "http", &request)
-            }
-        })
-    };
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .auto_date_header(false)
-        .keep_alive(true);
-    let _ = builder
-        .serve_connection(TokioIo::new(stream), service)
-        .with_upgrades()
-        .await;
-    let upgrade = tunnel.lock().unwrap_or_else(|p| p.into_inner()).take();
-    if let Some(upgrade) = upgrade {
-        if let Ok(Ok(upgraded)) = tokio::time::timeout(Duration::from_secs(10), upgrade).await {
-            if let Ok(tls_stream) = shared.tls.accept(TokioIo::new(upgraded)).await {
-                serve_http(TokioIo::new(tls_stream), "https", shared).await;
-            }
-        }
-    }
+/// What to answer, and the log entry of a scenario request (the harness
+/// page and script are not logged).
+struct Answer {
+    reply: Option<Reply>,
+    entry: Option<ReceivedRequest>,
 }
 
-/// Why the server drops a connection without answering (`network_error: true`).
-#[derive(Debug)]
-struct DropConnection;
-
-impl fmt::Display for DropConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("network_error rule: connection dropped")
-    }
-}
-
-impl std::error::Error for DropConnection {}
-
-fn answer(
-    shared: &Shared,
-    scheme: &str,
-    request: &Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, DropConnection> {
-    let headers: Vec<HeaderPair> = request
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
+    let headers = request.headers.clone();
     let host = join_header(&headers, "host").unwrap_or_else(|| "unknown-host".to_owned());
-    let target = request
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    let raw_url = format!("{scheme}://{host}{target}");
+    let raw_url = format!("{scheme}://{host}{}", request.target);
     let url = url::Url::parse(&raw_url).ok();
-    let method = request.method().as_str().to_owned();
+    let method = request.method.clone();
+    let page_origin = |url: &Option<url::Url>| matches!((url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
+    let path = url
+        .as_ref()
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    let query = url.as_ref().and_then(|u| u.query().map(str::to_owned));
 
     let current = shared.current.load(Ordering::SeqCst);
-    let is_page = current == NO_REQUEST
-        && request.uri().path() == PAGE_PATH
-        && request.uri().query().is_none()
-        && matches!((&url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
+    let is_page =
+        current == NO_REQUEST && path == PAGE_PATH && query.is_none() && page_origin(&url);
     if is_page {
-        return Ok(page_response(shared));
+        return Answer {
+            reply: Some(page_response(shared)),
+            entry: None,
+        };
     }
     let is_harness_script = current == NO_REQUEST
         && shared.setup.page_csp.is_some()
-        && request.uri().path() == harness_page::SCRIPT_PATH
-        && matches!((&url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
+        && path == harness_page::SCRIPT_PATH
+        && page_origin(&url);
     if is_harness_script {
         let headers = vec![
             (
@@ -373,14 +319,13 @@ fn answer(
             ),
             ("Cache-Control".to_owned(), "no-store".to_owned()),
         ];
-        return Ok(plain_response(
-            StatusCode::OK,
-            headers,
-            harness_page::script().to_owned(),
-        ));
+        return Answer {
+            reply: Some(plain_response(200, headers, harness_page::script())),
+            entry: None,
+        };
     }
 
-    shared.log().push(ReceivedRequest {
+    let entry = ReceivedRequest {
         during: (current != NO_REQUEST).then_some(current),
         method: method.clone(),
         url: url
@@ -389,45 +334,40 @@ fn answer(
             .unwrap_or_else(|| raw_url.clone()),
         headers: headers.clone(),
         at: Instant::now(),
-    });
+        response_head: None,
+    };
 
     let rule = url
         .as_ref()
         .and_then(|url| find_rule(&shared.setup.rules, &method, url));
     let Some(rule) = rule else {
-        return Ok(plain_response(
-            StatusCode::NOT_FOUND,
-            Vec::new(),
-            String::new(),
-        ));
+        return Answer {
+            reply: Some(plain_response(404, Vec::new(), "")),
+            entry: Some(entry),
+        };
     };
     if rule.respond.network_error {
-        return Err(DropConnection);
+        shared.log().push(entry);
+        return Answer {
+            reply: None,
+            entry: None,
+        };
     }
-    let status =
-        StatusCode::from_u16(rule.respond.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response_headers: Vec<HeaderPair> = rule
-        .respond
-        .headers
-        .iter()
-        .map(|(name, value)| (name.clone(), fill_template(value, &headers)))
-        .collect();
-    // hyper adds Content-Length itself except on HEAD; a real server sends it there too.
-    let bodyless = status.is_informational() || status.as_u16() == 204 || status.as_u16() == 304;
-    let has_length = response_headers
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("content-length"));
-    if method == "HEAD" && !bodyless && !has_length {
-        response_headers.push((
-            "Content-Length".to_owned(),
-            rule.respond.body.len().to_string(),
-        ));
+    let mut reply = Reply {
+        status: rule.respond.status,
+        headers: rule
+            .respond
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), fill_template(value, &headers)))
+            .collect(),
+        body: rule.respond.body.clone().into_bytes(),
+    };
+    accept_websocket(request, &mut reply);
+    Answer {
+        reply: Some(reply),
+        entry: Some(entry),
     }
-    Ok(plain_response(
-        status,
-        response_headers,
-        rule.respond.body.clone(),
-    ))
 }
 
 /// The first rule whose URL (without fragment) and optional method fit.
@@ -488,7 +428,7 @@ fn join_header(headers: &[HeaderPair], name: &str) -> Option<String> {
     (!values.is_empty()).then(|| values.join(", "))
 }
 
-fn page_response(shared: &Shared) -> Response<Full<Bytes>> {
+fn page_response(shared: &Shared) -> Reply {
     let mut headers = vec![
         (
             "Content-Type".to_owned(),
@@ -505,27 +445,15 @@ fn page_response(shared: &Shared) -> Response<Full<Bytes>> {
     if let Some(policy) = &shared.setup.page_csp {
         headers.push(("Content-Security-Policy".to_owned(), policy.clone()));
     }
-    plain_response(StatusCode::OK, headers, shared.setup.page_html.clone())
+    plain_response(200, headers, &shared.setup.page_html)
 }
 
-fn plain_response(
-    status: StatusCode,
-    headers: Vec<HeaderPair>,
-    body: String,
-) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    let map = response.headers_mut();
-    for (name, value) in headers {
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_bytes(value.as_bytes()),
-        ) else {
-            continue;
-        };
-        map.append(name, value);
+fn plain_response(status: u16, headers: Vec<HeaderPair>, body: &str) -> Reply {
+    Reply {
+        status,
+        headers,
+        body: body.as_bytes().to_vec(),
     }
-    response
 }
 
 #[cfg(test)]

@@ -36,7 +36,9 @@ impl Slot {
             for host in FIRST..=LAST {
                 let ip = Ipv4Addr::new(127, 0, 0, host);
                 if let Some(lock) = try_lock(ip)? {
-                    return Ok(Slot { ip, _lock: lock });
+                    if ports_free(ip) {
+                        return Ok(Slot { ip, _lock: lock });
+                    }
                 }
             }
             if start.elapsed() >= WAIT_LIMIT {
@@ -49,6 +51,21 @@ impl Slot {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+/// The ports scenarios use most (and Firefox's resolver's): an address
+/// where another program already listens on one of them (a local server bound
+/// to `127.0.0.N`, not a verify run) is passed over.
+const COMMON_PORTS: [u16; 7] = [80, 443, 444, 8000, 8080, 8443, super::doh::DOH_PORT];
+
+/// Whether no other program listens on `ip` at one of [`COMMON_PORTS`].
+fn ports_free(ip: Ipv4Addr) -> bool {
+    COMMON_PORTS.iter().all(|port| {
+        !matches!(
+            std::net::TcpListener::bind((ip, *port)),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse
+        )
+    })
 }
 
 /// The lock file of `ip`, if no other process holds it.

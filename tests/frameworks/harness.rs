@@ -15,6 +15,9 @@ use cors_lab::frameworks::{self, is_cors_relevant, Backend, Config, Outcome, Req
 #[path = "tower_server.rs"]
 mod tower_server;
 
+#[path = "snippets.rs"]
+pub(crate) mod snippets;
+
 pub(crate) const ALLOWED: &str = "https://app.example";
 pub(crate) const DISALLOWED: &str = "https://evil.example";
 
@@ -191,10 +194,10 @@ fn normalise(headers: &[(String, String)]) -> Vec<(String, String)> {
 
 /// The requests sent to each path: a preflight for PUT with
 /// `Content-Type`, and a GET; each from an allowed origin, a disallowed
-/// origin and none.
+/// origin, the opaque origin `null` and none.
 pub(crate) fn requests(path: &str) -> Vec<Request> {
     let mut out = Vec::new();
-    for origin in [Some(ALLOWED), Some(DISALLOWED), None] {
+    for origin in [Some(ALLOWED), Some(DISALLOWED), Some("null"), None] {
         let with_origin = |mut headers: Vec<(String, String)>| {
             if let Some(o) = origin {
                 headers.insert(0, ("Origin".to_owned(), o.to_owned()));
@@ -243,6 +246,13 @@ fn installed(framework: Framework) -> bool {
         eprintln!("{message}");
     }
     present
+}
+
+/// Whether every framework is installed (see [`installed`]).
+pub(crate) fn all_installed() -> bool {
+    [Framework::Express, Framework::Fastapi, Framework::Nginx]
+        .into_iter()
+        .all(installed)
 }
 
 /// One configuration as the server runs it and as the model reads it.

@@ -1,7 +1,7 @@
 //! The real tower-http `CorsLayer`, built from the model's reading of a
 //! `CorsLayer` chain (each call applied to a real layer), around a service
-//! answering `/ok` 200, `/error` 500 and anything else 404, served by hyper
-//! on 127.0.0.1.
+//! answering `/error` 500, `/missing` 404 and anything else 200, served by
+//! hyper on 127.0.0.1.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -86,9 +86,9 @@ pub(crate) fn layer(config: &Tower) -> CorsLayer {
 
 async fn route(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let status = match request.uri().path() {
-        "/ok" => StatusCode::OK,
         "/error" => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::NOT_FOUND,
+        "/missing" => StatusCode::NOT_FOUND,
+        _ => StatusCode::OK,
     };
     let mut response = Response::new(Full::new(Bytes::from_static(b"ok")));
     *response.status_mut() = status;

@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::tabs::{tablist_keydown, unique_prefix};
-use crate::engine::fixes::{Fix, FixAction, FixStage};
+use crate::engine::fixes::{text, Fix, FixAction, FixStage};
 use crate::engine::RequestTrace;
 use crate::scenario::RequestSpec;
 use crate::snippets::{cors_config, snippet, Framework};
@@ -57,27 +57,22 @@ pub(super) fn fixes_panel(props: &FixesPanelProps) -> Html {
 }
 
 fn fix_item(fix: &Fix) -> Html {
-    let (stage_id, stage_label) = match fix.stage {
-        FixStage::Preflight => ("preflight", "Preflight (OPTIONS) response"),
-        FixStage::Actual => ("actual", "Actual response"),
-        FixStage::Request => ("request", "The script's request"),
-    };
-    let action = match &fix.action {
-        FixAction::SetHeader { header, value } => html! {
+    let action = match (&fix.action, text::header_line(&fix.action)) {
+        (_, Some(line)) => html! {
             <p class="fix-action">
                 { "Send " }
-                <code class="fix-header" data-testid="fix-header">{ format!("{header}: {value}") }</code>
+                <code class="fix-header" data-testid="fix-header">{ line }</code>
             </p>
         },
-        FixAction::SetStatus { status } => html! {
+        (FixAction::SetStatus(status), None) => html! {
             <p class="fix-action">{ "Answer with status " }<code>{ status.to_string() }</code></p>
         },
-        FixAction::Advice { text } => html! { <p class="fix-action">{ text.clone() }</p> },
+        (action, None) => html! { <p class="fix-action">{ text::action(action) }</p> },
     };
     html! {
-        <li class="fix" data-testid="fix" data-stage={stage_id}>
-            <span class="fix-stage">{ stage_label }</span>
-            <p class="fix-problem">{ fix.problem.clone() }</p>
+        <li class="fix" data-testid="fix" data-stage={text::stage_id(fix.stage)}>
+            <span class="fix-stage">{ text::stage_heading(fix.stage) }</span>
+            <p class="fix-problem">{ text::problem(fix) }</p>
             { action }
         </li>
     }

@@ -1,0 +1,275 @@
+//! The fix planner: repair the first failing check, re-run, repeat.
+
+use super::types::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem};
+use crate::engine::failure::{CorsError, Failure, Phase};
+use crate::engine::headers::{is_token, HeaderList};
+use crate::engine::server::WireResponse;
+use crate::engine::trace::{ExchangeKind, RequestTrace, StepStatus};
+use crate::scenario::edit::{add_rule, split_shared_rule, truncate, Place};
+use crate::scenario::Scenario;
+
+/// How many repairs are tried at most; each one fixes one check.
+const MAX_REPAIRS: usize = 12;
+
+/// Plans every fix for request `index`, given its trace, by repairing and
+/// re-running with `rerun` (which evaluates a scenario and returns that
+/// request's trace).
+pub fn plan_fixes(
+    scenario: &Scenario,
+    index: usize,
+    first: &RequestTrace,
+    rerun: &dyn Fn(&Scenario) -> Option<RequestTrace>,
+) -> Vec<Fix> {
+    let mut fixes = Vec::new();
+    let Some(failure) = &first.failure else {
+        return fixes;
+    };
+    if scenario.attacker_page && is_server_refusal(failure) {
+        fixes.push(Fix {
+            stage: FixStage::Request,
+            problem: Problem::Advice,
+            action: FixAction::Advise(Advice::AttackerPage),
+        });
+        return fixes;
+    }
+    // Requests after `index` cannot change it, so the copy stops there.
+    let mut working = truncate(scenario, index);
+    let mut rerun_trace: Option<RequestTrace> = None;
+    for _ in 0..MAX_REPAIRS {
+        let trace = rerun_trace.as_ref().unwrap_or(first);
+        let Some(failure) = &trace.failure else {
+            break;
+        };
+        let Some((fix, rule)) = fix_for(failure, trace) else {
+            fixes.push(advice_for_trace(failure, trace));
+            break;
+        };
+        if fixes.contains(&fix) {
+            break;
+        }
+        apply(&mut working, &fix, rule, trace);
+        fixes.push(fix);
+        match rerun(&working) {
+            Some(next) => rerun_trace = Some(next),
+            None => break,
+        }
+    }
+    fixes
+}
+
+/// The failing exchange's response headers, its origin header, and the rule that answered.
+fn failing_exchange(
+    trace: &RequestTrace,
+    phase: Phase,
+) -> Option<(HeaderList, String, Option<usize>)> {
+    let kind = match phase {
+        Phase::Preflight => ExchangeKind::Preflight,
+        Phase::Actual => ExchangeKind::Actual,
+    };
+    let exchange = trace.exchanges.iter().rev().find(|e| e.kind == kind)?;
+    let origin = exchange
+        .request
+        .headers
+        .get("Origin")
+        .unwrap_or_else(|| "null".to_owned());
+    match &exchange.response {
+        WireResponse::Http { headers, rule, .. } => Some((headers.clone(), origin, *rule)),
+        WireResponse::NetworkError { rule } => Some((HeaderList::default(), origin, Some(*rule))),
+    }
+}
+
+/// A list header's valid items plus `item`, as the fix's list.
+fn list_with(headers: &HeaderList, name: &str, item: &str) -> Vec<String> {
+    let mut items: Vec<String> = headers
+        .get(name)
+        .unwrap_or_default()
+        .split(',')
+        .map(|i| i.trim().to_owned())
+        .filter(|i| is_token(i))
+        .collect();
+    if !items.iter().any(|i| i == item) {
+        items.push(item.to_owned());
+    }
+    items
+}
+
+/// The server change that repairs `failure`, and the rule to change.
+fn fix_for(failure: &Failure, trace: &RequestTrace) -> Option<(Fix, Option<usize>)> {
+    let phase = if failure.is_preflight_failure() {
+        Phase::Preflight
+    } else {
+        Phase::Actual
+    };
+    let (headers, origin, rule) = failing_exchange(trace, phase)?;
+    let fix = server_fix(failure, &headers, &origin, &trace_method(trace))?;
+    Some((fix, rule))
+}
+
+/// The server change that repairs `failure`, given the failing response's
+/// `headers`, the request's `origin` and its `method`; `None` when the
+/// server cannot repair it (see [`advice_for`]). Also used on its own when
+/// only a console line is known (`diagnose`).
+pub fn server_fix(
+    failure: &Failure,
+    headers: &HeaderList,
+    origin: &str,
+    method: &str,
+) -> Option<Fix> {
+    let stage = if failure.is_preflight_failure() {
+        FixStage::Preflight
+    } else {
+        FixStage::Actual
+    };
+    let allow_origin = || CorsHeader::AllowOrigin(AllowOrigin::Exact(origin.to_owned()));
+    let methods =
+        || CorsHeader::AllowMethods(list_with(headers, "Access-Control-Allow-Methods", method));
+    let action = match failure {
+        Failure::Cors { error, .. } => match error {
+            CorsError::MissingAllowOrigin
+            | CorsError::WildcardOriginNotAllowed
+            | CorsError::MultipleAllowOriginValues { .. }
+            | CorsError::InvalidAllowOriginValue { .. }
+            | CorsError::AllowOriginMismatch { .. } => FixAction::Send(allow_origin()),
+            CorsError::InvalidAllowCredentials { .. } => {
+                FixAction::Send(CorsHeader::AllowCredentials)
+            }
+        },
+        Failure::PreflightInvalidStatus { .. } | Failure::PreflightRedirect { .. } => {
+            FixAction::SetStatus(204)
+        }
+        Failure::InvalidAllowMethods { .. } => FixAction::Send(methods()),
+        Failure::MethodNotAllowed { method } => FixAction::Send(CorsHeader::AllowMethods(
+            list_with(headers, "Access-Control-Allow-Methods", method),
+        )),
+        // The invalid items go; the valid ones stay.
+        Failure::InvalidAllowHeaders { .. } => FixAction::Send(CorsHeader::AllowHeaders(
+            list_with(headers, "Access-Control-Allow-Headers", ""),
+        )),
+        Failure::HeaderNotAllowed { header } => FixAction::Send(CorsHeader::AllowHeaders(
+            list_with(headers, "Access-Control-Allow-Headers", header),
+        )),
+        Failure::EventStreamStatus { .. } => FixAction::SetStatus(200),
+        Failure::EventStreamMimeType { .. } => FixAction::SetContentType(MediaType::EventStream),
+        _ => return None,
+    };
+    Some(Fix {
+        stage,
+        problem: Problem::Failure(failure.clone()),
+        action,
+    })
+}
+
+fn trace_method(trace: &RequestTrace) -> String {
+    trace
+        .exchanges
+        .iter()
+        .rev()
+        .find(|e| e.kind == ExchangeKind::Actual)
+        .map(|e| e.request.method.clone())
+        .or_else(|| {
+            trace
+                .exchanges
+                .first()
+                .and_then(|e| e.request.headers.get("Access-Control-Request-Method"))
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the server's answer (a CORS failure or a refused WebSocket handshake) stopped the request.
+fn is_server_refusal(failure: &Failure) -> bool {
+    failure.is_cors_failure() || matches!(failure, Failure::WebSocketHandshake { .. })
+}
+
+/// What to do about a failure no server change repairs, for a request that
+/// was evaluated: the problem is the failing step's own.
+fn advice_for_trace(failure: &Failure, trace: &RequestTrace) -> Fix {
+    let mut fix = advice_for(failure);
+    if let Some(step) = trace
+        .steps
+        .iter()
+        .find(|step| step.status == StepStatus::Fail && !step.found.is_empty())
+    {
+        fix.problem = Problem::FailingStep(Box::new(step.clone()));
+    }
+    fix
+}
+
+/// What to do about a failure the server cannot repair (the advice names
+/// the problem; see [`advice_for_trace`] when a trace exists).
+pub fn advice_for(failure: &Failure) -> Fix {
+    let advice = match failure {
+        Failure::CspBlocked { violations } => Advice::PageCsp {
+            violations: violations.clone(),
+        },
+        Failure::ConnectionFailed { .. } => Advice::ConnectionFailed,
+        Failure::SameOriginModeCrossOrigin { .. } => Advice::SameOriginMode,
+        Failure::NoCorsRedirectNotFollow => Advice::NoCorsRedirect,
+        Failure::RedirectContainsCredentials { .. } => Advice::RedirectCredentials,
+        Failure::RedirectModeError => Advice::RedirectMode,
+        Failure::TooManyRedirects => Advice::TooManyRedirects,
+        Failure::InvalidRedirectLocation { .. } => Advice::RedirectLocation,
+        Failure::UnsupportedScheme { .. } => Advice::UnsupportedScheme,
+        Failure::WebSocketHandshake { .. } => Advice::WebSocketHandshake,
+        _ => Advice::ScriptCall,
+    };
+    Fix {
+        stage: FixStage::Request,
+        problem: Problem::Advice,
+        action: FixAction::Advise(advice),
+    }
+}
+
+/// Applies `fix` to the rule that answered (or to a new first rule for the
+/// failing URL, answering as the default did).
+fn apply(scenario: &mut Scenario, fix: &Fix, rule: Option<usize>, trace: &RequestTrace) {
+    let kind = match fix.stage {
+        FixStage::Preflight => ExchangeKind::Preflight,
+        _ => ExchangeKind::Actual,
+    };
+    let Some(exchange) = trace.exchanges.iter().rev().find(|e| e.kind == kind) else {
+        return;
+    };
+    // A rule shared by OPTIONS and the actual request is split, so a preflight fix touches only the preflight.
+    let target = match rule {
+        Some(index)
+            if fix.stage == FixStage::Preflight
+                && scenario
+                    .server
+                    .get(index)
+                    .is_some_and(|r| r.matcher.method.is_none()) =>
+        {
+            split_shared_rule(scenario, index).map_or(index, |(preflight, _)| preflight)
+        }
+        Some(index) => index,
+        None => {
+            let status = match &exchange.response {
+                WireResponse::Http { status, .. } => *status,
+                WireResponse::NetworkError { .. } => 200,
+            };
+            add_rule(
+                scenario,
+                Place::First,
+                Some(exchange.request.method.clone()),
+                exchange.request.url.clone(),
+                status,
+            )
+        }
+    };
+    let Some(rule) = scenario.server.get_mut(target) else {
+        return;
+    };
+    let headers = &mut rule.respond.headers;
+    match &fix.action {
+        FixAction::Send(_) | FixAction::SetContentType(_) => {
+            if let Some((name, value)) = fix.action.header() {
+                headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+                headers.push((name.to_owned(), value));
+            }
+        }
+        FixAction::SetStatus(status) => {
+            rule.respond.status = *status;
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Location"));
+        }
+        FixAction::Advise(_) => {}
+    }
+}

@@ -1,0 +1,467 @@
+//! The words of a fix: the one place that turns a typed [`Fix`] into
+//! English, shared by the CLI (`check`, `diagnose`), `diagnose`'s findings,
+//! the trace view and the paste panel. Nothing is worded while planning;
+//! text is rendered only when something shows it.
+
+use serde::Serialize;
+
+use super::types::{Advice, Fix, FixAction, FixStage, Problem};
+use crate::engine::failure::{CorsError, Failure};
+use crate::engine::trace::Step;
+
+/// `preflight`, `actual` or `request`: the stage's name in JSON and test ids.
+pub fn stage_id(stage: FixStage) -> &'static str {
+    match stage {
+        FixStage::Preflight => "preflight",
+        FixStage::Actual => "actual",
+        FixStage::Request => "request",
+    }
+}
+
+/// What the stage changes, as a noun phrase: "the preflight (OPTIONS) response".
+pub fn stage_response(stage: FixStage) -> &'static str {
+    match stage {
+        FixStage::Preflight => "the preflight (OPTIONS) response",
+        FixStage::Actual => "the actual response",
+        FixStage::Request => "the request",
+    }
+}
+
+/// The same as a heading: "Preflight (OPTIONS) response".
+pub fn stage_heading(stage: FixStage) -> &'static str {
+    match stage {
+        FixStage::Preflight => "Preflight (OPTIONS) response",
+        FixStage::Actual => "Actual response",
+        FixStage::Request => "The script's request",
+    }
+}
+
+/// The problem a fix solves, in one sentence (no capital, no full stop).
+pub fn problem(fix: &Fix) -> String {
+    match (&fix.problem, &fix.action) {
+        (Problem::Failure(failure), _) => failure_problem(failure),
+        (Problem::FailingStep(step), _) => failing_step_text(step),
+        (Problem::Advice, action) => action_problem(action),
+    }
+}
+
+/// The failing step's own sentence: what it found.
+fn failing_step_text(step: &Step) -> String {
+    step.found.clone()
+}
+
+fn action_problem(action: &FixAction) -> String {
+    match action {
+        FixAction::Advise(advice) => advice_problem(advice).to_owned(),
+        // A server change is always planned with its failure.
+        _ => String::new(),
+    }
+}
+
+/// The problem a server change repairs, worded from the typed failure.
+fn failure_problem(failure: &Failure) -> String {
+    let on = if failure.is_preflight_failure() {
+        "the preflight response"
+    } else {
+        "the response"
+    };
+    match failure {
+        Failure::Cors { error, .. } => match error {
+            CorsError::MissingAllowOrigin => format!("{on} has no Access-Control-Allow-Origin"),
+            CorsError::WildcardOriginNotAllowed => {
+                format!("{on} allows `*`, which is refused with credentials")
+            }
+            CorsError::MultipleAllowOriginValues { value, .. } => {
+                format!("{on} sends several origins ({value}); exactly one is allowed")
+            }
+            CorsError::InvalidAllowOriginValue { value }
+            | CorsError::AllowOriginMismatch { value } => {
+                format!("{on} allows {value:?}, not the request's origin")
+            }
+            CorsError::InvalidAllowCredentials { value } => format!(
+                "{on} has Access-Control-Allow-Credentials {value:?}; with credentials it must be exactly true"
+            ),
+        },
+        Failure::PreflightInvalidStatus { status } => {
+            format!("the preflight response has status {status}, not 200–299")
+        }
+        Failure::PreflightRedirect { status } => format!(
+            "the preflight is answered with a {status} redirect, which is never followed"
+        ),
+        Failure::InvalidAllowMethods { token, .. } => format!(
+            "Access-Control-Allow-Methods has {token:?}, which is not a method token"
+        ),
+        Failure::InvalidAllowHeaders { token, .. } => format!(
+            "Access-Control-Allow-Headers has {token:?}, which is not a header name"
+        ),
+        Failure::MethodNotAllowed { method } => {
+            format!("the preflight does not allow method {method}")
+        }
+        Failure::HeaderNotAllowed { header } => {
+            format!("the preflight does not allow request header {header}")
+        }
+        Failure::EventStreamStatus { status } => format!(
+            "the event stream is answered with status {status}; EventSource needs 200"
+        ),
+        Failure::EventStreamMimeType { mime } => format!(
+            "the response's Content-Type is {mime:?}; EventSource needs text/event-stream"
+        ),
+        _ => "the request failed".to_owned(),
+    }
+}
+
+/// The problem an advice answers.
+pub fn advice_problem(advice: &Advice) -> &'static str {
+    match advice {
+        Advice::AttackerPage => "the page is the attacker's, and the server refused it",
+        Advice::PageCsp { .. } => "the page's own Content-Security-Policy does not allow this URL",
+        Advice::ConnectionFailed => "the server did not answer",
+        Advice::SameOriginMode => "mode \"same-origin\" refuses a cross-origin URL",
+        Advice::NoCorsRedirect => "a no-cors request may only follow redirects",
+        Advice::RedirectCredentials => "the redirect's URL holds a username or password",
+        Advice::RedirectMode => "the server redirected a request whose redirect mode is \"error\"",
+        Advice::TooManyRedirects => "the request was redirected more than 20 times",
+        Advice::RedirectLocation => "the redirect's Location is not an http or https URL",
+        Advice::UnsupportedScheme => "the URL's scheme is not http or https",
+        Advice::WebSocketHandshake => "the server refused the WebSocket handshake",
+        Advice::ScriptCall => "the script's call is refused before anything is sent",
+    }
+}
+
+/// What to do, as one or more full sentences.
+pub fn advice_text(advice: &Advice) -> String {
+    let text = match advice {
+        Advice::PageCsp { violations } => return csp_advice(violations),
+        Advice::AttackerPage => "Nothing to fix: this refusal is the protection working. Do not change the server to let this origin in.",
+        Advice::ConnectionFailed => "The server did not answer at all: check that it is running and reachable. This is not a CORS problem.",
+        Advice::SameOriginMode => "Use mode \"cors\" (the default) for a cross-origin URL.",
+        Advice::NoCorsRedirect => "Use redirect \"follow\" with mode \"no-cors\", or use mode \"cors\".",
+        Advice::RedirectCredentials => "Redirect to a URL without a username or password.",
+        Advice::RedirectMode => "The server redirects: request the final URL directly, or use redirect \"follow\".",
+        Advice::TooManyRedirects => "The server redirects in a loop: fix the redirect chain.",
+        Advice::RedirectLocation => "Redirect only to http or https URLs.",
+        Advice::UnsupportedScheme => "Serve the resource over http or https.",
+        Advice::WebSocketHandshake => "The server refused the WebSocket handshake: that is its own decision (an Origin check, say), not CORS, and no Access-Control-* header changes it. Accept this origin on the server only if it is trusted.",
+        Advice::ScriptCall => "Fix the script's call: the browser throws before sending anything.",
+    };
+    text.to_owned()
+}
+
+fn csp_advice(violations: &[crate::engine::csp::CspViolation]) -> String {
+    let directives: Vec<String> = violations
+        .iter()
+        .map(|v| format!("`{}`", v.directive_text().trim_end()))
+        .collect();
+    // The directive to widen: the one that blocked, or, for a
+    // `default-src` fallback, the kind's own (`script-src`, not `-elem`).
+    let effective = violations.first().map_or("connect-src", |v| {
+        if v.directive == "default-src" {
+            v.effective_directive.trim_end_matches("-elem")
+        } else {
+            v.directive.as_str()
+        }
+    });
+    format!(
+        "Not a CORS problem: the page's own Content-Security-Policy ({}) forbids this URL, and no header on that server changes it. If the page should use it, add its origin to {effective} in the header that serves the page.",
+        directives.join(", ")
+    )
+}
+
+/// The change as a header line, `Name: value`, if it sends a header.
+pub fn header_line(action: &FixAction) -> Option<String> {
+    action
+        .header()
+        .map(|(name, value)| format!("{name}: {value}"))
+}
+
+/// The change as an instruction: "send `Name: value`", "answer with status
+/// 204", or the advice.
+pub fn action(action: &FixAction) -> String {
+    match action {
+        FixAction::Send(_) | FixAction::SetContentType(_) => {
+            format!("send `{}`", header_line(action).unwrap_or_default())
+        }
+        FixAction::SetStatus(status) => format!("answer with status {status}"),
+        FixAction::Advise(advice) => advice_text(advice),
+    }
+}
+
+/// A fix in the JSON of `check --json` and `diagnose --json` (`results[].fixes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FixJson {
+    /// `preflight`, `actual` or `request`.
+    pub stage: FixStage,
+    /// The problem, in one sentence.
+    pub problem: String,
+    /// What to change.
+    pub action: ActionJson,
+}
+
+/// A change in JSON: `{kind: set-header, header, value}`, `{kind: set-status,
+/// status}` or `{kind: advice, text}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ActionJson {
+    /// Send exactly this header.
+    SetHeader {
+        /// Header name.
+        header: String,
+        /// Exact value.
+        value: String,
+    },
+    /// Answer with this status.
+    SetStatus {
+        /// The status.
+        status: u16,
+    },
+    /// Advice.
+    Advice {
+        /// What to do.
+        text: String,
+    },
+}
+
+/// Renders `fix` for JSON.
+pub fn json(fix: &Fix) -> FixJson {
+    FixJson {
+        stage: fix.stage,
+        problem: problem(fix),
+        action: action_json(&fix.action),
+    }
+}
+
+/// Renders a change for JSON.
+pub fn action_json(action: &FixAction) -> ActionJson {
+    match action {
+        FixAction::SetStatus(status) => ActionJson::SetStatus { status: *status },
+        FixAction::Advise(advice) => ActionJson::Advice {
+            text: advice_text(advice),
+        },
+        FixAction::Send(_) | FixAction::SetContentType(_) => {
+            let (header, value) = action.header().unwrap_or_default();
+            ActionJson::SetHeader {
+                header: header.to_owned(),
+                value,
+            }
+        }
+    }
+}
+
+/// A change in `diagnose --json`'s findings: `{header, value}`, `{status}` or `{advice}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FindingJson {
+    /// Send this header with exactly this value.
+    Header {
+        /// Header name.
+        header: String,
+        /// Exact value.
+        value: String,
+    },
+    /// Answer with this status.
+    Status {
+        /// The status.
+        status: u16,
+    },
+    /// Advice.
+    Advice {
+        /// What to do.
+        advice: String,
+    },
+}
+
+/// Renders a change for a finding's JSON.
+pub fn finding_json(action: &FixAction) -> FindingJson {
+    match action_json(action) {
+        ActionJson::SetHeader { header, value } => FindingJson::Header { header, value },
+        ActionJson::SetStatus { status } => FindingJson::Status { status },
+        ActionJson::Advice { text } => FindingJson::Advice { advice: text },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::csp::CspViolation;
+    use crate::engine::fixes::types::{AllowOrigin, CorsHeader, MediaType};
+    use crate::engine::trace::{Stage, StepStatus};
+
+    fn fix(stage: FixStage, problem: Problem, action: FixAction) -> Fix {
+        Fix {
+            stage,
+            problem,
+            action,
+        }
+    }
+
+    #[test]
+    fn every_cors_header_has_its_name_and_wire_value() {
+        let cases = [
+            (
+                CorsHeader::AllowOrigin(AllowOrigin::Any),
+                "Access-Control-Allow-Origin: *",
+            ),
+            (
+                CorsHeader::AllowOrigin(AllowOrigin::Exact("null".into())),
+                "Access-Control-Allow-Origin: null",
+            ),
+            (
+                CorsHeader::AllowCredentials,
+                "Access-Control-Allow-Credentials: true",
+            ),
+            (
+                CorsHeader::AllowMethods(vec!["GET".into(), "PUT".into()]),
+                "Access-Control-Allow-Methods: GET, PUT",
+            ),
+            (
+                CorsHeader::AllowHeaders(vec!["x-a".into()]),
+                "Access-Control-Allow-Headers: x-a",
+            ),
+            (
+                CorsHeader::ExposeHeaders(vec!["etag".into(), "x-b".into()]),
+                "Access-Control-Expose-Headers: etag, x-b",
+            ),
+            (CorsHeader::MaxAge(600), "Access-Control-Max-Age: 600"),
+            (CorsHeader::Vary(vec!["Origin".into()]), "Vary: Origin"),
+        ];
+        for (header, line) in cases {
+            assert_eq!(header_line(&FixAction::Send(header)).as_deref(), Some(line));
+        }
+        assert_eq!(
+            header_line(&FixAction::SetContentType(MediaType::EventStream)).as_deref(),
+            Some("Content-Type: text/event-stream")
+        );
+        assert_eq!(header_line(&FixAction::SetStatus(204)), None);
+    }
+
+    #[test]
+    fn an_action_reads_as_one_instruction() {
+        assert_eq!(
+            action(&FixAction::Send(CorsHeader::AllowCredentials)),
+            "send `Access-Control-Allow-Credentials: true`"
+        );
+        assert_eq!(action(&FixAction::SetStatus(204)), "answer with status 204");
+        assert_eq!(
+            action(&FixAction::Advise(Advice::TooManyRedirects)),
+            "The server redirects in a loop: fix the redirect chain."
+        );
+    }
+
+    #[test]
+    fn a_server_fix_names_the_failure_on_its_response() {
+        let missing = |phase| Failure::Cors {
+            phase,
+            error: CorsError::MissingAllowOrigin,
+        };
+        let preflight = fix(
+            FixStage::Preflight,
+            Problem::Failure(missing(crate::engine::failure::Phase::Preflight)),
+            FixAction::Send(CorsHeader::AllowOrigin(AllowOrigin::Exact(
+                "https://app.example".into(),
+            ))),
+        );
+        assert_eq!(
+            problem(&preflight),
+            "the preflight response has no Access-Control-Allow-Origin"
+        );
+        let actual = Fix {
+            problem: Problem::Failure(missing(crate::engine::failure::Phase::Actual)),
+            ..preflight
+        };
+        assert_eq!(
+            problem(&actual),
+            "the response has no Access-Control-Allow-Origin"
+        );
+        let method = fix(
+            FixStage::Preflight,
+            Problem::Failure(Failure::MethodNotAllowed {
+                method: "PUT".into(),
+            }),
+            FixAction::Send(CorsHeader::AllowMethods(vec!["PUT".into()])),
+        );
+        assert_eq!(problem(&method), "the preflight does not allow method PUT");
+    }
+
+    #[test]
+    fn advice_names_its_problem_unless_a_failing_step_does() {
+        let advice = fix(
+            FixStage::Request,
+            Problem::Advice,
+            FixAction::Advise(Advice::ConnectionFailed),
+        );
+        assert_eq!(problem(&advice), "the server did not answer");
+        let step = Step {
+            stage: Stage::Redirect,
+            anchor: "http-redirect-fetch",
+            title: "Redirect".into(),
+            compared: String::new(),
+            found: "status 302 with redirect mode error: network error".into(),
+            why: String::new(),
+            status: StepStatus::Fail,
+            highlight: None,
+        };
+        let from_step = Fix {
+            problem: Problem::FailingStep(Box::new(step)),
+            ..advice
+        };
+        assert_eq!(
+            problem(&from_step),
+            "status 302 with redirect mode error: network error"
+        );
+    }
+
+    #[test]
+    fn csp_advice_quotes_the_directive_and_says_what_to_widen() {
+        let advice = Advice::PageCsp {
+            violations: vec![CspViolation {
+                effective_directive: "script-src-elem".into(),
+                directive: "default-src".into(),
+                value: "'self'".into(),
+            }],
+        };
+        let text = advice_text(&advice);
+        assert!(text.starts_with("Not a CORS problem"), "{text}");
+        assert!(text.contains("(`default-src 'self'`)"), "{text}");
+        assert!(
+            text.ends_with("add its origin to script-src in the header that serves the page."),
+            "{text}"
+        );
+        assert!(advice.says_not_cors());
+        assert!(!Advice::ConnectionFailed.says_not_cors());
+    }
+
+    #[test]
+    fn json_keeps_the_shapes_of_check_and_diagnose() {
+        let send = fix(
+            FixStage::Actual,
+            Problem::Failure(Failure::EventStreamMimeType {
+                mime: "application/json".into(),
+            }),
+            FixAction::SetContentType(MediaType::EventStream),
+        );
+        assert_eq!(
+            serde_json::to_value(json(&send)).ok(),
+            Some(serde_json::json!({
+                "stage": "actual",
+                "problem": "the response's Content-Type is \"application/json\"; EventSource needs text/event-stream",
+                "action": {"kind": "set-header", "header": "Content-Type", "value": "text/event-stream"}
+            }))
+        );
+        assert_eq!(
+            serde_json::to_value(action_json(&FixAction::SetStatus(204))).ok(),
+            Some(serde_json::json!({"kind": "set-status", "status": 204}))
+        );
+        assert_eq!(
+            serde_json::to_value(finding_json(&FixAction::SetStatus(204))).ok(),
+            Some(serde_json::json!({"status": 204}))
+        );
+        assert_eq!(
+            serde_json::to_value(finding_json(&FixAction::Advise(Advice::UnsupportedScheme))).ok(),
+            Some(serde_json::json!({"advice": "Serve the resource over http or https."}))
+        );
+        assert_eq!(
+            serde_json::to_value(finding_json(&send.action)).ok(),
+            Some(serde_json::json!({"header": "Content-Type", "value": "text/event-stream"}))
+        );
+    }
+}

@@ -1,0 +1,107 @@
+//! Which files a run takes, which it skips and why, and the engine's
+//! answer for each.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::scenario::{load_scenario, Browser, RequestResult, RequestSpec, Scenario};
+
+use super::{RealBrowser, MAX_REAL_WAIT};
+
+/// Every `*.json` file named, or found (recursively, sorted) in a folder named.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            collect_json(path, &mut found, 0)?;
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            return Err(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    Ok(files)
+}
+
+fn collect_json(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), String> {
+    if depth > 16 {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.is_dir() {
+            collect_json(&path, found, depth + 1)?;
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A loaded scenario with the engine's results, or why it is skipped.
+pub(super) enum Prepared {
+    Run(Box<Scenario>, Vec<RequestResult>),
+    Skip(String, String),
+}
+
+pub(super) fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
+    let scenario = load_scenario(&text)
+        .map_err(|e| format!("cannot load: {e}"))?
+        .scenario;
+    if let Some(reason) = skip_reason_for(&scenario, browser) {
+        return Ok(Prepared::Skip(scenario.id, reason));
+    }
+    let engine = engine_results(&scenario, browser.engine_browser());
+    Ok(Prepared::Run(Box::new(scenario), engine))
+}
+
+/// The engine's result for each request, evaluated as `browser`.
+pub(super) fn engine_results(scenario: &Scenario, browser: Browser) -> Vec<RequestResult> {
+    crate::engine::evaluate(scenario, Some(browser))
+        .requests
+        .into_iter()
+        .map(|r| r.result)
+        .collect()
+}
+
+/// Why a scenario is not run in Chromium, if it is not.
+pub fn skip_reason(scenario: &Scenario) -> Option<String> {
+    skip_reason_for(scenario, RealBrowser::Chromium)
+}
+
+/// Why a scenario is not run in `browser`, if it is not. Firefox runs every
+/// file but Safari-only ones (no `browser` means `chrome`, which is what a
+/// file says when it was written from Chromium, not that Firefox cannot run
+/// it); Chromium skips Firefox- and Safari-only files.
+pub fn skip_reason_for(scenario: &Scenario, browser: RealBrowser) -> Option<String> {
+    match (scenario.browser, browser) {
+        (Some(Browser::Firefox), RealBrowser::Chromium) => {
+            return Some("firefox-only scenario".to_owned())
+        }
+        (Some(Browser::Safari), _) => return Some("safari-only scenario".to_owned()),
+        _ => {}
+    }
+    let needed = request_times(&scenario.requests)
+        .last()
+        .copied()
+        .unwrap_or(0);
+    (Duration::from_millis(needed) > MAX_REAL_WAIT)
+        .then(|| format!("needs {} s of real time", needed.div_ceil(1000)))
+}
+
+/// Each request's start time in ms (`at_ms`, or the previous request's).
+pub(super) fn request_times(requests: &[RequestSpec]) -> Vec<u64> {
+    let mut previous = 0;
+    requests
+        .iter()
+        .map(|r| {
+            previous = r.at_ms.unwrap_or(previous);
+            previous
+        })
+        .collect()
+}
