@@ -18,9 +18,9 @@
 //! - `request_picker` (default `true`): its own buttons to pick a request
 //!   when there are several; turn off where the page lists requests itself.
 //!
-//! The component keeps its own copy of the selection, so it also works with
-//! no callbacks wired (its own buttons and arrow keys move it); a change of
-//! the `request`/`stage` props resets that copy.
+//! [`TraceAt`] shows exactly the selection its props give (the app passes
+//! its store's); [`TraceView`] keeps a copy of its own, so that it also works
+//! with no callbacks wired (its own buttons and arrow keys move it).
 
 mod cache;
 mod console;
@@ -148,21 +148,53 @@ fn browser_name(browser: Browser) -> &'static str {
     }
 }
 
-/// Stage navigation, stage cards, sequence diagram, console, readable
-/// headers, fixes with server snippets and the preflight cache timeline.
+/// [`TraceAt`] with a selection of its own, for a page with no store: its
+/// buttons and arrow keys move it, and a change of the `request`/`stage`
+/// props resets it. The app uses [`TraceAt`], with the store's selection.
 #[function_component(TraceView)]
 pub fn trace_view(props: &TraceViewProps) -> Html {
     // `_eq`: the effect below runs after every render with new props; setting
     // an unchanged value must not render the whole trace a second time.
-    let request_index = use_state_eq(|| props.request);
+    let request = use_state_eq(|| props.request);
     let stage = use_state_eq(|| props.stage);
     {
-        let (request_index, stage) = (request_index.clone(), stage.clone());
-        use_effect_with((props.request, props.stage), move |(request, chosen)| {
-            request_index.set(*request);
-            stage.set(*chosen);
+        let (request, stage) = (request.clone(), stage.clone());
+        use_effect_with((props.request, props.stage), move |(chosen, at)| {
+            request.set(*chosen);
+            stage.set(*at);
         });
     }
+    let on_request = {
+        let (request, stage, report) = (request.clone(), stage.clone(), props.on_request.clone());
+        Callback::from(move |chosen: usize| {
+            request.set(chosen);
+            stage.set(None);
+            report.emit(chosen);
+        })
+    };
+    let on_stage = {
+        let (stage, report) = (stage.clone(), props.on_stage.clone());
+        Callback::from(move |chosen: Stage| {
+            stage.set(Some(chosen));
+            report.emit(chosen);
+        })
+    };
+    let props = TraceViewProps {
+        request: *request,
+        stage: *stage,
+        on_request,
+        on_stage,
+        ..props.clone()
+    };
+    html! { <TraceAt ..props /> }
+}
+
+/// Stage navigation, stage cards, sequence diagram, console, readable
+/// headers, fixes with server snippets and the preflight cache timeline, for
+/// exactly the `request` and `stage` given: it keeps no selection itself and
+/// reports a choice through `on_request` and `on_stage`.
+#[function_component(TraceAt)]
+pub fn trace_at(props: &TraceViewProps) -> Html {
     let trace = props.traces.get(props.browser);
     if let Some(error) = &trace.scenario_error {
         return html! {
@@ -172,7 +204,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             </section>
         };
     }
-    let index = (*request_index).min(trace.requests.len().saturating_sub(1));
+    let index = props.request.min(trace.requests.len().saturating_sub(1));
     let Some(request) = trace.requests.get(index) else {
         return html! {
             <section class="trace" role="status">
@@ -180,36 +212,17 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             </section>
         };
     };
-    let pick_request = {
-        let (request_index, stage, on_request) = (
-            request_index.clone(),
-            stage.clone(),
-            props.on_request.clone(),
-        );
-        Callback::from(move |chosen: usize| {
-            request_index.set(chosen);
-            stage.set(None);
-            on_request.emit(chosen);
-        })
-    };
-    let pick_stage = {
-        let (stage, on_stage) = (stage.clone(), props.on_stage.clone());
-        Callback::from(move |chosen: Stage| {
-            stage.set(Some(chosen));
-            on_stage.emit(chosen);
-        })
-    };
     html! {
         <section class="trace" aria-label="What the browser does">
             if props.request_picker && trace.requests.len() > 1 {
-                { request_picker(trace, &props.scenario, index, &pick_request) }
+                { request_picker(trace, &props.scenario, index, &props.on_request) }
             }
             { verdict(request) }
             <stages::Stepper
                 steps={Rc::new(request.steps.clone())}
                 origin={request.origin.clone()}
-                stage={*stage}
-                on_stage={pick_stage}
+                stage={props.stage}
+                on_stage={props.on_stage.clone()}
             />
             if props.panels {
             <div class="trace-panels">

@@ -1,0 +1,98 @@
+//! The edge: the only place the app writes to the page outside the DOM Yew
+//! renders (local storage, the address bar, `<html data-theme>`, downloads),
+//! and where it reads what the page held at start.
+
+use yew::Callback;
+
+use super::{Action, Effect, ShareLink, Start};
+use crate::ui::{authoring, course, share};
+
+/// What the page holds now: the fragment, the stored scenario, theme and
+/// course progress, and the bundled lessons' titles.
+pub fn read_start() -> Start {
+    Start {
+        hash: share::read_hash(&location_hash()),
+        stored: share::load_stored(),
+        theme: share::stored_theme(),
+        progress: course::load_progress(),
+        bundled: share::bundled_titles(),
+    }
+}
+
+/// Runs `effects` in order; what one reports back is sent to `dispatch`.
+pub fn run(effects: Vec<Effect>, dispatch: &Callback<Action>) {
+    for effect in effects {
+        match effect {
+            Effect::StoreScenario(scenario) => share::store(&scenario),
+            Effect::ReplaceHash(fragment) => replace_hash(&fragment),
+            Effect::ShowShareLink { fragment, redacted } => {
+                replace_hash(&fragment);
+                let href = web_sys::window()
+                    .and_then(|w| w.location().href().ok())
+                    .unwrap_or_else(|| format!("#{fragment}"));
+                dispatch.emit(Action::ShareShown(ShareLink { href, redacted }));
+            }
+            Effect::Theme { theme, store } => {
+                apply_theme(theme.as_deref());
+                if store {
+                    share::store_theme(theme.as_deref());
+                }
+            }
+            Effect::StoreProgress(done) => course::store_progress(&done),
+            Effect::Download { name, text } => {
+                if !authoring::download(&name, &text) {
+                    dispatch.emit(Action::Notice(
+                        "The browser did not offer the download.".to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The address bar's fragment, with its `#`.
+pub fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Replaces the address bar's fragment without a `hashchange` (empty = none).
+fn replace_hash(fragment: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    // `replaceState` is slow (several ms: it goes through the browser
+    // process), and every edit asks for an empty fragment: skip a no-op.
+    let current = location.hash().unwrap_or_default();
+    if current.strip_prefix('#').unwrap_or(&current) == fragment {
+        return;
+    }
+    let base = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    let url = if fragment.is_empty() {
+        base
+    } else {
+        format!("{base}#{fragment}")
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Sets `data-theme` on `<html>` (`None`: follow the system).
+fn apply_theme(theme: Option<&str>) {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    if let Some(root) = root {
+        let _ = match theme {
+            Some(theme) => root.set_attribute("data-theme", theme),
+            None => root.remove_attribute("data-theme"),
+        };
+    }
+}
