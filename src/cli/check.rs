@@ -237,10 +237,11 @@ fn print_request(index: usize, request: &RequestTrace) {
             StepStatus::Info => "·",
             StepStatus::Warn => "!",
         };
+        let text = crate::engine::narrate(step);
         out!(
             "     {mark} {}: {}",
-            step.title,
-            step.found.replace('\n', "; ")
+            text.title,
+            text.found.replace('\n', "; ")
         );
     }
     let r = &request.result;

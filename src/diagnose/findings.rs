@@ -208,7 +208,7 @@ pub(crate) fn report(case: Case, console: &[ConsoleLine]) -> CaseReport {
             trace.steps.get(index).map(|s| FailingStep {
                 index,
                 stage: s.stage,
-                title: s.title.clone(),
+                title: crate::engine::narrate::title(s),
             })
         });
     let contradictions = contradictions(&case, &trace, &lines);

@@ -131,13 +131,53 @@ pub fn profile(browser: Browser) -> Profile {
     }
 }
 
+/// The max-age when the header is absent or does not parse: "set max-age to 5".
+pub const DEFAULT_MAX_AGE: u64 = 5;
+
 /// How long a preflight result may be cached, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MaxAge {
     /// Seconds the result stays usable; 0 means it is not cached.
     pub seconds: u64,
-    /// How the value was arrived at, in plain words.
-    pub explanation: String,
+    /// How the value was arrived at.
+    pub reason: MaxAgeReason,
+}
+
+/// How a browser arrived at a preflight's max-age (rendered by `narrate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum MaxAgeReason {
+    /// No `Access-Control-Max-Age`: the default applies.
+    Absent,
+    /// An empty value: the default applies.
+    Empty,
+    /// A value that does not parse: the default applies.
+    Unparsable {
+        /// The value.
+        value: String,
+    },
+    /// Zero or negative: not cached.
+    NotPositive {
+        /// The value.
+        value: String,
+    },
+    /// Not all digits (Gecko): not cached.
+    NotAllDigits {
+        /// The value.
+        value: String,
+    },
+    /// Taken as given.
+    Given {
+        /// Seconds.
+        seconds: u64,
+    },
+    /// Over the browser's cap.
+    Capped {
+        /// Seconds as given.
+        seconds: u64,
+        /// The cap.
+        cap: u64,
+    },
 }
 
 /// [Max-age](https://fetch.spec.whatwg.org/#cors-preflight-fetch-0) step: "Let
@@ -146,36 +186,31 @@ pub struct MaxAge {
 /// to 5. If max-age is greater than an imposed limit on max-age, then set
 /// max-age to the imposed limit." Each browser parses the value its own way.
 pub fn preflight_max_age(values: &[&str], profile: &Profile) -> MaxAge {
-    const DEFAULT: u64 = 5;
     let cap = profile.max_age_cap;
-    let capped = |seconds: u64, how: &str| {
+    let capped = |seconds: u64| {
         if seconds > cap {
             MaxAge {
                 seconds: cap,
-                explanation: format!(
-                    "{how}: {seconds} s, capped at this browser's limit of {cap} s"
-                ),
+                reason: MaxAgeReason::Capped { seconds, cap },
             }
         } else {
             MaxAge {
                 seconds,
-                explanation: format!("{how}: {seconds} s"),
+                reason: MaxAgeReason::Given { seconds },
             }
         }
     };
-    let default = |why: &str| MaxAge {
-        seconds: DEFAULT,
-        explanation: format!("{why}: the default of {DEFAULT} s applies"),
+    let default = |reason: MaxAgeReason| MaxAge {
+        seconds: DEFAULT_MAX_AGE,
+        reason,
     };
-    let not_cached = |why: &str| MaxAge {
-        seconds: 0,
-        explanation: format!("{why}: the result is not cached"),
-    };
+    let not_cached = |reason: MaxAgeReason| MaxAge { seconds: 0, reason };
     let value = match values {
-        [] => return default("no Access-Control-Max-Age"),
+        [] => return default(MaxAgeReason::Absent),
         [one] => *one,
         _ => values.first().copied().unwrap_or_default(),
     };
+    let owned = || value.to_owned();
     let digits_only = !value.is_empty() && value.chars().all(|c| c.is_ascii_digit());
     match profile.browser {
         Browser::Chrome => {
@@ -183,45 +218,43 @@ pub fn preflight_max_age(values: &[&str], profile: &Profile) -> MaxAge {
             // included, observed in finding-f-max-age.json) gives the default, and
             // a negative value is not cached.
             if value.is_empty() {
-                default("an empty Access-Control-Max-Age")
+                default(MaxAgeReason::Empty)
             } else if let Ok(seconds) = value.parse::<i64>() {
                 if seconds <= 0 {
-                    not_cached(&format!("Access-Control-Max-Age {value}"))
+                    not_cached(MaxAgeReason::NotPositive { value: owned() })
                 } else {
-                    capped(seconds.unsigned_abs(), "Access-Control-Max-Age")
+                    capped(seconds.unsigned_abs())
                 }
             } else if digits_only {
-                capped(u64::MAX, "Access-Control-Max-Age")
+                capped(u64::MAX)
             } else {
-                default(&format!("Access-Control-Max-Age {value:?} does not parse"))
+                default(MaxAgeReason::Unparsable { value: owned() })
             }
         }
         Browser::Firefox => {
             // Browser: Gecko accepts digits only; any other character aborts caching,
             // while an empty value gives the default.
             if value.is_empty() {
-                default("an empty Access-Control-Max-Age")
+                default(MaxAgeReason::Empty)
             } else if digits_only {
                 let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
                 if seconds == 0 {
-                    not_cached("Access-Control-Max-Age 0")
+                    not_cached(MaxAgeReason::NotPositive { value: owned() })
                 } else {
-                    capped(seconds, "Access-Control-Max-Age")
+                    capped(seconds)
                 }
             } else {
-                not_cached(&format!(
-                    "Access-Control-Max-Age {value:?} is not all digits"
-                ))
+                not_cached(MaxAgeReason::NotAllDigits { value: owned() })
             }
         }
         Browser::Safari => {
             // Browser: WebKit parses a signed integer; a negative value expires at once.
             match value.parse::<i64>() {
                 Ok(seconds) if seconds <= 0 => {
-                    not_cached(&format!("Access-Control-Max-Age {value}"))
+                    not_cached(MaxAgeReason::NotPositive { value: owned() })
                 }
-                Ok(seconds) => capped(seconds.unsigned_abs(), "Access-Control-Max-Age"),
-                Err(_) => default(&format!("Access-Control-Max-Age {value:?} does not parse")),
+                Ok(seconds) => capped(seconds.unsigned_abs()),
+                Err(_) => default(MaxAgeReason::Unparsable { value: owned() }),
             }
         }
     }

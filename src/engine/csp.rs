@@ -776,7 +776,12 @@ mod tests {
             .find(|s| s.stage == Stage::Csp)
             .unwrap();
         assert_eq!(csp.status, StepStatus::Fail);
-        assert!(csp.why.contains("not CORS"), "{}", csp.why);
+        let why = crate::engine::narrate::why(csp);
+        assert!(why.contains("not CORS"), "{why}");
+        assert_eq!(
+            csp.spec_url(),
+            "https://w3c.github.io/webappsec-csp/#should-block-request"
+        );
         assert!(!request
             .steps
             .iter()

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::csp::{gecko_directive_text, CspViolation};
 use super::failure::{CorsError, Failure, Phase};
 use super::request::BuildNote;
-use crate::scenario::{Api, Browser, Mode};
+use crate::scenario::{Api, Browser, Mode, Outcome};
 
 /// What a message needs besides the failure itself.
 #[derive(Debug, Clone)]
@@ -42,6 +42,21 @@ pub struct Rendered {
     pub console: Vec<String>,
     /// The exception the script sees (`None` for async XHR, which fires `error`).
     pub js_error: Option<String>,
+}
+
+/// Console lines for a request the script receives.
+pub fn success_console(browser: Browser, outcome: Outcome, status: Option<u16>) -> Vec<String> {
+    match (browser, outcome, status) {
+        // Browser: Chromium reports an error status even when CORS allowed the
+        // response; Firefox and Safari print nothing for it.
+        (Browser::Chrome, Outcome::Allowed, Some(status)) if status >= 400 => {
+            vec![format!(
+                "Failed to load resource: the server responded with a status of {status} ({})",
+                super::server::reason_phrase(status)
+            )]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Console lines printed while the script builds the request: Chromium and

@@ -12,18 +12,21 @@ pub mod failure;
 pub mod fetch;
 pub mod fixes;
 pub mod headers;
-pub mod initiators;
 pub mod messages;
 pub mod method;
+pub mod narrate;
 pub mod origin;
+pub mod outcome;
 pub mod preflight;
 pub mod request;
 pub mod response;
 pub mod safelist;
 pub mod server;
+mod step;
 mod trace;
 
-pub use fetch::describe_unsafe;
+pub use narrate::{describe_unsafe, narrate, StepText};
+pub use step::*;
 pub use trace::*;
 
 use url::Url;
@@ -31,12 +34,14 @@ use url::Url;
 use self::browser::{profile, Profile};
 use self::cache::PreflightCache;
 use self::failure::Failure;
-use self::fetch::{build_steps, main_fetch, origin_step, FetchContext};
-use self::messages::{build_console, render, MessageContext};
+use self::fetch::{fetch, FetchContext};
+use self::messages::{build_console, render, success_console, MessageContext};
 use self::origin::{compare_origins, Origin};
+use self::outcome::{decide_outcome, Delivered};
 use self::request::build_request;
-use self::server::{reason_phrase, MockServer};
-use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario};
+use self::request::{BuildNote, Built};
+use self::server::MockServer;
+use crate::scenario::{Browser, PreflightUse, RequestResult, RequestSpec, Scenario};
 
 /// Evaluates every request of `scenario` in order, as `browser` would (the
 /// scenario's own `browser`, or Chrome, when `None`). The `expect` blocks
@@ -147,7 +152,7 @@ fn run_request(
     let (
         failure,
         on_followed_redirect,
-        outcome,
+        delivered,
         readable_headers,
         preflight,
         preflight_request,
@@ -156,11 +161,13 @@ fn run_request(
         method,
     ) = match built {
         Err(failure) => {
-            steps.push(thrown_step(&failure));
+            steps.push(Step::new(StepKind::Thrown {
+                failure: failure.clone(),
+            }));
             (
                 Some(failure),
                 false,
-                Outcome::NetworkError,
+                Delivered::Opaque,
                 Vec::new(),
                 PreflightUse::None,
                 Vec::new(),
@@ -172,7 +179,12 @@ fn run_request(
         Ok(built) => {
             steps.extend(build_steps(&built));
             console.extend(build_console(&built.notes, spec.api, profile.browser));
-            steps.push(origin_step(page, &Origin::of_url(&built.request.url)));
+            let comparison = compare_origins(page, &Origin::of_url(&built.request.url));
+            steps.push(Step::new(StepKind::SameOrigin {
+                page: comparison.page,
+                target: comparison.target,
+                differs: comparison.differs,
+            }));
             let mut ctx = FetchContext {
                 page,
                 server: world.server,
@@ -183,25 +195,11 @@ fn run_request(
                 steps: &mut steps,
                 exchanges: &mut exchanges,
             };
-            let mut fetched = match built.request.api {
-                Api::Form => initiators::submit_form(&mut ctx, &built.request),
-                Api::Websocket => initiators::establish_websocket(&mut ctx, &built.request),
-                _ => main_fetch(&mut ctx, &built.request),
-            };
-            if built.request.api.is_extension() {
-                // Elements, EventSource, forms and sockets expose no response headers to the script.
-                fetched.readable_headers.clear();
-            }
-            if built.request.api == Api::Eventsource && fetched.outcome == Outcome::Allowed {
-                if let Some(failure) = initiators::check_event_stream(&exchanges) {
-                    fetched.outcome = Outcome::NetworkError;
-                    fetched.failure = Some(failure);
-                }
-            }
+            let fetched = fetch(&mut ctx, &built.request);
             (
                 fetched.failure,
                 fetched.failed_on_followed_redirect,
-                fetched.outcome,
+                fetched.delivered,
                 fetched.readable_headers,
                 fetched.preflight,
                 fetched.preflight_request,
@@ -211,6 +209,7 @@ fn run_request(
             )
         }
     };
+    let outcome = decide_outcome(failure.as_ref(), delivered, profile);
     let initial_url = target_url
         .as_ref()
         .map_or_else(|| spec.url.clone(), Url::to_string);
@@ -233,7 +232,13 @@ fn run_request(
         None => (success_console(profile.browser, outcome, status), None),
     };
     console.extend(failure_console);
-    steps.push(verdict_step(outcome, failure.as_ref(), &console, spec.api));
+    steps.push(Step::new(StepKind::Verdict {
+        outcome,
+        api: spec.api,
+        failed: failure.is_some(),
+        csp_blocked: matches!(failure, Some(Failure::CspBlocked { .. })),
+        console_lines: console.len(),
+    }));
     RequestTrace {
         result: RequestResult {
             cross_origin,
@@ -254,140 +259,17 @@ fn run_request(
     }
 }
 
-/// Console lines for a request the script receives: Chromium reports an
-/// error status even when CORS allowed the response.
-fn success_console(browser: Browser, outcome: Outcome, status: Option<u16>) -> Vec<String> {
-    match (browser, outcome, status) {
-        (Browser::Chrome, Outcome::Allowed, Some(status)) if status >= 400 => {
-            vec![format!(
-                "Failed to load resource: the server responded with a status of {status} ({})",
-                reason_phrase(status)
-            )]
-        }
-        _ => Vec::new(),
-    }
-}
-
-fn thrown_step(failure: &Failure) -> Step {
-    let (found, highlight) = describe_thrown(failure);
-    Step {
-        stage: Stage::Build,
-        anchor: "dom-request",
-        title: "The call throws".to_owned(),
-        compared: "the script's arguments".to_owned(),
-        found,
-        why: "The browser rejects the call before any request is made.".to_owned(),
-        status: StepStatus::Fail,
-        highlight,
-    }
-}
-
-/// Why the script's call was rejected, in plain words, and the argument at fault.
-fn describe_thrown(failure: &Failure) -> (String, Option<String>) {
-    match failure {
-        Failure::InvalidUrl { url } => {
-            (format!("the URL {url:?} does not parse"), Some(url.clone()))
-        }
-        Failure::InvalidMethod { method } => (
-            format!("{method:?} is not a method: a method must be a token"),
-            Some(method.clone()),
-        ),
-        Failure::ForbiddenMethod { method } => (
-            format!(
-                "{method} is a forbidden method: scripts may never send CONNECT, TRACE or TRACK"
-            ),
-            Some(method.clone()),
-        ),
-        Failure::NoCorsMethod { method } => (
-            format!("mode no-cors allows only GET, HEAD and POST, not {method}"),
-            Some(method.clone()),
-        ),
-        Failure::InvalidHeaderName { name } => (
-            format!(
-                "{name:?} is not a header name: a name must be a token (no spaces or separators)"
-            ),
-            Some(name.clone()),
-        ),
-        Failure::InvalidHeaderValue { name, .. } => (
-            format!("the value of {name} holds NUL, CR, LF or a character above U+00FF"),
-            Some(name.clone()),
-        ),
-        Failure::BodyWithGetOrHead => (
-            "a GET or HEAD request cannot have a body".to_owned(),
-            Some("body".to_owned()),
-        ),
-        other => (format!("{other:?}"), None),
-    }
-}
-
-fn verdict_step(outcome: Outcome, failure: Option<&Failure>, console: &[String], api: Api) -> Step {
-    let (found, status) = match (outcome, api) {
-        (Outcome::Allowed, Api::Stylesheet) => (
-            "the stylesheet loads and applies, and the page's script may read its rules".to_owned(),
-            StepStatus::Pass,
-        ),
-        (Outcome::Allowed, Api::Img | Api::Script) => (
-            "the element loads, and the page may read it (canvas pixels, script errors)".to_owned(),
-            StepStatus::Pass,
-        ),
-        (Outcome::Allowed, Api::Eventsource | Api::Websocket) => (
-            "the connection opens and the script receives its messages".to_owned(),
-            StepStatus::Pass,
-        ),
-        (Outcome::Allowed, _) => ("the script gets the response".to_owned(), StepStatus::Pass),
-        (Outcome::Opaque, Api::Stylesheet) => (
-            "the stylesheet loads and styles the page, but the page's script cannot read its rules".to_owned(),
-            StepStatus::Info,
-        ),
-        (Outcome::Opaque, Api::Img | Api::Script) => (
-            "the element loads (the image is shown, the script runs), but the page cannot read the response".to_owned(),
-            StepStatus::Info,
-        ),
-        (Outcome::Opaque, Api::Form) => (
-            "the form was submitted; the iframe shows the answer, which the page's script cannot read".to_owned(),
-            StepStatus::Info,
-        ),
-        (Outcome::Opaque, _) => (
-            "the script gets an opaque response: status 0, no headers, no body".to_owned(),
-            StepStatus::Info,
-        ),
-        (Outcome::Blocked, _) => (
-            "blocked by CORS: the script gets a network error".to_owned(),
-            StepStatus::Fail,
-        ),
-        (Outcome::NetworkError, _) if matches!(failure, Some(Failure::CspBlocked { .. })) => (
-            "blocked by the page's own Content-Security-Policy: a network error, and nothing was sent".to_owned(),
-            StepStatus::Fail,
-        ),
-        (Outcome::NetworkError, _) => (
-            "a network error, before any CORS check".to_owned(),
-            StepStatus::Fail,
-        ),
-    };
-    let why = match (failure, api) {
-        (Some(_), Api::Xhr) => "XMLHttpRequest fires its error event with status 0; the details are only in the console.".to_owned(),
-        (Some(_), Api::Fetch) => "fetch() rejects with a TypeError that says nothing about why; the details are only in the console.".to_owned(),
-        (Some(_), Api::Img | Api::Script | Api::Stylesheet) => "The element fires its error event; the details are only in the console.".to_owned(),
-        (Some(_), Api::Eventsource) => "EventSource fires its error event and closes (readyState 2); the details are only in the console.".to_owned(),
-        (Some(_), Api::Websocket) => "WebSocket fires error, then close with code 1006; the details are only in the console.".to_owned(),
-        (Some(_), Api::Form) => "The iframe shows the browser's error page.".to_owned(),
-        (None, _) => String::new(),
-    };
-    Step {
-        stage: Stage::Verdict,
-        anchor: "main-fetch",
-        title: "Verdict".to_owned(),
-        compared: String::new(),
-        found: format!(
-            "{found}{}",
-            if console.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} console line(s))", console.len())
-            }
-        ),
-        why,
-        status,
-        highlight: None,
-    }
+/// The build steps: what building the request changed.
+fn build_steps(built: &Built) -> impl Iterator<Item = Step> + '_ {
+    built.notes.iter().map(|note| {
+        Step::new(match note {
+            BuildNote::InitiatorMode { crossorigin } => StepKind::InitiatorMode {
+                api: built.request.api,
+                crossorigin: *crossorigin,
+                credentials: built.request.credentials,
+                method: built.request.method.clone(),
+            },
+            note => StepKind::Built { note: note.clone() },
+        })
+    })
 }

@@ -8,6 +8,7 @@ use super::failure::Failure;
 use super::fixes::Fix;
 use super::origin::OriginComparison;
 use super::server::{WireRequest, WireResponse};
+use super::step::Step;
 use crate::scenario::{Browser, RequestResult};
 
 /// Everything the engine found for one scenario.
@@ -65,74 +66,4 @@ pub enum ExchangeKind {
     Preflight,
     /// The request itself.
     Actual,
-}
-
-/// The stages a learner steps through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stage {
-    /// The script's call builds the request.
-    Build,
-    /// Page origin vs request origin.
-    Origin,
-    /// The page's own Content-Security-Policy (not CORS).
-    Csp,
-    /// Simple or preflighted.
-    Classification,
-    /// The preflight cache.
-    Cache,
-    /// The OPTIONS exchange.
-    Preflight,
-    /// The request on the wire.
-    Request,
-    /// The CORS check on the response.
-    CorsCheck,
-    /// A redirect.
-    Redirect,
-    /// What the script can read.
-    Response,
-    /// The browser's final verdict.
-    Verdict,
-}
-
-/// Whether a step passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StepStatus {
-    /// A check that passed.
-    Pass,
-    /// The check that failed.
-    Fail,
-    /// Something the browser did or decided.
-    Info,
-    /// Allowed, but worth knowing (a deviation, a dropped header).
-    Warn,
-}
-
-/// One step, with the spec anchor that defines it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Step {
-    /// Which stage it belongs to.
-    pub stage: Stage,
-    /// Anchor on <https://fetch.spec.whatwg.org/>, e.g. `cors-check`.
-    pub anchor: &'static str,
-    /// Short title.
-    pub title: String,
-    /// What was compared.
-    pub compared: String,
-    /// What was found.
-    pub found: String,
-    /// Why it matters.
-    pub why: String,
-    /// Pass, fail, info or warning.
-    pub status: StepStatus,
-    /// The deciding detail to highlight (a port, a header name, a byte).
-    pub highlight: Option<String>,
-}
-
-impl Step {
-    /// The full spec URL of this step's anchor.
-    pub fn spec_url(&self) -> String {
-        format!("https://fetch.spec.whatwg.org/#{}", self.anchor)
-    }
 }

@@ -14,7 +14,8 @@ use yew::prelude::*;
 use super::code::{credentials_str, is_editable_as_code, mode_str, print_call, redirect_str};
 use super::header_rows::{HeaderNote, HeaderRows};
 use crate::engine::failure::Failure;
-use crate::engine::{RequestTrace, Stage, StepStatus};
+use crate::engine::request::BuildNote;
+use crate::engine::{narrate, RequestTrace, Stage, StepKind, StepStatus};
 use crate::jscall::parse_call;
 use crate::scenario::{Api, Credentials, CrossOrigin, Mode, Redirect, RequestSpec};
 
@@ -48,15 +49,18 @@ fn remarks(trace: &RequestTrace) -> Vec<(Field, String, bool)> {
         if !matches!(step.status, StepStatus::Warn | StepStatus::Fail) {
             continue;
         }
-        let field = match (step.anchor, &step.highlight) {
-            ("concept-method-normalize", _) => Field::Method,
-            (_, Some(name)) => Field::Header(name.clone()),
-            _ => Field::Other,
-        };
-        let text = if step.anchor == "concept-method-normalize" {
-            step.why.clone()
-        } else {
-            step.found.clone()
+        let words = narrate(step);
+        // A note about the method goes next to the method, in its own words
+        // (why it was or was not upper-cased); any other note next to the
+        // field its deciding detail names.
+        let (field, text) = match &step.kind {
+            StepKind::Built {
+                note: BuildNote::MethodNormalized { .. } | BuildNote::MethodNotNormalized { .. },
+            } => (Field::Method, words.why),
+            _ => match words.highlight {
+                Some(name) => (Field::Header(name), words.found),
+                None => (Field::Other, words.found),
+            },
         };
         out.push((field, text, step.status == StepStatus::Fail));
     }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::trace::{stage_id, stage_label, stages_of};
-use crate::engine::{RequestTrace, Stage, StepStatus};
+use crate::engine::{narrate, RequestTrace, Stage, StepStatus};
 
 /// The presenter's properties.
 #[derive(Properties, PartialEq)]
@@ -54,13 +54,16 @@ pub fn presenter(props: &PresenterProps) -> Html {
                 <p class="presenter-count" data-testid="presenter-count">{ format!("{} / {}", at + 1, stages.len()) }</p>
             </header>
             <h2>{ stage.map_or("", stage_label) }</h2>
-            { for steps.map(|s| html! {
-                <section class={classes!("presenter-step", status_word(s.status))}>
-                    <h3>{ format!("{} — {}", s.title, status_word(s.status)) }</h3>
-                    <p>{ s.compared.clone() }</p>
-                    <p><strong>{ s.found.clone() }</strong></p>
-                    <p class="presenter-why">{ s.why.clone() }</p>
-                </section>
+            { for steps.map(|s| {
+                let text = narrate(s);
+                html! {
+                    <section class={classes!("presenter-step", status_word(s.status))}>
+                        <h3>{ format!("{} — {}", text.title, status_word(s.status)) }</h3>
+                        <p>{ text.compared }</p>
+                        <p><strong>{ text.found }</strong></p>
+                        <p class="presenter-why">{ text.why }</p>
+                    </section>
+                }
             }) }
             <nav>
                 <button type="button" onclick={step(-1)}>{ "← Previous" }</button>

@@ -460,7 +460,9 @@ fn start_apache(dir: &Path, config: &str, port: u16, www: &Path) -> Process {
     );
     std::fs::write(dir.join("httpd.conf"), conf).unwrap();
     let mut command = Command::new("/usr/sbin/apache2");
-    command.args(["-f", &format!("{d}/httpd.conf"), "-DFOREGROUND"]);
+    // -X: one process and no worker children, so stopping it (SIGKILL of
+    // this one process) leaves nothing behind.
+    command.args(["-X", "-f", &format!("{d}/httpd.conf")]);
     spawn(command, dir, "apache2", port)
 }
 

@@ -4,7 +4,8 @@ use super::types::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, Me
 use crate::engine::failure::{CorsError, Failure, Phase};
 use crate::engine::headers::{is_token, HeaderList};
 use crate::engine::server::WireResponse;
-use crate::engine::trace::{ExchangeKind, RequestTrace, StepStatus};
+use crate::engine::step::StepStatus;
+use crate::engine::trace::{ExchangeKind, RequestTrace};
 use crate::scenario::edit::{add_rule, split_shared_rule, truncate, Place};
 use crate::scenario::Scenario;
 
@@ -184,10 +185,12 @@ fn is_server_refusal(failure: &Failure) -> bool {
 /// was evaluated: the problem is the failing step's own.
 fn advice_for_trace(failure: &Failure, trace: &RequestTrace) -> Fix {
     let mut fix = advice_for(failure);
+    // Every failing step says what it found (see `narrate`), so the first
+    // one is the problem; its words are rendered only when the fix is shown.
     if let Some(step) = trace
         .steps
         .iter()
-        .find(|step| step.status == StepStatus::Fail && !step.found.is_empty())
+        .find(|step| step.status == StepStatus::Fail)
     {
         fix.problem = Problem::FailingStep(Box::new(step.clone()));
     }

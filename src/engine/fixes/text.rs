@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::types::{Advice, Fix, FixAction, FixStage, Problem};
 use crate::engine::failure::{CorsError, Failure};
-use crate::engine::trace::Step;
+use crate::engine::step::Step;
 
 /// `preflight`, `actual` or `request`: the stage's name in JSON and test ids.
 pub fn stage_id(stage: FixStage) -> &'static str {
@@ -47,7 +47,7 @@ pub fn problem(fix: &Fix) -> String {
 
 /// The failing step's own sentence: what it found.
 fn failing_step_text(step: &Step) -> String {
-    step.found.clone()
+    crate::engine::narrate::found(step)
 }
 
 fn action_problem(action: &FixAction) -> String {
@@ -284,7 +284,7 @@ mod tests {
     use super::*;
     use crate::engine::csp::CspViolation;
     use crate::engine::fixes::types::{AllowOrigin, CorsHeader, MediaType};
-    use crate::engine::trace::{Stage, StepStatus};
+    use crate::engine::{RedirectStep, StepKind};
 
     fn fix(stage: FixStage, problem: Problem, action: FixAction) -> Fix {
         Fix {
@@ -390,16 +390,7 @@ mod tests {
             FixAction::Advise(Advice::ConnectionFailed),
         );
         assert_eq!(problem(&advice), "the server did not answer");
-        let step = Step {
-            stage: Stage::Redirect,
-            anchor: "http-redirect-fetch",
-            title: "Redirect".into(),
-            compared: String::new(),
-            found: "status 302 with redirect mode error: network error".into(),
-            why: String::new(),
-            status: StepStatus::Fail,
-            highlight: None,
-        };
+        let step = Step::new(StepKind::Redirect(RedirectStep::ModeError { status: 302 }));
         let from_step = Fix {
             problem: Problem::FailingStep(Box::new(step)),
             ..advice

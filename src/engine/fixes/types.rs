@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::engine::csp::CspViolation;
 use crate::engine::failure::Failure;
-use crate::engine::trace::Step;
+use crate::engine::step::Step;
 
 /// One change and the problem it solves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -260,7 +260,7 @@ fn verdict(request: &RequestTrace) -> Html {
         .iter()
         .rev()
         .find(|step| step.stage == Stage::Verdict)
-        .map(|step| step.found.clone())
+        .map(crate::engine::narrate::found)
         .unwrap_or_default();
     html! {
         <p class="trace-verdict" data-testid="verdict" data-outcome={outcome_id(outcome)}>

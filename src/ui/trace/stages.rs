@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::highlight::marked;
 use crate::engine::origin::{OriginComparison, OriginPart};
-use crate::engine::{Stage, Step, StepStatus};
+use crate::engine::{narrate, Stage, Step, StepStatus};
 
 /// The stages that occur in `steps`, in the order they first occur.
 pub fn stages_of(steps: &[Step]) -> Vec<Stage> {
@@ -206,7 +206,7 @@ fn stage_card(
 ) -> Html {
     let status = stage_status(steps.iter().copied());
     let (class, icon, words) = status_word(status);
-    let summary = steps.last().map(|s| s.found.clone()).unwrap_or_default();
+    let summary = steps.last().map(|s| narrate::found(s)).unwrap_or_default();
     let on_stage = on_stage.clone();
     html! {
         <li
@@ -244,26 +244,27 @@ fn stage_card(
 /// One step: title, compared, found, why, the deciding detail, the spec link.
 fn step_view(step: &Step) -> Html {
     let (class, icon, words) = status_word(step.status);
-    let highlight = step.highlight.as_deref();
+    let text = narrate(step);
+    let highlight = text.highlight.as_deref();
     html! {
         <section class={classes!("step", class)} data-testid="step" data-status={words}>
             <h5 class="step-title">
                 <span class="stage-icon" aria-hidden="true">{ icon }</span>
-                { step.title.clone() }
+                { text.title.clone() }
                 <span class="visually-hidden">{ format!(" ({words})") }</span>
             </h5>
             <dl class="step-facts">
-                if !step.compared.is_empty() {
+                if !text.compared.is_empty() {
                     <dt>{ "Compared" }</dt>
-                    <dd>{ marked(&step.compared, highlight) }</dd>
+                    <dd>{ marked(&text.compared, highlight) }</dd>
                 }
-                if !step.found.is_empty() {
+                if !text.found.is_empty() {
                     <dt>{ "Found" }</dt>
-                    <dd>{ marked(&step.found, highlight) }</dd>
+                    <dd>{ marked(&text.found, highlight) }</dd>
                 }
-                if !step.why.is_empty() {
+                if !text.why.is_empty() {
                     <dt>{ "Why" }</dt>
-                    <dd>{ step.why.clone() }</dd>
+                    <dd>{ text.why.clone() }</dd>
                 }
                 if let Some(detail) = highlight {
                     <dt>{ "Deciding detail" }</dt>
@@ -271,7 +272,7 @@ fn step_view(step: &Step) -> Html {
                 }
             </dl>
             <a class="spec-link" href={step.spec_url()} target="_blank" rel="noopener noreferrer">
-                { format!("Fetch Standard § {}", step.anchor) }
+                { format!("{} § {}", step.spec.document(), step.spec.anchor()) }
             </a>
         </section>
     }

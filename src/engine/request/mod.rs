@@ -1,6 +1,8 @@
 //! Building the request the way `fetch()` (the Request constructor) and
 //! `XMLHttpRequest` (`open`, `setRequestHeader`, `send`) build it.
 
+mod elements;
+
 use serde::Serialize;
 use url::Url;
 
@@ -125,7 +127,7 @@ pub fn build_request(
     })?;
     url.set_fragment(None);
     if spec.api.is_extension() {
-        return Ok(super::initiators::build_initiator_request(spec, url));
+        return Ok(elements::build_initiator_request(spec, url));
     }
     // "If method is not a method or method is a forbidden method, then throw a TypeError."
     if !is_valid_method(&spec.method) {

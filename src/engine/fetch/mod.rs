@@ -1,0 +1,135 @@
+//! Fetching a built request, one module per algorithm of the
+//! [Fetch Standard](https://fetch.spec.whatwg.org/) (and of the HTML and
+//! WebSockets standards for the requests that bypass CORS):
+//!
+//! - [`main_fetch`]: *main fetch*, the page's CSP and the path each URL takes;
+//! - [`http_fetch`]: *HTTP fetch*, the request on the wire and the CORS check;
+//! - [`preflight_fetch`]: *CORS-preflight fetch* and the preflight cache;
+//! - [`redirect`]: *HTTP-redirect fetch*;
+//! - [`tainting`]: response tainting, the request's origin, and the filtered
+//!   response the script gets;
+//! - [`navigation`]: a form submission, which navigates;
+//! - [`websocket`]: *establish a WebSocket connection*;
+//! - [`event_source`]: EventSource's check of the response it is handed.
+//!
+//! Each algorithm records typed [`Step`]s and wire exchanges; none decides
+//! the outcome (see [`super::outcome`]) or writes English (see
+//! [`super::narrate`]).
+
+mod event_source;
+mod http_fetch;
+mod main_fetch;
+mod navigation;
+mod preflight_fetch;
+mod redirect;
+mod tainting;
+mod websocket;
+
+use super::browser::Profile;
+use super::cache::PreflightCache;
+use super::csp::Policy;
+use super::failure::Failure;
+use super::origin::Origin;
+use super::outcome::Delivered;
+use super::request::Request;
+use super::server::MockServer;
+use super::step::{Step, StepKind};
+use super::trace::Exchange;
+use crate::scenario::{Api, PreflightUse};
+
+/// How fetching a request ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// The first failure, if any.
+    pub failure: Option<Failure>,
+    /// Without a failure: what the script was handed.
+    pub delivered: Delivered,
+    /// Readable response header names (sorted, lower-cased).
+    pub readable_headers: Vec<String>,
+    /// Whether a preflight was needed, sent or cached (the strongest over the chain).
+    pub preflight: PreflightUse,
+    /// The CORS headers of the first preflight sent.
+    pub preflight_request: Vec<(String, String)>,
+    /// The URL that failed or answered (the last of the chain).
+    pub final_url: String,
+    /// The status of the last response, if any.
+    pub final_status: Option<u16>,
+    /// The method as last sent.
+    pub method: String,
+    /// Whether the response that failed was a redirect being followed.
+    pub failed_on_followed_redirect: bool,
+}
+
+impl Fetched {
+    /// An ending of a request that made at most one exchange, at its own URL.
+    fn single(
+        request: &Request,
+        failure: Option<Failure>,
+        delivered: Delivered,
+        status: Option<u16>,
+    ) -> Fetched {
+        Fetched {
+            failure,
+            delivered,
+            readable_headers: Vec::new(),
+            preflight: PreflightUse::None,
+            preflight_request: Vec::new(),
+            final_url: request.url.to_string(),
+            final_status: status,
+            method: request.method.clone(),
+            failed_on_followed_redirect: false,
+        }
+    }
+}
+
+/// Everything fetching needs from the scenario run.
+pub struct FetchContext<'a> {
+    /// The page's origin.
+    pub page: &'a Origin,
+    /// The server rules.
+    pub server: &'a MockServer<'a>,
+    /// The browser's deviations.
+    pub profile: &'a Profile,
+    /// The preflight cache, shared by the scenario's requests.
+    pub cache: &'a mut PreflightCache,
+    /// Now, in milliseconds since the scenario started.
+    pub now_ms: u64,
+    /// The page's Content-Security-Policy (empty: none).
+    pub csp: &'a [Policy],
+    /// Steps, appended as the fetch goes.
+    pub steps: &'a mut Vec<Step>,
+    /// Wire exchanges, appended as the fetch goes.
+    pub exchanges: &'a mut Vec<Exchange>,
+}
+
+impl FetchContext<'_> {
+    /// Records a step.
+    fn record(&mut self, kind: StepKind) {
+        self.steps.push(Step::new(kind));
+    }
+}
+
+/// Fetches `request` as its API does: a form navigates, a WebSocket
+/// establishes a connection, everything else runs main fetch (and
+/// EventSource then checks the response it is handed).
+pub fn fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
+    let mut fetched = match request.api {
+        Api::Form => navigation::navigate(ctx, request),
+        Api::Websocket => websocket::establish_a_websocket_connection(ctx, request),
+        _ => main_fetch::main_fetch(ctx, request),
+    };
+    if request.api.is_extension() {
+        // Elements, EventSource, forms and sockets expose no response headers to the script.
+        fetched.readable_headers.clear();
+    }
+    if request.api == Api::Eventsource
+        && fetched.failure.is_none()
+        && fetched.delivered == Delivered::Readable
+    {
+        fetched.failure = event_source::check_event_stream(ctx.exchanges);
+    }
+    fetched
+}
+
+#[cfg(test)]
+mod tests;
