@@ -3,20 +3,30 @@
 //!
 //! ```sh
 //! cargo run --release --example bench_app -- DIST [--loads N] [--edits N]
+//!     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR]
 //! ```
 //!
 //! `scripts/bench-app` builds `dist/` and runs this; `BENCHMARKS.md` explains
 //! the method and records the figures. What it does:
 //!
 //! 1. **Bytes**: every file in DIST, raw and `gzip -9` (the `gzip` program).
-//! 2. **Load**: serves DIST on 127.0.0.1 (a plain file server, `no-store`), and
-//!    N times (default 21) opens a fresh page in a fresh browser context (empty
-//!    cache) of the installed headless Chromium, with a script injected before
-//!    any of the page's own (`Page.addScriptToEvaluateOnNewDocument`) that
-//!    watches the DOM: the time is `performance.now()` (milliseconds since
-//!    navigation start) when `[data-testid="verdict"]` is first in the DOM with
-//!    a box, and again in the next animation frame. It also records which
-//!    files the page fetched before the verdict: "bytes to the first verdict".
+//! 2. **Load**: serves DIST on 127.0.0.1, every text file `gzip -9`-compressed
+//!    (`Content-Encoding: gzip`, `no-store`), and, on each network (no
+//!    throttling, then DevTools' "Slow 4G" through
+//!    `Network.emulateNetworkConditions`), N times (default 21) opens a fresh
+//!    page in a fresh browser context (empty cache) of the installed headless
+//!    Chromium (1280×800), with a script injected before any of the page's own
+//!    (`Page.addScriptToEvaluateOnNewDocument`) that watches the DOM: the times
+//!    are `performance.now()` (milliseconds since navigation start) when
+//!    `[data-testid="verdict"]` is first in the DOM with a box, and when an
+//!    `IntersectionObserver` first sees it in the viewport ("in view": that
+//!    runs in a rendering update, so after render-blocking styles). The bytes
+//!    received by then are summed from the protocol's `Network.dataReceived` /
+//!    `Network.loadingFinished` (`encodedDataLength`). Each round also loads an
+//!    empty page (the browser's floor) and, with `--peer-dir`, a peer's static
+//!    build served the same way from its own origin, to `--peer-ready` in view:
+//!    the pages alternate so that all see the same machine. It also prints which
+//!    files the app fetched before the verdict: "bytes to the first verdict".
 //! 3. **Edit**: in one more loaded page, N times (default 51) clicks
 //!    `[data-testid="toggle-actual-Access-Control-Allow-Origin"]` (the server
 //!    editor's one-click header toggle) and measures from just before the click
@@ -28,11 +38,9 @@
 //! `$CORS_LAB_CHROMIUM`, else `/usr/bin/chromium`.
 #![allow(missing_docs)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chromiumoxide::browser::Browser;
@@ -49,25 +57,51 @@ const VERDICT: &str = r#"[data-testid="verdict"]"#;
 const TOGGLE: &str = r#"[data-testid="toggle-actual-Access-Control-Allow-Origin"]"#;
 
 /// Injected before the page's scripts: resolves `window.__benchVerdict` with
-/// `[dom, frame, files, marks]`, all `performance.now()` (ms since navigation
-/// start); `files` is when the last file fetched so far had arrived, `marks`
-/// the page's own `performance.mark`s so far (the loader's and the app's
-/// phases) as `[name, time]` pairs.
+/// `[dom, frame, files, marks, view, requestStart]`, all `performance.now()`
+/// (ms since navigation start). `dom` is when SELECTOR is first in the DOM
+/// with a box, `frame` the next animation frame after that, `files` when the
+/// last file fetched so far had arrived, `marks` the page's own
+/// `performance.mark`s so far (the loader's and the app's phases) as
+/// `[name, time]` pairs; `view` is when an `IntersectionObserver` first saw the
+/// element in the viewport with an area (observers run in a rendering update,
+/// so after render-blocking styles have arrived), and `requestStart` the
+/// navigation's own, to line the page's clock up with the protocol's.
 const WATCH_VERDICT: &str = r#"
 window.__benchVerdict = new Promise((resolve) => {
-  const visible = () => {
-    const element = document.querySelector(SELECTOR);
-    return element !== null && element.getClientRects().length > 0;
+  let dom = null, frame = null, files = null, marks = null, view = null;
+  const observed = new Set();
+  const finish = () => {
+    if (frame === null || view === null) return;
+    const navigation = performance.getEntriesByType("navigation")[0];
+    resolve([dom, frame, files, marks, view, navigation ? navigation.requestStart : 0]);
   };
-  const observer = new MutationObserver(() => {
-    if (!visible()) return;
-    observer.disconnect();
-    const dom = performance.now();
-    // When the last file the page fetched had fully arrived.
-    const files = Math.max(0, ...performance.getEntriesByType("resource").map((e) => e.responseEnd));
-    const marks = performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]);
-    requestAnimationFrame(() => resolve([dom, performance.now(), files, marks]));
+  const intersection = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const box = entry.intersectionRect;
+      if (view === null && entry.isIntersecting && box.width > 0 && box.height > 0) {
+        view = entry.time;
+        intersection.disconnect();
+        finish();
+      }
+    }
   });
+  const check = () => {
+    const element = document.querySelector(SELECTOR);
+    if (element === null) return;
+    if (!observed.has(element)) {
+      observed.add(element);
+      intersection.observe(element);
+    }
+    if (dom === null && element.getClientRects().length > 0) {
+      dom = performance.now();
+      // When the last file the page fetched had fully arrived.
+      files = Math.max(0, ...performance.getEntriesByType("resource").map((e) => e.responseEnd));
+      marks = performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]);
+      requestAnimationFrame(() => { frame = performance.now(); finish(); });
+    }
+    if (dom !== null && view !== null) observer.disconnect();
+  };
+  const observer = new MutationObserver(check);
   observer.observe(document, { childList: true, subtree: true, attributes: true });
 });
 "#;
@@ -113,6 +147,12 @@ const ONE_EDIT: &str = r#"
 })()
 "#;
 
+mod network;
+mod serve;
+
+use network::{Network, Recorder};
+use serve::{Site, FLOOR_PATH};
+
 type Failure = Box<dyn std::error::Error>;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -121,76 +161,111 @@ async fn main() -> Result<(), Failure> {
     let files = dist_files(&options.dist)?;
     print_bytes(&files)?;
 
-    let requested = Arc::new(Mutex::new(Vec::new()));
-    let base = serve(options.dist.clone(), Arc::clone(&requested))?;
+    let app = serve::serve(options.dist.clone(), true)?;
+    let peer = match &options.peer {
+        Some(peer) => Some((serve::serve(peer.dir.clone(), false)?, peer)),
+        None => None,
+    };
+    let mut targets = vec![
+        Target {
+            name: "empty page (floor)".to_owned(),
+            url: format!("{}{FLOOR_PATH}", app.base),
+            selector: VERDICT.to_owned(),
+        },
+        Target {
+            name: "CORS Lab: a lesson's verdict".to_owned(),
+            url: format!("{}/", app.base),
+            selector: VERDICT.to_owned(),
+        },
+    ];
+    if let Some((site, peer)) = &peer {
+        targets.push(Target {
+            name: format!("peer ({}): `{}`", peer.path, peer.ready),
+            url: format!("{}{}", site.base, peer.path),
+            selector: peer.ready.clone(),
+        });
+    }
     let profile = tempfile::Builder::new().prefix("bench-app-").tempdir()?;
     let (browser, handler) = launch(profile.path()).await?;
-    let outcome = measure(&browser, &base, &options, &files, &requested).await;
+    let outcome = measure(&browser, &app, &targets, &options, &files).await;
     let _ = browser_close(browser).await;
     handler.abort();
+    let sites =
+        std::iter::once(("CORS Lab", &app)).chain(peer.iter().map(|(site, _)| ("peer", site)));
+    for (name, site) in sites {
+        let missing = site.missing();
+        if !missing.is_empty() {
+            println!();
+            println!(
+                "Not found on the {name}'s server (404) during the run: {}",
+                missing.join(", ")
+            );
+        }
+    }
     outcome
 }
 
+/// A page the bench loads: where, and the element whose arrival counts.
+struct Target {
+    name: String,
+    url: String,
+    selector: String,
+}
+
+/// Index of the app in the targets (after the floor).
+const APP: usize = 1;
+
 async fn measure(
     browser: &Browser,
-    base: &str,
+    app: &Site,
+    targets: &[Target],
     options: &Options,
     files: &[DistFile],
-    requested: &Mutex<Vec<String>>,
 ) -> Result<(), Failure> {
-    let mut dom = Vec::new();
-    let mut frame = Vec::new();
-    let mut arrived = Vec::new();
-    // Each phase mark's times, in the order the first load saw them.
-    let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
-    for run in 0..options.loads {
-        if let Ok(mut list) = requested.lock() {
-            list.clear();
-        }
-        let (page, context) = fresh_page(browser).await?;
-        let times = load(&page, base).await;
-        let _ = page.close().await;
-        let _ = browser.dispose_browser_context(context).await;
-        let times = times?;
-        if run == 0 {
-            let list = requested.lock().map(|l| l.clone()).unwrap_or_default();
-            print_first_verdict_bytes(files, &list);
-        }
-        dom.push(times.dom);
-        frame.push(times.frame);
-        arrived.push(times.files);
-        for (name, at) in times.marks {
-            match phases.iter_mut().find(|(known, _)| *known == name) {
-                Some((_, values)) => values.push(at),
-                None => phases.push((name, vec![at])),
+    // [network][target] → each load's times.
+    let mut loads: Vec<Vec<Vec<LoadTimes>>> = Vec::new();
+    for network in Network::ALL {
+        let mut per_target: Vec<Vec<LoadTimes>> = targets.iter().map(|_| Vec::new()).collect();
+        for run in 0..options.loads {
+            for (index, target) in targets.iter().enumerate() {
+                app.clear();
+                let (page, context) = fresh_page(browser).await?;
+                let times = load(&page, &target.url, &target.selector, network).await;
+                let _ = page.close().await;
+                let _ = browser.dispose_browser_context(context).await;
+                let times =
+                    times.map_err(|e| format!("{} ({}): {e}", target.name, network.label()))?;
+                if run == 0 && index == APP && network == Network::Unthrottled {
+                    print_first_verdict_bytes(files, &app.requested());
+                }
+                if let Some(list) = per_target.get_mut(index) {
+                    list.push(times);
+                }
             }
         }
+        loads.push(per_target);
     }
-    println!();
-    println!(
-        "## Navigation start → first verdict ({} fresh loads)",
-        options.loads
-    );
-    println!();
-    println!("| | median | p90 | min | max |");
-    println!("|---|---:|---:|---:|---:|");
-    print_row("all files received (loopback)", &mut arrived);
-    for (name, values) in &mut phases {
-        print_row(&format!("mark `{name}`"), values);
+    print_views(targets, &loads, options.loads);
+    if let Some(app_loads) = loads.first().and_then(|n| n.get(APP)) {
+        print_phases(app_loads, options.loads);
     }
-    print_row("verdict in the DOM", &mut dom);
-    print_row("next animation frame", &mut frame);
 
     if options.profile {
         let (page, context) = fresh_page(browser).await?;
-        let profiled = profile_load(&page, base).await;
+        let profiled = profile_load(&page, &format!("{}/", app.base)).await;
         let _ = page.close().await;
         let _ = browser.dispose_browser_context(context).await;
         print_profile("one load", &profiled?);
     }
 
     let (page, context) = fresh_page(browser).await?;
-    let edits = edit(&page, base, options.edits, options.profile).await;
+    let edits = edit(
+        &page,
+        &format!("{}/", app.base),
+        options.edits,
+        options.profile,
+    )
+    .await;
     let _ = page.close().await;
     let _ = browser.dispose_browser_context(context).await;
     println!();
@@ -214,6 +289,68 @@ async fn measure(
     Ok(())
 }
 
+/// Per network and page: navigation start → in view, and the bytes received
+/// by then.
+fn print_views(targets: &[Target], loads: &[Vec<Vec<LoadTimes>>], count: usize) {
+    println!();
+    println!(
+        "## Navigation start → first view, every file gzip -9 ({count} fresh loads each, pages alternating)"
+    );
+    println!();
+    println!("| network | page | in view: median | p90 | min | max | bytes received before it: median (min–max) |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    for (network, per_target) in Network::ALL.iter().zip(loads) {
+        for (target, times) in targets.iter().zip(per_target) {
+            let mut view: Vec<f64> = times.iter().map(|t| t.view).collect();
+            let mut bytes: Vec<f64> = times.iter().filter_map(|t| t.bytes).collect();
+            let stats = quantiles(&mut view);
+            let byte_stats = quantiles(&mut bytes);
+            println!(
+                "| {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} B ({:.0}–{:.0}) |",
+                network.label(),
+                target.name,
+                stats[1],
+                stats[2],
+                stats[0],
+                stats[3],
+                byte_stats[1],
+                byte_stats[0],
+                byte_stats[3],
+            );
+        }
+    }
+}
+
+/// The app's load phases on the unthrottled network.
+fn print_phases(app_loads: &[LoadTimes], count: usize) {
+    let mut dom: Vec<f64> = app_loads.iter().map(|t| t.dom).collect();
+    let mut frame: Vec<f64> = app_loads.iter().map(|t| t.frame).collect();
+    let mut view: Vec<f64> = app_loads.iter().map(|t| t.view).collect();
+    let mut arrived: Vec<f64> = app_loads.iter().map(|t| t.files).collect();
+    // Each phase mark's times, in the order the first load saw them.
+    let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
+    for times in app_loads {
+        for (name, at) in &times.marks {
+            match phases.iter_mut().find(|(known, _)| known == name) {
+                Some((_, values)) => values.push(*at),
+                None => phases.push((name.clone(), vec![*at])),
+            }
+        }
+    }
+    println!();
+    println!("## Navigation start → first verdict, no throttling ({count} fresh loads)");
+    println!();
+    println!("| | median | p90 | min | max |");
+    println!("|---|---:|---:|---:|---:|");
+    print_row("all files received (loopback, gzip)", &mut arrived);
+    for (name, values) in &mut phases {
+        print_row(&format!("mark `{name}`"), values);
+    }
+    print_row("verdict in the DOM", &mut dom);
+    print_row("next animation frame", &mut frame);
+    print_row("verdict in view", &mut view);
+}
+
 /// One load's times, in ms after navigation start.
 struct LoadTimes {
     dom: f64,
@@ -221,13 +358,25 @@ struct LoadTimes {
     files: f64,
     /// The page's `performance.mark`s: the loader's and the app's phases.
     marks: Vec<(String, f64)>,
+    /// The element first in the viewport.
+    view: f64,
+    /// Encoded bytes received by `view` (`None`: the protocol gave no times).
+    bytes: Option<f64>,
 }
 
-/// Navigates `page` to the app and waits for its first verdict.
-async fn load(page: &Page, base: &str) -> Result<LoadTimes, Failure> {
-    page.evaluate_on_new_document(WATCH_VERDICT.replace("SELECTOR", &js_string(VERDICT)))
+/// Navigates `page` to `url` on `network` and waits for `selector` to be in
+/// the DOM and in view.
+async fn load(
+    page: &Page,
+    url: &str,
+    selector: &str,
+    network: Network,
+) -> Result<LoadTimes, Failure> {
+    network.emulate(page).await?;
+    let recorder = Recorder::start(page).await?;
+    page.evaluate_on_new_document(WATCH_VERDICT.replace("SELECTOR", &js_string(selector)))
         .await?;
-    page.goto(base).await?;
+    page.goto(url).await?;
     let value: serde_json::Value = within(page.evaluate("window.__benchVerdict"))
         .await?
         .into_value()?;
@@ -244,12 +393,16 @@ async fn load(page: &Page, base: &str) -> Result<LoadTimes, Failure> {
                 .collect()
         })
         .unwrap_or_default();
-    match (time(0), time(1), time(2)) {
-        (Some(dom), Some(frame), Some(files)) => Ok(LoadTimes {
+    // Let the protocol's last events before the verdict arrive.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    match (time(0), time(1), time(2), time(4), time(5)) {
+        (Some(dom), Some(frame), Some(files), Some(view), Some(request_start)) => Ok(LoadTimes {
             dom,
             frame,
             files,
             marks,
+            view,
+            bytes: recorder.bytes_before(view, request_start),
         }),
         _ => Err(format!("unexpected verdict times {value}").into()),
     }
@@ -261,7 +414,7 @@ async fn profile_load(page: &Page, base: &str) -> Result<Profile, Failure> {
     page.execute(profiler::SetSamplingIntervalParams::new(100))
         .await?;
     page.execute(profiler::StartParams::default()).await?;
-    load(page, base).await?;
+    load(page, base, VERDICT, Network::Unthrottled).await?;
     Ok(page
         .execute(profiler::StopParams::default())
         .await?
@@ -336,7 +489,7 @@ async fn edit(
     count: usize,
     profile: bool,
 ) -> Result<Option<(Vec<f64>, Vec<f64>)>, Failure> {
-    load(page, base).await?;
+    load(page, base, VERDICT, Network::Unthrottled).await?;
     // The editors are drawn one frame after the verdict.
     within(page.evaluate(WAIT_READY)).await?;
     if profile {
@@ -381,19 +534,19 @@ fn js_string(text: &str) -> String {
     serde_json::Value::from(text).to_string()
 }
 
-fn print_row(label: &str, values: &mut [f64]) {
+/// `[min, median, p90, max]` of `values` (sorted in place; NaN when empty).
+fn quantiles(values: &mut [f64]) -> [f64; 4] {
     values.sort_by(f64::total_cmp);
     let at = |q: f64| -> f64 {
         let index = ((values.len() as f64 - 1.0) * q).round() as usize;
         values.get(index).copied().unwrap_or(f64::NAN)
     };
-    println!(
-        "| {label} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} ms |",
-        at(0.5),
-        at(0.9),
-        at(0.0),
-        at(1.0)
-    );
+    [at(0.0), at(0.5), at(0.9), at(1.0)]
+}
+
+fn print_row(label: &str, values: &mut [f64]) {
+    let [min, median, p90, max] = quantiles(values);
+    println!("| {label} | {median:.1} ms | {p90:.1} ms | {min:.1} ms | {max:.1} ms |");
 }
 
 struct Options {
@@ -403,21 +556,40 @@ struct Options {
     /// `--profile`: one more load under the CPU profiler, its hot functions
     /// printed, and the edits profiled too.
     profile: bool,
+    /// `--peer-dir`, `--peer-path`, `--peer-ready`: a peer's static build to
+    /// measure in the same run (optional).
+    peer: Option<Peer>,
+}
+
+/// A peer's static build: its folder, the page's path, and the CSS selector
+/// of what counts as its first view.
+struct Peer {
+    dir: PathBuf,
+    path: String,
+    ready: String,
 }
 
 impl Options {
     fn from_args() -> Result<Self, Failure> {
-        let usage = "usage: bench_app DIST [--loads N] [--edits N] [--profile]";
+        let usage = "usage: bench_app DIST [--loads N] [--edits N] [--profile] \
+                     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR]";
         let mut args = std::env::args().skip(1);
         let mut options = Options {
             dist: PathBuf::new(),
             loads: 21,
             edits: 51,
             profile: false,
+            peer: None,
         };
+        let mut peer_dir = None;
+        let mut peer_path = None;
+        let mut peer_ready = None;
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--profile" => options.profile = true,
+                "--peer-dir" => peer_dir = Some(PathBuf::from(args.next().ok_or(usage)?)),
+                "--peer-path" => peer_path = Some(args.next().ok_or(usage)?),
+                "--peer-ready" => peer_ready = Some(args.next().ok_or(usage)?),
                 "--loads" | "--edits" => {
                     let value: usize = args.next().ok_or(usage)?.parse()?;
                     if arg == "--loads" {
@@ -433,6 +605,19 @@ impl Options {
         if !options.dist.join("index.html").is_file() {
             return Err(format!("{usage}\n(no index.html in {:?})", options.dist).into());
         }
+        options.peer = match (peer_dir, peer_path, peer_ready) {
+            (None, None, None) => None,
+            (Some(dir), Some(path), Some(ready)) if dir.is_dir() && path.starts_with('/') => {
+                Some(Peer { dir, path, ready })
+            }
+            _ => {
+                return Err(format!(
+                    "{usage}\n(--peer-dir, --peer-path and --peer-ready go together: \
+                     an existing folder, a path from /, and a CSS selector)"
+                )
+                .into())
+            }
+        };
         Ok(options)
     }
 }
@@ -522,80 +707,15 @@ fn kib(bytes: u64) -> f64 {
     bytes as f64 / 1024.0
 }
 
-/// Serves `dist` on a free loopback port from background threads, recording
-/// each requested path; returns the base URL.
-fn serve(dist: PathBuf, requested: Arc<Mutex<Vec<String>>>) -> Result<String, Failure> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let address = listener.local_addr()?;
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let dist = dist.clone();
-            let requested = Arc::clone(&requested);
-            std::thread::spawn(move || answer(stream, &dist, &requested));
-        }
-    });
-    Ok(format!("http://{address}/"))
-}
-
-/// Answers one HTTP/1.1 GET with a file of `dist` (or 404), then closes.
-fn answer(mut stream: TcpStream, dist: &Path, requested: &Mutex<Vec<String>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let Ok(reader) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(reader);
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    loop {
-        let mut header = String::new();
-        match reader.read_line(&mut header) {
-            Ok(0) | Err(_) => break,
-            Ok(_) if header.trim().is_empty() => break,
-            Ok(_) => {}
-        }
-    }
-    let target = line.split_whitespace().nth(1).unwrap_or("/");
-    let path = target.split(['?', '#']).next().unwrap_or("/").to_owned();
-    if let Ok(mut list) = requested.lock() {
-        list.push(path.clone());
-    }
-    let relative = if path == "/" {
-        "index.html"
-    } else {
-        path.trim_start_matches('/')
-    };
-    let file = dist.join(relative);
-    let body = (!relative.contains("..") && file.is_file())
-        .then(|| std::fs::read(&file).ok())
-        .flatten();
-    let kind = match file.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("svg") => "image/svg+xml",
-        _ => "application/octet-stream",
-    };
-    let (status, body) = match body {
-        Some(body) => ("200 OK", body),
-        None => ("404 Not Found", b"not found".to_vec()),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n\
-         cache-control: no-store\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
-}
-
 /// Launches the installed headless Chromium with a fresh profile.
 async fn launch(profile: &Path) -> Result<(Browser, tokio::task::JoinHandle<()>), Failure> {
     let executable = cors_lab::verify::chromium_path();
     let config = cors_lab::verify::headless_chromium(&executable, profile)
-        .window_size(1200, 900)
+        // The first viewport the issues name.
+        .window_size(1280, 800)
         .arg("no-proxy-server")
+        // Nothing leaves the machine: any host but loopback fails to resolve.
+        .arg("host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
         .build()?;
     let (browser, mut handler) = Browser::launch(config).await?;
     let handler = tokio::spawn(async move { while handler.next().await.is_some() {} });
