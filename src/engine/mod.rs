@@ -65,8 +65,12 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
         .into_iter()
         .enumerate()
         .map(|(index, mut trace)| {
-            let rerun =
-                |changed: &Scenario| run_requests(changed, &profile, true).ok()?.into_iter().nth(index);
+            let rerun = |changed: &Scenario| {
+                run_requests(changed, &profile, true)
+                    .ok()?
+                    .into_iter()
+                    .nth(index)
+            };
             trace.fixes = fixes::plan_fixes(scenario, index, &trace, &rerun);
             trace
         })
