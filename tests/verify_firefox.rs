@@ -158,6 +158,20 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
         ("Access-Control-Request-Method".to_owned(), "PUT".to_owned())
     );
 
+    // Connected directly, with each line written as the file spells it:
+    // two `Access-Control-Allow-Origin` lines are refused as such...
+    assert_eq!(
+        observed("allow-origin-sent-twice")[0].console,
+        ["Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at \
+          https://api.example.com/products. (Reason: Multiple CORS header \u{2018}Access-Control-Allow-Origin\u{2019} \
+          not allowed)."]
+    );
+    // ...and the preflight cache answers (names resolve through a real resolver).
+    assert_eq!(
+        observed("preflight-cache-max-age")[1].preflight,
+        PreflightUse::Cached
+    );
+
     // Firefox's cache keeps `*` literally: the same request is preflighted again.
     let wildcard = observed("finding-firefox");
     assert_eq!(wildcard[0].preflight, PreflightUse::Sent);

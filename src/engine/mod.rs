@@ -24,6 +24,7 @@ pub mod safelist;
 pub mod server;
 mod step;
 mod trace;
+pub mod xhr_document;
 
 pub use narrate::{describe_unsafe, narrate, StepText};
 pub use step::*;
@@ -41,7 +42,7 @@ use self::outcome::{decide_outcome, Delivered};
 use self::request::build_request;
 use self::request::{BuildNote, Built};
 use self::server::MockServer;
-use crate::scenario::{Browser, PreflightUse, RequestResult, RequestSpec, Scenario};
+use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario};
 
 /// Evaluates every request of `scenario` in order, as `browser` would (the
 /// scenario's own `browser`, or Chrome, when `None`). The `expect` blocks
@@ -229,7 +230,16 @@ fn run_request(
             let rendered = render(failure, &context, profile.browser);
             (rendered.console, rendered.js_error)
         }
-        None => (success_console(profile.browser, outcome, status), None),
+        None => {
+            let mut lines = success_console(profile.browser, outcome, status);
+            if profile.browser == Browser::Firefox
+                && spec.api == Api::Xhr
+                && outcome == Outcome::Allowed
+            {
+                lines.extend(xhr_document::firefox_xml_parsing_error(&exchanges, &method));
+            }
+            (lines, None)
+        }
     };
     console.extend(failure_console);
     steps.push(Step::new(StepKind::Verdict {

@@ -99,6 +99,16 @@ struct Shared {
 }
 
 impl Shared {
+    fn new(setup: ServerSetup, page_url: Option<url::Url>, tls: Arc<ServerConfig>) -> Self {
+        Shared {
+            setup,
+            page_url,
+            tls: TlsAcceptor::from(tls),
+            current: AtomicUsize::new(NO_REQUEST),
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
     /// Logs a scenario request with the response head written for it.
     fn record(&self, mut entry: ReceivedRequest, sent: Vec<u8>) {
         entry.response_head = Some(sent);
@@ -121,13 +131,7 @@ impl MockServer {
     ) -> Result<Self, String> {
         let page_url = url::Url::parse(&setup.page_url).ok();
         let ports = setup.ports.clone();
-        let shared = Arc::new(Shared {
-            setup,
-            page_url,
-            tls: TlsAcceptor::from(tls),
-            current: AtomicUsize::new(NO_REQUEST),
-            log: Mutex::new(Vec::new()),
-        });
+        let shared = Arc::new(Shared::new(setup, page_url, tls));
         let mut tasks = JoinSet::new();
         for port in ports {
             let address = SocketAddr::from((ip, port));
@@ -491,5 +495,121 @@ mod tests {
         assert!(same_url("wss://chat.example.com/socket", &secure));
         assert!(!same_url("wss://chat.example.com/socket", &plain));
         assert!(!same_url("ws://chat.example.com/other", &plain));
+    }
+
+    /// The wire is the scenario: for every rule of every bundled file, the
+    /// response the server writes has exactly the file's status line and
+    /// header lines (order, letter case, repeats as separate lines, empty
+    /// values) plus the `Content-Length` the format's "Extensions" add.
+    #[tokio::test]
+    async fn every_scenario_response_is_written_exactly_as_its_file_states() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let folders = ["scenarios", "tests/wpt", "tests/verify-fixtures"].map(|f| root.join(f));
+        let files = super::super::collect_files(&folders).unwrap();
+        let tls = super::super::certificate::tls_config(&[]).unwrap();
+        let (mut responses, mut lines) = (0, 0);
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let scenario = crate::scenario::load_scenario(&text).unwrap().scenario;
+            let setup = ServerSetup {
+                rules: scenario.server.clone(),
+                page_url: "http://page.invalid/".to_owned(),
+                page_html: String::new(),
+                sandbox_page: false,
+                page_csp: None,
+                ports: Vec::new(),
+            };
+            let shared = Shared::new(setup, None, tls.clone());
+            shared.current.store(0, Ordering::SeqCst);
+            for rule in &scenario.server {
+                let Ok(mut url) = url::Url::parse(&rule.matcher.url) else {
+                    continue;
+                };
+                let scheme = match url.scheme() {
+                    "ws" | "http" => "http",
+                    "wss" | "https" => "https",
+                    _ => continue,
+                };
+                let method = rule
+                    .matcher
+                    .method
+                    .clone()
+                    .unwrap_or_else(|| "GET".to_owned());
+                let _ = url.set_scheme(scheme);
+                url.set_fragment(None);
+                // Only the rule that answers this method and URL is heard.
+                if find_rule(&scenario.server, &method, &url).map(|r| std::ptr::eq(r, rule))
+                    != Some(true)
+                {
+                    continue;
+                }
+                let host = match url.port() {
+                    Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+                    None => url.host_str().unwrap_or_default().to_owned(),
+                };
+                let origin = scenario.page.trim_end_matches('/').to_owned();
+                let target = &url[url::Position::BeforePath..url::Position::AfterQuery];
+                let request = format!(
+                    "{method} {target} HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nConnection: close\r\n\r\n"
+                );
+                let (mut client, server) = tokio::io::duplex(1 << 20);
+                let exchange = async move {
+                    client.write_all(request.as_bytes()).await.unwrap();
+                    let mut received = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match client.read(&mut chunk).await.unwrap() {
+                            0 => break,
+                            n => received.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    received
+                };
+                let (_, received) = tokio::join!(serve_http(server, scheme, &shared), exchange);
+                let name = format!("{} {method} {url}", file.display());
+                if rule.respond.network_error {
+                    assert!(received.is_empty(), "{name}: a network_error rule answered");
+                    continue;
+                }
+                let text = String::from_utf8_lossy(&received);
+                let head: Vec<&str> = text
+                    .split("\r\n\r\n")
+                    .next()
+                    .unwrap()
+                    .split("\r\n")
+                    .collect();
+                let status = rule.respond.status;
+                let reason = http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("");
+                let sent_headers = [
+                    ("host".to_owned(), host.clone()),
+                    ("origin".to_owned(), origin.clone()),
+                ];
+                let mut expected = vec![format!("HTTP/1.1 {status} {reason}")];
+                for (header, value) in &rule.respond.headers {
+                    expected.push(format!("{header}: {}", fill_template(value, &sent_headers)));
+                }
+                let bodyless = (100..200).contains(&status) || matches!(status, 204 | 304);
+                let has_length = rule
+                    .respond
+                    .headers
+                    .iter()
+                    .any(|(h, _)| h.eq_ignore_ascii_case("content-length"));
+                if !bodyless && !has_length {
+                    expected.push(format!("Content-Length: {}", rule.respond.body.len()));
+                }
+                assert_eq!(head, expected, "{name}");
+                responses += 1;
+                lines += expected.len();
+            }
+        }
+        println!(
+            "{responses} responses, {lines} lines, in {} files",
+            files.len()
+        );
+        assert!(responses > 300, "only {responses} responses checked");
     }
 }
