@@ -6,6 +6,8 @@
 //! The scans read the source as text: enough for code formatted by rustfmt,
 //! which `scripts/test` enforces.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)] // an unreadable source tree should fail loudly
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
