@@ -117,10 +117,8 @@ async fn one_card_per_stage_opens_on_the_failing_stage_with_its_highlight() {
         current.get_attribute("data-stage").as_deref(),
         Some(stage_id(failing.stage))
     );
-    let highlight = failing
-        .highlight
-        .clone()
-        .expect("the failing step has a highlight");
+    let highlight =
+        cors_lab::engine::narrate::highlight(failing).expect("the failing step has a highlight");
     assert!(
         texts(&current, "[data-testid=highlight]").contains(&highlight),
         "the deciding detail {highlight:?} is highlighted"

@@ -50,7 +50,7 @@ use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, Reques
 pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
     let browser = browser.or(scenario.browser).unwrap_or_default();
     let profile = profile(browser);
-    let requests = match run_requests(scenario, &profile) {
+    let requests = match run_requests(scenario, &profile, false) {
         Ok(requests) => requests,
         Err(error) => {
             return Trace {
@@ -65,8 +65,12 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
         .into_iter()
         .enumerate()
         .map(|(index, mut trace)| {
-            let rerun =
-                |changed: &Scenario| run_requests(changed, &profile).ok()?.into_iter().nth(index);
+            let rerun = |changed: &Scenario| {
+                run_requests(changed, &profile, true)
+                    .ok()?
+                    .into_iter()
+                    .nth(index)
+            };
             trace.fixes = fixes::plan_fixes(scenario, index, &trace, &rerun);
             trace
         })
@@ -80,7 +84,14 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
 }
 
 /// Runs the requests in order with one preflight cache and the clock from `at_ms`.
-fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTrace>, String> {
+///
+/// A `lean` run is one of the fix planner's: it renders no console line
+/// and keeps no cache snapshot, which the planner never reads.
+fn run_requests(
+    scenario: &Scenario,
+    profile: &Profile,
+    lean: bool,
+) -> Result<Vec<RequestTrace>, String> {
     let page_url = match scenario.page.as_str() {
         "null" => None,
         text => {
@@ -97,6 +108,7 @@ fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTra
     let world = World {
         server: &server,
         csp: &csp,
+        lean,
     };
     let mut cache = PreflightCache::default();
     let mut now_ms = 0;
@@ -120,6 +132,8 @@ fn run_requests(scenario: &Scenario, profile: &Profile) -> Result<Vec<RequestTra
 struct World<'a> {
     server: &'a MockServer<'a>,
     csp: &'a [csp::Policy],
+    /// A fix-planning re-run: no console lines, no cache snapshot.
+    lean: bool,
 }
 
 fn run_request(
@@ -179,7 +193,9 @@ fn run_request(
         }
         Ok(built) => {
             steps.extend(build_steps(&built));
-            console.extend(build_console(&built.notes, spec.api, profile.browser));
+            if !world.lean {
+                console.extend(build_console(&built.notes, spec.api, profile.browser));
+            }
             let comparison = compare_origins(page, &Origin::of_url(&built.request.url));
             steps.push(Step::new(StepKind::SameOrigin {
                 page: comparison.page,
@@ -215,6 +231,7 @@ fn run_request(
         .as_ref()
         .map_or_else(|| spec.url.clone(), Url::to_string);
     let (failure_console, js_error) = match &failure {
+        _ if world.lean => (Vec::new(), None),
         Some(failure) => {
             let context = MessageContext {
                 api: spec.api,
@@ -265,7 +282,11 @@ fn run_request(
         exchanges,
         failure,
         fixes: Vec::new(),
-        cache_after: cache.clone(),
+        cache_after: if world.lean {
+            PreflightCache::default()
+        } else {
+            cache.clone()
+        },
     }
 }
 
