@@ -7,7 +7,7 @@ use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use super::highlight::marked;
-use crate::engine::origin::{OriginComparison, OriginPart};
+use crate::engine::{OriginComparison, OriginPart};
 use crate::engine::{narrate, Stage, Step, StepStatus};
 
 /// The stages that occur in `steps`, in the order they first occur.
