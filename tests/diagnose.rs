@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use cors_lab::diagnose::redact::{redact, redact_text, REDACTED};
 use cors_lab::diagnose::{diagnose, Diagnosis};
 use cors_lab::engine::fixes::text;
-use cors_lab::engine::{Advice, CorsHeader, FixAction, FixStage};
 use cors_lab::engine::Stage;
+use cors_lab::engine::{Advice, CorsHeader, FixAction, FixStage};
 use cors_lab::scenario::{Browser, Outcome};
 
 const APP: &str = "http://app.example.test:47311";

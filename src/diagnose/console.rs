@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::engine::messages::{render, MessageContext};
 use crate::engine::CspViolation;
 use crate::engine::{CorsError, Failure, Phase};
-use crate::engine::messages::{render, MessageContext};
 use crate::scenario::{Api, Browser};
 
 /// One recognised console line.

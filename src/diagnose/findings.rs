@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::build::{Case, UNKNOWN_ORIGIN};
 use super::console::ConsoleLine;
 use crate::engine::fixes::text::{self, FindingJson, FixJson};
-use crate::engine::{advice_for, server_fix, Fix, FixAction, FixStage};
 use crate::engine::HeaderList;
+use crate::engine::{advice_for, server_fix, Fix, FixAction, FixStage};
 use crate::engine::{evaluate, RequestTrace, Stage, StepStatus};
 use crate::scenario::RequestResult;
 

@@ -71,8 +71,8 @@ pub use browser::{profile, MaxAgeReason, Profile};
 pub use cache::{CacheEntry, CacheMiss, PreflightCache};
 pub use cors_check::cors_check;
 pub use csp::{
-    parse_serialized_policy_list, should_request_be_blocked, violations as csp_violations, CspViolation,
-    Policy, PolicyCheck,
+    parse_serialized_policy_list, should_request_be_blocked, violations as csp_violations,
+    CspViolation, Policy, PolicyCheck,
 };
 pub use failure::{CorsError, Failure, Phase};
 pub use fix::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem};

@@ -18,7 +18,7 @@ use yew::prelude::*;
 use crate::diagnose::build::UNKNOWN_ORIGIN;
 use crate::diagnose::{diagnose, CaseReport, Diagnosis, Finding};
 use crate::engine::fixes::text;
-use crate::engine::{FixAction};
+use crate::engine::FixAction;
 use crate::engine::Stage;
 use crate::scenario::Scenario;
 
