@@ -45,7 +45,11 @@ pub struct Rendered {
 }
 
 /// Console lines for a request the script receives.
-pub(crate) fn success_console(browser: Browser, outcome: Outcome, status: Option<u16>) -> Vec<String> {
+pub(crate) fn success_console(
+    browser: Browser,
+    outcome: Outcome,
+    status: Option<u16>,
+) -> Vec<String> {
     match (browser, outcome, status) {
         // Browser: Chromium reports an error status even when CORS allowed the
         // response; Firefox and Safari print nothing for it.
