@@ -106,14 +106,14 @@ fn push_headers_and_body(text: &mut String, headers: &HeaderList, body: Option<&
 
 /// The scenario's server rules, with each rule's URL normalised once.
 #[derive(Debug, Clone)]
-pub struct MockServer<'a> {
+pub(super) struct MockServer<'a> {
     rules: &'a [ServerRule],
     urls: Vec<String>,
 }
 
 impl<'a> MockServer<'a> {
     /// Prepares `rules` for matching.
-    pub fn new(rules: &'a [ServerRule]) -> MockServer<'a> {
+    pub(super) fn new(rules: &'a [ServerRule]) -> MockServer<'a> {
         let urls = rules
             .iter()
             .map(|rule| without_fragment(&rule.matcher.url))
@@ -123,7 +123,7 @@ impl<'a> MockServer<'a> {
 
     /// Answers `request` from the first matching rule, substituting
     /// `{{request.NAME}}` in header values; no rule gives 404 with no headers.
-    pub fn respond(&self, request: &WireRequest) -> WireResponse {
+    pub(super) fn respond(&self, request: &WireRequest) -> WireResponse {
         // The request URL was serialised by the url crate, so its first `#` starts the fragment.
         let url = request.url.split('#').next().unwrap_or_default();
         let matching = self
@@ -190,7 +190,7 @@ fn with_content_length(status: u16, mut headers: HeaderList, body: &str) -> Head
 }
 
 /// Replaces each `{{request.NAME}}` with that request header's value (empty when absent).
-pub fn substitute_request_values(template: &str, request_headers: &HeaderList) -> String {
+pub(super) fn substitute_request_values(template: &str, request_headers: &HeaderList) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find("{{request.") {
@@ -214,7 +214,7 @@ pub fn substitute_request_values(template: &str, request_headers: &HeaderList) -
 }
 
 /// A URL compared "without its fragment"; unparsable text compares as written.
-pub fn without_fragment(text: &str) -> String {
+pub(super) fn without_fragment(text: &str) -> String {
     match Url::parse(text) {
         Ok(mut url) => {
             url.set_fragment(None);
@@ -227,7 +227,7 @@ pub fn without_fragment(text: &str) -> String {
 /// The reason phrase the mock server sends: the canonical one, or none for
 /// an unknown status (verify's server writes `HTTP/1.1 699 `, and Chromium
 /// then prints `status of 699 ()`).
-pub fn reason_phrase(status: u16) -> &'static str {
+pub(super) fn reason_phrase(status: u16) -> &'static str {
     http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())

@@ -1,7 +1,9 @@
 //! The fix planner: repair the first failing check, re-run, repeat.
 
-use super::types::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem};
 use crate::engine::failure::{CorsError, Failure, Phase};
+use crate::engine::fix::{
+    Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem,
+};
 use crate::engine::headers::{is_token, HeaderList};
 use crate::engine::server::WireResponse;
 use crate::engine::step::StepStatus;
@@ -15,7 +17,7 @@ const MAX_REPAIRS: usize = 12;
 /// Plans every fix for request `index`, given its trace, by repairing and
 /// re-running with `rerun` (which evaluates a scenario and returns that
 /// request's trace).
-pub fn plan_fixes(
+pub(crate) fn plan_fixes(
     scenario: &Scenario,
     index: usize,
     first: &RequestTrace,
