@@ -50,8 +50,8 @@ use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, Reques
 pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
     let browser = browser.or(scenario.browser).unwrap_or_default();
     let profile = profile(browser);
-    let requests = match run_requests(scenario, &profile, false) {
-        Ok(requests) => requests,
+    let page = match Page::parse(scenario) {
+        Ok(page) => page,
         Err(error) => {
             return Trace {
                 browser,
@@ -61,13 +61,16 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
             }
         }
     };
+    let server = MockServer::new(&scenario.server);
+    let known_urls = server.normalised_urls();
+    let requests = run_requests(&page, &server, scenario, &profile, false);
     let requests = requests
         .into_iter()
         .enumerate()
         .map(|(index, mut trace)| {
             let rerun = |changed: &Scenario| {
-                run_requests(changed, &profile, true)
-                    .ok()?
+                let server = MockServer::reusing(&changed.server, &known_urls);
+                run_requests(&page, &server, changed, &profile, true)
                     .into_iter()
                     .nth(index)
             };
@@ -83,31 +86,54 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
     }
 }
 
+/// The page every request of a scenario starts from, parsed once per
+/// evaluation (the fix planner's re-runs share it).
+struct Page {
+    url: Option<Url>,
+    origin: Origin,
+    /// The origin's serialization, as the `Origin` header and console lines carry it.
+    serialized: String,
+    csp: Vec<csp::Policy>,
+}
+
+impl Page {
+    fn parse(scenario: &Scenario) -> Result<Page, String> {
+        let url = match scenario.page.as_str() {
+            "null" => None,
+            text => Some(
+                Url::parse(text).map_err(|e| format!("`page` {text:?} is not an origin: {e}"))?,
+            ),
+        };
+        let origin = url.as_ref().map_or(Origin::Opaque, Origin::of_url);
+        let csp = scenario
+            .page_csp
+            .as_deref()
+            .map(csp::parse_serialized_policy_list)
+            .unwrap_or_default();
+        Ok(Page {
+            serialized: origin.serialize(),
+            url,
+            origin,
+            csp,
+        })
+    }
+}
+
 /// Runs the requests in order with one preflight cache and the clock from `at_ms`.
 ///
 /// A `lean` run is one of the fix planner's: it renders no console line
 /// and keeps no cache snapshot, which the planner never reads.
 fn run_requests(
+    page: &Page,
+    server: &MockServer<'_>,
     scenario: &Scenario,
     profile: &Profile,
     lean: bool,
-) -> Result<Vec<RequestTrace>, String> {
-    let page_url = match scenario.page.as_str() {
-        "null" => None,
-        text => {
-            Some(Url::parse(text).map_err(|e| format!("`page` {text:?} is not an origin: {e}"))?)
-        }
-    };
-    let page = page_url.as_ref().map_or(Origin::Opaque, Origin::of_url);
-    let server = MockServer::new(&scenario.server);
-    let csp = scenario
-        .page_csp
-        .as_deref()
-        .map(csp::parse_serialized_policy_list)
-        .unwrap_or_default();
+) -> Vec<RequestTrace> {
     let world = World {
-        server: &server,
-        csp: &csp,
+        server,
+        csp: &page.csp,
+        page_origin: &page.serialized,
         lean,
     };
     let mut cache = PreflightCache::default();
@@ -118,20 +144,22 @@ fn run_requests(
         traces.push(run_request(
             &world,
             spec,
-            &page,
-            page_url.as_ref(),
+            &page.origin,
+            page.url.as_ref(),
             profile,
             &mut cache,
             now_ms,
         ));
     }
-    Ok(traces)
+    traces
 }
 
 /// What every request of a scenario meets: the mock server and the page's policy.
 struct World<'a> {
     server: &'a MockServer<'a>,
     csp: &'a [csp::Policy],
+    /// The page's origin, serialized.
+    page_origin: &'a str,
     /// A fix-planning re-run: no console lines, no cache snapshot.
     lean: bool,
 }
@@ -156,13 +184,14 @@ fn run_request(
         },
     };
     let mode = built.as_ref().map_or(spec.mode, |b| b.request.mode);
-    let origin = target_url
+    let target_origin = target_url.as_ref().map(Origin::of_url);
+    let origin = target_origin
         .as_ref()
-        .map(|url| compare_origins(page, &Origin::of_url(url)));
-    let cross_origin = target_url
+        .map(|target| compare_origins(page, target));
+    let cross_origin = target_origin
         .as_ref()
-        .is_none_or(|url| !page.is_same_origin(&Origin::of_url(url)));
-    let page_origin = page.serialize();
+        .is_none_or(|target| !page.is_same_origin(target));
+    let page_origin = world.page_origin;
     let mut console = Vec::new();
     let (
         failure,
@@ -196,12 +225,14 @@ fn run_request(
             if !world.lean {
                 console.extend(build_console(&built.notes, spec.api, profile.browser));
             }
-            let comparison = compare_origins(page, &Origin::of_url(&built.request.url));
-            steps.push(Step::new(StepKind::SameOrigin {
-                page: comparison.page,
-                target: comparison.target,
-                differs: comparison.differs,
-            }));
+            // `origin` compared this very URL (the request's, as built).
+            if let Some(comparison) = &origin {
+                steps.push(Step::new(StepKind::SameOrigin {
+                    page: comparison.page.clone(),
+                    target: comparison.target.clone(),
+                    differs: comparison.differs.clone(),
+                }));
+            }
             let mut ctx = FetchContext {
                 page,
                 server: world.server,
@@ -237,8 +268,8 @@ fn run_request(
                 api: spec.api,
                 url: &final_url,
                 initial_url: &initial_url,
-                origin: &page_origin,
-                page_url: page_url.map_or(page_origin.as_str(), Url::as_str),
+                origin: page_origin,
+                page_url: page_url.map_or(page_origin, Url::as_str),
                 on_followed_redirect,
                 status,
                 method: &method,

@@ -114,11 +114,33 @@ pub struct MockServer<'a> {
 impl<'a> MockServer<'a> {
     /// Prepares `rules` for matching.
     pub fn new(rules: &'a [ServerRule]) -> MockServer<'a> {
+        MockServer::reusing(rules, &[])
+    }
+
+    /// Prepares `rules` for matching, taking a rule URL's normal form from
+    /// `known` (as written, normalised) when it is there: the fix planner's
+    /// re-runs change headers and statuses, rarely URLs, so they parse none.
+    pub fn reusing(rules: &'a [ServerRule], known: &[(String, String)]) -> MockServer<'a> {
         let urls = rules
             .iter()
-            .map(|rule| without_fragment(&rule.matcher.url))
+            .map(|rule| {
+                let written = &rule.matcher.url;
+                known
+                    .iter()
+                    .find(|(raw, _)| raw == written)
+                    .map_or_else(|| without_fragment(written), |(_, url)| url.clone())
+            })
             .collect();
         MockServer { rules, urls }
+    }
+
+    /// Each rule's URL as written, with its normal form (for [`MockServer::reusing`]).
+    pub fn normalised_urls(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .zip(&self.urls)
+            .map(|(rule, url)| (rule.matcher.url.clone(), url.clone()))
+            .collect()
     }
 
     /// Answers `request` from the first matching rule, substituting
