@@ -37,7 +37,7 @@ use self::cache::PreflightCache;
 use self::failure::Failure;
 use self::fetch::{fetch, FetchContext};
 use self::messages::{build_console, render, success_console, MessageContext};
-use self::origin::{compare_origins, Origin};
+use self::origin::{compare_origins, Origin, OriginComparison};
 use self::outcome::{decide_outcome, Delivered};
 use self::request::build_request;
 use self::request::{BuildNote, Built};
@@ -63,14 +63,19 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
     };
     let server = MockServer::new(&scenario.server);
     let known_urls = server.normalised_urls();
-    let requests = run_requests(&page, &server, scenario, &profile, false);
+    let prepared: Vec<Prepared> = scenario
+        .requests
+        .iter()
+        .map(|spec| prepare(spec, &page, &profile))
+        .collect();
+    let requests = run_requests(&page, &server, &prepared, scenario, &profile, false);
     let requests = requests
         .into_iter()
         .enumerate()
         .map(|(index, mut trace)| {
             let rerun = |changed: &Scenario| {
                 let server = MockServer::reusing(&changed.server, &known_urls);
-                run_requests(&page, &server, changed, &profile, true)
+                run_requests(&page, &server, &prepared, changed, &profile, true)
                     .into_iter()
                     .nth(index)
             };
@@ -126,6 +131,7 @@ impl Page {
 fn run_requests(
     page: &Page,
     server: &MockServer<'_>,
+    prepared: &[Prepared],
     scenario: &Scenario,
     profile: &Profile,
     lean: bool,
@@ -139,11 +145,12 @@ fn run_requests(
     let mut cache = PreflightCache::default();
     let mut now_ms = 0;
     let mut traces = Vec::with_capacity(scenario.requests.len());
-    for spec in &scenario.requests {
+    for (spec, prepared) in scenario.requests.iter().zip(prepared) {
         now_ms = spec.at_ms.unwrap_or(now_ms);
         traces.push(run_request(
             &world,
             spec,
+            prepared,
             &page.origin,
             page.url.as_ref(),
             profile,
@@ -164,9 +171,46 @@ struct World<'a> {
     lean: bool,
 }
 
+/// A request as built before it meets the server, with its origins
+/// compared: the same in every run of an evaluation (the fix planner's
+/// re-runs change only the server's rules), so it is done once.
+struct Prepared {
+    built: Result<Built, Failure>,
+    /// The page's origin against the target's, when the URL parses.
+    origin: Option<OriginComparison>,
+    cross_origin: bool,
+    /// The URL as the script asked for it, resolved when it parses.
+    initial_url: String,
+}
+
+fn prepare(spec: &RequestSpec, page: &Page, profile: &Profile) -> Prepared {
+    let built = build_request(spec, page.url.as_ref(), profile);
+    let target_url = match &built {
+        Ok(built) => Some(built.request.url.clone()),
+        Err(_) => match &page.url {
+            Some(base) => base.join(&spec.url).ok(),
+            None => Url::parse(&spec.url).ok(),
+        },
+    };
+    let target_origin = target_url.as_ref().map(Origin::of_url);
+    Prepared {
+        origin: target_origin
+            .as_ref()
+            .map(|target| compare_origins(&page.origin, target)),
+        cross_origin: target_origin
+            .as_ref()
+            .is_none_or(|target| !page.origin.is_same_origin(target)),
+        initial_url: target_url
+            .as_ref()
+            .map_or_else(|| spec.url.clone(), Url::to_string),
+        built,
+    }
+}
+
 fn run_request(
     world: &World<'_>,
     spec: &RequestSpec,
+    prepared: &Prepared,
     page: &Origin,
     page_url: Option<&Url>,
     profile: &Profile,
@@ -175,22 +219,10 @@ fn run_request(
 ) -> RequestTrace {
     let mut steps = Vec::new();
     let mut exchanges = Vec::new();
-    let built = build_request(spec, page_url, profile);
-    let target_url = match &built {
-        Ok(built) => Some(built.request.url.clone()),
-        Err(_) => match page_url {
-            Some(base) => base.join(&spec.url).ok(),
-            None => Url::parse(&spec.url).ok(),
-        },
-    };
+    let built = &prepared.built;
     let mode = built.as_ref().map_or(spec.mode, |b| b.request.mode);
-    let target_origin = target_url.as_ref().map(Origin::of_url);
-    let origin = target_origin
-        .as_ref()
-        .map(|target| compare_origins(page, target));
-    let cross_origin = target_origin
-        .as_ref()
-        .is_none_or(|target| !page.is_same_origin(target));
+    let origin = prepared.origin.clone();
+    let cross_origin = prepared.cross_origin;
     let page_origin = world.page_origin;
     let mut console = Vec::new();
     let (
@@ -209,7 +241,7 @@ fn run_request(
                 failure: failure.clone(),
             }));
             (
-                Some(failure),
+                Some(failure.clone()),
                 false,
                 Delivered::Opaque,
                 Vec::new(),
@@ -221,7 +253,7 @@ fn run_request(
             )
         }
         Ok(built) => {
-            steps.extend(build_steps(&built));
+            steps.extend(build_steps(built));
             if !world.lean {
                 console.extend(build_console(&built.notes, spec.api, profile.browser));
             }
@@ -258,16 +290,14 @@ fn run_request(
         }
     };
     let outcome = decide_outcome(failure.as_ref(), delivered, profile);
-    let initial_url = target_url
-        .as_ref()
-        .map_or_else(|| spec.url.clone(), Url::to_string);
+    let initial_url = &prepared.initial_url;
     let (failure_console, js_error) = match &failure {
         _ if world.lean => (Vec::new(), None),
         Some(failure) => {
             let context = MessageContext {
                 api: spec.api,
                 url: &final_url,
-                initial_url: &initial_url,
+                initial_url,
                 origin: page_origin,
                 page_url: page_url.map_or(page_origin, Url::as_str),
                 on_followed_redirect,
