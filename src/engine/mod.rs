@@ -202,7 +202,7 @@ fn prepare(spec: &RequestSpec, page: &Page, profile: &Profile) -> Prepared {
             .is_none_or(|target| !page.origin.is_same_origin(target)),
         initial_url: target_url
             .as_ref()
-            .map_or_else(|| spec.url.clone(), Url::to_string),
+            .map_or_else(|| spec.url.clone(), |url| url.as_str().to_owned()),
         built,
     }
 }

@@ -240,7 +240,7 @@ pub fn without_fragment(text: &str) -> String {
     match Url::parse(text) {
         Ok(mut url) => {
             url.set_fragment(None);
-            url.to_string()
+            String::from(url)
         }
         Err(_) => text.split('#').next().unwrap_or_default().to_owned(),
     }
