@@ -62,13 +62,13 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
         }
     };
     let server = MockServer::new(&scenario.server);
-    let known_urls = server.normalised_urls();
     let prepared: Vec<Prepared> = scenario
         .requests
         .iter()
         .map(|spec| prepare(spec, &page, &profile))
         .collect();
     let requests = run_requests(&page, &server, &prepared, scenario, &profile, false);
+    let known_urls = server.normalised_urls();
     let requests = requests
         .into_iter()
         .enumerate()

@@ -1,6 +1,8 @@
 //! The scenario's mock server: which rule answers a request, and with what.
 
 use serde::Serialize;
+use std::cell::OnceCell;
+
 use url::Url;
 
 use super::headers::{normalize_header_value, HeaderList};
@@ -104,11 +106,12 @@ fn push_headers_and_body(text: &mut String, headers: &HeaderList, body: Option<&
     text.push_str(body.unwrap_or_default());
 }
 
-/// The scenario's server rules, with each rule's URL normalised once.
+/// The scenario's server rules, with each rule's URL normalised once, when
+/// first needed.
 #[derive(Debug, Clone)]
 pub struct MockServer<'a> {
     rules: &'a [ServerRule],
-    urls: Vec<String>,
+    urls: Vec<OnceCell<String>>,
 }
 
 impl<'a> MockServer<'a> {
@@ -125,21 +128,23 @@ impl<'a> MockServer<'a> {
             .iter()
             .map(|rule| {
                 let written = &rule.matcher.url;
-                known
-                    .iter()
-                    .find(|(raw, _)| raw == written)
-                    .map_or_else(|| without_fragment(written), |(_, url)| url.clone())
+                let normal = OnceCell::new();
+                if let Some((_, url)) = known.iter().find(|(raw, _)| raw == written) {
+                    let _ = normal.set(url.clone());
+                }
+                normal
             })
             .collect();
         MockServer { rules, urls }
     }
 
-    /// Each rule's URL as written, with its normal form (for [`MockServer::reusing`]).
+    /// Each rule's URL as written, with its normal form where it was needed
+    /// so far (for [`MockServer::reusing`]).
     pub fn normalised_urls(&self) -> Vec<(String, String)> {
         self.rules
             .iter()
             .zip(&self.urls)
-            .map(|(rule, url)| (rule.matcher.url.clone(), url.clone()))
+            .filter_map(|(rule, url)| Some((rule.matcher.url.clone(), url.get()?.clone())))
             .collect()
     }
 
@@ -184,12 +189,19 @@ impl<'a> MockServer<'a> {
     }
 }
 
-/// Whether `rule` (whose URL, without its fragment, is `rule_url`) answers
-/// a `method` request for `url` (without its fragment): a rule with no
-/// method answers every method, `OPTIONS` included.
-fn rule_fits(rule: &ServerRule, rule_url: &str, method: &str, url: &str) -> bool {
+/// Whether `rule` (whose URL, without its fragment, normalises to
+/// `rule_url`) answers a `method` request for `url` (without its fragment,
+/// as the url crate serialises it): a rule with no method answers every
+/// method, `OPTIONS` included.
+fn rule_fits(rule: &ServerRule, rule_url: &OnceCell<String>, method: &str, url: &str) -> bool {
     let method_fits = rule.matcher.method.as_deref().is_none_or(|m| m == method);
-    method_fits && rule_url == url
+    // A rule written exactly as the url crate serialised the request's URL
+    // is already normal (parsing a serialisation gives it back), so most
+    // rules are never parsed.
+    let written = rule.matcher.url.split('#').next().unwrap_or_default();
+    method_fits
+        && (written == url
+            || rule_url.get_or_init(|| without_fragment(&rule.matcher.url)) == url)
 }
 
 /// The index of the first of `rules` that answers a `method` request (the
@@ -198,7 +210,10 @@ pub fn answering_rule(rules: &[ServerRule], method: &str, url: &str) -> Option<u
     let url = without_fragment(url);
     rules
         .iter()
-        .position(|rule| rule_fits(rule, &without_fragment(&rule.matcher.url), method, &url))
+        .position(|rule| {
+            let normal = OnceCell::from(without_fragment(&rule.matcher.url));
+            rule_fits(rule, &normal, method, &url)
+        })
 }
 
 /// Adds the `Content-Length` a real server sends, unless the rule set one or
