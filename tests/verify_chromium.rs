@@ -185,6 +185,12 @@ fn the_engine_agrees_with_chromium_on_every_scenario() {
         let FileStatus::Verified(v) = &file.status else {
             continue;
         };
+        for line in &v.unattributed_console {
+            problems.push(format!(
+                "{}: console line printed while no request was in flight: {line}",
+                relative(&file.file)
+            ));
+        }
         for d in v
             .disagreements
             .iter()

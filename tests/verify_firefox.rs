@@ -87,6 +87,11 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
                 v.attempts
             );
         }
+        for line in &v.unattributed_console {
+            problems.push(format!(
+                "{name}: console line printed while no request was in flight: {line}"
+            ));
+        }
         for d in &v.disagreements {
             problems.push(format!(
                 "{name} request {} {}:\n    firefox: {}\n    engine:  {}",

@@ -1,8 +1,46 @@
 //! The pure CORS engine: a scenario in, a trace out.
 //!
-//! No clock (time comes from each request's `at_ms`), no randomness, no I/O
-//! and no web crates. The spec algorithms live in their own modules, named
-//! after the Fetch Standard; browser deviations are data in [`browser`].
+//! # Contract
+//!
+//! **Input.** A [`Scenario`] (the page, its CSP, the mock server's rules,
+//! the requests in order) and an optional [`Browser`]: [`evaluate`] models
+//! that browser, else the scenario's own `browser`, else Chrome. The
+//! scenario's `expect` blocks are never read.
+//!
+//! **Output.** A [`Trace`]: the browser and its [`Profile`], and either a
+//! `scenario_error` (the page is not an origin; then no request ran) or one
+//! [`RequestTrace`] per request, in the scenario's order. Each holds:
+//! - `result`: the outcome, preflight use, readable headers, the console
+//!   lines and the script's error, in the shape the real-browser check
+//!   compares;
+//! - `steps`: typed [`Step`]s in the order the algorithms ran them, with
+//!   exactly one [`StepKind::Verdict`], last;
+//! - `exchanges`: each request and response as on the wire, preflights
+//!   included, in the order they were sent;
+//! - `failure`: the typed [`Failure`] that decided a failed request;
+//! - `fixes`: every [`Fix`] the request needs, in the order they apply;
+//! - `cache_after`: the preflight cache once the request finished.
+//!
+//! **Determinism.** The same scenario and browser give the same trace, byte
+//! for byte: no clock (time is each request's `at_ms`, carried forward when
+//! absent), no randomness, no I/O, no web crate, no global state.
+//! `tests/properties.rs` checks it on generated scenarios
+//! (`the_engine_is_deterministic_and_total`).
+//!
+//! **Text.** The engine records data, never sentences: a step is worded
+//! only by [`narrate`], a failure's console lines only by [`messages`], a
+//! fix only by [`fixes::text`], and each only when a caller asks.
+//!
+//! **Cost.** Evaluating runs each request once. Planning a failed request's
+//! fixes re-runs the scenario up to that request once per repair tried, as a
+//! lean run (no console line, no cache snapshot), and tries at most 12
+//! repairs (`fixes::plan::MAX_REPAIRS`): a scenario of `n` requests costs at
+//! most `n + 12 * n * (n + 1) / 2` request evaluations.
+//!
+//! The spec algorithms live in their own modules, named after the Fetch
+//! Standard; browser deviations are data in `browser`. The module graph has
+//! no cycle (`tests/layout.rs` checks it): `fix` (the fix types) is a leaf the trace
+//! holds, and the fix planner sits above the trace it reads.
 
 pub mod browser;
 pub mod cache;
@@ -10,6 +48,7 @@ pub mod cors_check;
 pub mod csp;
 pub mod failure;
 pub mod fetch;
+mod fix;
 pub mod fixes;
 pub mod headers;
 pub mod messages;
@@ -185,13 +224,7 @@ struct Prepared {
 
 fn prepare(spec: &RequestSpec, page: &Page, profile: &Profile) -> Prepared {
     let built = build_request(spec, page.url.as_ref(), profile);
-    let target_url = match &built {
-        Ok(built) => Some(built.request.url.clone()),
-        Err(_) => match &page.url {
-            Some(base) => base.join(&spec.url).ok(),
-            None => Url::parse(&spec.url).ok(),
-        },
-    };
+    let target_url = target_url(&built, spec, page.url.as_ref());
     let target_origin = target_url.as_ref().map(Origin::of_url);
     Prepared {
         origin: target_origin
@@ -308,16 +341,10 @@ fn run_request(
             let rendered = render(failure, &context, profile.browser);
             (rendered.console, rendered.js_error)
         }
-        None => {
-            let mut lines = success_console(profile.browser, outcome, status);
-            if profile.browser == Browser::Firefox
-                && spec.api == Api::Xhr
-                && outcome == Outcome::Allowed
-            {
-                lines.extend(xhr_document::firefox_xml_parsing_error(&exchanges, &method));
-            }
-            (lines, None)
-        }
+        None => (
+            success_lines(profile, spec.api, outcome, status, &exchanges, &method),
+            None,
+        ),
     };
     console.extend(failure_console);
     steps.push(Step::new(StepKind::Verdict {
@@ -349,6 +376,38 @@ fn run_request(
             cache.clone()
         },
     }
+}
+
+/// The URL the request targets: the built request's, or, when building
+/// threw, the script's URL parsed as well as it can be (for the trace's origin).
+fn target_url(
+    built: &Result<Built, Failure>,
+    spec: &RequestSpec,
+    page_url: Option<&Url>,
+) -> Option<Url> {
+    match built {
+        Ok(built) => Some(built.request.url.clone()),
+        Err(_) => match page_url {
+            Some(base) => base.join(&spec.url).ok(),
+            None => Url::parse(&spec.url).ok(),
+        },
+    }
+}
+
+/// The console lines of a request that did not fail.
+fn success_lines(
+    profile: &Profile,
+    api: Api,
+    outcome: Outcome,
+    status: Option<u16>,
+    exchanges: &[Exchange],
+    method: &str,
+) -> Vec<String> {
+    let mut lines = success_console(profile.browser, outcome, status);
+    if profile.browser == Browser::Firefox && api == Api::Xhr && outcome == Outcome::Allowed {
+        lines.extend(xhr_document::firefox_xml_parsing_error(exchanges, method));
+    }
+    lines
 }
 
 /// The build steps: what building the request changed.

@@ -396,35 +396,7 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
     use StepStatus::{Fail, Info, Pass, Warn};
     match kind {
         StepKind::Built { note } => {
-            let (status, spec) = match note {
-                BuildNote::MethodNormalized { .. } => {
-                    (Info, SpecRef::Fetch("concept-method-normalize"))
-                }
-                BuildNote::MethodNotNormalized { .. } => {
-                    (Warn, SpecRef::Fetch("concept-method-normalize"))
-                }
-                BuildNote::ForbiddenHeaderDropped { .. } => {
-                    (Warn, SpecRef::Fetch("forbidden-request-header"))
-                }
-                BuildNote::NoCorsHeaderDropped { .. } => {
-                    (Warn, SpecRef::Fetch("no-cors-safelisted-request-header"))
-                }
-                BuildNote::HeaderCombined { .. } => {
-                    (Info, SpecRef::Fetch("concept-header-list-combine"))
-                }
-                BuildNote::DefaultHeaderAdded { .. } => (Info, SpecRef::Fetch("fetching")),
-                BuildNote::BodyIgnored => (Info, SpecRef::Xhr("dom-xmlhttprequest-send")),
-                BuildNote::UploadListenerForcesPreflight => {
-                    (Info, SpecRef::Fetch("use-cors-preflight-flag"))
-                }
-                BuildNote::InitiatorMode { .. } | BuildNote::ApiIgnoresSetting { .. } => (
-                    Info,
-                    SpecRef::Html(HTML_FETCHING, "create-a-potential-cors-request"),
-                ),
-                BuildNote::XhrIgnoresSetting { .. } => {
-                    (Info, SpecRef::Xhr("the-xmlhttprequest-interface"))
-                }
-            };
+            let (status, spec) = build_placement(note);
             (Stage::Build, status, spec)
         }
         StepKind::InitiatorMode { api, .. } => {
@@ -542,5 +514,31 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
             };
             (Stage::Verdict, status, SpecRef::Fetch("main-fetch"))
         }
+    }
+}
+
+/// Whether a build note passed, and what defines it.
+fn build_placement(note: &BuildNote) -> (StepStatus, SpecRef) {
+    use StepStatus::{Info, Warn};
+    match note {
+        BuildNote::MethodNormalized { .. } => (Info, SpecRef::Fetch("concept-method-normalize")),
+        BuildNote::MethodNotNormalized { .. } => (Warn, SpecRef::Fetch("concept-method-normalize")),
+        BuildNote::ForbiddenHeaderDropped { .. } => {
+            (Warn, SpecRef::Fetch("forbidden-request-header"))
+        }
+        BuildNote::NoCorsHeaderDropped { .. } => {
+            (Warn, SpecRef::Fetch("no-cors-safelisted-request-header"))
+        }
+        BuildNote::HeaderCombined { .. } => (Info, SpecRef::Fetch("concept-header-list-combine")),
+        BuildNote::DefaultHeaderAdded { .. } => (Info, SpecRef::Fetch("fetching")),
+        BuildNote::BodyIgnored => (Info, SpecRef::Xhr("dom-xmlhttprequest-send")),
+        BuildNote::UploadListenerForcesPreflight => {
+            (Info, SpecRef::Fetch("use-cors-preflight-flag"))
+        }
+        BuildNote::InitiatorMode { .. } | BuildNote::ApiIgnoresSetting { .. } => (
+            Info,
+            SpecRef::Html(HTML_FETCHING, "create-a-potential-cors-request"),
+        ),
+        BuildNote::XhrIgnoresSetting { .. } => (Info, SpecRef::Xhr("the-xmlhttprequest-interface")),
     }
 }

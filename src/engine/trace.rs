@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::browser::Profile;
 use super::cache::PreflightCache;
 use super::failure::Failure;
-use super::fixes::Fix;
+use super::fix::Fix;
 use super::origin::OriginComparison;
 use super::server::{WireRequest, WireResponse};
 use super::step::Step;

@@ -90,6 +90,9 @@ const PREFS: &[(&str, &str)] = &[
     ("browser.safebrowsing.malware.enabled", "false"),
     ("browser.safebrowsing.phishing.enabled", "false"),
     ("browser.shell.checkDefaultBrowser", "false"),
+    // No favicon request: under a page's own CSP Firefox checks it against
+    // `img-src` and prints the refusal, a line of the harness, not the scenario.
+    ("browser.chrome.site_icons", "false"),
     ("datareporting.policy.dataSubmissionEnabled", "false"),
     ("toolkit.telemetry.enabled", "false"),
     ("app.update.enabled", "false"),

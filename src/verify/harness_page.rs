@@ -23,16 +23,24 @@ pub(crate) const fn script() -> &'static str {
     HARNESS_JS
 }
 
-/// The HTML of the harness page (no favicon request, no other subresource
-/// than the harness script when `external_script`; otherwise it is inline).
+/// The HTML of the harness page (no other subresource than the harness
+/// script when `external_script`; otherwise it is inline).
 pub(crate) fn html(external_script: bool) -> String {
     let script = if external_script {
         format!("<script src=\"{SCRIPT_PATH}\"></script>")
     } else {
         format!("<script>\n{HARNESS_JS}\n</script>")
     };
+    // An empty icon spares a favicon request; under the scenario's own
+    // `page_csp` it is left out, since that policy may refuse `data:` images
+    // and Chromium would print the refusal (a line of the harness, not the scenario).
+    let icon = if external_script {
+        ""
+    } else {
+        "<link rel=\"icon\" href=\"data:,\">"
+    };
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">\
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\">{icon}\
          <title>cors-lab harness</title></head>\n<body>\n{script}\n</body></html>\n"
     )
 }

@@ -142,7 +142,9 @@ impl Run {
     /// Whether some verified file has a disagreement (exit status 1).
     pub fn has_disagreements(&self) -> bool {
         self.files.iter().any(|f| match &f.status {
-            FileStatus::Verified(v) => !v.disagreements.is_empty(),
+            FileStatus::Verified(v) => {
+                !v.disagreements.is_empty() || !v.unattributed_console.is_empty()
+            }
             _ => false,
         })
     }
@@ -188,6 +190,9 @@ pub struct Verified {
     /// evaluated at the real times instead (see [`engine_at_real_times`]):
     /// how the last attempt slipped.
     pub real_times: Option<String>,
+    /// Console lines the browser printed while no request was in flight
+    /// (verify cannot tell which request they belong to): reported, never dropped.
+    pub unattributed_console: Vec<String>,
 }
 
 /// One field on which the browser and the engine differ.
@@ -432,6 +437,7 @@ async fn run_job<D: Driver>(
             chromium_cors_errors: ran.cors_errors,
             attempts: attempt,
             real_times,
+            unattributed_console: ran.unattributed,
         });
     }
 }

@@ -87,6 +87,9 @@ pub(super) struct ScenarioRun {
     /// Per request, when (ms after the first started) its preflight reached
     /// the server, or else when it started: when its cache entry was made or used.
     pub(super) timeline: Vec<u64>,
+    /// Console lines that arrived while no request was in flight (the page
+    /// loading, a wait for `at_ms`, after the last request): reported, not dropped.
+    pub(super) unattributed: Vec<String>,
 }
 
 /// Runs `scenario` in `page` against a fresh mock server on `ip`.
@@ -177,6 +180,9 @@ pub(super) async fn run_requests<T: Tab>(
     let mut observed: Vec<RequestResult> = Vec::new();
     let mut cors_errors = Vec::new();
     let mut timeline = Vec::new();
+    let mut unattributed = Vec::new();
+    // Every event before this position belongs to a request or is in `unattributed`.
+    let mut accounted = 0;
     for (index, spec) in scenario.requests.iter().enumerate() {
         let at = Duration::from_millis(times.get(index).copied().unwrap_or(0));
         if let Some(wait) = at.checked_sub(start.elapsed()) {
@@ -186,6 +192,12 @@ pub(super) async fn run_requests<T: Tab>(
             .map_err(|e| format!("cannot encode request {index}: {e}"))?;
         server.set_current(Some(index));
         let from = page.log().len();
+        let between = page.log().since(accounted);
+        unattributed.extend(observe::console_lines(
+            between
+                .get(..from.saturating_sub(accounted))
+                .unwrap_or_default(),
+        ));
         let started = Instant::now();
         let answer = page
             .evaluate(harness_page::run_expression(&spec_json), REQUEST_LIMIT)
@@ -202,6 +214,7 @@ pub(super) async fn run_requests<T: Tab>(
             return Err(format!("request {index}: the harness failed: {error}"));
         }
         let events = page.log().since(from);
+        accounted = from + events.len();
         let received = server.received_during(index);
         let moment = received
             .iter()
@@ -247,10 +260,13 @@ pub(super) async fn run_requests<T: Tab>(
         cors_errors.push(observe::cors_error(&observation.events));
         observed.push(observe(&observation));
     }
+    page.log().wait_quiet(QUIET, QUIET_LIMIT).await;
+    unattributed.extend(observe::console_lines(&page.log().since(accounted)));
     Ok(ScenarioRun {
         observed,
         cors_errors,
         timeline,
+        unattributed,
     })
 }
 

@@ -111,6 +111,15 @@ pub fn to_text(run: &Run) -> String {
                 }
             }
         }
+        if let FileStatus::Verified(v) = &file.status {
+            for line in &v.unattributed_console {
+                let _ = writeln!(
+                    out,
+                    "  console line printed while no request was in flight: {}",
+                    compact(&serde_json::json!(line))
+                );
+            }
+        }
     }
     out.push_str(&summary_table(run));
     let _ = writeln!(

@@ -311,6 +311,15 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
             entry: None,
         };
     }
+    // The browser's own favicon request for a page without the icon link
+    // (a page with a `page_csp`): answered with no content, so it prints
+    // nothing (a 404 makes Chromium print `Failed to load resource`).
+    if current == NO_REQUEST && path == "/favicon.ico" && page_origin(&url) {
+        return Answer {
+            reply: Some(plain_response(204, Vec::new(), "")),
+            entry: None,
+        };
+    }
     let is_harness_script = current == NO_REQUEST
         && shared.setup.page_csp.is_some()
         && path == harness_page::SCRIPT_PATH

@@ -4,14 +4,13 @@
 //! check on a copy of the scenario's server and runs again, until the request
 //! succeeds or the remaining problem is not the server's to fix.
 //!
-//! - `types`: a fix as data (a typed CORS header, a status, a content type,
-//!   or a kind of advice) and the typed problem it solves;
 //! - `plan`: the repair-and-rerun loop, editing through [`crate::scenario::edit`];
 //! - [`text`]: the one place a fix is worded, for every view of it.
 
 mod plan;
 pub mod text;
-mod types;
 
+pub use super::fix::{
+    Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem,
+};
 pub use plan::{advice_for, plan_fixes, server_fix};
-pub use types::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem};

@@ -1,7 +1,9 @@
 //! The fix planner: repair the first failing check, re-run, repeat.
 
-use super::types::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem};
 use crate::engine::failure::{CorsError, Failure, Phase};
+use crate::engine::fix::{
+    Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem,
+};
 use crate::engine::headers::{is_token, HeaderList};
 use crate::engine::server::WireResponse;
 use crate::engine::step::StepStatus;

@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::types::{Advice, Fix, FixAction, FixStage, Problem};
 use crate::engine::failure::{CorsError, Failure};
+use crate::engine::fix::{Advice, Fix, FixAction, FixStage, Problem};
 use crate::engine::step::Step;
 
 /// `preflight`, `actual` or `request`: the stage's name in JSON and test ids.
@@ -283,7 +283,7 @@ pub fn finding_json(action: &FixAction) -> FindingJson {
 mod tests {
     use super::*;
     use crate::engine::csp::CspViolation;
-    use crate::engine::fixes::types::{AllowOrigin, CorsHeader, MediaType};
+    use crate::engine::fix::{AllowOrigin, CorsHeader, MediaType};
     use crate::engine::{RedirectStep, StepKind};
 
     fn fix(stage: FixStage, problem: Problem, action: FixAction) -> Fix {

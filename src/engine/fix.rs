@@ -1,6 +1,6 @@
 //! What a fix is, as data: the response to change, the typed problem, and
 //! the typed change (a CORS response header with its value, a status, a
-//! content type, or one kind of advice). [`super::text`] words them.
+//! content type, or one kind of advice). `fixes::text` words them.
 
 use serde::Serialize;
 
@@ -13,7 +13,7 @@ use crate::engine::step::Step;
 pub struct Fix {
     /// The response to change (`preflight` or `actual`), or `request` for the script's side.
     pub stage: FixStage,
-    /// What went wrong (worded by [`super::text::problem`]).
+    /// What went wrong (worded by `fixes::text::problem`).
     pub problem: Problem,
     /// What to change.
     pub action: FixAction,
