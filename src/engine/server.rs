@@ -200,20 +200,17 @@ fn rule_fits(rule: &ServerRule, rule_url: &OnceCell<String>, method: &str, url: 
     // rules are never parsed.
     let written = rule.matcher.url.split('#').next().unwrap_or_default();
     method_fits
-        && (written == url
-            || rule_url.get_or_init(|| without_fragment(&rule.matcher.url)) == url)
+        && (written == url || rule_url.get_or_init(|| without_fragment(&rule.matcher.url)) == url)
 }
 
 /// The index of the first of `rules` that answers a `method` request (the
 /// method as sent, normalised) for `url`: the rule the mock server uses.
 pub fn answering_rule(rules: &[ServerRule], method: &str, url: &str) -> Option<usize> {
     let url = without_fragment(url);
-    rules
-        .iter()
-        .position(|rule| {
-            let normal = OnceCell::from(without_fragment(&rule.matcher.url));
-            rule_fits(rule, &normal, method, &url)
-        })
+    rules.iter().position(|rule| {
+        let normal = OnceCell::from(without_fragment(&rule.matcher.url));
+        rule_fits(rule, &normal, method, &url)
+    })
 }
 
 /// Adds the `Content-Length` a real server sends, unless the rule set one or
