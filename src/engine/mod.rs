@@ -175,37 +175,24 @@ fn run_requests(
     profile: &Profile,
     lean: bool,
 ) -> Vec<RequestTrace> {
-    let world = World {
-        server,
-        csp: &page.csp,
-        page_origin: &page.serialized,
-        lean,
-    };
+    let world = World { server, page, lean };
     let mut cache = PreflightCache::default();
     let mut now_ms = 0;
     let mut traces = Vec::with_capacity(scenario.requests.len());
     for (spec, prepared) in scenario.requests.iter().zip(prepared) {
         now_ms = spec.at_ms.unwrap_or(now_ms);
         traces.push(run_request(
-            &world,
-            spec,
-            prepared,
-            &page.origin,
-            page.url.as_ref(),
-            profile,
-            &mut cache,
-            now_ms,
+            &world, spec, prepared, profile, &mut cache, now_ms,
         ));
     }
     traces
 }
 
-/// What every request of a scenario meets: the mock server and the page's policy.
+/// What every request of a scenario meets: the mock server and the page
+/// (its origin and policy).
 struct World<'a> {
     server: &'a MockServer<'a>,
-    csp: &'a [csp::Policy],
-    /// The page's origin, serialized.
-    page_origin: &'a str,
+    page: &'a Page,
     /// A fix-planning re-run: no console lines, no cache snapshot.
     lean: bool,
 }
@@ -244,19 +231,18 @@ fn run_request(
     world: &World<'_>,
     spec: &RequestSpec,
     prepared: &Prepared,
-    page: &Origin,
-    page_url: Option<&Url>,
     profile: &Profile,
     cache: &mut PreflightCache,
     now_ms: u64,
 ) -> RequestTrace {
+    let (page, page_url) = (&world.page.origin, world.page.url.as_ref());
     let mut steps = Vec::new();
     let mut exchanges = Vec::new();
     let built = &prepared.built;
     let mode = built.as_ref().map_or(spec.mode, |b| b.request.mode);
     let origin = prepared.origin.clone();
     let cross_origin = prepared.cross_origin;
-    let page_origin = world.page_origin;
+    let page_origin = world.page.serialized.as_str();
     let mut console = Vec::new();
     let (
         failure,
@@ -304,7 +290,7 @@ fn run_request(
                 profile,
                 cache,
                 now_ms,
-                csp: world.csp,
+                csp: &world.page.csp,
                 steps: &mut steps,
                 exchanges: &mut exchanges,
             };
