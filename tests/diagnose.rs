@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use cors_lab::diagnose::redact::{redact, redact_text, REDACTED};
 use cors_lab::diagnose::{diagnose, Diagnosis};
-use cors_lab::engine::fixes::{text, Advice, CorsHeader, FixAction, FixStage};
+use cors_lab::engine::fixes::text;
 use cors_lab::engine::Stage;
+use cors_lab::engine::{Advice, CorsHeader, FixAction, FixStage};
 use cors_lab::scenario::{Browser, Outcome};
 
 const APP: &str = "http://app.example.test:47311";
@@ -674,7 +675,7 @@ fn cli_output_into_a_closed_pipe_does_not_panic() {
 
 #[test]
 fn a_page_csp_line_is_recognised_as_not_cors() {
-    use cors_lab::engine::failure::Failure;
+    use cors_lab::engine::Failure;
     let d = run("chrome-console-csp.txt");
     assert_eq!(d.format_name(), "console");
     assert_eq!(d.console.len(), 2);
@@ -734,7 +735,7 @@ fn a_csp_line_with_the_request_replays_the_policy_in_the_engine() {
 
 #[test]
 fn firefox_and_safari_csp_lines_are_recognised() {
-    use cors_lab::engine::failure::Failure;
+    use cors_lab::engine::Failure;
     // Firefox's line as `verify` records it (tests/verify-fixtures, FINDINGS.md k); Safari's from WebKit.
     let firefox = "Content-Security-Policy: The page\u{2019}s settings blocked the loading of a resource (connect-src) at https://api.example.com/x because it violates the following directive: \u{201C}default-src 'self'\u{201D}";
     let safari = "Refused to connect to https://api.example.com/x because it does not appear in the connect-src directive of the Content Security Policy.";

@@ -1,12 +1,12 @@
 //! Property tests over the engine's invariants.
 
-use cors_lab::engine::browser::profile;
-use cors_lab::engine::cors_check::cors_check;
+use cors_lab::engine::check_cors_safelisted_request_header;
+use cors_lab::engine::cors_check;
 use cors_lab::engine::evaluate;
-use cors_lab::engine::headers::HeaderList;
-use cors_lab::engine::origin::Origin;
-use cors_lab::engine::preflight::{check_preflight_response, PreflightAsk};
-use cors_lab::engine::safelist::check_cors_safelisted_request_header;
+use cors_lab::engine::profile;
+use cors_lab::engine::HeaderList;
+use cors_lab::engine::Origin;
+use cors_lab::engine::{check_preflight_response, PreflightAsk};
 use cors_lab::scenario::{
     Api, Browser, Credentials, CrossOrigin, Mode, Redirect, RequestSpec, Respond, RuleMatch,
     Scenario, ServerRule,

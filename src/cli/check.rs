@@ -53,7 +53,7 @@ type Evaluated = (Scenario, Vec<String>, Trace);
 struct JsonResult<'a> {
     #[serde(flatten)]
     result: &'a RequestResult,
-    failure: &'a Option<crate::engine::failure::Failure>,
+    failure: &'a Option<crate::engine::Failure>,
     fixes: Vec<FixJson>,
 }
 

@@ -244,7 +244,7 @@ fn build_case(
 /// the directive that refused the request, with its sources.
 fn page_csp(lines: &[&ConsoleLine]) -> Option<String> {
     lines.iter().find_map(|line| match &line.failure {
-        Some(crate::engine::failure::Failure::CspBlocked { violations }) => {
+        Some(crate::engine::Failure::CspBlocked { violations }) => {
             let directives: Vec<String> = violations
                 .iter()
                 .map(|v| v.directive_text().trim().to_owned())
@@ -385,7 +385,7 @@ fn request_spec(
 
 /// Cookies on the request, or a console line about credentials, mean `include`.
 fn credentials(has_cookie: bool, console: &[&ConsoleLine]) -> Credentials {
-    use crate::engine::failure::{CorsError, Failure};
+    use crate::engine::{CorsError, Failure};
     let console_says = console.iter().any(|l| {
         matches!(
             &l.failure,
@@ -452,7 +452,7 @@ pub const UNKNOWN_ORIGIN: &str = "<your page's origin>";
 
 /// With only console lines: the request they name (no server evidence).
 fn case_from_console(evidence: &Evidence, browser: Browser) -> Option<Case> {
-    use crate::engine::failure::Failure;
+    use crate::engine::Failure;
     let (_, line) = evidence
         .console
         .iter()

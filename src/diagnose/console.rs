@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::engine::csp::CspViolation;
-use crate::engine::failure::{CorsError, Failure, Phase};
 use crate::engine::messages::{render, MessageContext};
+use crate::engine::CspViolation;
+use crate::engine::{CorsError, Failure, Phase};
 use crate::scenario::{Api, Browser};
 
 /// One recognised console line.

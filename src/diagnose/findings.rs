@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::build::{Case, UNKNOWN_ORIGIN};
 use super::console::ConsoleLine;
 use crate::engine::fixes::text::{self, FindingJson, FixJson};
-use crate::engine::fixes::{advice_for, server_fix, Fix, FixAction, FixStage};
-use crate::engine::headers::HeaderList;
+use crate::engine::HeaderList;
+use crate::engine::{advice_for, server_fix, Fix, FixAction, FixStage};
 use crate::engine::{evaluate, RequestTrace, Stage, StepStatus};
 use crate::scenario::RequestResult;
 
@@ -89,7 +89,7 @@ pub struct JsonResult<'a> {
     #[serde(flatten)]
     pub result: &'a RequestResult,
     /// The engine's typed failure.
-    pub failure: &'a Option<crate::engine::failure::Failure>,
+    pub failure: &'a Option<crate::engine::Failure>,
     /// Every fix.
     pub fixes: Vec<FixJson>,
     /// Where the stepper should open.
@@ -244,7 +244,7 @@ fn finding(url: &str, fix: &Fix, confirmed: bool) -> Finding {
 }
 
 /// The engine's repair for a failure known only from a console line.
-fn console_fix(failure: &crate::engine::failure::Failure, case: &Case) -> Fix {
+fn console_fix(failure: &crate::engine::Failure, case: &Case) -> Fix {
     let method = case
         .scenario
         .requests
@@ -287,7 +287,7 @@ fn console_only(case: Case, lines: &[&ConsoleLine]) -> CaseReport {
                     text::header_line(action).unwrap_or_default()
                 ),
             };
-            if let crate::engine::failure::Failure::CspBlocked { .. } = failure {
+            if let crate::engine::Failure::CspBlocked { .. } = failure {
                 // The line names the directive and the URL: nothing more is needed.
                 let sentence = match &fix.action {
                     FixAction::Advise(advice) => text::advice_text(advice),

@@ -132,7 +132,7 @@ pub fn profile(browser: Browser) -> Profile {
 }
 
 /// The max-age when the header is absent or does not parse: "set max-age to 5".
-pub const DEFAULT_MAX_AGE: u64 = 5;
+pub(super) const DEFAULT_MAX_AGE: u64 = 5;
 
 /// How long a preflight result may be cached, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -185,7 +185,7 @@ pub enum MaxAgeReason {
 /// `Access-Control-Max-Age` … If max-age is failure or null, then set max-age
 /// to 5. If max-age is greater than an imposed limit on max-age, then set
 /// max-age to the imposed limit." Each browser parses the value its own way.
-pub fn preflight_max_age(values: &[&str], profile: &Profile) -> MaxAge {
+pub(super) fn preflight_max_age(values: &[&str], profile: &Profile) -> MaxAge {
     let cap = profile.max_age_cap;
     let capped = |seconds: u64| {
         if seconds > cap {

@@ -224,7 +224,7 @@ fn header_entry_matches(entry: &str, header: &str, credentials: bool, profile: &
 }
 
 /// Whether a method needs a cache entry at all.
-pub fn method_needs_entry(method: &str, use_cors_preflight: bool) -> bool {
+pub(super) fn method_needs_entry(method: &str, use_cors_preflight: bool) -> bool {
     !is_cors_safelisted_method(method) || use_cors_preflight
 }
 

@@ -69,7 +69,7 @@ pub fn parse_serialized_policy_list(list: &str) -> Vec<Policy> {
 /// strip whitespace, skip empty tokens, lower-case the name, and "If
 /// policy's directive set contains a directive whose name is directive
 /// name, … continue" (the first wins).
-pub fn parse_serialized_policy(serialized: &str) -> Policy {
+pub(super) fn parse_serialized_policy(serialized: &str) -> Policy {
     let mut policy = Policy::default();
     for token in serialized.split(';') {
         let token = token.trim_matches(|c: char| c.is_ascii_whitespace());
@@ -96,7 +96,7 @@ pub fn parse_serialized_policy(serialized: &str) -> Policy {
 /// [The effective directive for a request](https://w3c.github.io/webappsec-csp/#effective-directive-for-a-request):
 /// by the request's destination. `None` when no fetch directive governs it
 /// (a form submission is a navigation; `form-action` is not modelled).
-pub fn effective_directive(api: Api) -> Option<&'static str> {
+pub(super) fn effective_directive(api: Api) -> Option<&'static str> {
     match api {
         // Destination "" (fetch, XHR, EventSource, WebSocket).
         Api::Fetch | Api::Xhr | Api::Eventsource | Api::Websocket => Some("connect-src"),
@@ -109,7 +109,7 @@ pub fn effective_directive(api: Api) -> Option<&'static str> {
 
 /// The [directive fallback list](https://w3c.github.io/webappsec-csp/#directive-fallback-list):
 /// the directives that may stand in for `effective`, most specific first.
-pub fn directive_fallback_list(effective: &str) -> &'static [&'static str] {
+pub(super) fn directive_fallback_list(effective: &str) -> &'static [&'static str] {
     match effective {
         "script-src-elem" => &["script-src-elem", "script-src", "default-src"],
         "style-src-elem" => &["style-src-elem", "style-src", "default-src"],
@@ -221,7 +221,7 @@ pub fn violations(checks: &[PolicyCheck]) -> Vec<CspViolation> {
 /// (redirect count 0): the first expression that matches, if any. "If
 /// source list is empty, return Does Not Match"; a lone `'none'` matches
 /// nothing (beside other sources it is ignored, as Chromium does).
-pub fn does_url_match_source_list(
+pub(super) fn does_url_match_source_list(
     url: &Url,
     directive: &Directive,
     page: &Origin,
@@ -239,7 +239,7 @@ pub fn does_url_match_source_list(
 }
 
 /// [Does url match expression in origin with redirect count?](https://w3c.github.io/webappsec-csp/#match-url-to-source-expression)
-pub fn does_url_match_expression(url: &Url, expression: &str, page: &Origin) -> bool {
+pub(super) fn does_url_match_expression(url: &Url, expression: &str, page: &Origin) -> bool {
     let page_tuple = match page {
         Origin::Tuple(url::Origin::Tuple(scheme, host, port)) => {
             Some((scheme.as_str(), host.to_string(), *port))
@@ -323,7 +323,7 @@ fn is_scheme(text: &str) -> bool {
 
 /// [scheme-part match](https://w3c.github.io/webappsec-csp/#scheme-part-match):
 /// equal, or a secure upgrade (`http` → `https`, `ws` → `wss`/`http`/`https`, `wss` → `https`).
-pub fn scheme_part_match(expression: &str, url_scheme: &str) -> bool {
+pub(super) fn scheme_part_match(expression: &str, url_scheme: &str) -> bool {
     let a = expression.to_ascii_lowercase();
     a == url_scheme
         || (a == "http" && url_scheme == "https")
@@ -378,7 +378,7 @@ impl<'a> HostSource<'a> {
 /// [host-part match](https://w3c.github.io/webappsec-csp/#match-hosts): a
 /// leading `*` matches any host ending in the rest (`*.example.com` matches
 /// `api.example.com`, never `example.com`); otherwise the same host, ignoring case.
-pub fn host_part_match(pattern: &str, host: &str) -> bool {
+pub(super) fn host_part_match(pattern: &str, host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     match pattern.strip_prefix('*') {
         Some(remaining) => host.ends_with(&remaining.to_ascii_lowercase()),
@@ -403,7 +403,7 @@ fn port_part_match(port: Option<&str>, url: &Url) -> bool {
 /// [path-part match](https://w3c.github.io/webappsec-csp/#match-paths): a
 /// path ending in `/` is a prefix (by whole segments); any other path must
 /// equal the URL's path (segments compared percent-decoded).
-pub fn path_part_match(expression_path: &str, url_path: &str) -> bool {
+pub(super) fn path_part_match(expression_path: &str, url_path: &str) -> bool {
     if expression_path.is_empty() || (expression_path == "/" && url_path.is_empty()) {
         return true;
     }
@@ -424,7 +424,7 @@ pub fn path_part_match(expression_path: &str, url_path: &str) -> bool {
 /// source expression with keywords and the scheme, host and port lower-cased,
 /// joined by single spaces (observed in Firefox ESR 153).
 /// Not modelled: how Gecko re-serializes nonces, hashes and paths.
-pub fn gecko_directive_text(directive: &str, value: &str) -> String {
+pub(super) fn gecko_directive_text(directive: &str, value: &str) -> String {
     let sources: Vec<String> = value
         .split_ascii_whitespace()
         .map(|source| {

@@ -102,24 +102,24 @@ impl HeaderList {
 
 /// A [token](https://httpwg.org/specs/rfc9110.html#tokens) character: the
 /// bytes allowed in methods and header names.
-pub fn is_token_char(c: char) -> bool {
+pub(super) fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
 /// One or more token characters.
-pub fn is_token(text: &str) -> bool {
+pub(super) fn is_token(text: &str) -> bool {
     !text.is_empty() && text.chars().all(is_token_char)
 }
 
 /// [Header name](https://fetch.spec.whatwg.org/#header-name): a token.
-pub fn is_valid_header_name(name: &str) -> bool {
+pub(super) fn is_valid_header_name(name: &str) -> bool {
     is_token(name)
 }
 
 /// [Header value](https://fetch.spec.whatwg.org/#header-value) after
 /// normalisation: no NUL, LF or CR, and no code point above U+00FF (a JS
 /// string must be a ByteString).
-pub fn is_valid_header_value(value: &str) -> bool {
+pub(super) fn is_valid_header_value(value: &str) -> bool {
     value
         .chars()
         .all(|c| c != '\0' && c != '\n' && c != '\r' && u32::from(c) <= 0xFF)
@@ -127,19 +127,19 @@ pub fn is_valid_header_value(value: &str) -> bool {
 
 /// [Normalize](https://fetch.spec.whatwg.org/#concept-header-value-normalize):
 /// strip leading and trailing HTTP whitespace (tab, LF, CR, space).
-pub fn normalize_header_value(value: &str) -> &str {
+pub(super) fn normalize_header_value(value: &str) -> &str {
     value.trim_matches(|c| matches!(c, '\t' | '\n' | '\r' | ' '))
 }
 
 /// The byte length of a header value as the browser sends it (isomorphic
 /// encoding: one byte per code point up to U+00FF).
-pub fn byte_length(value: &str) -> usize {
+pub(super) fn byte_length(value: &str) -> usize {
     value.chars().count()
 }
 
 /// The result of [extract header list values](https://fetch.spec.whatwg.org/#extract-header-list-values).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListValues {
+pub(super) enum ListValues {
     /// The header is absent.
     Null,
     /// A value does not parse; carries the first offending element.
@@ -152,7 +152,7 @@ pub enum ListValues {
 /// for a `#token` list header (Allow-Methods, Allow-Headers, Expose-Headers):
 /// elements separated by `,` with optional spaces and tabs; empty elements are
 /// ignored; every other element must be a token.
-pub fn extract_header_list_values(headers: &HeaderList, name: &str) -> ListValues {
+pub(super) fn extract_header_list_values(headers: &HeaderList, name: &str) -> ListValues {
     if !headers.contains(name) {
         return ListValues::Null;
     }

@@ -3,13 +3,13 @@
 use super::headers::is_token;
 
 /// A [method](https://fetch.spec.whatwg.org/#concept-method) is a token.
-pub fn is_valid_method(method: &str) -> bool {
+pub(super) fn is_valid_method(method: &str) -> bool {
     is_token(method)
 }
 
 /// [Forbidden method](https://fetch.spec.whatwg.org/#forbidden-method):
 /// `CONNECT`, `TRACE` or `TRACK`, byte-case-insensitively.
-pub fn is_forbidden_method(method: &str) -> bool {
+pub(super) fn is_forbidden_method(method: &str) -> bool {
     ["CONNECT", "TRACE", "TRACK"]
         .iter()
         .any(|m| m.eq_ignore_ascii_case(method))
@@ -31,7 +31,7 @@ pub fn normalize_method(method: &str) -> String {
 
 /// [CORS-safelisted method](https://fetch.spec.whatwg.org/#cors-safelisted-method):
 /// exactly `GET`, `HEAD` or `POST` (case-sensitive, after normalisation).
-pub fn is_cors_safelisted_method(method: &str) -> bool {
+pub(super) fn is_cors_safelisted_method(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "POST")
 }
 

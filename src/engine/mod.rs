@@ -42,44 +42,60 @@
 //! no cycle (`tests/layout.rs` checks it): `fix` (the fix types) is a leaf the trace
 //! holds, and the fix planner sits above the trace it reads.
 
-pub mod browser;
-pub mod cache;
-pub mod cors_check;
-pub mod csp;
-pub mod failure;
-pub mod fetch;
+// The spec algorithms and the engine's working types: internal. What
+// callers need of them is re-exported below.
+mod browser;
+mod cache;
+mod cors_check;
+mod csp;
+mod failure;
+mod fetch;
 mod fix;
 pub mod fixes;
-pub mod headers;
+mod headers;
 pub mod messages;
-pub mod method;
+mod method;
 pub mod narrate;
-pub mod origin;
-pub mod outcome;
-pub mod preflight;
-pub mod request;
-pub mod response;
-pub mod safelist;
-pub mod server;
+mod origin;
+mod outcome;
+mod preflight;
+mod request;
+mod response;
+mod safelist;
+mod server;
 mod step;
 mod trace;
-pub mod xhr_document;
+mod xhr_document;
 
+pub use browser::{profile, MaxAgeReason, Profile};
+pub use cache::{CacheEntry, CacheMiss, PreflightCache};
+pub use cors_check::cors_check;
+pub use csp::{
+    parse_serialized_policy_list, should_request_be_blocked, violations as csp_violations,
+    CspViolation, Policy, PolicyCheck,
+};
+pub use failure::{CorsError, Failure, Phase};
+pub use fix::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem};
+pub use fixes::{advice_for, server_fix};
+pub use headers::HeaderList;
+pub use method::normalize_method;
 pub use narrate::{describe_unsafe, narrate, StepText};
+pub use origin::{Origin, OriginComparison, OriginPart};
+pub use preflight::{check_preflight_response, PreflightAsk};
+pub use request::BuildNote;
+pub use safelist::{check_cors_safelisted_request_header, UnsafeHeader, UnsafeReason};
+pub use server::{answering_rule, WireRequest, WireResponse};
 pub use step::*;
 pub use trace::*;
 
 use url::Url;
 
-use self::browser::{profile, Profile};
-use self::cache::PreflightCache;
-use self::failure::Failure;
 use self::fetch::{fetch, FetchContext};
 use self::messages::{build_console, render, success_console, MessageContext};
-use self::origin::{compare_origins, Origin, OriginComparison};
+use self::origin::compare_origins;
 use self::outcome::{decide_outcome, Delivered};
 use self::request::build_request;
-use self::request::{BuildNote, Built};
+use self::request::Built;
 use self::server::MockServer;
 use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario};
 

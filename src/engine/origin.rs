@@ -117,7 +117,7 @@ pub struct OriginComparison {
 }
 
 /// Compares two origins part by part, naming each part that differs.
-pub fn compare_origins(page: &Origin, target: &Origin) -> OriginComparison {
+pub(super) fn compare_origins(page: &Origin, target: &Origin) -> OriginComparison {
     let (page_parts, target_parts) = (page.parts(), target.parts());
     let differs = match (&page_parts, &target_parts) {
         (Some(a), Some(b)) => {

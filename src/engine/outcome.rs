@@ -10,7 +10,7 @@ use crate::scenario::Outcome;
 /// What the script was handed when nothing failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Delivered {
+pub(super) enum Delivered {
     /// A basic or CORS response (or an open connection).
     Readable,
     /// An opaque or opaque-redirect response, or a navigation's document.
@@ -21,7 +21,7 @@ pub enum Delivered {
 /// (readable or opaque); a CORS failure blocks; anything else is a network
 /// error ([main fetch](https://fetch.spec.whatwg.org/#main-fetch): "If
 /// response is a network error, …").
-pub fn decide_outcome(
+pub(super) fn decide_outcome(
     failure: Option<&Failure>,
     delivered: Delivered,
     profile: &Profile,

@@ -29,7 +29,7 @@ pub struct PreflightAsk {
 /// (`Access-Control-Request-Method`, request's method) … If headers is not
 /// empty: (`Access-Control-Request-Headers`, value) where value is the items
 /// in headers separated from each other by `,`." Plus `Origin`; never cookies.
-pub fn preflight_request_headers(ask: &PreflightAsk) -> HeaderList {
+pub(super) fn preflight_request_headers(ask: &PreflightAsk) -> HeaderList {
     let mut headers = HeaderList::default();
     headers.append("Accept", "*/*");
     headers.append("Access-Control-Request-Method", &ask.method);

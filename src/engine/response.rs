@@ -27,7 +27,11 @@ fn is_forbidden_response_header_name(name: &str) -> bool {
 /// "If request's credentials mode is not "include" and headerNames contains
 /// `*`, then set response's CORS-exposed header-name list to all unique header
 /// names in response's header list."
-pub fn readable_header_names(headers: &HeaderList, cors: bool, credentials: bool) -> Vec<String> {
+pub(super) fn readable_header_names(
+    headers: &HeaderList,
+    cors: bool,
+    credentials: bool,
+) -> Vec<String> {
     let all = headers.unique_lowercase_names();
     let exposed: Vec<String> =
         match extract_header_list_values(headers, "Access-Control-Expose-Headers") {

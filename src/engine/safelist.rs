@@ -45,7 +45,7 @@ pub enum UnsafeReason {
 /// "a byte less than 0x20 and is not 0x09 HT, or is 0x22 ("), 0x28 (left
 /// parenthesis), 0x29 (right parenthesis), 0x3A (:), 0x3C (<), 0x3E (>), 0x3F
 /// (?), 0x40 (@), 0x5B ([), 0x5C (\), 0x5D (]), 0x7B ({), 0x7D (}), or 0x7F DEL."
-pub fn is_cors_unsafe_request_header_byte(c: char) -> bool {
+pub(super) fn is_cors_unsafe_request_header_byte(c: char) -> bool {
     (c < '\u{20}' && c != '\t') || "\"():<>?@[\\]{}\u{7f}".contains(c)
 }
 
@@ -119,7 +119,7 @@ fn check_content_type(value: &str) -> Result<(), UnsafeReason> {
 /// [Parse a single range header value](https://fetch.spec.whatwg.org/#simple-range-header-value)
 /// with allowWhitespace false: `bytes=` then optional digits, `-`, optional
 /// digits, and nothing else. Returns (start, end).
-pub fn parse_single_range_header_value(value: &str) -> Option<(Option<u64>, Option<u64>)> {
+pub(super) fn parse_single_range_header_value(value: &str) -> Option<(Option<u64>, Option<u64>)> {
     let rest = value.strip_prefix("bytes=")?;
     let (start, end) = rest.split_once('-')?;
     let digits = |text: &str| -> Option<Option<u64>> {
@@ -155,7 +155,7 @@ pub struct UnsafeHeader {
 /// the unsafe headers, then (when the safelisted values add up to more than
 /// 1024 bytes) the safelisted ones too; sorted by lower-cased name, one entry
 /// per name (the first reason found).
-pub fn cors_unsafe_request_header_names(
+pub(super) fn cors_unsafe_request_header_names(
     headers: &HeaderList,
     profile: &Profile,
 ) -> Vec<UnsafeHeader> {
@@ -195,7 +195,10 @@ pub fn cors_unsafe_request_header_names(
 }
 
 /// The `Access-Control-Request-Headers` value: names joined by a bare comma.
-pub fn request_headers_value(unsafe_headers: &[UnsafeHeader]) -> String {
+/// Only the tests join names here; `preflight::preflight_request_headers`
+/// builds the value the engine sends.
+#[cfg(test)]
+fn request_headers_value(unsafe_headers: &[UnsafeHeader]) -> String {
     unsafe_headers
         .iter()
         .map(|h| h.name.as_str())

@@ -109,21 +109,21 @@ fn push_headers_and_body(text: &mut String, headers: &HeaderList, body: Option<&
 /// The scenario's server rules, with each rule's URL normalised once, when
 /// first needed.
 #[derive(Debug, Clone)]
-pub struct MockServer<'a> {
+pub(super) struct MockServer<'a> {
     rules: &'a [ServerRule],
     urls: Vec<OnceCell<String>>,
 }
 
 impl<'a> MockServer<'a> {
     /// Prepares `rules` for matching.
-    pub fn new(rules: &'a [ServerRule]) -> MockServer<'a> {
+    pub(super) fn new(rules: &'a [ServerRule]) -> MockServer<'a> {
         MockServer::reusing(rules, &[])
     }
 
     /// Prepares `rules` for matching, taking a rule URL's normal form from
     /// `known` (as written, normalised) when it is there: the fix planner's
     /// re-runs change headers and statuses, rarely URLs, so they parse none.
-    pub fn reusing(rules: &'a [ServerRule], known: &[(String, String)]) -> MockServer<'a> {
+    pub(super) fn reusing(rules: &'a [ServerRule], known: &[(String, String)]) -> MockServer<'a> {
         let urls = rules
             .iter()
             .map(|rule| {
@@ -140,7 +140,7 @@ impl<'a> MockServer<'a> {
 
     /// Each rule's URL as written, with its normal form where it was needed
     /// so far (for [`MockServer::reusing`]).
-    pub fn normalised_urls(&self) -> Vec<(String, String)> {
+    pub(super) fn normalised_urls(&self) -> Vec<(String, String)> {
         self.rules
             .iter()
             .zip(&self.urls)
@@ -150,7 +150,7 @@ impl<'a> MockServer<'a> {
 
     /// Answers `request` from the first matching rule, substituting
     /// `{{request.NAME}}` in header values; no rule gives 404 with no headers.
-    pub fn respond(&self, request: &WireRequest) -> WireResponse {
+    pub(super) fn respond(&self, request: &WireRequest) -> WireResponse {
         // The request URL was serialised by the url crate, so its first `#` starts the fragment.
         let url = request.url.split('#').next().unwrap_or_default();
         let matching = self
@@ -224,7 +224,7 @@ fn with_content_length(status: u16, mut headers: HeaderList, body: &str) -> Head
 }
 
 /// Replaces each `{{request.NAME}}` with that request header's value (empty when absent).
-pub fn substitute_request_values(template: &str, request_headers: &HeaderList) -> String {
+pub(super) fn substitute_request_values(template: &str, request_headers: &HeaderList) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find("{{request.") {
@@ -248,7 +248,7 @@ pub fn substitute_request_values(template: &str, request_headers: &HeaderList) -
 }
 
 /// A URL compared "without its fragment"; unparsable text compares as written.
-pub fn without_fragment(text: &str) -> String {
+pub(super) fn without_fragment(text: &str) -> String {
     match Url::parse(text) {
         Ok(mut url) => {
             url.set_fragment(None);
@@ -261,7 +261,7 @@ pub fn without_fragment(text: &str) -> String {
 /// The reason phrase the mock server sends: the canonical one, or none for
 /// an unknown status (verify's server writes `HTTP/1.1 699 `, and Chromium
 /// then prints `status of 699 ()`).
-pub fn reason_phrase(status: u16) -> &'static str {
+pub(super) fn reason_phrase(status: u16) -> &'static str {
     http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())

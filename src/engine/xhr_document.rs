@@ -31,7 +31,7 @@ use super::trace::{Exchange, ExchangeKind};
 // an empty body and print `no root element found`).
 /// Firefox's `XML Parsing Error` line for the last response of an XHR that
 /// the script received, if Firefox prints one.
-pub fn firefox_xml_parsing_error(exchanges: &[Exchange], method: &str) -> Option<String> {
+pub(super) fn firefox_xml_parsing_error(exchanges: &[Exchange], method: &str) -> Option<String> {
     if method.eq_ignore_ascii_case("HEAD") {
         return None;
     }

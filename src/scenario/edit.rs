@@ -4,12 +4,12 @@
 //! planner (`engine::fixes`) and the app's editors both edit through here.
 //!
 //! Which rule answers is the engine's decision: the rule the trace records,
-//! or else the one [`crate::engine::server::answering_rule`] (the mock
+//! or else the one [`crate::engine::answering_rule`] (the mock
 //! server's own matching) picks.
 
 use super::{Respond, RuleMatch, Scenario, ServerRule};
-use crate::engine::method::normalize_method;
-use crate::engine::server::{answering_rule, WireResponse};
+use crate::engine::normalize_method;
+use crate::engine::{answering_rule, WireResponse};
 use crate::engine::{Exchange, ExchangeKind, RequestTrace};
 
 /// Which of a request's two server answers.

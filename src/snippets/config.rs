@@ -1,9 +1,9 @@
 //! The CORS configuration a request needs: the server's own CORS headers
 //! with every fix applied.
 
-use crate::engine::fixes::FixStage;
-use crate::engine::headers::HeaderList;
-use crate::engine::server::WireResponse;
+use crate::engine::FixStage;
+use crate::engine::HeaderList;
+use crate::engine::WireResponse;
 use crate::engine::{ExchangeKind, RequestTrace};
 use crate::scenario::RequestSpec;
 

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::CorsConfig;
-use crate::engine::headers::HeaderList;
+use crate::engine::HeaderList;
 
 /// A double-quoted string literal for JS, Python, Java, Go and Rust (header
 /// values never hold control characters, so `\` and `"` are all to escape).

@@ -2,7 +2,7 @@
 //! for six server stacks.
 //!
 //! Pure and deterministic. [`cors_config`] reads the headers the server sent
-//! (from the trace's wire exchanges) with every [`crate::engine::fixes::Fix`]
+//! (from the trace's wire exchanges) with every [`crate::engine::Fix`]
 //! applied, so the snippet is exactly what the engine found to work; it never
 //! re-decides CORS. [`snippet`] renders that configuration for one framework.
 
@@ -155,7 +155,7 @@ mod tests {
         }
     }
 
-    use crate::engine::headers::HeaderList;
+    use crate::engine::HeaderList;
 
     #[test]
     fn express_uses_the_cors_package_option_names() {

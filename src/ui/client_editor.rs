@@ -13,8 +13,8 @@ use yew::prelude::*;
 
 use super::code::{credentials_str, is_editable_as_code, mode_str, print_call, redirect_str};
 use super::header_rows::{HeaderNote, HeaderRows};
-use crate::engine::failure::Failure;
-use crate::engine::request::BuildNote;
+use crate::engine::BuildNote;
+use crate::engine::Failure;
 use crate::engine::{narrate, RequestTrace, Stage, StepKind, StepStatus};
 use crate::jscall::parse_call;
 use crate::scenario::{Api, Credentials, CrossOrigin, Mode, Redirect, RequestSpec};

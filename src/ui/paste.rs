@@ -17,7 +17,8 @@ use yew::prelude::*;
 
 use crate::diagnose::build::UNKNOWN_ORIGIN;
 use crate::diagnose::{diagnose, CaseReport, Diagnosis, Finding};
-use crate::engine::fixes::{text, FixAction};
+use crate::engine::fixes::text;
+use crate::engine::FixAction;
 use crate::engine::Stage;
 use crate::scenario::Scenario;
 

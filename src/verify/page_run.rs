@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use crate::engine::csp;
+use crate::engine::{csp_violations, parse_serialized_policy_list, should_request_be_blocked};
 use crate::scenario::{Api, PreflightUse, RequestResult, RequestSpec, Scenario};
 
 use super::driver::Tab;
@@ -37,10 +37,10 @@ pub(super) fn page_csp_problem(scenario: &Scenario, origin: &str) -> Option<Stri
         );
     }
     let script = url::Url::parse(&format!("{origin}{}", harness_page::SCRIPT_PATH)).ok()?;
-    let page = crate::engine::origin::Origin::of_url(&script);
-    let policies = csp::parse_serialized_policy_list(policy);
-    let checks = csp::should_request_be_blocked(&policies, Api::Script, &script, &page);
-    csp::violations(&checks).first().map(|v| {
+    let page = crate::engine::Origin::of_url(&script);
+    let policies = parse_serialized_policy_list(policy);
+    let checks = should_request_be_blocked(&policies, Api::Script, &script, &page);
+    csp_violations(&checks).first().map(|v| {
         format!(
             "`page_csp` blocks verify's own harness script ({script}) with `{} {}`: the harness is a script from the page's origin, so the policy must allow 'self' for scripts (script-src, or default-src without script-src); the engine still evaluates this file",
             v.directive, v.value

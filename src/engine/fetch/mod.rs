@@ -39,7 +39,7 @@ use crate::scenario::{Api, PreflightUse};
 
 /// How fetching a request ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fetched {
+pub(super) struct Fetched {
     /// The first failure, if any.
     pub failure: Option<Failure>,
     /// Without a failure: what the script was handed.
@@ -83,7 +83,7 @@ impl Fetched {
 }
 
 /// Everything fetching needs from the scenario run.
-pub struct FetchContext<'a> {
+pub(super) struct FetchContext<'a> {
     /// The page's origin.
     pub page: &'a Origin,
     /// The server rules.
@@ -112,7 +112,7 @@ impl FetchContext<'_> {
 /// Fetches `request` as its API does: a form navigates, a WebSocket
 /// establishes a connection, everything else runs main fetch (and
 /// EventSource then checks the response it is handed).
-pub fn fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
+pub(super) fn fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
     let mut fetched = match request.api {
         Api::Form => navigation::navigate(ctx, request),
         Api::Websocket => websocket::establish_a_websocket_connection(ctx, request),

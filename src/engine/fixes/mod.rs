@@ -13,4 +13,5 @@ pub mod text;
 pub use super::fix::{
     Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem,
 };
-pub use plan::{advice_for, plan_fixes, server_fix};
+pub(crate) use plan::plan_fixes;
+pub use plan::{advice_for, server_fix};

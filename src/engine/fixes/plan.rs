@@ -17,7 +17,7 @@ const MAX_REPAIRS: usize = 12;
 /// Plans every fix for request `index`, given its trace, by repairing and
 /// re-running with `rerun` (which evaluates a scenario and returns that
 /// request's trace).
-pub fn plan_fixes(
+pub(crate) fn plan_fixes(
     scenario: &Scenario,
     index: usize,
     first: &RequestTrace,

@@ -45,7 +45,11 @@ pub struct Rendered {
 }
 
 /// Console lines for a request the script receives.
-pub fn success_console(browser: Browser, outcome: Outcome, status: Option<u16>) -> Vec<String> {
+pub(crate) fn success_console(
+    browser: Browser,
+    outcome: Outcome,
+    status: Option<u16>,
+) -> Vec<String> {
     match (browser, outcome, status) {
         // Browser: Chromium reports an error status even when CORS allowed the
         // response; Firefox and Safari print nothing for it.
@@ -62,7 +66,7 @@ pub fn success_console(browser: Browser, outcome: Outcome, status: Option<u16>) 
 /// Console lines printed while the script builds the request: Chromium and
 /// WebKit warn when `setRequestHeader` is refused a forbidden header (fetch's
 /// `Headers` drops it silently).
-pub fn build_console(notes: &[BuildNote], api: Api, browser: Browser) -> Vec<String> {
+pub(crate) fn build_console(notes: &[BuildNote], api: Api, browser: Browser) -> Vec<String> {
     if api != Api::Xhr || browser == Browser::Firefox {
         return Vec::new();
     }

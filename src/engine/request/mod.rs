@@ -19,7 +19,7 @@ use crate::scenario::{Api, Credentials, Mode, Redirect, RequestSpec};
 
 /// A request as the browser will fetch it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Request {
+pub(super) struct Request {
     /// `fetch` or `xhr`.
     pub api: Api,
     /// The parsed URL (fragment removed).
@@ -103,7 +103,7 @@ pub enum BuildNote {
 
 /// The built request and what happened on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Built {
+pub(super) struct Built {
     /// The request.
     pub request: Request,
     /// What the browser changed or dropped.
@@ -111,7 +111,7 @@ pub struct Built {
 }
 
 /// Builds the request, or the exception the script's call throws.
-pub fn build_request(
+pub(super) fn build_request(
     spec: &RequestSpec,
     page: Option<&Url>,
     profile: &Profile,
@@ -287,7 +287,7 @@ fn fill_headers(
 }
 
 /// [Forbidden request-header](https://fetch.spec.whatwg.org/#forbidden-request-header).
-pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
+pub(super) fn is_forbidden_request_header(name: &str, value: &str) -> bool {
     const NAMES: [&str; 21] = [
         "accept-charset",
         "accept-encoding",

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::engine::cache::CacheEntry;
+use crate::engine::CacheEntry;
 use crate::engine::Trace;
 use crate::scenario::PreflightUse;
 

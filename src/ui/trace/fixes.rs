@@ -7,8 +7,9 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::tabs::{tablist_keydown, unique_prefix};
-use crate::engine::fixes::{text, Fix, FixAction, FixStage};
+use crate::engine::fixes::text;
 use crate::engine::RequestTrace;
+use crate::engine::{Fix, FixAction, FixStage};
 use crate::scenario::RequestSpec;
 use crate::snippets::{cors_config, snippet, Framework};
 

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::engine::server::WireResponse;
+use crate::engine::WireResponse;
 use crate::engine::{ExchangeKind, RequestTrace};
 use crate::scenario::Outcome;
 

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
-use crate::engine::server::WireResponse;
+use crate::engine::WireResponse;
 use crate::engine::{Exchange, ExchangeKind};
 
 /// Properties of [`SequenceDiagram`].

@@ -7,8 +7,8 @@ use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use super::highlight::marked;
-use crate::engine::origin::{OriginComparison, OriginPart};
 use crate::engine::{narrate, Stage, Step, StepStatus};
+use crate::engine::{OriginComparison, OriginPart};
 
 /// The stages that occur in `steps`, in the order they first occur.
 pub fn stages_of(steps: &[Step]) -> Vec<Stage> {
