@@ -105,8 +105,8 @@ use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, Reques
 pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
     let browser = browser.or(scenario.browser).unwrap_or_default();
     let profile = profile(browser);
-    let requests = match run_requests(scenario, &profile, false) {
-        Ok(requests) => requests,
+    let page = match Page::parse(scenario) {
+        Ok(page) => page,
         Err(error) => {
             return Trace {
                 browser,
@@ -116,13 +116,21 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
             }
         }
     };
+    let server = MockServer::new(&scenario.server);
+    let prepared: Vec<Prepared> = scenario
+        .requests
+        .iter()
+        .map(|spec| prepare(spec, &page, &profile))
+        .collect();
+    let requests = run_requests(&page, &server, &prepared, scenario, &profile, false);
+    let known_urls = server.normalised_urls();
     let requests = requests
         .into_iter()
         .enumerate()
         .map(|(index, mut trace)| {
             let rerun = |changed: &Scenario| {
-                run_requests(changed, &profile, true)
-                    .ok()?
+                let server = MockServer::reusing(&changed.server, &known_urls);
+                run_requests(&page, &server, &prepared, changed, &profile, true)
                     .into_iter()
                     .nth(index)
             };
@@ -138,80 +146,119 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
     }
 }
 
+/// The page every request of a scenario starts from, parsed once per
+/// evaluation (the fix planner's re-runs share it).
+struct Page {
+    url: Option<Url>,
+    origin: Origin,
+    /// The origin's serialization, as the `Origin` header and console lines carry it.
+    serialized: String,
+    csp: Vec<csp::Policy>,
+}
+
+impl Page {
+    fn parse(scenario: &Scenario) -> Result<Page, String> {
+        let url = match scenario.page.as_str() {
+            "null" => None,
+            text => Some(
+                Url::parse(text).map_err(|e| format!("`page` {text:?} is not an origin: {e}"))?,
+            ),
+        };
+        let origin = url.as_ref().map_or(Origin::Opaque, Origin::of_url);
+        let csp = scenario
+            .page_csp
+            .as_deref()
+            .map(csp::parse_serialized_policy_list)
+            .unwrap_or_default();
+        Ok(Page {
+            serialized: origin.serialize(),
+            url,
+            origin,
+            csp,
+        })
+    }
+}
+
 /// Runs the requests in order with one preflight cache and the clock from `at_ms`.
 ///
 /// A `lean` run is one of the fix planner's: it renders no console line
 /// and keeps no cache snapshot, which the planner never reads.
 fn run_requests(
+    page: &Page,
+    server: &MockServer<'_>,
+    prepared: &[Prepared],
     scenario: &Scenario,
     profile: &Profile,
     lean: bool,
-) -> Result<Vec<RequestTrace>, String> {
-    let page_url = match scenario.page.as_str() {
-        "null" => None,
-        text => {
-            Some(Url::parse(text).map_err(|e| format!("`page` {text:?} is not an origin: {e}"))?)
-        }
-    };
-    let page = page_url.as_ref().map_or(Origin::Opaque, Origin::of_url);
-    let server = MockServer::new(&scenario.server);
-    let csp = scenario
-        .page_csp
-        .as_deref()
-        .map(csp::parse_serialized_policy_list)
-        .unwrap_or_default();
-    let world = World {
-        server: &server,
-        csp: &csp,
-        lean,
-    };
+) -> Vec<RequestTrace> {
+    let world = World { server, page, lean };
     let mut cache = PreflightCache::default();
     let mut now_ms = 0;
     let mut traces = Vec::with_capacity(scenario.requests.len());
-    for spec in &scenario.requests {
+    for (spec, prepared) in scenario.requests.iter().zip(prepared) {
         now_ms = spec.at_ms.unwrap_or(now_ms);
         traces.push(run_request(
-            &world,
-            spec,
-            &page,
-            page_url.as_ref(),
-            profile,
-            &mut cache,
-            now_ms,
+            &world, spec, prepared, profile, &mut cache, now_ms,
         ));
     }
-    Ok(traces)
+    traces
 }
 
-/// What every request of a scenario meets: the mock server and the page's policy.
+/// What every request of a scenario meets: the mock server and the page
+/// (its origin and policy).
 struct World<'a> {
     server: &'a MockServer<'a>,
-    csp: &'a [csp::Policy],
+    page: &'a Page,
     /// A fix-planning re-run: no console lines, no cache snapshot.
     lean: bool,
+}
+
+/// A request as built before it meets the server, with its origins
+/// compared: the same in every run of an evaluation (the fix planner's
+/// re-runs change only the server's rules), so it is done once.
+struct Prepared {
+    built: Result<Built, Failure>,
+    /// The page's origin against the target's, when the URL parses.
+    origin: Option<OriginComparison>,
+    cross_origin: bool,
+    /// The URL as the script asked for it, resolved when it parses.
+    initial_url: String,
+}
+
+fn prepare(spec: &RequestSpec, page: &Page, profile: &Profile) -> Prepared {
+    let built = build_request(spec, page.url.as_ref(), profile);
+    let target_url = target_url(&built, spec, page.url.as_ref());
+    let target_origin = target_url.as_ref().map(Origin::of_url);
+    Prepared {
+        origin: target_origin
+            .as_ref()
+            .map(|target| compare_origins(&page.origin, target)),
+        cross_origin: target_origin
+            .as_ref()
+            .is_none_or(|target| !page.origin.is_same_origin(target)),
+        initial_url: target_url
+            .as_ref()
+            .map_or_else(|| spec.url.clone(), |url| url.as_str().to_owned()),
+        built,
+    }
 }
 
 fn run_request(
     world: &World<'_>,
     spec: &RequestSpec,
-    page: &Origin,
-    page_url: Option<&Url>,
+    prepared: &Prepared,
     profile: &Profile,
     cache: &mut PreflightCache,
     now_ms: u64,
 ) -> RequestTrace {
+    let (page, page_url) = (&world.page.origin, world.page.url.as_ref());
     let mut steps = Vec::new();
     let mut exchanges = Vec::new();
-    let built = build_request(spec, page_url, profile);
-    let target_url = target_url(&built, spec, page_url);
+    let built = &prepared.built;
     let mode = built.as_ref().map_or(spec.mode, |b| b.request.mode);
-    let origin = target_url
-        .as_ref()
-        .map(|url| compare_origins(page, &Origin::of_url(url)));
-    let cross_origin = target_url
-        .as_ref()
-        .is_none_or(|url| !page.is_same_origin(&Origin::of_url(url)));
-    let page_origin = page.serialize();
+    let origin = prepared.origin.clone();
+    let cross_origin = prepared.cross_origin;
+    let page_origin = world.page.serialized.as_str();
     let mut console = Vec::new();
     let (
         failure,
@@ -229,7 +276,7 @@ fn run_request(
                 failure: failure.clone(),
             }));
             (
-                Some(failure),
+                Some(failure.clone()),
                 false,
                 Delivered::Opaque,
                 Vec::new(),
@@ -241,23 +288,25 @@ fn run_request(
             )
         }
         Ok(built) => {
-            steps.extend(build_steps(&built));
+            steps.extend(build_steps(built));
             if !world.lean {
                 console.extend(build_console(&built.notes, spec.api, profile.browser));
             }
-            let comparison = compare_origins(page, &Origin::of_url(&built.request.url));
-            steps.push(Step::new(StepKind::SameOrigin {
-                page: comparison.page,
-                target: comparison.target,
-                differs: comparison.differs,
-            }));
+            // `origin` compared this very URL (the request's, as built).
+            if let Some(comparison) = &origin {
+                steps.push(Step::new(StepKind::SameOrigin {
+                    page: comparison.page.clone(),
+                    target: comparison.target.clone(),
+                    differs: comparison.differs.clone(),
+                }));
+            }
             let mut ctx = FetchContext {
                 page,
                 server: world.server,
                 profile,
                 cache,
                 now_ms,
-                csp: world.csp,
+                csp: &world.page.csp,
                 steps: &mut steps,
                 exchanges: &mut exchanges,
             };
@@ -276,18 +325,16 @@ fn run_request(
         }
     };
     let outcome = decide_outcome(failure.as_ref(), delivered, profile);
-    let initial_url = target_url
-        .as_ref()
-        .map_or_else(|| spec.url.clone(), Url::to_string);
+    let initial_url = &prepared.initial_url;
     let (failure_console, js_error) = match &failure {
         _ if world.lean => (Vec::new(), None),
         Some(failure) => {
             let context = MessageContext {
                 api: spec.api,
                 url: &final_url,
-                initial_url: &initial_url,
-                origin: &page_origin,
-                page_url: page_url.map_or(page_origin.as_str(), Url::as_str),
+                initial_url,
+                origin: page_origin,
+                page_url: page_url.map_or(page_origin, Url::as_str),
                 on_followed_redirect,
                 status,
                 method: &method,

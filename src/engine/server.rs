@@ -1,6 +1,8 @@
 //! The scenario's mock server: which rule answers a request, and with what.
 
 use serde::Serialize;
+use std::cell::OnceCell;
+
 use url::Url;
 
 use super::headers::{normalize_header_value, HeaderList};
@@ -104,21 +106,46 @@ fn push_headers_and_body(text: &mut String, headers: &HeaderList, body: Option<&
     text.push_str(body.unwrap_or_default());
 }
 
-/// The scenario's server rules, with each rule's URL normalised once.
+/// The scenario's server rules, with each rule's URL normalised once, when
+/// first needed.
 #[derive(Debug, Clone)]
 pub(super) struct MockServer<'a> {
     rules: &'a [ServerRule],
-    urls: Vec<String>,
+    urls: Vec<OnceCell<String>>,
 }
 
 impl<'a> MockServer<'a> {
     /// Prepares `rules` for matching.
     pub(super) fn new(rules: &'a [ServerRule]) -> MockServer<'a> {
+        MockServer::reusing(rules, &[])
+    }
+
+    /// Prepares `rules` for matching, taking a rule URL's normal form from
+    /// `known` (as written, normalised) when it is there: the fix planner's
+    /// re-runs change headers and statuses, rarely URLs, so they parse none.
+    pub(super) fn reusing(rules: &'a [ServerRule], known: &[(String, String)]) -> MockServer<'a> {
         let urls = rules
             .iter()
-            .map(|rule| without_fragment(&rule.matcher.url))
+            .map(|rule| {
+                let written = &rule.matcher.url;
+                let normal = OnceCell::new();
+                if let Some((_, url)) = known.iter().find(|(raw, _)| raw == written) {
+                    let _ = normal.set(url.clone());
+                }
+                normal
+            })
             .collect();
         MockServer { rules, urls }
+    }
+
+    /// Each rule's URL as written, with its normal form where it was needed
+    /// so far (for [`MockServer::reusing`]).
+    pub(super) fn normalised_urls(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .zip(&self.urls)
+            .filter_map(|(rule, url)| Some((rule.matcher.url.clone(), url.get()?.clone())))
+            .collect()
     }
 
     /// Answers `request` from the first matching rule, substituting
@@ -162,21 +189,28 @@ impl<'a> MockServer<'a> {
     }
 }
 
-/// Whether `rule` (whose URL, without its fragment, is `rule_url`) answers
-/// a `method` request for `url` (without its fragment): a rule with no
-/// method answers every method, `OPTIONS` included.
-fn rule_fits(rule: &ServerRule, rule_url: &str, method: &str, url: &str) -> bool {
+/// Whether `rule` (whose URL, without its fragment, normalises to
+/// `rule_url`) answers a `method` request for `url` (without its fragment,
+/// as the url crate serialises it): a rule with no method answers every
+/// method, `OPTIONS` included.
+fn rule_fits(rule: &ServerRule, rule_url: &OnceCell<String>, method: &str, url: &str) -> bool {
     let method_fits = rule.matcher.method.as_deref().is_none_or(|m| m == method);
-    method_fits && rule_url == url
+    // A rule written exactly as the url crate serialised the request's URL
+    // is already normal (parsing a serialisation gives it back), so most
+    // rules are never parsed.
+    let written = rule.matcher.url.split('#').next().unwrap_or_default();
+    method_fits
+        && (written == url || rule_url.get_or_init(|| without_fragment(&rule.matcher.url)) == url)
 }
 
 /// The index of the first of `rules` that answers a `method` request (the
 /// method as sent, normalised) for `url`: the rule the mock server uses.
 pub fn answering_rule(rules: &[ServerRule], method: &str, url: &str) -> Option<usize> {
     let url = without_fragment(url);
-    rules
-        .iter()
-        .position(|rule| rule_fits(rule, &without_fragment(&rule.matcher.url), method, &url))
+    rules.iter().position(|rule| {
+        let normal = OnceCell::from(without_fragment(&rule.matcher.url));
+        rule_fits(rule, &normal, method, &url)
+    })
 }
 
 /// Adds the `Content-Length` a real server sends, unless the rule set one or
@@ -218,7 +252,7 @@ pub(super) fn without_fragment(text: &str) -> String {
     match Url::parse(text) {
         Ok(mut url) => {
             url.set_fragment(None);
-            url.to_string()
+            String::from(url)
         }
         Err(_) => text.split('#').next().unwrap_or_default().to_owned(),
     }

@@ -40,21 +40,27 @@ pub(super) fn http_fetch(
     }
     let wire = WireRequest {
         method: chain.method.clone(),
-        url: current.to_string(),
+        url: current.as_str().to_owned(),
         headers: sent_headers,
         body: chain.body.clone(),
     };
     let response = ctx.server.respond(&wire);
+    let answer = match &response {
+        WireResponse::Http {
+            status, headers, ..
+        } => Some((*status, headers.clone())),
+        WireResponse::NetworkError { .. } => None,
+    };
     ctx.exchanges.push(Exchange {
         kind: ExchangeKind::Actual,
         request: wire,
-        response: response.clone(),
+        response,
     });
-    let (status, response_headers) = match response {
-        WireResponse::NetworkError { .. } => {
+    let (status, response_headers) = match answer {
+        None => {
             ctx.record(StepKind::Unanswered {
                 method: chain.method.clone(),
-                url: current.to_string(),
+                url: current.as_str().to_owned(),
             });
             if chain.tainting == Tainting::Cors {
                 // Main fetch: "If request's response tainting is "cors" and response is a network error, clear cache entries using request."
@@ -65,13 +71,11 @@ pub(super) fn http_fetch(
             };
             return ControlFlow::Break(Ending::failed(failure, None));
         }
-        WireResponse::Http {
-            status, headers, ..
-        } => (status, headers),
+        Some(answer) => answer,
     };
     ctx.record(StepKind::Answered {
         method: chain.method.clone(),
-        url: current.to_string(),
+        url: current.as_str().to_owned(),
         status,
     });
     // 4.5. "If request's response tainting is "cors" and a CORS check for request and response returns failure, then return a network error."

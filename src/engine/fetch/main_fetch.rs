@@ -103,7 +103,7 @@ pub(super) fn check_page_csp(ctx: &mut FetchContext<'_>, request: &Request) -> R
     };
     ctx.record(StepKind::PageCsp {
         check: first.clone(),
-        url: request.url.to_string(),
+        url: request.url.as_str().to_owned(),
     });
     let found = violations(&checks);
     if found.is_empty() {
@@ -149,9 +149,9 @@ impl Chain {
     fn finish(self, ending: Ending, request: &Request) -> Fetched {
         let final_url =
             if ending.failure == Some(Failure::TooManyRedirects) && ending.status.is_none() {
-                request.url.to_string()
+                request.url.as_str().to_owned()
             } else {
-                self.current().unwrap_or(&request.url).to_string()
+                self.current().unwrap_or(&request.url).as_str().to_owned()
             };
         Fetched {
             failure: ending.failure,

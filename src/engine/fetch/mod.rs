@@ -74,7 +74,7 @@ impl Fetched {
             readable_headers: Vec::new(),
             preflight: PreflightUse::None,
             preflight_request: Vec::new(),
-            final_url: request.url.to_string(),
+            final_url: request.url.as_str().to_owned(),
             final_status: status,
             method: request.method.clone(),
             failed_on_followed_redirect: false,

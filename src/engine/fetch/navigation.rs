@@ -20,7 +20,7 @@ pub(super) fn navigate(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched
     }
     let wire = WireRequest {
         method: request.method.clone(),
-        url: request.url.to_string(),
+        url: request.url.as_str().to_owned(),
         headers,
         body: request.body.clone(),
     };

@@ -63,7 +63,7 @@ pub(super) fn preflight_if_needed(
         Ok(()) => {
             ctx.record(StepKind::CacheHit {
                 origin: origin.to_owned(),
-                url: current.to_string(),
+                url: current.as_str().to_owned(),
             });
             if chain.preflight == PreflightUse::None {
                 chain.preflight = PreflightUse::Cached;
@@ -74,7 +74,7 @@ pub(super) fn preflight_if_needed(
     };
     ctx.record(StepKind::CacheMiss {
         origin: origin.to_owned(),
-        url: current.to_string(),
+        url: current.as_str().to_owned(),
         miss,
     });
     let ask = PreflightAsk {
@@ -122,7 +122,7 @@ fn cors_preflight_fetch(
     }
     let wire = WireRequest {
         method: "OPTIONS".to_owned(),
-        url: url.to_string(),
+        url: url.as_str().to_owned(),
         headers,
         body: None,
     };
@@ -134,7 +134,7 @@ fn cors_preflight_fetch(
         response: response.clone(),
     });
     ctx.record(StepKind::PreflightSent {
-        url: url.to_string(),
+        url: url.as_str().to_owned(),
         headers: shown,
     });
     let (status, response_headers) = match response {
@@ -191,7 +191,7 @@ fn cors_preflight_fetch(
         ctx.cache.store(
             CacheEntry {
                 origin: ask.origin.clone(),
-                url: url.to_string(),
+                url: url.as_str().to_owned(),
                 credentials: ask.credentials,
                 methods: grant.methods,
                 headers: grant.headers,

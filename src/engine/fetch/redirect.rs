@@ -90,10 +90,10 @@ fn http_redirect_fetch(
         && !ctx.page.is_same_origin(&Origin::of_url(&next));
     if cors_mode_credentials || (chain.tainting == Tainting::Cors && has_credentials) {
         ctx.record(StepKind::Redirect(RedirectStep::Credentials {
-            next: next.to_string(),
+            next: next.as_str().to_owned(),
         }));
         return fail(Failure::RedirectContainsCredentials {
-            location: next.to_string(),
+            location: next.as_str().to_owned(),
         });
     }
     // 12. "If one of the following is true: internalResponse's status is 301 or 302 and request's method is `POST`; internalResponse's status is 303 and request's method is not `GET` or `HEAD`, then: set request's method to `GET` and request's body to null; for each headerName of request-body-header name, delete headerName from request's header list."
@@ -119,7 +119,7 @@ fn http_redirect_fetch(
         status,
         location,
         method: chain.method.clone(),
-        next: next.to_string(),
+        next: next.as_str().to_owned(),
     }));
     // 17. "Append locationURL to request's URL list." … "Return the result of running main fetch given fetchParams and recursive."
     ControlFlow::Continue(next)

@@ -31,12 +31,12 @@ pub(super) fn establish_a_websocket_connection(
     // Not modelled: Sec-WebSocket-Key, -Version and -Extensions (random or fixed, never CORS).
     let wire = WireRequest {
         method: "GET".to_owned(),
-        url: request.url.to_string(),
+        url: request.url.as_str().to_owned(),
         headers,
         body: None,
     };
     ctx.record(StepKind::Handshake {
-        url: request.url.to_string(),
+        url: request.url.as_str().to_owned(),
         origin,
     });
     let response = ctx.server.respond(&wire);
