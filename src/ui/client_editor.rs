@@ -12,7 +12,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::code::{credentials_str, is_editable_as_code, mode_str, print_call, redirect_str};
-use super::header_rows::{HeaderNote, HeaderRows};
+use super::header_rows::{header_rows, HeaderNote, HeaderRowsProps};
 use crate::engine::BuildNote;
 use crate::engine::Failure;
 use crate::engine::{narrate, RequestTrace, Stage, StepKind, StepStatus};
@@ -257,8 +257,12 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
             </div>
 
             <h3 class="field-heading">{ "Request headers" }</h3>
-            <HeaderRows id="req-header" rows={Rc::new(spec.headers.clone())}
-                        on_change={on_headers} notes={Rc::new(header_notes)} />
+            { header_rows(&HeaderRowsProps {
+                id: "req-header".into(),
+                rows: Rc::new(spec.headers.clone()),
+                on_change: on_headers,
+                notes: Rc::new(header_notes),
+            }) }
 
             <label class="field-heading" for="req-body">{ "Body (empty = none)" }</label>
             <textarea id="req-body" rows="2" spellcheck="false"
