@@ -76,7 +76,7 @@ pub use csp::{
 };
 pub use failure::{CorsError, Failure, Phase};
 pub use fix::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem};
-pub use fixes::{advice_for, server_fix};
+pub use fixes::plan::{advice_for, server_fix};
 pub use headers::HeaderList;
 pub use method::normalize_method;
 pub use narrate::{describe_unsafe, narrate, StepText};
