@@ -8,10 +8,14 @@
 
 pub mod diagnose;
 pub mod engine;
-pub mod frameworks;
 pub mod jscall;
 pub mod scenario;
 pub mod snippets;
+
+/// Native only: the app never models a server framework (and so the wasm
+/// links neither `syn` nor `regex`).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod frameworks;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

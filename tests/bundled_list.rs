@@ -18,7 +18,7 @@ fn bundled_rs_lists_every_scenario_file() {
     assert!(!files.is_empty(), "scenarios/ has lesson files");
     let listed: Vec<&str> = listing
         .lines()
-        .filter_map(|line| line.trim().strip_prefix("include_str!(\"../../scenarios/"))
+        .filter_map(|line| line.trim().strip_prefix("lesson!(\""))
         .filter_map(|rest| rest.strip_suffix("\"),"))
         .collect();
     assert_eq!(

@@ -12,7 +12,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::code::{credentials_str, is_editable_as_code, mode_str, print_call, redirect_str};
-use super::header_rows::{HeaderNote, HeaderRows};
+use super::header_rows::{header_rows, HeaderNote, HeaderRowsProps};
 use crate::engine::BuildNote;
 use crate::engine::Failure;
 use crate::engine::{narrate, RequestTrace, Stage, StepKind, StepStatus};
@@ -176,57 +176,12 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
     // does not parse yet), so the printer never rewrites what is being typed.
     let draft = use_state(|| None::<CodeDraft>);
     let shown_draft = (*draft).clone().filter(|d| *d.request == *spec);
-    let on_code = {
-        let spec = spec.clone();
-        let draft = draft.clone();
-        let on_change = props.on_change.clone();
-        Callback::from(move |e: InputEvent| {
-            let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            match parse_call(&text) {
-                Ok(parsed) => {
-                    let mut next = parsed.request;
-                    next.at_ms = spec.at_ms;
-                    let ignored = parsed.ignored;
-                    draft.set(Some(CodeDraft {
-                        text,
-                        request: Rc::new(next.clone()),
-                        error: None,
-                        ignored,
-                    }));
-                    if next != *spec {
-                        on_change.emit(next);
-                    }
-                }
-                Err(error) => {
-                    let (line, column) = line_and_column(&text, error.offset);
-                    draft.set(Some(CodeDraft {
-                        text,
-                        request: spec.clone(),
-                        error: Some(format!(
-                            "Line {line}, column {column}: {}. The form keeps the last call that parsed.",
-                            error.message
-                        )),
-                        ignored: Vec::new(),
-                    }));
-                }
-            }
-        })
-    };
+    let on_code = on_code_input(spec.clone(), draft, props.on_change.clone());
     let code_text = shown_draft
         .as_ref()
         .map_or_else(|| print_call(&spec), |d| d.text.clone());
     let remarks = props.trace.as_deref().map(remarks).unwrap_or_default();
-    let header_notes: Vec<HeaderNote> = remarks
-        .iter()
-        .filter_map(|(field, text, error)| match field {
-            Field::Header(name) => Some(HeaderNote {
-                name: name.clone(),
-                text: text.clone(),
-                error: *error,
-            }),
-            _ => None,
-        })
-        .collect();
+    let header_notes = header_notes(&remarks);
     let fetch = spec.api == Api::Fetch;
     let option = |value: &'static str, current: &str| {
         html! { <option value={value} selected={value == current}>{ value }</option> }
@@ -269,13 +224,7 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
 
                 if fetch {
                     <label for="req-mode">{ "mode" }</label>
-                    <select id="req-mode" onchange={on_select(|s, v| {
-                        s.mode = match v.as_str() {
-                            "no-cors" => Mode::NoCors,
-                            "same-origin" => Mode::SameOrigin,
-                            _ => Mode::Cors,
-                        };
-                    })}>
+                    <select id="req-mode" onchange={on_select(|s, v| s.mode = mode_from_value(&v))}>
                         { option("cors", mode_str(spec.mode)) }
                         { option("no-cors", mode_str(spec.mode)) }
                         { option("same-origin", mode_str(spec.mode)) }
@@ -283,28 +232,11 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
                 }
 
                 if spec.api.is_element() {
-                    <label for="req-crossorigin">{ "crossorigin" }</label>
-                    <select id="req-crossorigin" data-testid="req-crossorigin" onchange={on_select(|s, v| {
-                        s.crossorigin = match v.as_str() {
-                            "anonymous" => Some(CrossOrigin::Anonymous),
-                            "use-credentials" => Some(CrossOrigin::UseCredentials),
-                            _ => None,
-                        };
-                    })}>
-                        <option value="" selected={spec.crossorigin.is_none()}>{ "(absent: no-cors)" }</option>
-                        <option value="anonymous" selected={spec.crossorigin == Some(CrossOrigin::Anonymous)}>{ "anonymous" }</option>
-                        <option value="use-credentials" selected={spec.crossorigin == Some(CrossOrigin::UseCredentials)}>{ "use-credentials" }</option>
-                    </select>
+                    { crossorigin_select(&spec, on_select(|s, v| s.crossorigin = crossorigin_from_value(&v))) }
                 }
 
                 <label for="req-credentials">{ if fetch { "credentials" } else { "withCredentials" } }</label>
-                <select id="req-credentials" data-testid="req-credentials" onchange={on_select(|s, v| {
-                    s.credentials = match v.as_str() {
-                        "omit" => Credentials::Omit,
-                        "include" => Credentials::Include,
-                        _ => Credentials::SameOrigin,
-                    };
-                })}>
+                <select id="req-credentials" data-testid="req-credentials" onchange={on_select(|s, v| s.credentials = credentials_from_value(&v))}>
                     { option("omit", credentials_str(spec.credentials)) }
                     { option("same-origin", credentials_str(spec.credentials)) }
                     { option("include", credentials_str(spec.credentials)) }
@@ -312,13 +244,7 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
 
                 if fetch {
                     <label for="req-redirect">{ "redirect" }</label>
-                    <select id="req-redirect" onchange={on_select(|s, v| {
-                        s.redirect = match v.as_str() {
-                            "error" => Redirect::Error,
-                            "manual" => Redirect::Manual,
-                            _ => Redirect::Follow,
-                        };
-                    })}>
+                    <select id="req-redirect" onchange={on_select(|s, v| s.redirect = redirect_from_value(&v))}>
                         { option("follow", redirect_str(spec.redirect)) }
                         { option("error", redirect_str(spec.redirect)) }
                         { option("manual", redirect_str(spec.redirect)) }
@@ -331,8 +257,12 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
             </div>
 
             <h3 class="field-heading">{ "Request headers" }</h3>
-            <HeaderRows id="req-header" rows={Rc::new(spec.headers.clone())}
-                        on_change={on_headers} notes={Rc::new(header_notes)} />
+            { header_rows(&HeaderRowsProps {
+                id: "req-header".into(),
+                rows: Rc::new(spec.headers.clone()),
+                on_change: on_headers,
+                notes: Rc::new(header_notes),
+            }) }
 
             <label class="field-heading" for="req-body">{ "Body (empty = none)" }</label>
             <textarea id="req-body" rows="2" spellcheck="false"
@@ -340,28 +270,7 @@ pub fn client_editor(props: &ClientEditorProps) -> Html {
             { notes_for(&remarks, &Field::Body) }
             { notes_for(&remarks, &Field::Other) }
 
-            <label class="field-heading" for="client-code">{ "As code" }</label>
-            <textarea id="client-code" class="code" data-testid="client-code"
-                      rows="8" spellcheck="false" value={code_text} oninput={on_code}
-                      readonly={!is_editable_as_code(&spec)}
-                      aria-describedby="client-code-help" />
-            <div class="field-notes" aria-live="polite">
-                if let Some(error) = shown_draft.as_ref().and_then(|d| d.error.clone()) {
-                    <p class="field-note field-note-error" data-testid="code-error">{ error }</p>
-                }
-                if let Some(d) = shown_draft.as_ref().filter(|d| !d.ignored.is_empty()) {
-                    <p class="field-note" data-testid="field-note">
-                        { format!("Not modelled, so left out: {}", d.ignored.join(", ")) }
-                    </p>
-                }
-            </div>
-            <p class="muted small" id="client-code-help">
-                if is_editable_as_code(&spec) {
-                    { "Edit or paste a fetch() call or XMLHttpRequest code (e.g. DevTools' Copy as fetch): the form follows, and the form's changes rewrite the code." }
-                } else {
-                    { "What the page does, as code (read-only: edit this kind of request in the form above)." }
-                }
-            </p>
+            { code_section(&spec, code_text, on_code, shown_draft.as_ref()) }
         </section>
     }
 }
@@ -383,4 +292,140 @@ fn api_from_value(value: &str) -> Api {
         .iter()
         .find(|(_, v, _)| *v == value)
         .map_or(Api::Fetch, |(api, _, _)| *api)
+}
+
+fn mode_from_value(value: &str) -> Mode {
+    match value {
+        "no-cors" => Mode::NoCors,
+        "same-origin" => Mode::SameOrigin,
+        _ => Mode::Cors,
+    }
+}
+
+fn crossorigin_from_value(value: &str) -> Option<CrossOrigin> {
+    match value {
+        "anonymous" => Some(CrossOrigin::Anonymous),
+        "use-credentials" => Some(CrossOrigin::UseCredentials),
+        _ => None,
+    }
+}
+
+fn credentials_from_value(value: &str) -> Credentials {
+    match value {
+        "omit" => Credentials::Omit,
+        "include" => Credentials::Include,
+        _ => Credentials::SameOrigin,
+    }
+}
+
+fn redirect_from_value(value: &str) -> Redirect {
+    match value {
+        "error" => Redirect::Error,
+        "manual" => Redirect::Manual,
+        _ => Redirect::Follow,
+    }
+}
+
+/// The code editor's callback: a call that parses becomes the request (and
+/// the draft); one that does not keeps the last request and says where.
+fn on_code_input(
+    spec: Rc<RequestSpec>,
+    draft: UseStateHandle<Option<CodeDraft>>,
+    on_change: Callback<RequestSpec>,
+) -> Callback<InputEvent> {
+    Callback::from(move |e: InputEvent| {
+        let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+        match parse_call(&text) {
+            Ok(parsed) => {
+                let mut next = parsed.request;
+                next.at_ms = spec.at_ms;
+                let ignored = parsed.ignored;
+                draft.set(Some(CodeDraft {
+                    text,
+                    request: Rc::new(next.clone()),
+                    error: None,
+                    ignored,
+                }));
+                if next != *spec {
+                    on_change.emit(next);
+                }
+            }
+            Err(error) => {
+                let (line, column) = line_and_column(&text, error.offset);
+                draft.set(Some(CodeDraft {
+                    text,
+                    request: spec.clone(),
+                    error: Some(format!(
+                        "Line {line}, column {column}: {}. The form keeps the last call that parsed.",
+                        error.message
+                    )),
+                    ignored: Vec::new(),
+                }));
+            }
+        }
+    })
+}
+
+/// The remarks about request headers, for the header rows.
+fn header_notes(remarks: &[(Field, String, bool)]) -> Vec<HeaderNote> {
+    remarks
+        .iter()
+        .filter_map(|(field, text, error)| match field {
+            Field::Header(name) => Some(HeaderNote {
+                name: name.clone(),
+                text: text.clone(),
+                error: *error,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The element's `crossorigin` attribute.
+fn crossorigin_select(spec: &RequestSpec, onchange: Callback<Event>) -> Html {
+    html! {
+        <>
+            <label for="req-crossorigin">{ "crossorigin" }</label>
+            <select id="req-crossorigin" data-testid="req-crossorigin" onchange={onchange}>
+                <option value="" selected={spec.crossorigin.is_none()}>{ "(absent: no-cors)" }</option>
+                <option value="anonymous" selected={spec.crossorigin == Some(CrossOrigin::Anonymous)}>{ "anonymous" }</option>
+                <option value="use-credentials" selected={spec.crossorigin == Some(CrossOrigin::UseCredentials)}>{ "use-credentials" }</option>
+            </select>
+        </>
+    }
+}
+
+/// The call as code, its parse error or ignored options, and how to use it.
+fn code_section(
+    spec: &RequestSpec,
+    code_text: String,
+    on_code: Callback<InputEvent>,
+    shown_draft: Option<&CodeDraft>,
+) -> Html {
+    html! {
+        <>
+            <label class="field-heading" for="client-code">{ "As code" }</label>
+            <textarea id="client-code" class="code" data-testid="client-code"
+                      rows="8" spellcheck="false" value={code_text} oninput={on_code}
+                      readonly={!is_editable_as_code(spec)}
+                      aria-describedby="client-code-help" />
+            <div class="field-notes" aria-live="polite">
+                if let Some(error) = shown_draft.and_then(|d| d.error.clone()) {
+                    <p class="field-note field-note-error" data-testid="code-error">{ error }</p>
+                }
+                if let Some(d) = shown_draft.filter(|d| !d.ignored.is_empty()) {
+                    <p class="field-note" data-testid="field-note">
+                        { format!("Not modelled, so left out: {}", d.ignored.join(", ")) }
+                    </p>
+                }
+            </div>
+            <p class="muted small" id="client-code-help">
+                if is_editable_as_code(spec) {
+                    { "Edit or paste a fetch() call or XMLHttpRequest code (e.g. DevTools' Copy as fetch): the form follows, and the form's changes rewrite the code." }
+                } else {
+                    { "What the page does, as code (read-only: edit this kind of request in the form above)." }
+                }
+            </p>
+        </>
+    }
 }

@@ -100,7 +100,8 @@ pub struct CourseProps {
 }
 
 /// The course path with each lesson's state.
-#[function_component(Course)]
+/// A plain view function, not a component: each component type costs about
+/// 1 KB gzip of Yew's generic lifecycle code in the wasm (issue 16's budget).
 pub fn course(props: &CourseProps) -> Html {
     let count = COURSE
         .iter()
@@ -150,7 +151,8 @@ pub struct CourseNavProps {
 
 /// "← Previous" and "Next lesson →" under a lesson that is on the course
 /// path; nothing for any other scenario.
-#[function_component(CourseNav)]
+/// A plain view function, not a component: each component type costs about
+/// 1 KB gzip of Yew's generic lifecycle code in the wasm (issue 16's budget).
 pub fn course_nav(props: &CourseNavProps) -> Html {
     let Some((previous, next)) = neighbours(&props.current) else {
         return Html::default();

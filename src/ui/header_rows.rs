@@ -19,7 +19,7 @@ pub struct HeaderNote {
     pub error: bool,
 }
 
-/// Properties of [`HeaderRows`].
+/// Properties of [`header_rows`].
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub struct HeaderRowsProps {
     /// The rows.
@@ -34,7 +34,8 @@ pub struct HeaderRowsProps {
 }
 
 /// Rows of header name/value inputs.
-#[function_component(HeaderRows)]
+/// A plain view function, not a component: each component type costs about
+/// 1 KB gzip of Yew's generic lifecycle code in the wasm (issue 16's budget).
 pub fn header_rows(props: &HeaderRowsProps) -> Html {
     let set = |index: usize, column: usize| {
         let rows = props.rows.clone();

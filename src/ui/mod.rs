@@ -48,9 +48,13 @@ use crate::scenario::{parse_scenario, Scenario};
 
 pub use self::app::App;
 
-/// The scenario the app opens with when nothing is stored (a version-1 scenario file).
-pub const DEFAULT_SCENARIO: &str =
-    include_str!("../../scenarios/json-post-without-allow-headers.json");
+/// The scenario the app opens with when nothing is stored (a version-1
+/// scenario file): the bundled lesson's text as `build.rs` wrote it, so the
+/// wasm holds it once.
+pub const DEFAULT_SCENARIO: &str = include_str!(concat!(
+    env!("OUT_DIR"),
+    "/scenarios/json-post-without-allow-headers.json"
+));
 
 /// Mounts [`App`] on the page's `<body>`.
 pub fn start() {

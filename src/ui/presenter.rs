@@ -34,7 +34,8 @@ fn status_word(status: StepStatus) -> &'static str {
 }
 
 /// The presenter view.
-#[function_component(Presenter)]
+/// A plain view function, not a component: each component type costs about
+/// 1 KB gzip of Yew's generic lifecycle code in the wasm (issue 16's budget).
 pub fn presenter(props: &PresenterProps) -> Html {
     let stages = stages_of(&props.trace.steps);
     let stage = props.stage.or_else(|| stages.first().copied());

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::header_rows::HeaderRows;
+use super::header_rows::{header_rows, HeaderRowsProps};
 use super::state::Side;
 use crate::scenario::{RequestSpec, Respond};
 
@@ -249,8 +249,12 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
                     { "Reflect Origin" }
                 </button>
             </div>
-            <HeaderRows id={format!("{id}-header")} rows={Rc::new(respond.headers.clone())}
-                        on_change={on_headers} />
+            { header_rows(&HeaderRowsProps {
+                id: format!("{id}-header").into(),
+                rows: Rc::new(respond.headers.clone()),
+                on_change: on_headers,
+                notes: Rc::default(),
+            }) }
         </section>
     }
 }

@@ -13,7 +13,7 @@ use crate::engine::{Fix, FixAction, FixStage};
 use crate::scenario::RequestSpec;
 use crate::snippets::{cors_config, snippet, Framework};
 
-/// Properties of [`FixesPanel`].
+/// Properties of [`fixes_panel`].
 #[derive(Debug, Clone, PartialEq, Properties)]
 pub(super) struct FixesPanelProps {
     /// The request, with the engine's fixes.
@@ -23,7 +23,8 @@ pub(super) struct FixesPanelProps {
 }
 
 /// The fix list, then the snippets when the server has something to change.
-#[function_component(FixesPanel)]
+/// A plain view function, not a component: each component type costs about
+/// 1 KB gzip of Yew's generic lifecycle code in the wasm (issue 16's budget).
 pub(super) fn fixes_panel(props: &FixesPanelProps) -> Html {
     let request = &props.request;
     let server_side = request

@@ -218,12 +218,12 @@ pub fn trace_at(props: &TraceViewProps) -> Html {
                 { request_picker(trace, &props.scenario, index, &props.on_request) }
             }
             { verdict(request) }
-            <stages::Stepper
-                steps={Rc::new(request.steps.clone())}
-                origin={request.origin.clone()}
-                stage={props.stage}
-                on_stage={props.on_stage.clone()}
-            />
+            { stages::stepper(&stages::StepperProps {
+                steps: Rc::new(request.steps.clone()),
+                origin: request.origin.clone(),
+                stage: props.stage,
+                on_stage: props.on_stage.clone(),
+            }) }
             if props.panels {
             <div class="trace-panels">
                 <sequence::SequenceDiagram exchanges={Rc::new(request.exchanges.clone())} />
@@ -233,10 +233,10 @@ pub fn trace_at(props: &TraceViewProps) -> Html {
                     shown={trace.browser}
                 />
                 { headers::readable_headers(request) }
-                <fixes::FixesPanel
-                    request={Rc::new(request.clone())}
-                    spec={props.scenario.requests.get(index).cloned().map(Rc::new)}
-                />
+                { fixes::fixes_panel(&fixes::FixesPanelProps {
+                    request: Rc::new(request.clone()),
+                    spec: props.scenario.requests.get(index).cloned().map(Rc::new),
+                }) }
                 if trace.requests.len() > 1 {
                     { cache::cache_timeline(trace, index) }
                 }

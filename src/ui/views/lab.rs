@@ -11,7 +11,7 @@ use crate::scenario::Scenario;
 use crate::ui::app::Store;
 use crate::ui::authoring;
 use crate::ui::client_editor::ClientEditor;
-use crate::ui::course::CourseNav;
+use crate::ui::course::{course_nav, CourseNavProps};
 use crate::ui::predict::Predict;
 use crate::ui::state::Edit;
 use crate::ui::store::Action;
@@ -37,8 +37,11 @@ pub(super) fn lab(store: &Store) -> Html {
               ondragover={|e: DragEvent| e.prevent_default()} ondrop={on_drop}>
             { lesson(scenario) }
             if settled {
-                <CourseNav current={scenario.id.clone()} titles={state.bundled.clone()}
-                           on_open={dispatch.reform(Action::OpenLesson)} />
+                { course_nav(&CourseNavProps {
+                    current: scenario.id.clone(),
+                    titles: state.bundled.clone(),
+                    on_open: dispatch.reform(Action::OpenLesson),
+                }) }
             }
             <div class="columns">
                 <div class="editors" aria-busy={(!settled).then_some("true")}>

@@ -16,10 +16,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::app::{use_store, Store};
-use super::course::Course;
+use super::course::{course, CourseProps};
 use super::library::Library;
 use super::paste::PastePanel;
-use super::presenter::Presenter;
+use super::presenter::{self as presenter_view, PresenterProps};
 use super::store::{Action, Mode};
 
 /// The whole page, as the store's mode has it.
@@ -38,9 +38,12 @@ pub fn page() -> Html {
     let main = match state.mode {
         Mode::Course => html! {
             <main class="workspace">
-                <Course done={state.progress.clone()} titles={state.bundled.clone()}
-                        on_open={dispatch.reform(Action::OpenLesson)}
-                        on_reset={dispatch.reform(|_| Action::ResetCourse)} />
+                { course(&CourseProps {
+                    done: state.progress.clone(),
+                    titles: state.bundled.clone(),
+                    on_open: dispatch.reform(Action::OpenLesson),
+                    on_reset: dispatch.reform(|_| Action::ResetCourse),
+                }) }
             </main>
         },
         Mode::Library => html! {
@@ -86,9 +89,12 @@ fn presenter(store: &Store) -> Option<Html> {
     let trace = state.selected_trace()?;
     let scenario = &state.eval.scenario;
     Some(html! {
-        <Presenter title={scenario.title.clone().unwrap_or_else(|| scenario.id.clone())}
-                   trace={Rc::new(trace.clone())} stage={state.selection.stage}
-                   on_step={store.dispatch.reform(Action::Step)}
-                   on_leave={store.dispatch.reform(|_| Action::Show(Mode::Lab))} />
+        { presenter_view::presenter(&PresenterProps {
+            title: scenario.title.clone().unwrap_or_else(|| scenario.id.clone()).into(),
+            trace: Rc::new(trace.clone()),
+            stage: state.selection.stage,
+            on_step: store.dispatch.reform(Action::Step),
+            on_leave: store.dispatch.reform(|_| Action::Show(Mode::Lab)),
+        }) }
     })
 }
