@@ -28,7 +28,7 @@
 //! (`the_engine_is_deterministic_and_total`).
 //!
 //! **Text.** The engine records data, never sentences: a step is worded
-//! only by [`narrate`], a failure's console lines only by [`messages`], a
+//! only by [`narrate`](mod@narrate), a failure's console lines only by [`messages`], a
 //! fix only by [`fixes::text`], and each only when a caller asks.
 //!
 //! **Cost.** Evaluating runs each request once. Planning a failed request's
@@ -76,7 +76,7 @@ pub use csp::{
 };
 pub use failure::{CorsError, Failure, Phase};
 pub use fix::{Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem};
-pub use fixes::{advice_for, server_fix};
+pub use fixes::plan::{advice_for, server_fix};
 pub use headers::HeaderList;
 pub use method::normalize_method;
 pub use narrate::{describe_unsafe, narrate, StepText};

@@ -7,11 +7,10 @@
 //! - `plan`: the repair-and-rerun loop, editing through [`crate::scenario::edit`];
 //! - [`text`]: the one place a fix is worded, for every view of it.
 
-mod plan;
+pub(super) mod plan;
 pub mod text;
 
 pub use super::fix::{
     Advice, AllowOrigin, CorsHeader, Fix, FixAction, FixStage, MediaType, Problem,
 };
 pub(crate) use plan::plan_fixes;
-pub use plan::{advice_for, server_fix};
