@@ -68,6 +68,42 @@ pub fn check_preflight_response(
     if is_redirect {
         return Err(Failure::PreflightRedirect { status });
     }
+    check_preflight_status_and_cors(ask, status, response, profile)?;
+    // Step 5: "Let methods be the result of extracting header list values
+    // given `Access-Control-Allow-Methods` …" and likewise headerNames;
+    // "If either methods or headerNames is failure, return a network error."
+    let methods = allowed_methods(ask, response)?;
+    // Browser: Firefox checks the methods completely before parsing the headers.
+    let parsed_first = if profile.browser == Browser::Firefox {
+        None
+    } else {
+        Some(allowed_header_names(response)?)
+    };
+    check_method_allowed(ask, &methods, profile)?;
+    let header_names = match parsed_first {
+        Some(names) => names,
+        None => allowed_header_names(response)?,
+    };
+    let wildcard_covered_authorization = check_headers_allowed(ask, &header_names, profile)?;
+    // Step 10: max-age.
+    let max_age_values: Vec<&str> = response.values("Access-Control-Max-Age").collect();
+    let max_age = preflight_max_age(&max_age_values, profile);
+    Ok(PreflightGrant {
+        methods,
+        headers: header_names,
+        max_age,
+        wildcard_covered_authorization,
+    })
+}
+
+/// Step 4: "If a CORS check for request and response returns success and
+/// response's status is an ok status, then: …"
+fn check_preflight_status_and_cors(
+    ask: &PreflightAsk,
+    status: u16,
+    response: &HeaderList,
+    profile: &Profile,
+) -> Result<(), Failure> {
     let cors = || {
         cors_check(&ask.origin, ask.credentials, response, profile.browser).map_err(|error| {
             Failure::Cors {
@@ -76,65 +112,63 @@ pub fn check_preflight_response(
             }
         })
     };
-    // Step 4: "If a CORS check for request and response returns success and
-    // response's status is an ok status, then: …"
     let ok_status = (200..=299).contains(&status);
     if profile.browser == Browser::Safari {
         // Browser: WebKit checks the status before Access-Control-Allow-Origin.
         if !ok_status {
             return Err(Failure::PreflightInvalidStatus { status });
         }
-        cors()?;
+        cors()
     } else {
         cors()?;
         if !ok_status {
             return Err(Failure::PreflightInvalidStatus { status });
         }
+        Ok(())
     }
-    // Step 5: "Let methods be the result of extracting header list values
-    // given `Access-Control-Allow-Methods` …" and likewise headerNames;
-    // "If either methods or headerNames is failure, return a network error."
-    let raw_methods = response
-        .get("Access-Control-Allow-Methods")
-        .unwrap_or_default();
-    let raw_headers = response
-        .get("Access-Control-Allow-Headers")
-        .unwrap_or_default();
-    let methods_list = extract_header_list_values(response, "Access-Control-Allow-Methods");
-    let headers_list = extract_header_list_values(response, "Access-Control-Allow-Headers");
-    let parse_error_methods = |token| Failure::InvalidAllowMethods {
-        value: raw_methods.clone(),
-        token,
-    };
-    let parse_error_headers = |token| Failure::InvalidAllowHeaders {
-        value: raw_headers.clone(),
-        token,
-    };
-    // Browser: Firefox checks the methods completely before parsing the headers.
-    let methods = match methods_list {
-        ListValues::Failure(token) => return Err(parse_error_methods(token)),
-        ListValues::Null => None,
-        ListValues::Values(values) => Some(values),
-    };
-    let header_names = if profile.browser == Browser::Firefox {
-        None
-    } else {
-        Some(match headers_list.clone() {
-            ListValues::Failure(token) => return Err(parse_error_headers(token)),
-            ListValues::Null => Vec::new(),
-            ListValues::Values(values) => values,
-        })
-    };
-    // Step 6: "If methods is null and request's use-CORS-preflight flag is
-    // set, then set methods to a new list containing request's method."
-    let methods = match methods {
-        None if ask.use_cors_preflight => vec![ask.method.clone()],
-        None => Vec::new(),
-        Some(values) => values,
-    };
-    // Step 7: "If request's method is not in methods, request's method is not
-    // a CORS-safelisted method, and request's credentials mode is "include"
-    // or methods does not contain `*`, then return a network error."
+}
+
+/// Steps 5 and 6 for the methods: extract `Access-Control-Allow-Methods`
+/// (failure is a network error); "If methods is null and request's
+/// use-CORS-preflight flag is set, then set methods to a new list containing
+/// request's method."
+fn allowed_methods(ask: &PreflightAsk, response: &HeaderList) -> Result<Vec<String>, Failure> {
+    match extract_header_list_values(response, "Access-Control-Allow-Methods") {
+        ListValues::Failure(token) => Err(Failure::InvalidAllowMethods {
+            value: response
+                .get("Access-Control-Allow-Methods")
+                .unwrap_or_default(),
+            token,
+        }),
+        ListValues::Null if ask.use_cors_preflight => Ok(vec![ask.method.clone()]),
+        ListValues::Null => Ok(Vec::new()),
+        ListValues::Values(values) => Ok(values),
+    }
+}
+
+/// Step 5 for the header names: extract `Access-Control-Allow-Headers`
+/// (failure is a network error; null is the empty list).
+fn allowed_header_names(response: &HeaderList) -> Result<Vec<String>, Failure> {
+    match extract_header_list_values(response, "Access-Control-Allow-Headers") {
+        ListValues::Failure(token) => Err(Failure::InvalidAllowHeaders {
+            value: response
+                .get("Access-Control-Allow-Headers")
+                .unwrap_or_default(),
+            token,
+        }),
+        ListValues::Null => Ok(Vec::new()),
+        ListValues::Values(values) => Ok(values),
+    }
+}
+
+/// Step 7: "If request's method is not in methods, request's method is not
+/// a CORS-safelisted method, and request's credentials mode is "include"
+/// or methods does not contain `*`, then return a network error."
+fn check_method_allowed(
+    ask: &PreflightAsk,
+    methods: &[String],
+    profile: &Profile,
+) -> Result<(), Failure> {
     let method_listed = methods.iter().any(|m| {
         if profile.method_match_ignores_case {
             m.eq_ignore_ascii_case(&ask.method)
@@ -148,14 +182,17 @@ pub fn check_preflight_response(
             method: ask.method.clone(),
         });
     }
-    let header_names = match header_names {
-        Some(names) => names,
-        None => match headers_list {
-            ListValues::Failure(token) => return Err(parse_error_headers(token)),
-            ListValues::Null => Vec::new(),
-            ListValues::Values(values) => values,
-        },
-    };
+    Ok(())
+}
+
+/// Steps 8 and 9: every CORS-unsafe request-header name must be listed (or
+/// covered by `*` without credentials; Authorization never is, by the spec).
+/// Returns whether `*` covered Authorization all the same (a browser deviation).
+fn check_headers_allowed(
+    ask: &PreflightAsk,
+    header_names: &[String],
+    profile: &Profile,
+) -> Result<bool, Failure> {
     let header_listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name));
     let header_wildcard = !ask.credentials && header_names.iter().any(|h| h == "*");
     let mut wildcard_covered_authorization = false;
@@ -188,15 +225,7 @@ pub fn check_preflight_response(
             header: missing.clone(),
         });
     }
-    // Step 10: max-age.
-    let max_age_values: Vec<&str> = response.values("Access-Control-Max-Age").collect();
-    let max_age = preflight_max_age(&max_age_values, profile);
-    Ok(PreflightGrant {
-        methods,
-        headers: header_names,
-        max_age,
-        wildcard_covered_authorization,
-    })
+    Ok(wildcard_covered_authorization)
 }
 
 #[cfg(test)]
