@@ -72,12 +72,24 @@ fn chromium_still_does_what_the_fixtures_recorded() {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let run = run_verify(&["tests/verify-fixtures"]);
     let mut problems = failures(&run);
+    let mut wire_compared = 0;
 
     // Each fixture's `expect` was written from Chromium's own behaviour.
     for file in &run.files {
         let FileStatus::Verified(v) = &file.status else {
             continue;
         };
+        for d in &v.wire_disagreements {
+            problems.push(format!(
+                "{} request {} sent {}:\n    chromium: {}\n    engine:   {}",
+                file.file.display(),
+                d.request,
+                d.field,
+                d.observed,
+                d.engine
+            ));
+        }
+        wire_compared += v.wire_exchanges_compared;
         if let Some(slip) = &v.real_times {
             // The browser was asked at other times than the recorded ones
             // (the engine still had to agree with it, see the other test).
@@ -108,6 +120,8 @@ fn chromium_still_does_what_the_fixtures_recorded() {
             }
         }
     }
+    println!("exchanges compared on the wire: {wire_compared}");
+    assert!(wire_compared > 0, "no exchange was compared on the wire");
     assert!(
         problems.is_empty(),
         "Chromium no longer does what the fixtures recorded:\n{}",
@@ -172,6 +186,7 @@ fn the_engine_agrees_with_chromium_on_every_scenario() {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let run = run_verify(&["scenarios", "tests/wpt"]);
     let mut problems = failures(&run);
+    let mut wire_compared = 0;
     const CHECKED: [&str; 7] = [
         "result",
         "outcome",
@@ -185,6 +200,17 @@ fn the_engine_agrees_with_chromium_on_every_scenario() {
         let FileStatus::Verified(v) = &file.status else {
             continue;
         };
+        for d in &v.wire_disagreements {
+            problems.push(format!(
+                "{} request {} sent {}:\n    chromium: {}\n    engine:   {}",
+                relative(&file.file),
+                d.request,
+                d.field,
+                d.observed,
+                d.engine
+            ));
+        }
+        wire_compared += v.wire_exchanges_compared;
         for line in &v.unattributed_console {
             problems.push(format!(
                 "{}: console line printed while no request was in flight: {line}",
@@ -206,6 +232,8 @@ fn the_engine_agrees_with_chromium_on_every_scenario() {
             ));
         }
     }
+    println!("exchanges compared on the wire: {wire_compared}");
+    assert!(wire_compared > 0, "no exchange was compared on the wire");
     assert!(
         problems.is_empty(),
         "{} disagreement(s) with Chromium:\n{}",

@@ -67,6 +67,7 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
     );
     let mut problems = Vec::new();
     let mut verified = 0;
+    let mut wire_compared = 0;
     for file in &run.files {
         let name = relative(&file.file);
         let v = match &file.status {
@@ -87,6 +88,17 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
                 v.attempts
             );
         }
+        for d in &v.wire_disagreements {
+            problems.push(format!(
+                "{} request {} sent {}:\n    firefox: {}\n    engine:   {}",
+                name,
+                d.request,
+                d.field,
+                d.observed,
+                d.engine
+            ));
+        }
+        wire_compared += v.wire_exchanges_compared;
         for line in &v.unattributed_console {
             problems.push(format!(
                 "{name}: console line printed while no request was in flight: {line}"
@@ -122,6 +134,8 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
             }
         }
     }
+    println!("exchanges compared on the wire: {wire_compared}");
+    assert!(wire_compared > 0, "no exchange was compared on the wire");
     assert!(
         problems.is_empty(),
         "{} problem(s) in Firefox:\n{}",

@@ -26,6 +26,7 @@ pub mod report;
 mod server;
 mod slot;
 mod timing;
+mod wire_sent;
 
 use std::cmp::Reverse;
 use std::collections::VecDeque;
@@ -193,6 +194,12 @@ pub struct Verified {
     /// Console lines the browser printed while no request was in flight
     /// (verify cannot tell which request they belong to): reported, never dropped.
     pub unattributed_console: Vec<String>,
+    /// Where what the browser sent (method, headers) differs from the trace's
+    /// wire view (see [`wire_sent`]); `field` is `wire[N] method`,
+    /// `wire[N] <header>` or `wire exchanges`.
+    pub wire_disagreements: Vec<FieldDisagreement>,
+    /// How many exchanges (preflights, requests, redirects) were compared on the wire.
+    pub wire_exchanges_compared: usize,
 }
 
 /// One field on which the browser and the engine differ.
@@ -423,6 +430,8 @@ async fn run_job<D: Driver>(
                 }
             }
         }
+        let (wire_exchanges_compared, wire_disagreements) =
+            compare_wire(job, &ran, real_times.is_some().then_some(ran.timeline.as_slice()));
         return FileStatus::Verified(Verified {
             disagreements: compare(&ran.observed, &engine)
                 .into_iter()
@@ -438,8 +447,43 @@ async fn run_job<D: Driver>(
             attempts: attempt,
             real_times,
             unattributed_console: ran.unattributed,
+            wire_disagreements,
+            wire_exchanges_compared,
         });
     }
+}
+
+/// Compares what the browser sent with the engine's exchanges, request by
+/// request (evaluated at the real times when the run was judged at them).
+fn compare_wire(
+    job: &Job,
+    ran: &page_run::ScenarioRun,
+    real_ms: Option<&[u64]>,
+) -> (usize, Vec<FieldDisagreement>) {
+    let mut scenario = job.scenario.clone();
+    if let Some(times) = real_ms {
+        for (request, ms) in scenario.requests.iter_mut().zip(times) {
+            request.at_ms = Some(*ms);
+        }
+    }
+    let trace = crate::engine::evaluate(&scenario, Some(job.browser));
+    let mut compared = 0;
+    let mut found = Vec::new();
+    for (index, (spec, (predicted, received))) in scenario
+        .requests
+        .iter()
+        .zip(trace.requests.iter().zip(&ran.received))
+        .enumerate()
+    {
+        let wire = wire_sent::compare_sent(index, spec, &predicted.exchanges, received);
+        compared += wire.compared;
+        found.extend(wire.disagreements.into_iter().filter(|d| {
+            job.scenario
+                .not_modelled_reason_in(d.request, &d.field, job.browser)
+                .is_none()
+        }));
+    }
+    (compared, found)
 }
 
 /// Compares the browser's results with the engine's, field by field.

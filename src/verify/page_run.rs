@@ -90,6 +90,8 @@ pub(super) struct ScenarioRun {
     /// Console lines that arrived while no request was in flight (the page
     /// loading, a wait for `at_ms`, after the last request): reported, not dropped.
     pub(super) unattributed: Vec<String>,
+    /// What the server received, per request (compared with the trace's wire view).
+    pub(super) received: Vec<Vec<super::server::ReceivedRequest>>,
 }
 
 /// Runs `scenario` in `page` against a fresh mock server on `ip`.
@@ -181,6 +183,7 @@ pub(super) async fn run_requests<T: Tab>(
     let mut cors_errors = Vec::new();
     let mut timeline = Vec::new();
     let mut unattributed = Vec::new();
+    let mut all_received = Vec::new();
     // Every event before this position belongs to a request or is in `unattributed`.
     let mut accounted = 0;
     for (index, spec) in scenario.requests.iter().enumerate() {
@@ -254,9 +257,10 @@ pub(super) async fn run_requests<T: Tab>(
             page: &scenario.page,
             script,
             events,
-            received,
+            received: received.clone(),
             cache_answered,
         };
+        all_received.push(received);
         cors_errors.push(observe::cors_error(&observation.events));
         observed.push(observe(&observation));
     }
@@ -267,6 +271,7 @@ pub(super) async fn run_requests<T: Tab>(
         cors_errors,
         timeline,
         unattributed,
+        received: all_received,
     })
 }
 

@@ -25,7 +25,9 @@ pub const FIELDS: [&str; 7] = [
 ///
 /// `{"file", "id", "browser", "observed": [R…], "engine": [R…], "disagreements":
 /// [{"request", "field", "observed", "engine"}]}`, plus `"skipped"` (the reason)
-/// or `"error"` when the file was not verified, and `"chromium_cors_errors"`.
+/// or `"error"` when the file was not verified, and `"chromium_cors_errors"`,
+/// `"wire_disagreements"` (same shape as `"disagreements"`: what the browser
+/// sent against the trace's wire view) and `"wire_exchanges_compared"`.
 pub fn to_json(run: &Run) -> Value {
     let files: Vec<Value> = run
         .files
@@ -49,6 +51,14 @@ pub fn to_json(run: &Run) -> Value {
                     object.insert(
                         "chromium_cors_errors".to_owned(),
                         json!(v.chromium_cors_errors),
+                    );
+                    object.insert(
+                        "wire_disagreements".to_owned(),
+                        json!(v.wire_disagreements),
+                    );
+                    object.insert(
+                        "wire_exchanges_compared".to_owned(),
+                        json!(v.wire_exchanges_compared),
                     );
                     if let Some(slip) = &v.real_times {
                         object.insert("judged_at_real_times".to_owned(), json!(slip));
@@ -112,6 +122,11 @@ pub fn to_text(run: &Run) -> String {
             }
         }
         if let FileStatus::Verified(v) = &file.status {
+            for d in &v.wire_disagreements {
+                let _ = writeln!(out, "  request {} sent, {}:", d.request, d.field);
+                let _ = writeln!(out, "    browser: {}", compact(&d.observed));
+                let _ = writeln!(out, "    engine:  {}", compact(&d.engine));
+            }
             for line in &v.unattributed_console {
                 let _ = writeln!(
                     out,
