@@ -91,11 +91,7 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
         for d in &v.wire_disagreements {
             problems.push(format!(
                 "{} request {} sent {}:\n    firefox: {}\n    engine:   {}",
-                name,
-                d.request,
-                d.field,
-                d.observed,
-                d.engine
+                name, d.request, d.field, d.observed, d.engine
             ));
         }
         wire_compared += v.wire_exchanges_compared;

@@ -430,8 +430,11 @@ async fn run_job<D: Driver>(
                 }
             }
         }
-        let (wire_exchanges_compared, wire_disagreements) =
-            compare_wire(job, &ran, real_times.is_some().then_some(ran.timeline.as_slice()));
+        let (wire_exchanges_compared, wire_disagreements) = compare_wire(
+            job,
+            &ran,
+            real_times.is_some().then_some(ran.timeline.as_slice()),
+        );
         return FileStatus::Verified(Verified {
             disagreements: compare(&ran.observed, &engine)
                 .into_iter()
@@ -467,6 +470,14 @@ fn compare_wire(
         }
     }
     let trace = crate::engine::evaluate(&scenario, Some(job.browser));
+    let (origin, _) = page_run::page_origin(&scenario);
+    let urls = page_run::scenario_urls(&scenario, &format!("{origin}{}", harness_page::PAGE_PATH));
+    let hosts: Vec<String> = urls
+        .iter()
+        .filter_map(|u| u.host_str().map(str::to_owned))
+        .collect();
+    let favicon = format!("{origin}/favicon.ico");
+    let requested: Vec<String> = urls.iter().map(url::Url::to_string).collect();
     let mut compared = 0;
     let mut found = Vec::new();
     for (index, (spec, (predicted, received))) in scenario
@@ -475,7 +486,8 @@ fn compare_wire(
         .zip(trace.requests.iter().zip(&ran.received))
         .enumerate()
     {
-        let wire = wire_sent::compare_sent(index, spec, &predicted.exchanges, received);
+        let received = wire_sent::sent_by_page(received, &hosts, &favicon, &requested);
+        let wire = wire_sent::compare_sent(index, spec, &predicted.exchanges, &received);
         compared += wire.compared;
         found.extend(wire.disagreements.into_iter().filter(|d| {
             job.scenario

@@ -52,10 +52,7 @@ pub fn to_json(run: &Run) -> Value {
                         "chromium_cors_errors".to_owned(),
                         json!(v.chromium_cors_errors),
                     );
-                    object.insert(
-                        "wire_disagreements".to_owned(),
-                        json!(v.wire_disagreements),
-                    );
+                    object.insert("wire_disagreements".to_owned(), json!(v.wire_disagreements));
                     object.insert(
                         "wire_exchanges_compared".to_owned(),
                         json!(v.wire_exchanges_compared),

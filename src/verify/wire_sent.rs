@@ -14,21 +14,56 @@
 
 use serde_json::{json, Value};
 
-use crate::engine::Exchange;
+use crate::engine::{Exchange, ExchangeKind};
 use crate::scenario::RequestSpec;
 
 use super::server::ReceivedRequest;
 use super::FieldDisagreement;
 
 /// Headers whose presence the engine decides, compared both ways.
-pub(crate) const CORS_RELEVANT: [&str; 6] = [
+// Not modelled: cookies (a scenario's `Set-Cookie` makes the browser send
+// `Cookie` later; the engine keeps no cookie jar), so `Cookie` is compared
+// only where the trace lists it.
+pub(crate) const CORS_RELEVANT: [&str; 5] = [
     "origin",
     "access-control-request-method",
     "access-control-request-headers",
     "content-type",
     "range",
-    "cookie",
 ];
+
+/// The requests the page made, from the server's log: without the
+/// browser's own traffic (a host the scenario never names, e.g. Chromium's
+/// Google services, which also resolve to the mock server; the page's
+/// `/favicon.ico` unless a request asks for it), and with a transport retry
+/// kept once (Chromium resends a request whose connection closed without an
+/// answer, a `network_error` rule: same method, URL and headers).
+pub(crate) fn sent_by_page(
+    received: &[ReceivedRequest],
+    hosts: &[String],
+    favicon: &str,
+    requested: &[String],
+) -> Vec<ReceivedRequest> {
+    let mut kept: Vec<ReceivedRequest> = Vec::new();
+    for request in received {
+        let url = url::Url::parse(&request.url).ok();
+        let named = url
+            .as_ref()
+            .and_then(url::Url::host_str)
+            .is_some_and(|host| hosts.iter().any(|h| h == host));
+        let favicon_fetch = request.url == favicon && !requested.contains(&request.url);
+        let retry = kept.last().is_some_and(|previous| {
+            previous.response_head.is_none()
+                && previous.method == request.method
+                && previous.url == request.url
+                && previous.headers == request.headers
+        });
+        if named && !favicon_fetch && !retry {
+            kept.push(request.clone());
+        }
+    }
+    kept
+}
 
 /// What the comparison of one request found.
 #[derive(Debug, Default, PartialEq)]
@@ -87,8 +122,11 @@ pub(crate) fn compare_sent(
         let mut names: Vec<String> = wire.headers.unique_lowercase_names();
         for (name, _) in &sent.headers {
             let lower = name.to_ascii_lowercase();
-            let relevant =
-                CORS_RELEVANT.contains(&lower.as_str()) || script_names.contains(&lower);
+            // A preflight never carries the script's headers; what a browser
+            // adds there by default (`Accept-Language`) is not modelled.
+            let script_header =
+                exchange.kind == ExchangeKind::Actual && script_names.contains(&lower);
+            let relevant = CORS_RELEVANT.contains(&lower.as_str()) || script_header;
             if relevant && !names.contains(&lower) {
                 names.push(lower);
             }
@@ -108,7 +146,7 @@ pub(crate) fn compare_sent(
 mod tests {
     use std::time::Instant;
 
-    use crate::engine::{Exchange, ExchangeKind, HeaderList, WireRequest, WireResponse};
+    use crate::engine::{HeaderList, WireRequest, WireResponse};
 
     use super::*;
 
@@ -188,7 +226,10 @@ mod tests {
             ("access-control-request-headers", "x-token"),
         ]));
         let mut actual = pairs(&BROWSER_EXTRAS);
-        actual.extend(pairs(&[("Origin", "https://app.example.com"), ("x-token", "1")]));
+        actual.extend(pairs(&[
+            ("Origin", "https://app.example.com"),
+            ("x-token", "1"),
+        ]));
         let mut first = sent("OPTIONS", &[]);
         first.headers = preflight;
         let mut second = sent("PUT", &[]);
@@ -226,8 +267,16 @@ mod tests {
             fields,
             vec![
                 ("wire[0] method", json!("GET"), json!("OPTIONS")),
-                ("wire[0] access-control-request-method", json!("put"), json!("PUT")),
-                ("wire[0] access-control-request-headers", json!(null), json!("x-token")),
+                (
+                    "wire[0] access-control-request-method",
+                    json!("put"),
+                    json!("PUT")
+                ),
+                (
+                    "wire[0] access-control-request-headers",
+                    json!(null),
+                    json!("x-token")
+                ),
             ]
         );
         assert!(found.disagreements.iter().all(|d| d.request == 1));
@@ -235,7 +284,11 @@ mod tests {
 
     #[test]
     fn a_cors_relevant_or_script_header_the_trace_lacks_disagrees_but_others_do_not() {
-        let engine = [predicted(ExchangeKind::Actual, "POST", &[("Origin", "null")])];
+        let engine = [predicted(
+            ExchangeKind::Actual,
+            "POST",
+            &[("Origin", "null")],
+        )];
         let browser = sent(
             "POST",
             &[
@@ -247,7 +300,11 @@ mod tests {
             ],
         );
         let found = compare_sent(0, &spec(&[("x-trace", "7")]), &engine, &[browser]);
-        let fields: Vec<&str> = found.disagreements.iter().map(|d| d.field.as_str()).collect();
+        let fields: Vec<&str> = found
+            .disagreements
+            .iter()
+            .map(|d| d.field.as_str())
+            .collect();
         assert_eq!(fields, ["wire[0] content-type", "wire[0] x-trace"]);
         assert_eq!(
             found.disagreements.first().map(|d| &d.observed),
@@ -264,7 +321,11 @@ mod tests {
         let browser = sent("GET", &[("x-a", "1, 2")]);
         let found = compare_sent(0, &spec(&[("X-A", "1")]), &engine, &[browser]);
         assert_eq!(found.compared, 1);
-        let fields: Vec<&str> = found.disagreements.iter().map(|d| d.field.as_str()).collect();
+        let fields: Vec<&str> = found
+            .disagreements
+            .iter()
+            .map(|d| d.field.as_str())
+            .collect();
         assert_eq!(fields, ["wire exchanges"]);
         assert_eq!(
             found.disagreements.first().map(|d| &d.engine),
@@ -273,5 +334,70 @@ mod tests {
                 "GET https://api.example.com/data"
             ]))
         );
+    }
+
+    #[test]
+    fn the_browsers_own_traffic_and_a_retry_after_no_answer_are_not_the_pages() {
+        let mut dropped = sent("GET", &[("Origin", "null")]);
+        dropped.url = "https://cdn.example.net/down.css".to_owned();
+        let retry = dropped.clone();
+        let mut answered = dropped.clone();
+        answered.response_head = Some(b"HTTP/1.1 200 OK\r\n\r\n".to_vec());
+        let mut background = sent("POST", &[]);
+        background.url = "https://optimizationguide-pa.googleapis.com/v1:GetModels".to_owned();
+        let mut favicon = sent("GET", &[]);
+        favicon.url = "https://app.example.com/favicon.ico".to_owned();
+        let hosts = ["cdn.example.net".to_owned(), "app.example.com".to_owned()];
+        let log = [
+            answered.clone(),
+            background,
+            favicon.clone(),
+            answered,
+            dropped,
+            retry,
+        ];
+        let kept = sent_by_page(&log, &hosts, &favicon.url, &[]);
+        // A repeat after an answer is a second request; after none, a retry.
+        let heads: Vec<bool> = kept.iter().map(|r| r.response_head.is_some()).collect();
+        assert_eq!(heads, [true, true, false]);
+        assert!(kept
+            .iter()
+            .all(|r| r.url == "https://cdn.example.net/down.css"));
+        // A request the page makes for the favicon is the page's.
+        let asked = sent_by_page(
+            &[favicon.clone()],
+            &hosts,
+            &favicon.url,
+            &[favicon.url.clone()],
+        );
+        assert_eq!(asked.len(), 1);
+    }
+
+    #[test]
+    fn the_browsers_default_accept_language_on_a_preflight_is_not_compared() {
+        let engine = [predicted(
+            ExchangeKind::Preflight,
+            "OPTIONS",
+            &[
+                ("Access-Control-Request-Method", "GET"),
+                ("Access-Control-Request-Headers", "accept-language"),
+            ],
+        )];
+        let browser = sent(
+            "OPTIONS",
+            &[
+                ("Access-Control-Request-Method", "GET"),
+                ("Access-Control-Request-Headers", "accept-language"),
+                ("Accept-Language", "en-US,en;q=0.9"),
+                ("Cookie", "a=b"),
+            ],
+        );
+        let found = compare_sent(
+            0,
+            &spec(&[("Accept-Language", "nn_NO")]),
+            &engine,
+            &[browser],
+        );
+        assert_eq!(found.disagreements, Vec::new());
     }
 }
