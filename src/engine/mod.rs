@@ -90,7 +90,7 @@ pub use trace::*;
 
 use url::Url;
 
-use self::fetch::{fetch, FetchContext};
+use self::fetch::{fetch, FetchContext, Fetched};
 use self::messages::{build_console, render, success_console, MessageContext};
 use self::origin::compare_origins;
 use self::outcome::{decide_outcome, Delivered};
@@ -251,41 +251,15 @@ fn run_request(
     cache: &mut PreflightCache,
     now_ms: u64,
 ) -> RequestTrace {
-    let (page, page_url) = (&world.page.origin, world.page.url.as_ref());
     let mut steps = Vec::new();
     let mut exchanges = Vec::new();
-    let built = &prepared.built;
-    let mode = built.as_ref().map_or(spec.mode, |b| b.request.mode);
-    let origin = prepared.origin.clone();
-    let cross_origin = prepared.cross_origin;
-    let page_origin = world.page.serialized.as_str();
     let mut console = Vec::new();
-    let (
-        failure,
-        on_followed_redirect,
-        delivered,
-        readable_headers,
-        preflight,
-        preflight_request,
-        final_url,
-        status,
-        method,
-    ) = match built {
+    let fetched = match &prepared.built {
         Err(failure) => {
             steps.push(Step::new(StepKind::Thrown {
                 failure: failure.clone(),
             }));
-            (
-                Some(failure.clone()),
-                false,
-                Delivered::Opaque,
-                Vec::new(),
-                PreflightUse::None,
-                Vec::new(),
-                spec.url.clone(),
-                None,
-                spec.method.clone(),
-            )
+            thrown(failure, spec)
         }
         Ok(built) => {
             steps.extend(build_steps(built));
@@ -293,7 +267,7 @@ fn run_request(
                 console.extend(build_console(&built.notes, spec.api, profile.browser));
             }
             // `origin` compared this very URL (the request's, as built).
-            if let Some(comparison) = &origin {
+            if let Some(comparison) = &prepared.origin {
                 steps.push(Step::new(StepKind::SameOrigin {
                     page: comparison.page.clone(),
                     target: comparison.target.clone(),
@@ -301,7 +275,7 @@ fn run_request(
                 }));
             }
             let mut ctx = FetchContext {
-                page,
+                page: &world.page.origin,
                 server: world.server,
                 profile,
                 cache,
@@ -310,45 +284,20 @@ fn run_request(
                 steps: &mut steps,
                 exchanges: &mut exchanges,
             };
-            let fetched = fetch(&mut ctx, &built.request);
-            (
-                fetched.failure,
-                fetched.failed_on_followed_redirect,
-                fetched.delivered,
-                fetched.readable_headers,
-                fetched.preflight,
-                fetched.preflight_request,
-                fetched.final_url,
-                fetched.final_status,
-                fetched.method,
-            )
+            fetch(&mut ctx, &built.request)
         }
     };
-    let outcome = decide_outcome(failure.as_ref(), delivered, profile);
-    let initial_url = &prepared.initial_url;
-    let (failure_console, js_error) = match &failure {
-        _ if world.lean => (Vec::new(), None),
-        Some(failure) => {
-            let context = MessageContext {
-                api: spec.api,
-                url: &final_url,
-                initial_url,
-                origin: page_origin,
-                page_url: page_url.map_or(page_origin, Url::as_str),
-                on_followed_redirect,
-                status,
-                method: &method,
-                mode,
-            };
-            let rendered = render(failure, &context, profile.browser);
-            (rendered.console, rendered.js_error)
-        }
-        None => (
-            success_lines(profile, spec.api, outcome, status, &exchanges, &method),
-            None,
-        ),
+    let outcome = decide_outcome(fetched.failure.as_ref(), fetched.delivered, profile);
+    let js_error = if world.lean {
+        None
+    } else {
+        let (lines, js_error) = script_report(
+            world, spec, prepared, profile, &fetched, outcome, &exchanges,
+        );
+        console.extend(lines);
+        js_error
     };
-    console.extend(failure_console);
+    let failure = fetched.failure;
     steps.push(Step::new(StepKind::Verdict {
         outcome,
         api: spec.api,
@@ -358,16 +307,16 @@ fn run_request(
     }));
     RequestTrace {
         result: RequestResult {
-            cross_origin,
-            preflight,
-            preflight_request,
+            cross_origin: prepared.cross_origin,
+            preflight: fetched.preflight,
+            preflight_request: fetched.preflight_request,
             outcome,
-            readable_headers,
+            readable_headers: fetched.readable_headers,
             console,
             js_error,
         },
         at_ms: now_ms,
-        origin,
+        origin: prepared.origin.clone(),
         steps,
         exchanges,
         failure,
@@ -377,6 +326,67 @@ fn run_request(
         } else {
             cache.clone()
         },
+    }
+}
+
+/// A call that threw before any request was made: the failure, and nothing
+/// fetched (the script's own URL and method, for the console).
+fn thrown(failure: &Failure, spec: &RequestSpec) -> Fetched {
+    Fetched {
+        failure: Some(failure.clone()),
+        delivered: Delivered::Opaque,
+        readable_headers: Vec::new(),
+        preflight: PreflightUse::None,
+        preflight_request: Vec::new(),
+        final_url: spec.url.clone(),
+        final_status: None,
+        method: spec.method.clone(),
+        failed_on_followed_redirect: false,
+    }
+}
+
+/// What the script is told: the console lines after the request (rendered
+/// from the typed failure, or a success's own lines) and the error it gets.
+fn script_report(
+    world: &World<'_>,
+    spec: &RequestSpec,
+    prepared: &Prepared,
+    profile: &Profile,
+    fetched: &Fetched,
+    outcome: Outcome,
+    exchanges: &[Exchange],
+) -> (Vec<String>, Option<String>) {
+    let page_origin = world.page.serialized.as_str();
+    match &fetched.failure {
+        Some(failure) => {
+            let context = MessageContext {
+                api: spec.api,
+                url: &fetched.final_url,
+                initial_url: &prepared.initial_url,
+                origin: page_origin,
+                page_url: world.page.url.as_ref().map_or(page_origin, Url::as_str),
+                on_followed_redirect: fetched.failed_on_followed_redirect,
+                status: fetched.final_status,
+                method: &fetched.method,
+                mode: prepared
+                    .built
+                    .as_ref()
+                    .map_or(spec.mode, |b| b.request.mode),
+            };
+            let rendered = render(failure, &context, profile.browser);
+            (rendered.console, rendered.js_error)
+        }
+        None => (
+            success_lines(
+                profile,
+                spec.api,
+                outcome,
+                fetched.final_status,
+                exchanges,
+                &fetched.method,
+            ),
+            None,
+        ),
     }
 }
 

@@ -10,7 +10,7 @@
 //! pass through the middleware and get the headers too.
 
 use super::pattern::{Anchor, Pattern};
-use super::source::{tokenize, Lang, Parser, Scope};
+use super::source::{read_file, Lang, Parser, Scope};
 use super::{Answer, Backend, ConfigError, Outcome, Request};
 
 const DEFAULT_HEADERS: [&str; 6] = [
@@ -41,16 +41,10 @@ pub struct Django {
 /// Reads the `CORS_*` settings (and whether `MIDDLEWARE` lists the
 /// middleware) of a `settings.py`.
 pub(super) fn parse(text: &str) -> Result<Django, ConfigError> {
-    let tokens = tokenize(text, Lang::Python)?;
-    let parser = Parser {
-        source: text,
-        tokens: &tokens,
-        lang: Lang::Python,
-    };
-    let scope = Scope {
-        source: text,
-        names: parser.assignments(),
-        builtins: vec![
+    read_file(
+        text,
+        Lang::Python,
+        vec![
             (
                 "default_headers",
                 DEFAULT_HEADERS.map(String::from).to_vec(),
@@ -60,7 +54,13 @@ pub(super) fn parse(text: &str) -> Result<Django, ConfigError> {
                 DEFAULT_METHODS.map(String::from).to_vec(),
             ),
         ],
-    };
+        read_config,
+    )
+}
+
+/// Reads the parsed file: its tokens, and its top-level names in `scope`.
+fn read_config(parser: &Parser<'_>, scope: &Scope<'_>) -> Result<Django, ConfigError> {
+    let text = parser.source;
     let setting = |names: &[&str]| {
         names
             .iter()

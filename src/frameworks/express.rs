@@ -8,7 +8,7 @@
 //! `OPTIONS` request is answered as a preflight, whatever its headers and
 //! whether its origin is allowed. A string `origin` is sent to everyone.
 
-use super::source::{tokenize, Expr, Lang, Parser, Scope, Tok, Token, Value};
+use super::source::{read_file, Expr, Lang, Parser, Scope, Tok, Token, Value};
 use super::{Answer, Backend, ConfigError, Outcome, Request};
 
 /// `cors`'s `origin` option.
@@ -68,17 +68,12 @@ pub struct Express {
 
 /// Reads the first `app.use([path,] cors(...))` of an app file.
 pub(super) fn parse(text: &str) -> Result<Express, ConfigError> {
-    let tokens = tokenize(text, Lang::Js)?;
-    let parser = Parser {
-        source: text,
-        tokens: &tokens,
-        lang: Lang::Js,
-    };
-    let scope = Scope {
-        source: text,
-        names: parser.assignments(),
-        builtins: Vec::new(),
-    };
+    read_file(text, Lang::Js, Vec::new(), read_config)
+}
+
+/// Reads the parsed file: its tokens, and its top-level names in `scope`.
+fn read_config(parser: &Parser<'_>, scope: &Scope<'_>) -> Result<Express, ConfigError> {
+    let (text, tokens) = (parser.source, parser.tokens);
     let Some(call) = (0..tokens.len()).find(|&i| {
         parser.is_ident(i, "cors")
             && parser.is_punct(i + 1, "(")
@@ -91,7 +86,7 @@ pub(super) fn parse(text: &str) -> Result<Express, ConfigError> {
             "no cors(...) call in this file: expected app.use(cors({...}))",
         ));
     };
-    let mount = mount_path(&parser, call);
+    let mount = mount_path(parser, call);
     let (expr, _) = parser.expr(call)?;
     let Value::Call { args, .. } = &expr.value else {
         return Err(ConfigError::at(text, expr.start, "expected cors(...) here"));
@@ -120,10 +115,10 @@ pub(super) fn parse(text: &str) -> Result<Express, ConfigError> {
     for (key, value) in pairs {
         let value = scope.resolve(value)?;
         match key.as_str() {
-            "origin" => express.origin = origin_option(&scope, value)?,
-            "methods" => express.methods = joined(&scope, value)?.unwrap_or_default(),
-            "allowedHeaders" | "headers" => express.allowed_headers = joined(&scope, value)?,
-            "exposedHeaders" => express.exposed_headers = joined(&scope, value)?,
+            "origin" => express.origin = origin_option(scope, value)?,
+            "methods" => express.methods = joined(scope, value)?.unwrap_or_default(),
+            "allowedHeaders" | "headers" => express.allowed_headers = joined(scope, value)?,
+            "exposedHeaders" => express.exposed_headers = joined(scope, value)?,
             "credentials" => express.credentials = matches!(value.value, Value::Bool(true)),
             "maxAge" => {
                 express.max_age = match &value.value {

@@ -11,7 +11,7 @@
 //! requested method is in `methods` (a substring test of the joined list).
 
 use super::pattern::{Anchor, Pattern};
-use super::source::{tokenize, Expr, Lang, Parser, Scope, Value};
+use super::source::{read_file, Expr, Lang, Parser, Scope, Value};
 use super::{Answer, Backend, ConfigError, Outcome, Request};
 
 const ALL_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"];
@@ -65,17 +65,12 @@ pub struct Flask {
 
 /// Reads the first `CORS(app, ...)` of a Flask app file.
 pub(super) fn parse(text: &str) -> Result<Flask, ConfigError> {
-    let tokens = tokenize(text, Lang::Python)?;
-    let parser = Parser {
-        source: text,
-        tokens: &tokens,
-        lang: Lang::Python,
-    };
-    let scope = Scope {
-        source: text,
-        names: parser.assignments(),
-        builtins: Vec::new(),
-    };
+    read_file(text, Lang::Python, Vec::new(), read_config)
+}
+
+/// Reads the parsed file: its tokens, and its top-level names in `scope`.
+fn read_config(parser: &Parser<'_>, scope: &Scope<'_>) -> Result<Flask, ConfigError> {
+    let (text, tokens) = (parser.source, parser.tokens);
     let call = (0..tokens.len()).find(|&i| {
         parser.dotted_name(i).is_some_and(|(name, next)| {
             (name == "CORS" || name == "flask_cors.CORS") && parser.is_punct(next, "(")
@@ -134,7 +129,7 @@ pub(super) fn parse(text: &str) -> Result<Flask, ConfigError> {
     for (pattern, own) in resources {
         let merged: Vec<(String, Expr)> = common.iter().chain(own.iter()).cloned().collect();
         let path = Pat::new(&pattern, false).map_err(|m| ConfigError::at(text, expr.start, m))?;
-        out.push((path, options(&scope, &merged)?));
+        out.push((path, options(scope, &merged)?));
     }
     Ok(Flask { resources: out })
 }

@@ -347,6 +347,29 @@ mod scope;
 pub(crate) use self::parse::Parser;
 pub(crate) use self::scope::Scope;
 
+/// Reads a configuration file as `lang`: tokenizes `text` and hands `read`
+/// its parser and its top-level names (with the framework's own `builtins`,
+/// such as django-cors-headers' `default_headers`).
+pub(crate) fn read_file<T>(
+    text: &str,
+    lang: Lang,
+    builtins: Vec<(&'static str, Vec<String>)>,
+    read: impl FnOnce(&Parser<'_>, &Scope<'_>) -> Result<T, ConfigError>,
+) -> Result<T, ConfigError> {
+    let tokens = tokenize(text, lang)?;
+    let parser = Parser {
+        source: text,
+        tokens: &tokens,
+        lang,
+    };
+    let scope = Scope {
+        source: text,
+        names: parser.assignments(),
+        builtins,
+    };
+    read(&parser, &scope)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

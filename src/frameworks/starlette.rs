@@ -10,7 +10,7 @@
 //! `CORSMiddleware`, so it has no CORS headers.
 
 use super::pattern::{Anchor, Pattern};
-use super::source::{tokenize, Lang, Parser, Scope, Value};
+use super::source::{read_file, Lang, Parser, Scope, Value};
 use super::{Answer, Backend, ConfigError, Outcome, Request};
 
 const ALL_METHODS: [&str; 8] = [
@@ -43,17 +43,12 @@ pub struct Starlette {
 /// Reads `app.add_middleware(CORSMiddleware, ...)` or
 /// `Middleware(CORSMiddleware, ...)` in a Python file.
 pub(super) fn parse(text: &str) -> Result<Starlette, ConfigError> {
-    let tokens = tokenize(text, Lang::Python)?;
-    let parser = Parser {
-        source: text,
-        tokens: &tokens,
-        lang: Lang::Python,
-    };
-    let scope = Scope {
-        source: text,
-        names: parser.assignments(),
-        builtins: Vec::new(),
-    };
+    read_file(text, Lang::Python, Vec::new(), read_config)
+}
+
+/// Reads the parsed file: its tokens, and its top-level names in `scope`.
+fn read_config(parser: &Parser<'_>, scope: &Scope<'_>) -> Result<Starlette, ConfigError> {
+    let (text, tokens) = (parser.source, parser.tokens);
     let call = (0..tokens.len()).find(|&i| {
         parser.dotted_name(i).is_some_and(|(name, next)| {
             (name.ends_with("add_middleware") || name.ends_with("Middleware"))

@@ -32,9 +32,9 @@ use super::failure::Failure;
 use super::origin::Origin;
 use super::outcome::Delivered;
 use super::request::Request;
-use super::server::MockServer;
+use super::server::{MockServer, WireRequest, WireResponse};
 use super::step::{Step, StepKind};
-use super::trace::Exchange;
+use super::trace::{Exchange, ExchangeKind};
 use crate::scenario::{Api, PreflightUse};
 
 /// How fetching a request ended.
@@ -106,6 +106,19 @@ impl FetchContext<'_> {
     /// Records a step.
     fn record(&mut self, kind: StepKind) {
         self.steps.push(Step::new(kind));
+    }
+
+    /// Sends `wire` to the mock server and records the exchange as `kind`;
+    /// returns the answer. (HTTP fetch records its own, to keep the answer
+    /// without a copy.)
+    fn transmit(&mut self, kind: ExchangeKind, wire: WireRequest) -> WireResponse {
+        let response = self.server.respond(&wire);
+        self.exchanges.push(Exchange {
+            kind,
+            request: wire,
+            response: response.clone(),
+        });
+        response
     }
 }
 

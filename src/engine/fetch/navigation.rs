@@ -6,7 +6,7 @@ use crate::engine::outcome::Delivered;
 use crate::engine::request::Request;
 use crate::engine::server::{WireRequest, WireResponse};
 use crate::engine::step::StepKind;
-use crate::engine::trace::{Exchange, ExchangeKind};
+use crate::engine::trace::ExchangeKind;
 
 /// A form submitted cross-origin into an iframe: the [navigate](https://html.spec.whatwg.org/multipage/browsing-the-web.html#navigate)
 /// algorithm fetches with mode "navigate", which never runs the CORS check
@@ -25,12 +25,7 @@ pub(super) fn navigate(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched
         body: request.body.clone(),
     };
     ctx.record(StepKind::Navigation);
-    let response = ctx.server.respond(&wire);
-    ctx.exchanges.push(Exchange {
-        kind: ExchangeKind::Actual,
-        request: wire,
-        response: response.clone(),
-    });
+    let response = ctx.transmit(ExchangeKind::Actual, wire);
     match response {
         WireResponse::NetworkError { .. } => {
             // Not modelled: Chromium shows its error page in the iframe; the harness sees a load.

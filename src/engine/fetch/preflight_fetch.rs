@@ -18,7 +18,7 @@ use crate::engine::request::Request;
 use crate::engine::safelist::cors_unsafe_request_header_names;
 use crate::engine::server::{WireRequest, WireResponse};
 use crate::engine::step::StepKind;
-use crate::engine::trace::{Exchange, ExchangeKind};
+use crate::engine::trace::ExchangeKind;
 use crate::scenario::{Browser, PreflightUse};
 
 /// Main fetch's CORS branch and HTTP fetch's step 4.3: "request's
@@ -133,12 +133,7 @@ fn cors_preflight_fetch(
         body: None,
     };
     // 3. "Let response be the result of running HTTP-network-or-cache fetch given preflight."
-    let response = ctx.server.respond(&wire);
-    ctx.exchanges.push(Exchange {
-        kind: ExchangeKind::Preflight,
-        request: wire,
-        response: response.clone(),
-    });
+    let response = ctx.transmit(ExchangeKind::Preflight, wire);
     ctx.record(StepKind::PreflightSent {
         url: url.as_str().to_owned(),
         headers: shown,

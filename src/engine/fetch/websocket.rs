@@ -9,7 +9,7 @@ use crate::engine::outcome::Delivered;
 use crate::engine::request::Request;
 use crate::engine::server::{WireRequest, WireResponse};
 use crate::engine::step::StepKind;
-use crate::engine::trace::{Exchange, ExchangeKind};
+use crate::engine::trace::ExchangeKind;
 
 /// The WebSocket handshake: a GET with `Origin` and `Upgrade: websocket`;
 /// the connection opens on status 101. "The request's mode is "websocket"",
@@ -39,12 +39,7 @@ pub(super) fn establish_a_websocket_connection(
         url: request.url.as_str().to_owned(),
         origin,
     });
-    let response = ctx.server.respond(&wire);
-    ctx.exchanges.push(Exchange {
-        kind: ExchangeKind::Actual,
-        request: wire,
-        response: response.clone(),
-    });
+    let response = ctx.transmit(ExchangeKind::Actual, wire);
     match response {
         WireResponse::NetworkError { .. } => {
             let failure = Failure::ConnectionFailed {
