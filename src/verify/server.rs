@@ -313,8 +313,17 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
     }
     // The browser's own favicon request for a page without the icon link
     // (a page with a `page_csp`): answered with no content, so it prints
-    // nothing (a 404 makes Chromium print `Failed to load resource`).
-    if current == NO_REQUEST && path == "/favicon.ico" && page_origin(&url) {
+    // nothing (a 404 makes Chromium print `Failed to load resource`). It may
+    // come while a scripted request is in flight, so it is answered then too,
+    // unless a rule of the scenario serves that URL.
+    let rule_serves_favicon = || {
+        shared.setup.rules.iter().any(|rule| {
+            url::Url::parse(&rule.matcher.url).is_ok_and(|rule_url| {
+                rule_url.path() == "/favicon.ico" && page_origin(&Some(rule_url))
+            })
+        })
+    };
+    if path == "/favicon.ico" && page_origin(&url) && !rule_serves_favicon() {
         return Answer {
             reply: Some(plain_response(204, Vec::new(), "")),
             entry: None,
