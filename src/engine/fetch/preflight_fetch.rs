@@ -19,7 +19,7 @@ use crate::engine::safelist::cors_unsafe_request_header_names;
 use crate::engine::server::{WireRequest, WireResponse};
 use crate::engine::step::StepKind;
 use crate::engine::trace::ExchangeKind;
-use crate::scenario::{Browser, PreflightUse};
+use crate::scenario::PreflightUse;
 
 /// Main fetch's CORS branch and HTTP fetch's step 4.3: "request's
 /// use-CORS-preflight flag is set, or request's unsafe-request flag is set
@@ -106,10 +106,9 @@ fn cors_preflight_fetch(
 ) -> Result<(), (Failure, Option<u16>)> {
     // 1.–2. "Let preflight be a new request whose method is `OPTIONS` … Append (`Accept`, `*/*`) … (`Access-Control-Request-Method`, request's method) … (`Access-Control-Request-Headers`, value)."
     let mut headers = preflight_request_headers(ask);
-    // Browser: Firefox ESR 153 sends the page's own origin, not the tainted
-    // `null`, on a preflight after a cross-origin redirect (its request then
-    // carries `null`); seen by verify's wire check on the WPT redirect cases.
-    if ctx.profile.browser == Browser::Firefox {
+    // Browser: Firefox sends the page's own origin, not the tainted `null`,
+    // on a preflight after a cross-origin redirect (`Profile`).
+    if ctx.profile.preflight_origin_ignores_tainting {
         headers.set("Origin", &ctx.page.serialize());
     }
     let shown: Vec<(String, String)> = headers
