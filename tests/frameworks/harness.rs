@@ -29,13 +29,30 @@ fn tools() -> PathBuf {
     root().join(".tools")
 }
 
-/// A free port on 127.0.0.1 (bound, then released for the server).
+/// Ports this test binary has handed out. The framework tests run in
+/// parallel, and a port the kernel just gave one test (released so its
+/// server can bind it) can be given to another before that server binds;
+/// CI once saw an Express check answered by another test's server.
+static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+
+/// A listener on 127.0.0.1 whose port no other test in this binary was given.
+pub(crate) fn unique_listener() -> TcpListener {
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+    for _ in 0..1000 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            return listener;
+        }
+    }
+    panic!("no unused port on 127.0.0.1 after 1000 tries");
+}
+
+/// A free port on 127.0.0.1 (bound, then released for the server), never
+/// one another test in this binary was given.
 pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    unique_listener().local_addr().unwrap().port()
 }
 
 /// A started process, stopped (killed and reaped) when dropped.
@@ -53,6 +70,15 @@ fn wait_ready(port: u16, what: &str, process: &mut Process, log: &Path) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // A server that failed to bind (port taken) exits soon after;
+            // make sure what answered is ours.
+            std::thread::sleep(Duration::from_millis(300));
+            if let Ok(Some(status)) = process.0.try_wait() {
+                panic!(
+                    "{what} exited ({status}) although 127.0.0.1:{port} answered: {}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                );
+            }
             return;
         }
         if let Ok(Some(status)) = process.0.try_wait() {
@@ -79,7 +105,7 @@ pub(crate) struct Upstream {
 
 impl Upstream {
     pub(crate) fn start() -> Upstream {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = unique_listener();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
