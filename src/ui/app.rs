@@ -59,8 +59,12 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let dispatch = ctx.link().callback(|action| action);
-        let (state, start_effects) =
+        let (mut state, start_effects) =
             AppState::start(effects::read_start(), super::default_scenario());
+        if super::first_view::present() {
+            // The pre-rendered view is the whole view: render it all at once.
+            state = super::first_view::settled(state);
+        }
         effects::run(start_effects, &dispatch);
         let mode = Rc::new(Cell::new(state.mode));
         App {

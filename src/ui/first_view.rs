@@ -15,6 +15,8 @@
 //! the same state, so the page shows the same view throughout.
 
 use crate::ui::store::AppState;
+#[cfg(doc)]
+use crate::ui::store::Action;
 
 /// The attribute that marks the pre-rendered view's root.
 pub const PRERENDERED: &str = "data-prerendered";
@@ -41,6 +43,11 @@ pub fn mount_point() -> Option<web_sys::Element> {
     Some(root)
 }
 
+/// Whether the page holds a pre-rendered view (until [`take_over`]).
+pub fn present() -> bool {
+    prerendered().is_some()
+}
+
 /// The lesson a lesson's own page was pre-rendered for.
 pub fn lesson() -> Option<String> {
     prerendered()?.get_attribute(LESSON)
@@ -62,6 +69,9 @@ pub fn root_of_lesson_page(pathname: &str) -> Option<&str> {
 
 /// The state the app starts in on a first visit showing `lesson` (nothing
 /// stored, no fragment): what [`App`](crate::ui::App) renders first there.
+/// The whole view: on a pre-rendered page the app does not defer the
+/// editors and panels to after the first paint ([`settled`]), since the
+/// pre-rendered view is what the first paint shows.
 pub fn first_state(lesson: crate::scenario::Scenario) -> AppState {
     use crate::ui::share::{self, HashRequest};
     use crate::ui::store::Start;
@@ -72,7 +82,12 @@ pub fn first_state(lesson: crate::scenario::Scenario) -> AppState {
         progress: (Vec::new(), None),
         bundled: share::bundled_titles(),
     };
-    AppState::start(start, lesson).0
+    settled(AppState::start(start, lesson).0)
+}
+
+/// `state` with the whole view shown at once (the reducer's [`Action::Settled`]).
+pub fn settled(state: AppState) -> AppState {
+    crate::ui::store::reduce(&state, crate::ui::store::Action::Settled).0
 }
 
 #[cfg(all(feature = "ssr", not(target_arch = "wasm32")))]
