@@ -27,15 +27,16 @@ use support::{eval, launch, ready, root, serve, wait_until};
 const LESSONS: [&str; 2] = ["json-post-without-allow-headers", "allow-origin-wildcard"];
 
 /// Run in every document before its own scripts: records CSP violations and,
-/// in each animation frame, how many verdicts the page holds (from the first
-/// frame with one).
+/// in each animation frame, how many verdicts the page shows (with a layout
+/// box; from the first frame with one).
 const WATCH: &str = r#"
 window.__violations = [];
 document.addEventListener('securitypolicyviolation', (e) =>
   window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
 window.__frames = [];
 const frame = () => {
-  const count = document.querySelectorAll('[data-testid=verdict]').length;
+  const count = [...document.querySelectorAll('[data-testid=verdict]')]
+    .filter((e) => e.getClientRects().length > 0).length;
   if (count > 0 || window.__frames.length > 0) window.__frames.push(count);
   if (window.__frames.length < 600) requestAnimationFrame(frame);
 };

@@ -90,8 +90,9 @@ impl Component for App {
 
     fn rendered(&mut self, _ctx: &Context<Self>, first_render: bool) {
         if first_render {
-            // The app's first view is in the DOM: the pre-rendered one goes,
-            // in the same task, so no frame shows neither or both.
+            // The app's first view is in the DOM (hidden): the pre-rendered
+            // one goes and this one shows, in one task, so no frame shows
+            // neither or both.
             super::first_view::take_over();
             super::performance_mark("first render in the DOM");
             let dispatch = self.dispatch.clone();

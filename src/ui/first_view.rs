@@ -9,10 +9,11 @@
 //! inside a `<div class="app-root" data-prerendered>` (for a lesson's own
 //! page, `lessons/<id>.html`, with `data-lesson="<id>"`).
 //!
-//! In the browser the app renders its own first view into a new `.app-root`
-//! next to it ([`mount_point`]) and, in the same task as that render, removes
-//! the pre-rendered one ([`take_over`]): both are the same components over
-//! the same state, so the page shows the same view throughout.
+//! In the browser the app renders its own first view into a new, hidden
+//! `.app-root` next to it ([`mount_point`]); once that render is in the DOM
+//! it removes the pre-rendered one and shows its own in one task
+//! ([`take_over`]): both are the same components over the same state, so
+//! the page shows the same view throughout.
 
 use crate::ui::store::AppState;
 #[cfg(doc)]
@@ -33,12 +34,15 @@ fn prerendered() -> Option<web_sys::Element> {
         .flatten()
 }
 
-/// A new, empty `.app-root` just before the pre-rendered view, for the app
-/// to render into (`None`: the page has no pre-rendered view).
+/// A new, empty and hidden `.app-root` just before the pre-rendered view,
+/// for the app to render into (`None`: the page has no pre-rendered view).
+/// Yew may paint a frame between its first render and the root's
+/// `rendered`, so the app's view stays hidden until [`take_over`].
 pub fn mount_point() -> Option<web_sys::Element> {
     let prerendered = prerendered()?;
     let root = prerendered.owner_document()?.create_element("div").ok()?;
     root.set_class_name(ROOT_CLASS);
+    root.set_attribute("hidden", "").ok()?;
     prerendered.before_with_node_1(&root).ok()?;
     Some(root)
 }
@@ -53,10 +57,15 @@ pub fn lesson() -> Option<String> {
     prerendered()?.get_attribute(LESSON)
 }
 
-/// Removes the pre-rendered view: the app's first render is in the DOM.
+/// Removes the pre-rendered view and shows the app's, in one task: the
+/// app's first render is in the DOM.
 pub fn take_over() {
     if let Some(prerendered) = prerendered() {
+        let app = prerendered.previous_element_sibling();
         prerendered.remove();
+        if let Some(app) = app {
+            let _ = app.remove_attribute("hidden");
+        }
     }
 }
 
