@@ -10,6 +10,8 @@
 //! - With the app, the page shows a verdict in every frame from its first
 //!   until the app has taken over (none without, none with two), and the
 //!   app's view is the same lesson, verdict and console line, now live.
+//! - A `#scenario=` link on the root page never shows the pre-rendered
+//!   (default) lesson: only the linked one.
 //!
 //! It needs `dist/`, so `cargo test` skips it; `scripts/test` runs it with
 //! `--ignored` right after the Trunk build.
@@ -27,18 +29,22 @@ use support::{eval, launch, ready, root, serve, wait_until};
 const LESSONS: [&str; 2] = ["json-post-without-allow-headers", "allow-origin-wildcard"];
 
 /// Run in every document before its own scripts: records CSP violations and,
-/// in each animation frame, how many verdicts the page shows (with a layout
-/// box; from the first frame with one).
+/// in each animation frame, how many verdicts the page shows (visible; from
+/// the first frame with one) and the lesson titles it shows.
 const WATCH: &str = r#"
 window.__violations = [];
 document.addEventListener('securitypolicyviolation', (e) =>
   window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
 window.__frames = [];
+window.__titles = [];
+const visible = (selector) => [...document.querySelectorAll(selector)]
+  .filter((e) => e.checkVisibility({ visibilityProperty: true }));
+let frames = 0;
 const frame = () => {
-  const count = [...document.querySelectorAll('[data-testid=verdict]')]
-    .filter((e) => e.getClientRects().length > 0).length;
+  const count = visible('[data-testid=verdict]').length;
   if (count > 0 || window.__frames.length > 0) window.__frames.push(count);
-  if (window.__frames.length < 600) requestAnimationFrame(frame);
+  for (const title of visible('#scenario-title')) window.__titles.push(title.textContent);
+  if (++frames < 600) requestAnimationFrame(frame);
 };
 requestAnimationFrame(frame);
 "#;
@@ -170,7 +176,11 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
         page.close().await.unwrap();
     }
 
-    // 3. The first visit (index.html) is pre-rendered too, and the app shows the same.
+    // 3. A first visit (nothing stored) to index.html: pre-rendered too (the
+    //    default lesson), and the app shows the same.
+    let page = browser.new_page(base.as_str()).await.unwrap();
+    eval(&page, "localStorage.clear(); true").await;
+    page.close().await.unwrap();
     let page = browser.new_page("about:blank").await.unwrap();
     open(&page, &base).await;
     ready(&page).await;
@@ -178,6 +188,20 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
     assert!(
         !frames.is_empty() && frames.iter().all(|&count| count == 1),
         "index.html: a frame showed no verdict or two ({frames:?})"
+    );
+    page.close().await.unwrap();
+
+    // 4. A link to another lesson (`#scenario=`) on index.html, with a
+    //    scenario stored by now: the pre-rendered default lesson is never
+    //    shown; the app opens the linked one.
+    let (_, _, wildcard) = engine_view(LESSONS[1]);
+    let page = browser.new_page("about:blank").await.unwrap();
+    open(&page, &format!("{base}#scenario={}", LESSONS[1])).await;
+    ready(&page).await;
+    let titles: Vec<String> = serde_json::from_value(eval(&page, "window.__titles").await).unwrap();
+    assert!(
+        !titles.is_empty() && titles.iter().all(|title| *title == wildcard),
+        "index.html#scenario=: every title shown is the linked lesson's: {titles:?}"
     );
 
     browser.close().await.unwrap();
