@@ -52,13 +52,23 @@ requestAnimationFrame(frame);
 /// What the engine (natively) says the page must show for `id`: the
 /// outcome as the verdict's `data-outcome` writes it, and the first console line.
 fn engine_view(id: &str) -> (String, Option<String>, String) {
-    let text = std::fs::read_to_string(root().join("scenarios").join(format!("{id}.json"))).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("scenarios").join(format!("{id}.json"))).unwrap();
     let scenario = parse_scenario(&text).unwrap();
-    let trace = cors_lab::engine::evaluate(&scenario, Some(scenario.browser.unwrap_or(Browser::Chrome)));
-    let result = &trace.requests.first().expect("the lesson makes a request").result;
+    let trace =
+        cors_lab::engine::evaluate(&scenario, Some(scenario.browser.unwrap_or(Browser::Chrome)));
+    let result = &trace
+        .requests
+        .first()
+        .expect("the lesson makes a request")
+        .result;
     let outcome = serde_json::to_value(result.outcome).unwrap();
     let title = scenario.title.clone().unwrap_or(scenario.id.clone());
-    (outcome.as_str().unwrap().to_owned(), result.console.first().cloned(), title)
+    (
+        outcome.as_str().unwrap().to_owned(),
+        result.console.first().cloned(),
+        title,
+    )
 }
 
 /// The view as the page shows it now: title, outcome, first console line,
@@ -87,7 +97,10 @@ fn without_wasm(dist: &std::path::Path) -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
     let lessons = copy.path().join("lessons");
     std::fs::create_dir(&lessons).unwrap();
-    for (from, to) in [(dist.to_owned(), copy.path().to_owned()), (dist.join("lessons"), lessons)] {
+    for (from, to) in [
+        (dist.to_owned(), copy.path().to_owned()),
+        (dist.join("lessons"), lessons),
+    ] {
         for entry in std::fs::read_dir(&from).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -126,16 +139,28 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
         // 1. The wasm module never arrives (a copy of dist/ without it): the static page alone.
         let page = browser.new_page("about:blank").await.unwrap();
         open(&page, &format!("{static_base}lessons/{id}.html")).await;
-        wait_until(&page, "document.readyState === 'complete'", "the page has loaded").await;
+        wait_until(
+            &page,
+            "document.readyState === 'complete'",
+            "the page has loaded",
+        )
+        .await;
         let before = shown(&page).await;
         assert_eq!(before["title"], title.as_str(), "{id}: {before}");
         assert_eq!(before["outcome"], outcome.as_str(), "{id}: {before}");
         assert_eq!(before["line"].as_str(), line.as_deref(), "{id}: {before}");
-        assert_eq!(before["verdictInView"], true, "{id}: the verdict is in the first viewport: {before}");
+        assert_eq!(
+            before["verdictInView"], true,
+            "{id}: the verdict is in the first viewport: {before}"
+        );
         assert_eq!(before["prerendered"], 1, "{id}: {before}");
         // The inlined CSS applies (its hash is in the CSP): the badge is styled.
         let styled = "getComputedStyle(document.querySelector('[data-testid=verdict] .badge')).borderRadius !== '0px' || getComputedStyle(document.querySelector('[data-testid=verdict] .badge')).backgroundColor !== 'rgba(0, 0, 0, 0)'";
-        assert_eq!(eval(&page, styled).await, true, "{id}: the pre-rendered view is unstyled");
+        assert_eq!(
+            eval(&page, styled).await,
+            true,
+            "{id}: the pre-rendered view is unstyled"
+        );
         let violations = eval(&page, "window.__violations").await;
         assert_eq!(violations, serde_json::json!([]), "{id}: CSP violations");
         page.close().await.unwrap();
@@ -145,10 +170,16 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
         open(&page, &url).await;
         ready(&page).await;
         let after = shown(&page).await;
-        assert_eq!(after["prerendered"], 0, "{id}: the pre-rendered view is gone: {after}");
+        assert_eq!(
+            after["prerendered"], 0,
+            "{id}: the pre-rendered view is gone: {after}"
+        );
         assert_eq!(after["verdicts"], 1, "{id}: {after}");
         for key in ["title", "outcome", "verdict", "line"] {
-            assert_eq!(after[key], before[key], "{id}: the app shows what was pre-rendered ({key})");
+            assert_eq!(
+                after[key], before[key],
+                "{id}: the app shows what was pre-rendered ({key})"
+            );
         }
         let frames = eval(&page, "window.__frames").await;
         let frames: Vec<u64> = serde_json::from_value(frames).unwrap();
@@ -165,7 +196,12 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
         let current = "document.querySelector('[data-testid=stage-card][aria-current=step]')";
         let cards = "document.querySelectorAll('[data-testid=stage-card]')";
         body.press_key("Home").await.unwrap();
-        wait_until(&page, &format!("{current} === {cards}[0]"), "Home shows the first stage").await;
+        wait_until(
+            &page,
+            &format!("{current} === {cards}[0]"),
+            "Home shows the first stage",
+        )
+        .await;
         body.press_key("End").await.unwrap();
         wait_until(
             &page,

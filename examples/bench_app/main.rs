@@ -206,10 +206,9 @@ async fn main() -> Result<(), Failure> {
     let outcome = measure(&browser, &app, &targets, &options, &files).await;
     let _ = browser_close(browser).await;
     handler.abort();
-    let sites =
-        std::iter::once(("CORS Lab", &app))
-            .chain(peer.iter().map(|(site, _)| ("peer", site)))
-            .chain(other.iter().map(|(site, _)| ("other build", site)));
+    let sites = std::iter::once(("CORS Lab", &app))
+        .chain(peer.iter().map(|(site, _)| ("peer", site)))
+        .chain(other.iter().map(|(site, _)| ("other build", site)));
     for (name, site) in sites {
         let missing = site.missing();
         if !missing.is_empty() {

@@ -17,7 +17,11 @@ use cors_lab::ui::bundled::BUNDLED;
 use cors_lab::ui::{default_scenario, first_view};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let out = PathBuf::from(env::args_os().nth(1).ok_or("usage: cors-lab-prerender OUT_DIR")?);
+    let out = PathBuf::from(
+        env::args_os()
+            .nth(1)
+            .ok_or("usage: cors-lab-prerender OUT_DIR")?,
+    );
     fs::create_dir_all(out.join("lessons"))?;
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let local = tokio::task::LocalSet::new();

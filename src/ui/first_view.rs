@@ -15,9 +15,9 @@
 //! ([`take_over`]): both are the same components over the same state, so
 //! the page shows the same view throughout.
 
-use crate::ui::store::AppState;
 #[cfg(doc)]
 use crate::ui::store::Action;
+use crate::ui::store::AppState;
 
 /// The attribute that marks the pre-rendered view's root.
 pub const PRERENDERED: &str = "data-prerendered";
