@@ -368,6 +368,32 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
             entry: Some(entry),
         };
     };
+    // A rule written as a framework's configuration answers as its model
+    // says (the harness of `tests/frameworks.rs` proves the model against
+    // the real framework).
+    let modelled = rule.framework.as_ref().and_then(|framework| {
+        let wire = crate::engine::WireRequest {
+            method: method.clone(),
+            url: entry.url.clone(),
+            headers: crate::engine::HeaderList(headers.clone()),
+            body: None,
+        };
+        crate::engine::FrameworkServers::answer(
+            &crate::frameworks::Models::default(),
+            framework,
+            &wire,
+        )
+    });
+    if let Some((status, modelled)) = modelled {
+        return Answer {
+            reply: Some(Reply {
+                status,
+                headers: modelled,
+                body: rule.respond.body.clone().into_bytes(),
+            }),
+            entry: Some(entry),
+        };
+    }
     if rule.respond.network_error {
         shared.log().push(entry);
         return Answer {
