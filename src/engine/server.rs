@@ -16,7 +16,8 @@ pub trait FrameworkServers {
     /// The status and headers `rule`'s framework sends back to `request`,
     /// or `None` when it cannot say (an unknown framework, a configuration
     /// it cannot read): the rule's own `respond` answers then.
-    fn answer(&self, rule: &FrameworkRule, request: &WireRequest) -> Option<(u16, Vec<HeaderPair>)>;
+    fn answer(&self, rule: &FrameworkRule, request: &WireRequest)
+        -> Option<(u16, Vec<HeaderPair>)>;
 }
 
 /// No framework is modelled: every rule answers with its `respond`.

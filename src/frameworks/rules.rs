@@ -38,7 +38,11 @@ impl Models {
 }
 
 impl FrameworkServers for Models {
-    fn answer(&self, rule: &FrameworkRule, request: &WireRequest) -> Option<(u16, Vec<HeaderPair>)> {
+    fn answer(
+        &self,
+        rule: &FrameworkRule,
+        request: &WireRequest,
+    ) -> Option<(u16, Vec<HeaderPair>)> {
         let config = self.config(rule)?;
         let answer = config.respond(
             &Request {
@@ -165,7 +169,10 @@ mod tests {
         );
         // Without the models the rule answers with its (empty) `respond`.
         let plain = crate::engine::evaluate(&scenario, None);
-        assert_eq!(plain.requests[0].result.outcome, crate::scenario::Outcome::Blocked);
+        assert_eq!(
+            plain.requests[0].result.outcome,
+            crate::scenario::Outcome::Blocked
+        );
     }
 
     #[test]

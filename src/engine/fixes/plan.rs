@@ -272,7 +272,12 @@ fn apply(scenario: &mut Scenario, fix: &Fix, rule: Option<usize>, trace: &Reques
     };
     // A rule shared by OPTIONS and the actual request is split, so a preflight fix touches only the preflight.
     let target = match rule {
-        Some(index) if scenario.server.get(index).is_some_and(|r| r.framework.is_some()) => {
+        Some(index)
+            if scenario
+                .server
+                .get(index)
+                .is_some_and(|r| r.framework.is_some()) =>
+        {
             answer_as_sent(scenario, index, exchange)
         }
         Some(index)
