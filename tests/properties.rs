@@ -172,6 +172,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
                     .copied()
                     .filter(|_| status == 500),
             },
+            framework: None,
         });
     let request = (
         prop_oneof![

@@ -194,6 +194,7 @@ pub fn add_rule(
             body: String::new(),
             network_error: None,
         },
+        framework: None,
     };
     match place {
         Place::First => {
