@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::engine::cause::Cause;
 use crate::engine::csp::CspViolation;
 use crate::engine::failure::Failure;
 use crate::engine::step::Step;
@@ -128,6 +129,17 @@ pub enum Advice {
     WebSocketHandshake,
     /// The script's call is refused before anything is sent.
     ScriptCall,
+
+    // What a cause needs when it is not the CORS protocol (see `cause`).
+    /// The repair of `cause`: fix the crashed server, start it, serve https…
+    Cause {
+        /// The family.
+        cause: Cause,
+        /// The status of the response that failed, when known.
+        status: Option<u16>,
+    },
+    /// Safari's catch-all line alone: what tells its cases apart.
+    SafariCatchAll,
 }
 
 impl CorsHeader {
@@ -183,6 +195,9 @@ impl Advice {
     /// Whether the advice opens by saying that this is not a CORS problem
     /// (so a summary needs no "blocked before any CORS header" preamble).
     pub fn says_not_cors(&self) -> bool {
-        matches!(self, Advice::PageCsp { .. })
+        matches!(
+            self,
+            Advice::PageCsp { .. } | Advice::Cause { .. } | Advice::SafariCatchAll
+        )
     }
 }
