@@ -67,6 +67,9 @@ pub(crate) fn run(args: &DiagnoseArgs) -> ExitCode {
 fn print_text(diagnosis: &Diagnosis) {
     out!("Format: {}", diagnosis.format_name());
     out!("{}", diagnosis.sentence());
+    if let Some(cause) = diagnosis.cause() {
+        out!("Cause: {cause}");
+    }
     for report in &diagnosis.reports {
         let outcome = report
             .trace

@@ -108,6 +108,20 @@ impl Cause {
         Cause::Unknown,
     ];
 
+    /// Whether the connection itself failed (`network/…`).
+    pub fn is_network(self) -> bool {
+        matches!(
+            self,
+            Cause::NetworkRefused
+                | Cause::NetworkDns
+                | Cause::NetworkTls
+                | Cause::NetworkClosed
+                | Cause::NetworkReset
+                | Cause::NetworkTimeout
+                | Cause::NetworkUnknown
+        )
+    }
+
     /// The value as `diagnose --json` writes it: `cors`, `network/refused`…
     pub fn as_str(self) -> &'static str {
         match self {
