@@ -616,6 +616,12 @@ fn line_cause(line: &ConsoleLine, shared: &BTreeSet<Cause>) -> Option<Cause> {
     if let Some(cause) = line.net_error.as_deref().and_then(net_error_family) {
         return Some(cause);
     }
+    // A line printed for failed connections among others (Firefox's "CORS
+    // request did not succeed", also the second line after a failed
+    // preflight): alone, it means the connection failed, of unknown kind.
+    if line.net_error.is_none() && shared.iter().any(|c| c.is_network()) {
+        return Some(Cause::NetworkUnknown);
+    }
     // `net::ERR_FAILED` after a response: it was blocked, and its error status comes first.
     line.status.filter(|s| *s >= 400)?;
     line.net_error.as_ref()?;
