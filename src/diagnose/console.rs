@@ -616,6 +616,11 @@ fn line_cause(line: &ConsoleLine, shared: &BTreeSet<Cause>) -> Option<Cause> {
     if let Some(cause) = line.net_error.as_deref().and_then(net_error_family) {
         return Some(cause);
     }
+    // Safari's catch-all closes every failure, a failed connection included:
+    // alone it names no cause (see `is_safari_catch_all`).
+    if line.browser == Browser::Safari && line.failure.is_none() {
+        return None;
+    }
     // A line printed for failed connections among others (Firefox's "CORS
     // request did not succeed", also the second line after a failed
     // preflight): alone, it means the connection failed, of unknown kind.
