@@ -104,6 +104,23 @@ pub struct JsonResult<'a> {
 }
 
 impl CaseReport {
+    /// Whether "Open in stepper" replays what the paste shows: a replayed
+    /// request, or a console line whose cause the rebuilt scenario carries
+    /// (the CORS protocol, an error status, the page's CSP). A refused
+    /// connection, mixed content and the like known from a line alone
+    /// would replay as a plain CORS failure, so they are not offered.
+    pub fn replayable(&self) -> bool {
+        self.case.scenario.page != UNKNOWN_ORIGIN
+            && self.case.url != super::build::UNKNOWN_URL
+            && (self.trace.is_some()
+                || self.cause.is_none_or(|c| {
+                    matches!(
+                        c,
+                        Cause::Cors | Cause::PageCsp | Cause::ServerError | Cause::PreflightStatus
+                    )
+                }))
+    }
+
     /// The `results` entry for this request, when the engine replayed it.
     pub fn json_result(&self) -> Option<JsonResult<'_>> {
         let trace = self.trace.as_ref()?;

@@ -13,6 +13,31 @@ fn status_text(status: Option<u16>) -> String {
     }
 }
 
+/// The cause's name for people: "Server error", "Connection refused"…
+pub fn cause_label(cause: Cause) -> &'static str {
+    match cause {
+        Cause::Cors => "CORS",
+        Cause::PreflightStatus => "Preflight refused by the server",
+        Cause::ServerError => "Server error",
+        Cause::Redirect => "Unintended redirect",
+        Cause::NetworkRefused => "Connection refused",
+        Cause::NetworkDns => "Host name does not resolve",
+        Cause::NetworkTls => "Untrusted certificate",
+        Cause::NetworkClosed => "Connection closed without a response",
+        Cause::NetworkReset => "Connection reset",
+        Cause::NetworkTimeout => "Timed out",
+        Cause::NetworkUnknown => "Connection failed",
+        Cause::BlockedByClient => "Blocked by a browser extension",
+        Cause::MixedContent => "Mixed content",
+        Cause::LocalNetworkAccess => "Local Network Access",
+        Cause::Corp => "Cross-Origin-Resource-Policy",
+        Cause::Coep => "Cross-Origin-Embedder-Policy",
+        Cause::Orb => "Opaque Response Blocking",
+        Cause::PageCsp => "The page's Content-Security-Policy",
+        Cause::Unknown => "Not known from the paste",
+    }
+}
+
 /// The problem, in one clause (no capital, no full stop).
 pub(super) fn cause_problem(cause: Cause) -> &'static str {
     match cause {

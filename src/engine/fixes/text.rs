@@ -9,6 +9,8 @@ use crate::engine::failure::{CorsError, Failure};
 use crate::engine::fix::{Advice, Fix, FixAction, FixStage, Problem};
 use crate::engine::step::Step;
 
+pub use super::cause_text::cause_label;
+
 /// `preflight`, `actual` or `request`: the stage's name in JSON and test ids.
 pub fn stage_id(stage: FixStage) -> &'static str {
     match stage {
