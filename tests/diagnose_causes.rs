@@ -60,12 +60,17 @@ fn each_family_in_each_browsers_wording_names_its_cause() {
             Ok(d) => {
                 let got = d.cause().map(|c| c.as_str().to_owned());
                 if got.as_deref() != Some(expected.as_str()) {
-                    wrong.push(format!("{name}: expected {expected}, got {got:?}: {}", d.sentence()));
+                    wrong.push(format!(
+                        "{name}: expected {expected}, got {got:?}: {}",
+                        d.sentence()
+                    ));
                 }
                 let json = d.to_json();
                 assert_eq!(json["cause"], expected.as_str(), "{name}");
                 for finding in json["findings"].as_array().expect("findings") {
-                    let cause = finding["cause"].as_str().expect("every finding has a cause");
+                    let cause = finding["cause"]
+                        .as_str()
+                        .expect("every finding has a cause");
                     assert!(
                         Cause::ALL.iter().any(|c| c.as_str() == cause),
                         "{name}: {cause} is not a documented cause"
@@ -108,7 +113,9 @@ fn no_fixture_gets_a_broken_answer() {
                         .filter_map(|r| r.trace.as_ref())
                         .flat_map(|t| t.exchanges.iter())
                         .find_map(|e| match &e.response {
-                            cors_lab::engine::WireResponse::Http { status, .. } if *status >= 400 => {
+                            cors_lab::engine::WireResponse::Http { status, .. }
+                                if *status >= 400 =>
+                            {
                                 Some(*status)
                             }
                             _ => None,
@@ -156,16 +163,23 @@ fn cors_findings_keep_their_header_fixes() {
 
 #[test]
 fn a_server_error_asks_for_both_fixes() {
-    let d = diagnose(&fixture("cause-server-error--chrome-with-network-line.txt")).expect("diagnosed");
+    let d =
+        diagnose(&fixture("cause-server-error--chrome-with-network-line.txt")).expect("diagnosed");
     let findings: Vec<_> = d.findings().collect();
     assert_eq!(findings.len(), 2, "{findings:?}");
     assert!(matches!(findings[0].fix.action, FixAction::Advise(_)));
     assert_eq!(
         findings[1].fix.action.header(),
-        Some(("Access-Control-Allow-Origin", "http://app.probe.test:8080".to_owned()))
+        Some((
+            "Access-Control-Allow-Origin",
+            "http://app.probe.test:8080".to_owned()
+        ))
     );
     let sentence = d.sentence();
-    assert!(sentence.contains("500 (Internal Server Error)"), "{sentence}");
+    assert!(
+        sentence.contains("500 (Internal Server Error)"),
+        "{sentence}"
+    );
     assert!(sentence.contains("on error responses too"), "{sentence}");
 }
 
@@ -176,7 +190,11 @@ fn the_preflight_status_comes_from_the_preflights_network_row() {
         "cause-preflight-status--chrome-no-acao.txt",
     ] {
         let d = diagnose(&fixture(name)).expect("diagnosed");
-        assert!(d.sentence().contains("401 (Unauthorized)"), "{name}: {}", d.sentence());
+        assert!(
+            d.sentence().contains("401 (Unauthorized)"),
+            "{name}: {}",
+            d.sentence()
+        );
         assert!(d.console[0].status == Some(401), "{name}");
     }
 }
@@ -185,9 +203,13 @@ fn the_preflight_status_comes_from_the_preflights_network_row() {
 fn older_chrome_wording_is_read_with_its_status() {
     let d = diagnose(&fixture("cause-server-error--chrome-old-wording.txt")).expect("diagnosed");
     assert_eq!(d.console[0].status, Some(405));
-    assert_eq!(d.reports[0].case.scenario.page, "http://app.probe.test:8080");
+    assert_eq!(
+        d.reports[0].case.scenario.page,
+        "http://app.probe.test:8080"
+    );
     assert!(d.sentence().contains("405"), "{}", d.sentence());
-    let d = diagnose(&fixture("cause-preflight-status--chrome-old-wording.txt")).expect("diagnosed");
+    let d =
+        diagnose(&fixture("cause-preflight-status--chrome-old-wording.txt")).expect("diagnosed");
     assert!(d.sentence().contains("405"), "{}", d.sentence());
 }
 
@@ -205,7 +227,10 @@ fn safaris_catch_all_alone_says_what_tells_its_cases_apart() {
 fn lines_the_engine_does_not_model_say_what_to_check() {
     let d = diagnose(&fixture("cause-blocked-by-client--chrome-console.txt")).expect("diagnosed");
     assert!(d.sentence().contains("extension"), "{}", d.sentence());
-    let d = diagnose(&fixture("cause-network_unknown--firefox-did-not-succeed.txt")).expect("diagnosed");
+    let d = diagnose(&fixture(
+        "cause-network_unknown--firefox-did-not-succeed.txt",
+    ))
+    .expect("diagnosed");
     let sentence = d.sentence();
     for check in ["running", "certificate", "blocker", "Local Network Access"] {
         assert!(sentence.contains(check), "{check}: {sentence}");

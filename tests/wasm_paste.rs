@@ -166,9 +166,15 @@ async fn the_answer_shows_the_cause_and_asks_for_no_header_when_it_is_not_cors()
     let root = mount_with_panel().await;
     paste_and_diagnose(&root, MIXED).await;
     let cause = find(&root, "[data-testid=paste-cause]");
-    assert_eq!(cause.get_attribute("data-cause").as_deref(), Some("mixed-content"));
+    assert_eq!(
+        cause.get_attribute("data-cause").as_deref(),
+        Some("mixed-content")
+    );
     assert!(
-        cause.text_content().unwrap_or_default().contains("Mixed content"),
+        cause
+            .text_content()
+            .unwrap_or_default()
+            .contains("Mixed content"),
         "{:?}",
         cause.text_content()
     );
@@ -177,14 +183,23 @@ async fn the_answer_shows_the_cause_and_asks_for_no_header_when_it_is_not_cors()
     assert!(!sentence.contains("Access-Control-"), "{sentence}");
     // Replayed as CORS, the stepper would show the wrong failure.
     assert!(texts(&root, "[data-testid=paste-open]").is_empty());
-    assert_eq!(texts(&root, "[data-testid=paste-open-not-replayable]").len(), 1);
+    assert_eq!(
+        texts(&root, "[data-testid=paste-open-not-replayable]").len(),
+        1
+    );
 
     // A crashed server: the status first, then the CORS headers on error responses too.
     paste_and_diagnose(&root, SERVER_ERROR).await;
     let cause = find(&root, "[data-testid=paste-cause]");
-    assert_eq!(cause.get_attribute("data-cause").as_deref(), Some("server-error"));
+    assert_eq!(
+        cause.get_attribute("data-cause").as_deref(),
+        Some("server-error")
+    );
     let sentence = texts(&root, "[data-testid=paste-sentence]").join("");
-    assert!(sentence.contains("500 (Internal Server Error)"), "{sentence}");
+    assert!(
+        sentence.contains("500 (Internal Server Error)"),
+        "{sentence}"
+    );
     let findings = root
         .query_selector_all("[data-testid=paste-finding]")
         .expect("valid selector");

@@ -55,7 +55,8 @@ pub(crate) fn recognise_beyond(line: &str) -> Option<BeyondLine> {
         origin,
     };
     // Chromium's mixed-content block (`source: "security"`), per API.
-    if line.contains("Mixed Content: The page at '") && line.contains("This request has been blocked")
+    if line.contains("Mixed Content: The page at '")
+        && line.contains("This request has been blocked")
     {
         let page = between(line, "The page at ", "'", "'");
         let url = between(line, "requested an insecure ", "'", "'")
@@ -132,10 +133,20 @@ pub(crate) fn recognise_beyond(line: &str) -> Option<BeyondLine> {
             page.and_then(origin_of),
         ));
     }
-    if let Some(url) = between(line, "Cancelled load to ", "", " because it violates the resource's Cross-Origin-Resource-Policy") {
+    if let Some(url) = between(
+        line,
+        "Cancelled load to ",
+        "",
+        " because it violates the resource's Cross-Origin-Resource-Policy",
+    ) {
         return Some(make(Browser::Safari, Cause::Corp, Some(url), None));
     }
-    if let Some(url) = between(line, "Cross-origin redirection to ", "", " denied by Cross-Origin Resource Sharing policy") {
+    if let Some(url) = between(
+        line,
+        "Cross-origin redirection to ",
+        "",
+        " denied by Cross-Origin Resource Sharing policy",
+    ) {
         return Some(make(Browser::Safari, Cause::Redirect, Some(url), None));
     }
     None
@@ -157,7 +168,8 @@ mod tests {
         assert_eq!(found.cause, Cause::MixedContent);
         assert_eq!(found.url.as_deref(), Some("http://api.test:8081/ok"));
         assert_eq!(found.origin.as_deref(), Some("https://app.test"));
-        let firefox = "Blocked loading mixed active content \u{201C}http://api.test:8081/ok\u{201D}";
+        let firefox =
+            "Blocked loading mixed active content \u{201C}http://api.test:8081/ok\u{201D}";
         assert_eq!(
             recognise_beyond(firefox).and_then(|l| l.url).as_deref(),
             Some("http://api.test:8081/ok")

@@ -462,7 +462,13 @@ fn case_from_console(evidence: &Evidence, browser: Browser) -> Option<Case> {
         .iter()
         .enumerate()
         .find(|(_, l)| l.failure.is_some())
-        .or_else(|| evidence.console.iter().enumerate().find(|(_, l)| l.cause.is_some()))
+        .or_else(|| {
+            evidence
+                .console
+                .iter()
+                .enumerate()
+                .find(|(_, l)| l.cause.is_some())
+        })
         .or_else(|| evidence.console.iter().enumerate().next())?;
     // Safari names the URL and the origin on different lines; Firefox never
     // names the origin; Chromium's `Failed to load resource: net::…` names

@@ -458,7 +458,11 @@ struct Recognised {
 
 /// Of the failures one line fits, the one whose full rendering best
 /// matches all the pasted lines.
-fn best_alternative(line: &ConsoleLine, alternatives: &[Failure], pasted: &[&str]) -> Option<Failure> {
+fn best_alternative(
+    line: &ConsoleLine,
+    alternatives: &[Failure],
+    pasted: &[&str],
+) -> Option<Failure> {
     let score = |failure: &Failure| -> i64 {
         let url = line.url.clone().unwrap_or_default();
         let page_url = format!("{}/", line.origin.as_deref().unwrap_or(""));
@@ -508,10 +512,7 @@ fn recognise_any(line: &str, templates: &[Template], anchors: &[&str]) -> Option
         .flatten();
     if let Some(found) = &mut found {
         found.line.text = line.to_owned();
-        found.line.status = found
-            .line
-            .status
-            .or(legacy.as_ref().and_then(|r| r.status));
+        found.line.status = found.line.status.or(legacy.as_ref().and_then(|r| r.status));
     }
     let plain = |browser, url, origin, cause| Recognised {
         line: ConsoleLine {

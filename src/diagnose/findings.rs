@@ -9,7 +9,9 @@ use super::console::ConsoleLine;
 use crate::engine::fixes::by_cause::{cause_of_trace, fixes_for_cause};
 use crate::engine::fixes::text::{self, FindingJson, FixJson};
 use crate::engine::HeaderList;
-use crate::engine::{advice_for, server_fix, Advice, Cause, FailedResponse, Fix, FixAction, FixStage, Problem};
+use crate::engine::{
+    advice_for, server_fix, Advice, Cause, FailedResponse, Fix, FixAction, FixStage, Problem,
+};
 use crate::engine::{evaluate, RequestTrace, Stage, StepStatus};
 use crate::scenario::RequestResult;
 
@@ -385,9 +387,8 @@ fn console_only(case: Case, lines: &[&ConsoleLine]) -> CaseReport {
     };
     let mut needed = vec![evidence];
     if case.scenario.page == UNKNOWN_ORIGIN {
-        needed.push(
-            "paste the request headers: the line does not name the page's origin".to_owned(),
-        );
+        needed
+            .push("paste the request headers: the line does not name the page's origin".to_owned());
     }
     CaseReport {
         case,
@@ -439,7 +440,10 @@ fn console_without_reason(case: Case, lines: &[&ConsoleLine]) -> CaseReport {
             .first()
             .is_some_and(|t| t.result.preflight == crate::scenario::PreflightUse::Sent);
         let (needs, evidence) = if preflighted {
-            ("needs a preflight", "paste the preflight (OPTIONS) response headers")
+            (
+                "needs a preflight",
+                "paste the preflight (OPTIONS) response headers",
+            )
         } else {
             ("is sent without a preflight", "paste the response headers")
         };

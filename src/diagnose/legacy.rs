@@ -63,7 +63,10 @@ pub(crate) fn rewrite_legacy(line: &str) -> Option<Rewritten> {
     if let Some(at) = rest.find(PREFLIGHT_STATUS) {
         let status = rest.get(at + PREFLIGHT_STATUS.len()..).and_then(number);
         return Some(Rewritten {
-            line: frame(UNKNOWN_ORIGIN, &format!("{PREFLIGHT_PREFIX}It does not have HTTP ok status.")),
+            line: frame(
+                UNKNOWN_ORIGIN,
+                &format!("{PREFLIGHT_PREFIX}It does not have HTTP ok status."),
+            ),
             status,
         });
     }
@@ -80,7 +83,9 @@ pub(crate) fn rewrite_legacy(line: &str) -> Option<Rewritten> {
     let before = rest.get(..end)?;
     let origin_at = before.rfind(" Origin '")?;
     let reason = before.get(..origin_at)?.trim();
-    let origin = before.get(origin_at + " Origin '".len()..)?.trim_end_matches('\'');
+    let origin = before
+        .get(origin_at + " Origin '".len()..)?
+        .trim_end_matches('\'');
     let status = rest
         .find(HAD_STATUS)
         .and_then(|at| rest.get(at + HAD_STATUS.len()..))

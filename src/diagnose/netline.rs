@@ -117,11 +117,17 @@ const NET_ERROR_FAMILIES: [(&str, Cause); 22] = [
     ("net::ERR_ADDRESS_UNREACHABLE", Cause::NetworkUnknown),
     ("net::ERR_INTERNET_DISCONNECTED", Cause::NetworkUnknown),
     ("net::ERR_NETWORK_CHANGED", Cause::NetworkUnknown),
-    ("net::ERR_BLOCKED_BY_RESPONSE.NotSameOriginAfterDefaultedToSameOriginByCoep", Cause::Coep),
+    (
+        "net::ERR_BLOCKED_BY_RESPONSE.NotSameOriginAfterDefaultedToSameOriginByCoep",
+        Cause::Coep,
+    ),
     ("net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin", Cause::Corp),
     ("net::ERR_BLOCKED_BY_RESPONSE", Cause::Corp),
     ("net::ERR_BLOCKED_BY_ORB", Cause::Orb),
-    ("net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS", Cause::LocalNetworkAccess),
+    (
+        "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS",
+        Cause::LocalNetworkAccess,
+    ),
 ];
 
 /// The family of a net error the engine does not render (longest name first).
@@ -165,9 +171,8 @@ mod tests {
             refused.and_then(|l| l.net_error).as_deref(),
             Some("net::ERR_CONNECTION_REFUSED")
         );
-        let preflight = parse_network_line(
-            "OPTIONS https://api.test/x net::ERR_FAILED 401 (Unauthorized)",
-        );
+        let preflight =
+            parse_network_line("OPTIONS https://api.test/x net::ERR_FAILED 401 (Unauthorized)");
         assert_eq!(preflight.and_then(|l| l.status), Some(401));
         let plain = parse_network_line("POST https://api.test/x 503 (Service Unavailable)");
         assert_eq!(plain.and_then(|l| l.status), Some(503));
