@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::beyond::recognise_beyond;
 use super::legacy::rewrite_legacy;
-use super::netline::{net_error_family, parse_network_line, NetworkLine};
+use super::netline::{attach_network_statuses, line_cause, parse_network_line, NetworkLine};
 use crate::engine::messages::{render, MessageContext};
 use crate::engine::CspViolation;
 use crate::engine::{Cause, CorsError, FailedResponse, Failure, Phase};
@@ -562,80 +562,6 @@ fn merge_network_line(found: &mut Recognised, network: NetworkLine, templates: &
         }
     }
     line.net_error = network.net_error;
-}
-
-/// A status from a network line for the same request: the preflight's row
-/// (`OPTIONS`) for a preflight failure, the request's own otherwise. It also
-/// fills the status a line left out (`It does not have HTTP ok status.`).
-fn attach_network_statuses(lines: &mut [(ConsoleLine, BTreeSet<Cause>)]) {
-    let rows: Vec<(Option<String>, bool, u16)> = lines
-        .iter()
-        .filter(|(l, _)| l.method.is_some())
-        .filter_map(|(l, _)| {
-            let preflight = l.method.as_deref() == Some("OPTIONS");
-            Some((l.url.clone(), preflight, l.status?))
-        })
-        .collect();
-    for (line, _) in lines.iter_mut() {
-        let Some(failure) = &mut line.failure else {
-            continue;
-        };
-        if line.status.is_none() {
-            let preflight = failure.is_preflight_failure();
-            let same = |url: &Option<String>| match (url, &line.url) {
-                (Some(a), Some(b)) => super::build::same_url(a, b),
-                _ => true,
-            };
-            line.status = rows
-                .iter()
-                .find(|(url, p, _)| *p == preflight && same(url))
-                .map(|(_, _, status)| *status);
-        }
-        if let (
-            Failure::PreflightInvalidStatus { status } | Failure::PreflightRedirect { status },
-            Some(known),
-        ) = (failure, line.status)
-        {
-            if *status == 0 {
-                *status = known;
-            }
-        }
-    }
-}
-
-/// The cause a line reports: its failure's, met on the status it (or its
-/// network line) names; a network failure of unknown kind when the same
-/// text is printed for every kind (Firefox's "did not succeed"); the
-/// family of a net error the engine does not render.
-fn line_cause(line: &ConsoleLine, shared: &BTreeSet<Cause>) -> Option<Cause> {
-    if shared.len() > 1 && shared.iter().all(|c| c.is_network()) {
-        return Some(Cause::NetworkUnknown);
-    }
-    if let Some(failure) = &line.failure {
-        return Some(Cause::of(failure, line.failed_response()));
-    }
-    if let Some(cause) = line.net_error.as_deref().and_then(net_error_family) {
-        return Some(cause);
-    }
-    // Safari's catch-all closes every failure, a failed connection included:
-    // alone it names no cause (see `is_safari_catch_all`).
-    if line.browser == Browser::Safari && line.failure.is_none() {
-        return None;
-    }
-    // A line printed for failed connections among others (Firefox's "CORS
-    // request did not succeed", also the second line after a failed
-    // preflight): alone, it means the connection failed, of unknown kind.
-    if line.net_error.is_none() && shared.iter().any(|c| c.is_network()) {
-        return Some(Cause::NetworkUnknown);
-    }
-    // `net::ERR_FAILED` after a response: it was blocked, and its error status comes first.
-    line.status.filter(|s| *s >= 400)?;
-    line.net_error.as_ref()?;
-    Some(if line.method.as_deref() == Some("OPTIONS") {
-        Cause::PreflightStatus
-    } else {
-        Cause::ServerError
-    })
 }
 
 /// The longest fixed text of a template: a line without it cannot match.
