@@ -196,10 +196,7 @@ async fn the_answer_shows_the_cause_and_asks_for_no_header_when_it_is_not_cors()
         Some("server-error")
     );
     let sentence = texts(&root, "[data-testid=paste-sentence]").join("");
-    assert!(
-        sentence.contains("500 (Internal Server Error)"),
-        "{sentence}"
-    );
+    assert!(sentence.contains("500 Internal Server Error"), "{sentence}");
     let findings = root
         .query_selector_all("[data-testid=paste-finding]")
         .expect("valid selector");

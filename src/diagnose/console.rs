@@ -81,6 +81,7 @@ struct Slots {
     header: String,
     location: String,
     scheme: String,
+    page_url: String,
     status: u16,
 }
 
@@ -116,7 +117,9 @@ fn failure_kinds(s: &Slots) -> Vec<Failure> {
         ] {
             kinds.push(Failure::Cors { phase, error });
         }
-        kinds.push(Failure::ConnectionFailed { phase });
+        for kind in crate::scenario::NetworkErrorKind::ALL {
+            kinds.push(Failure::ConnectionFailed { phase, kind });
+        }
     }
     kinds.extend([
         Failure::PreflightInvalidStatus { status: s.status },
@@ -154,6 +157,16 @@ fn failure_kinds(s: &Slots) -> Vec<Failure> {
             location: s.location.clone(),
         },
     ]);
+    // Issue 13: an https page's http request, and the page's own timeout.
+    kinds.push(Failure::MixedContentBlocked {
+        page_url: s.page_url.clone(),
+    });
+    for phase in [Phase::Actual, Phase::Preflight] {
+        kinds.push(Failure::PageTimeout {
+            phase,
+            timeout_ms: 0,
+        });
+    }
     // The page's own policy refused a fetch or XHR: `connect-src`, or
     // `default-src` as its fallback; the value is the directive's sources.
     for directive in ["connect-src", "default-src"] {
@@ -181,10 +194,11 @@ enum Hole {
     Header,
     Location,
     Scheme,
+    PageUrl,
     Status,
 }
 
-const HOLES: [Hole; 11] = [
+const HOLES: [Hole; 12] = [
     Hole::Url,
     Hole::InitialUrl,
     Hole::Origin,
@@ -195,6 +209,7 @@ const HOLES: [Hole; 11] = [
     Hole::Header,
     Hole::Location,
     Hole::Scheme,
+    Hole::PageUrl,
     Hole::Status,
 ];
 
@@ -275,6 +290,7 @@ fn templates() -> Vec<Template> {
         header: mark(Hole::Header),
         location: mark(Hole::Location),
         scheme: mark(Hole::Scheme),
+        page_url: mark(Hole::PageUrl),
         status: STATUS_MARK,
     };
     let kinds = failure_kinds(&slots);
@@ -600,6 +616,7 @@ fn recognise_line(line: &str, templates: &[Template], only: Option<Browser>) -> 
             header: get(Hole::Header).unwrap_or_default(),
             location: get(Hole::Location).unwrap_or_default(),
             scheme: get(Hole::Scheme).unwrap_or_default(),
+            page_url: get(Hole::PageUrl).unwrap_or_default(),
             status: status.unwrap_or(0),
         }
     };
@@ -646,7 +663,12 @@ fn recognise_line(line: &str, templates: &[Template], only: Option<Browser>) -> 
             api: names_api.then_some(template.api),
             failure,
             url: get(Hole::Url),
-            origin: get(Hole::Origin),
+            origin: get(Hole::Origin).or_else(|| {
+                get(Hole::PageUrl).and_then(|page| {
+                    let origin = url::Url::parse(&page).ok()?.origin();
+                    origin.is_tuple().then(|| origin.ascii_serialization())
+                })
+            }),
             status,
             method: None,
             net_error: None,

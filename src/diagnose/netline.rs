@@ -103,18 +103,14 @@ fn is_url(token: &str) -> bool {
 /// extension's choice, so the engine has no failure for it (issue 13 §7);
 /// the other rows are further spellings of a family the engine renders
 /// with one error each (e.g. `tls` as `ERR_CERT_AUTHORITY_INVALID`).
-const NET_ERROR_FAMILIES: [(&str, Cause); 22] = [
+const NET_ERROR_FAMILIES: [(&str, Cause); 18] = [
     ("net::ERR_BLOCKED_BY_CLIENT", Cause::BlockedByClient),
     ("net::ERR_BLOCKED_BY_ADMINISTRATOR", Cause::BlockedByClient),
-    ("net::ERR_CONNECTION_REFUSED", Cause::NetworkRefused),
-    ("net::ERR_NAME_NOT_RESOLVED", Cause::NetworkDns),
     ("net::ERR_NAME_RESOLUTION_FAILED", Cause::NetworkDns),
     ("net::ERR_CERT_", Cause::NetworkTls),
     ("net::ERR_SSL_", Cause::NetworkTls),
     ("net::ERR_BAD_SSL_CLIENT_AUTH_CERT", Cause::NetworkTls),
-    ("net::ERR_EMPTY_RESPONSE", Cause::NetworkClosed),
     ("net::ERR_CONNECTION_CLOSED", Cause::NetworkClosed),
-    ("net::ERR_CONNECTION_RESET", Cause::NetworkReset),
     ("net::ERR_CONNECTION_ABORTED", Cause::NetworkReset),
     ("net::ERR_CONNECTION_TIMED_OUT", Cause::NetworkTimeout),
     ("net::ERR_TIMED_OUT", Cause::NetworkTimeout),

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::failure::{CorsError, Failure, Phase};
+use crate::scenario::NetworkErrorKind;
 
 /// The family a failure belongs to (`diagnose --json`'s `cause`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -215,13 +216,41 @@ impl Cause {
             | Failure::RedirectModeError
             | Failure::TooManyRedirects
             | Failure::InvalidRedirectLocation { .. } => Cause::Redirect,
-            // `respond.network_error: true` is a connection closed before any byte.
-            Failure::ConnectionFailed { .. } => Cause::NetworkClosed,
+            Failure::ConnectionFailed { kind, .. } => Cause::of_connection(*kind),
+            Failure::PageTimeout { .. } => Cause::NetworkTimeout,
+            Failure::MixedContentBlocked { .. } => Cause::MixedContent,
             Failure::CspBlocked { .. } => Cause::PageCsp,
             Failure::EventStreamStatus { .. }
             | Failure::EventStreamMimeType { .. }
             | Failure::WebSocketHandshake { .. } => Cause::ServerError,
         }
+    }
+}
+
+impl Cause {
+    /// The family of a failed connection of `kind`.
+    pub fn of_connection(kind: NetworkErrorKind) -> Cause {
+        match kind {
+            NetworkErrorKind::Closed => Cause::NetworkClosed,
+            NetworkErrorKind::Refused => Cause::NetworkRefused,
+            NetworkErrorKind::Reset => Cause::NetworkReset,
+            NetworkErrorKind::Dns => Cause::NetworkDns,
+            NetworkErrorKind::Tls => Cause::NetworkTls,
+            NetworkErrorKind::Timeout => Cause::NetworkTimeout,
+        }
+    }
+
+    /// The kind of failed connection this family is, if it is one.
+    pub fn connection_kind(self) -> Option<NetworkErrorKind> {
+        Some(match self {
+            Cause::NetworkClosed => NetworkErrorKind::Closed,
+            Cause::NetworkRefused => NetworkErrorKind::Refused,
+            Cause::NetworkReset => NetworkErrorKind::Reset,
+            Cause::NetworkDns => NetworkErrorKind::Dns,
+            Cause::NetworkTls => NetworkErrorKind::Tls,
+            Cause::NetworkTimeout => NetworkErrorKind::Timeout,
+            _ => return None,
+        })
     }
 }
 

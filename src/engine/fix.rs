@@ -129,6 +129,26 @@ pub enum Advice {
     WebSocketHandshake,
     /// The script's call is refused before anything is sent.
     ScriptCall,
+    // Issue 13: failures that are not CORS.
+    /// The connection failed, and how.
+    Connection {
+        /// Refused, no address, untrusted certificate, closed, reset, or never answered.
+        kind: crate::scenario::NetworkErrorKind,
+    },
+    /// The server never answered and the page's own limit ended the wait.
+    PageTimeout,
+    /// An https page asked for an http URL.
+    MixedContent,
+    /// The server answered with an error status (4xx, 5xx): fix that first.
+    ServerError {
+        /// The status.
+        status: u16,
+    },
+    /// The preflight got an error status: the server does not handle OPTIONS there.
+    PreflightNotHandled {
+        /// The status.
+        status: u16,
+    },
 
     // What a cause needs when it is not the CORS protocol (see `cause`).
     /// The repair of `cause`: fix the crashed server, start it, serve https…
@@ -197,7 +217,14 @@ impl Advice {
     pub fn says_not_cors(&self) -> bool {
         matches!(
             self,
-            Advice::PageCsp { .. } | Advice::Cause { .. } | Advice::SafariCatchAll
+            Advice::PageCsp { .. }
+                | Advice::Connection { .. }
+                | Advice::PageTimeout
+                | Advice::MixedContent
+                | Advice::ServerError { .. }
+                | Advice::PreflightNotHandled { .. }
+                | Advice::Cause { .. }
+                | Advice::SafariCatchAll
         )
     }
 }

@@ -54,10 +54,18 @@ pub fn cause_fix(cause: Cause, status: Option<u16>) -> Option<Fix> {
         Cause::PreflightStatus => FixStage::Preflight,
         _ => FixStage::Request,
     };
+    // The engine's own advice where it has one for this family.
+    let advice = match (cause, status, cause.connection_kind()) {
+        (Cause::ServerError, Some(status), _) => Advice::ServerError { status },
+        (Cause::PreflightStatus, Some(status), _) => Advice::PreflightNotHandled { status },
+        (Cause::MixedContent, _, _) => Advice::MixedContent,
+        (_, _, Some(kind)) => Advice::Connection { kind },
+        _ => Advice::Cause { cause, status },
+    };
     Some(Fix {
         stage,
         problem: Problem::Advice,
-        action: FixAction::Advise(Advice::Cause { cause, status }),
+        action: FixAction::Advise(advice),
     })
 }
 
@@ -68,6 +76,14 @@ pub fn fixes_for_cause(cause: Cause, status: Option<u16>, fixes: &[Fix]) -> Vec<
     let Some(first) = cause_fix(cause, status) else {
         return fixes.to_vec();
     };
+    // The planner already leads with this repair (an error status it met).
+    if fixes.iter().any(|f| f.action == first.action) {
+        return fixes
+            .iter()
+            .filter(|f| cause.cors_headers_help() || matches!(f.action, FixAction::Advise(_)))
+            .cloned()
+            .collect();
+    }
     let mut shown = vec![first];
     if cause.cors_headers_help() {
         shown.extend(
@@ -101,10 +117,12 @@ mod tests {
         assert_eq!(server.len(), 2, "the error and the CORS headers on it");
         assert_eq!(
             server[0].action,
-            FixAction::Advise(Advice::Cause {
-                cause: Cause::ServerError,
-                status: Some(500)
-            })
+            FixAction::Advise(Advice::ServerError { status: 500 })
+        );
+        // Met by the planner already: not twice.
+        assert_eq!(
+            fixes_for_cause(Cause::ServerError, Some(500), &server),
+            server
         );
         for cause in Cause::ALL
             .into_iter()
