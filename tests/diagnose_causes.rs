@@ -261,3 +261,27 @@ fn fixture(name: &str) -> String {
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+#[test]
+fn open_in_stepper_is_offered_only_where_the_replay_shows_the_cause() {
+    use cors_lab::engine::{evaluate, Failure};
+    let d = diagnose(&fixture("cause-mixed-content--chrome-fetch.txt")).expect("diagnosed");
+    let report = &d.reports[0];
+    assert!(report.replayable());
+    let trace = evaluate(&report.case.scenario, None);
+    assert!(
+        matches!(
+            trace.requests[0].failure,
+            Some(Failure::MixedContentBlocked { .. })
+        ),
+        "{:?}",
+        trace.requests[0].failure
+    );
+    for name in [
+        "cause-local-network-access--chrome-permission.txt",
+        "cause-blocked-by-client--chrome-devtools-line.txt",
+    ] {
+        let d = diagnose(&fixture(name)).expect("diagnosed");
+        assert!(!d.reports[0].replayable(), "{name}");
+    }
+}

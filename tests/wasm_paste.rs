@@ -24,6 +24,8 @@ const CURL_CONSOLE: &str = include_str!("diagnose-fixtures/chrome-curl-bash-cons
 const HAR: &str = include_str!("diagnose-fixtures/chromium-session.har");
 const HTTP_RAW: &str = include_str!("diagnose-fixtures/http-raw.txt");
 const MIXED: &str = include_str!("diagnose-fixtures/cause-mixed-content--chrome-fetch.txt");
+const LNA: &str =
+    include_str!("diagnose-fixtures/cause-local-network-access--chrome-permission.txt");
 const SERVER_ERROR: &str =
     include_str!("diagnose-fixtures/cause-server-error--chrome-with-network-line.txt");
 
@@ -180,8 +182,15 @@ async fn the_answer_shows_the_cause_and_asks_for_no_header_when_it_is_not_cors()
     );
     assert!(texts(&root, "[data-testid=paste-fix-header]").is_empty());
     let sentence = texts(&root, "[data-testid=paste-sentence]").join("");
-    assert!(!sentence.contains("Access-Control-"), "{sentence}");
+    assert!(!sentence.contains("`Access-Control-"), "{sentence}");
+
     // Replayed as CORS, the stepper would show the wrong failure.
+    paste_and_diagnose(&root, LNA).await;
+    let cause = find(&root, "[data-testid=paste-cause]");
+    assert_eq!(
+        cause.get_attribute("data-cause").as_deref(),
+        Some("local-network-access")
+    );
     assert!(texts(&root, "[data-testid=paste-open]").is_empty());
     assert_eq!(
         texts(&root, "[data-testid=paste-open-not-replayable]").len(),

@@ -108,9 +108,10 @@ pub struct JsonResult<'a> {
 impl CaseReport {
     /// Whether "Open in stepper" replays what the paste shows: a replayed
     /// request, or a console line whose cause the rebuilt scenario carries
-    /// (the CORS protocol, an error status, the page's CSP). A refused
-    /// connection, mixed content and the like known from a line alone
-    /// would replay as a plain CORS failure, so they are not offered.
+    /// (the CORS protocol, an error status, the page's CSP, mixed content:
+    /// an https page and an http URL). A refused connection, Local Network
+    /// Access and the like known from a line alone would replay as a plain
+    /// CORS failure, so they are not offered.
     pub fn replayable(&self) -> bool {
         self.case.scenario.page != UNKNOWN_ORIGIN
             && self.case.url != super::build::UNKNOWN_URL
@@ -118,7 +119,11 @@ impl CaseReport {
                 || self.cause.is_none_or(|c| {
                     matches!(
                         c,
-                        Cause::Cors | Cause::PageCsp | Cause::ServerError | Cause::PreflightStatus
+                        Cause::Cors
+                            | Cause::PageCsp
+                            | Cause::ServerError
+                            | Cause::PreflightStatus
+                            | Cause::MixedContent
                     )
                 }))
     }
