@@ -68,13 +68,10 @@ pub(crate) fn prove(file: &str) -> usize {
         rule.config.clone_from(&fix.config);
         let handler = rule.handler.clone().unwrap_or_else(|| "ok".to_owned());
         let upstream = !rule.upstream_headers.is_empty();
-        let original = scenario.server[fix.rule]
-            .framework
-            .as_ref()
-            .unwrap()
-            .config
-            .clone();
-        let running = start(fix.framework, &runnable(fix.framework, &original, &handler));
+        let running = start(
+            fix.framework,
+            &runnable(fix.framework, &fix.config, &handler),
+        );
         let trace = evaluate(&fixed, None);
         // What the browser sends to the fixed server, as the engine has it,
         // answered by the real framework.
