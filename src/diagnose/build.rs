@@ -290,7 +290,7 @@ fn rule(method: &str, url: &str, response: &CapturedResponse) -> ServerRule {
             status: response.status,
             headers: response.headers.clone(),
             body: String::new(),
-            network_error: false,
+            network_error: None,
         },
         framework: None,
     }
@@ -380,6 +380,7 @@ fn request_spec(
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     })
 }
@@ -444,6 +445,7 @@ fn request_from_preflight(
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     }
 }
