@@ -114,7 +114,7 @@ pub fn config_fix(scenario: &Scenario, index: usize) -> Option<ConfigFix> {
         .iter()
         .filter_map(|e| match e.response {
             WireResponse::Http { rule, .. } => rule,
-            WireResponse::NetworkError { rule } => Some(rule),
+            WireResponse::NetworkError { rule, .. } => Some(rule),
         })
         .filter(|&r| {
             scenario
