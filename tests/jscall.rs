@@ -118,6 +118,7 @@ fn printing_leaves_defaults_out() {
         crossorigin: None,
         upload_listener: false,
         at_ms: None,
+        target_address_space: None,
     };
     assert_eq!(print_fetch(&request), "fetch(\"https://a.test/\");\n");
     assert_eq!(
@@ -157,6 +158,7 @@ fn arb_request() -> impl Strategy<Value = RequestSpec> {
                 crossorigin: None,
                 upload_listener: false,
                 at_ms: None,
+                target_address_space: None,
             },
         )
 }

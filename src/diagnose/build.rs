@@ -277,6 +277,9 @@ fn scenario(
         not_modelled: Vec::new(),
         attacker_page: false,
         page_csp: None,
+        address_spaces: Default::default(),
+        lna_permissions: Default::default(),
+        page_coep: None,
     }
 }
 
@@ -380,6 +383,7 @@ fn request_spec(
         crossorigin: None,
         upload_listener: false,
         at_ms: None,
+        target_address_space: None,
     })
 }
 
@@ -444,6 +448,7 @@ fn request_from_preflight(
         crossorigin: None,
         upload_listener: false,
         at_ms: None,
+        target_address_space: None,
     }
 }
 

@@ -120,6 +120,7 @@ fn parse_fetch_at(tokens: &[Token], at: usize, len: usize) -> Result<ParsedCall,
         crossorigin: None,
         upload_listener: false,
         at_ms: None,
+        target_address_space: None,
     };
     let mut referrer = None;
     let mut ignored = Vec::new();
@@ -176,6 +177,7 @@ fn parse_xhr(tokens: &[Token], len: usize) -> Result<ParsedCall, JsCallError> {
         crossorigin: None,
         upload_listener: false,
         at_ms: None,
+        target_address_space: None,
     };
     let mut opened = false;
     let start = tokens.first().map_or(0, |t| t.start);
