@@ -158,5 +158,4 @@ pub(super) fn fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
 mod tests;
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod beyond_cors_tests;
