@@ -117,6 +117,7 @@ fn printing_leaves_defaults_out() {
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
         target_address_space: None,
     };
@@ -157,6 +158,7 @@ fn arb_request() -> impl Strategy<Value = RequestSpec> {
                 redirect,
                 crossorigin: None,
                 upload_listener: false,
+                timeout_ms: None,
                 at_ms: None,
                 target_address_space: None,
             },

@@ -293,7 +293,7 @@ fn rule(method: &str, url: &str, response: &CapturedResponse) -> ServerRule {
             status: response.status,
             headers: response.headers.clone(),
             body: String::new(),
-            network_error: false,
+            network_error: None,
         },
         framework: None,
     }
@@ -383,6 +383,7 @@ fn request_spec(
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
         target_address_space: None,
     })
@@ -448,6 +449,7 @@ fn request_from_preflight(
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
         target_address_space: None,
     }

@@ -146,6 +146,26 @@ pub enum Advice {
     },
     /// ORB refused a JSON/HTML/data response to an element.
     OpaqueResponseBlocking,
+    // Issue 13: failures that are not CORS.
+    /// The connection failed, and how.
+    Connection {
+        /// Refused, no address, untrusted certificate, closed, reset, or never answered.
+        kind: crate::scenario::NetworkErrorKind,
+    },
+    /// The server never answered and the page's own limit ended the wait.
+    PageTimeout,
+    /// An https page asked for an http URL.
+    MixedContent,
+    /// The server answered with an error status (4xx, 5xx): fix that first.
+    ServerError {
+        /// The status.
+        status: u16,
+    },
+    /// The preflight got an error status: the server does not handle OPTIONS there.
+    PreflightNotHandled {
+        /// The status.
+        status: u16,
+    },
 }
 
 impl CorsHeader {
@@ -207,6 +227,9 @@ impl Advice {
                 | Advice::LocalNetworkAccess { .. }
                 | Advice::CrossOriginResourcePolicy { .. }
                 | Advice::OpaqueResponseBlocking
+                | Advice::Connection { .. }
+                | Advice::PageTimeout
+                | Advice::MixedContent
         )
     }
 }

@@ -5,6 +5,7 @@
 //! evaluating a scenario (and every fix-planning re-run) formats no step
 //! text.
 
+mod beyond;
 mod beyond_cors;
 mod build;
 mod exchange;
@@ -68,6 +69,10 @@ pub fn narrate(step: &Step) -> StepText {
         StepKind::LocalNetworkAccess { .. }
         | StepKind::ResourcePolicy { .. }
         | StepKind::OrbBlocked { .. } => beyond_cors::narrate(&step.kind),
+        StepKind::Unanswered { .. }
+        | StepKind::PreflightUnanswered { .. }
+        | StepKind::MixedContent { .. }
+        | StepKind::ErrorStatus { .. } => beyond::narrate(&step.kind),
         _ => exchange::narrate(&step.kind),
     }
 }

@@ -41,6 +41,9 @@ pub(super) struct Request {
     /// The request's [target IP address space](https://wicg.github.io/local-network-access/#request-target-ip-address-space)
     /// (`fetch()`'s `targetAddressSpace`; issue 13 family 4).
     pub target_address_space: Option<AddressSpace>,
+    /// How long the page waits before it aborts the call (`fetch` and
+    /// `xhr` only): `AbortSignal.timeout(N)` / `xhr.timeout = N`.
+    pub timeout_ms: Option<u64>,
 }
 
 /// Something the browser did to the script's request while building it.
@@ -195,6 +198,7 @@ pub(super) fn build_request(
         redirect,
         use_cors_preflight: false,
         target_address_space: spec.target_address_space,
+        timeout_ms: spec.timeout_ms,
     };
     let get_or_head = matches!(request.method.as_str(), "GET" | "HEAD");
     if request.body.is_some() && get_or_head {
