@@ -624,6 +624,25 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
             if *status == 101 { Pass } else { Fail },
             SpecRef::WebSockets("concept-websocket-establish"),
         ),
+        StepKind::LocalNetworkAccess { .. }
+        | StepKind::ResourcePolicy { .. }
+        | StepKind::OrbBlocked { .. } => gate_placement(kind),
+        StepKind::Verdict { outcome, .. } => {
+            let status = match outcome {
+                Outcome::Allowed => Pass,
+                Outcome::Opaque => Info,
+                Outcome::Blocked | Outcome::NetworkError => Fail,
+            };
+            (Stage::Verdict, status, SpecRef::Fetch("main-fetch"))
+        }
+    }
+}
+
+/// Where the steps of issue 13's families 4 and 5 belong (Local Network
+/// Access; CORP and ORB), whether they passed, and what defines them.
+fn gate_placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
+    use StepStatus::{Fail, Info, Pass};
+    match kind {
         StepKind::LocalNetworkAccess { decision, .. } => (
             Stage::LocalNetwork,
             if decision.result.is_ok() { Pass } else { Fail },
@@ -637,14 +656,8 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
         StepKind::OrbBlocked { .. } => {
             (Stage::ResourcePolicy, Fail, SpecRef::Orb("orbs-algorithm"))
         }
-        StepKind::Verdict { outcome, .. } => {
-            let status = match outcome {
-                Outcome::Allowed => Pass,
-                Outcome::Opaque => Info,
-                Outcome::Blocked | Outcome::NetworkError => Fail,
-            };
-            (Stage::Verdict, status, SpecRef::Fetch("main-fetch"))
-        }
+        // Never reached: only the three kinds above come here.
+        _ => (Stage::Verdict, Info, SpecRef::Fetch("main-fetch")),
     }
 }
 
