@@ -182,7 +182,7 @@ fn failure_kinds(s: &Slots) -> Vec<Failure> {
 }
 
 /// A placeholder in a rendered message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Hole {
     Url,
     InitialUrl,
@@ -225,7 +225,7 @@ fn mark(hole: Hole) -> String {
 }
 
 /// A piece of a template.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Piece {
     Text(String),
     Hole(Hole),
@@ -343,31 +343,29 @@ fn templates() -> Vec<Template> {
         }
     }
     // A template many kinds print (e.g. `Failed to load resource: net::ERR_FAILED`) says little.
-    let kind_names: Vec<String> = kinds
-        .iter()
-        .map(|k| {
-            serde_json::to_value(k)
-                .ok()
-                .and_then(|v| v.get("failure").and_then(|f| f.as_str().map(str::to_owned)))
-                .unwrap_or_default()
-        })
-        .collect();
-    let mut sharing: BTreeMap<(Browser, String), BTreeSet<&str>> = BTreeMap::new();
-    let mut causes: BTreeMap<(Browser, String), BTreeSet<Cause>> = BTreeMap::new();
+    // Kinds count as distinct by their variant (each variant has its own
+    // `failure` name), compared without serialising them: serde's code for
+    // `Failure` would otherwise ship in the app for this alone.
+    type Key = (Browser, Vec<Piece>);
+    let mut sharing: BTreeMap<Key, Vec<std::mem::Discriminant<Failure>>> = BTreeMap::new();
+    let mut causes: BTreeMap<Key, BTreeSet<Cause>> = BTreeMap::new();
     for template in &all {
-        let name = kind_names.get(template.kind).map_or("", String::as_str);
-        let key = (template.browser, format!("{:?}", template.pieces));
+        let key = (template.browser, template.pieces.clone());
         if let Some(kind) = kinds.get(template.kind) {
             causes
                 .entry(key.clone())
                 .or_default()
                 .insert(Cause::of(kind, FailedResponse::default()));
+            let variants = sharing.entry(key).or_default();
+            let variant = std::mem::discriminant(kind);
+            if !variants.contains(&variant) {
+                variants.push(variant);
+            }
         }
-        sharing.entry(key).or_default().insert(name);
     }
     for template in &mut all {
-        let key = (template.browser, format!("{:?}", template.pieces));
-        template.shared_by = sharing.get(&key).map_or(1, BTreeSet::len);
+        let key = (template.browser, template.pieces.clone());
+        template.shared_by = sharing.get(&key).map_or(1, Vec::len);
         template.causes = causes.get(&key).cloned().unwrap_or_default();
     }
     all

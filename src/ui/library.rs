@@ -56,18 +56,31 @@ pub fn matches(entry: &Entry, query: &str, tag: &str) -> bool {
     if !tag.is_empty() && !entry.tags.iter().any(|t| t == tag) {
         return false;
     }
-    let haystack = format!(
+    let haystack = lowercase(&format!(
         "{} {} {} {}",
         entry.title,
         entry.summary,
         entry.tags.join(" "),
         entry.id
-    )
-    .to_lowercase();
-    query
-        .to_lowercase()
+    ));
+    lowercase(query)
         .split_whitespace()
         .all(|word| haystack.contains(word))
+}
+
+/// Unicode's default lowercase mapping. In the app it is the browser's own
+/// (`String.prototype.toLowerCase`, the same mapping): Rust's
+/// `str::to_lowercase` would ship a copy of Unicode's case table in the wasm
+/// (about 5 KB gzip of the size budget; BENCHMARKS.md).
+fn lowercase(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(text).to_lower_case())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_lowercase()
+    }
 }
 
 /// Every tag used, sorted, once each.
@@ -122,7 +135,7 @@ pub fn library(props: &LibraryProps) -> Html {
             return html! {};
         }
         html! {
-            <section class="library-level" data-testid={format!("level-{}", name.to_lowercase())}>
+            <section class="library-level" data-testid={format!("level-{}", name.to_ascii_lowercase())}>
                 <h3>{ format!("{name} ({})", items.len()) }</h3>
                 <ul>{ for items.iter().map(|e| {
                     let id = e.id.clone();
