@@ -74,16 +74,18 @@ pub fn skip_reason(scenario: &Scenario) -> Option<String> {
     skip_reason_for(scenario, RealBrowser::Chromium)
 }
 
-/// Why a scenario is not run in `browser`, if it is not. Firefox runs every
-/// file but Safari-only ones (no `browser` means `chrome`, which is what a
-/// file says when it was written from Chromium, not that Firefox cannot run
-/// it); Chromium skips Firefox- and Safari-only files.
+/// Why a scenario is not run in `browser`, if it is not. Firefox and WebKit
+/// run every file but one only for the other (no `browser` means `chrome`,
+/// which is what a file says when it was written from Chromium, not that
+/// another browser cannot run it); Chromium skips Firefox- and Safari-only files.
 pub fn skip_reason_for(scenario: &Scenario, browser: RealBrowser) -> Option<String> {
     match (scenario.browser, browser) {
-        (Some(Browser::Firefox), RealBrowser::Chromium) => {
+        (Some(Browser::Firefox), RealBrowser::Chromium | RealBrowser::Webkit) => {
             return Some("firefox-only scenario".to_owned())
         }
-        (Some(Browser::Safari), _) => return Some("safari-only scenario".to_owned()),
+        (Some(Browser::Safari), RealBrowser::Chromium | RealBrowser::Firefox) => {
+            return Some("safari-only scenario".to_owned())
+        }
         _ => {}
     }
     let needed = request_times(&scenario.requests)

@@ -1,6 +1,7 @@
 //! `cors-lab verify`: replays scenarios in a real headless browser (the
-//! installed Chromium over CDP, or Firefox ESR over WebDriver BiDi) against a
-//! real mock server, and compares what the browser did with the engine.
+//! installed Chromium over CDP, Firefox ESR over WebDriver BiDi, or
+//! WebKitGTK's MiniBrowser under Xvfb) against a real mock server, and
+//! compares what the browser did with the engine.
 //!
 //! A run starts a few workers (`Options::jobs`), each with its own loopback
 //! address (`slot`), its own browser process (every hostname resolves to
@@ -13,6 +14,7 @@
 
 mod browser;
 mod certificate;
+mod commands;
 mod doh;
 mod driver;
 mod events;
@@ -26,6 +28,7 @@ pub mod report;
 mod server;
 mod slot;
 mod timing;
+mod webkit;
 mod wire_sent;
 
 use std::cmp::Reverse;
@@ -44,6 +47,7 @@ pub use browser::{chromium_path, headless_chromium, DEFAULT_CHROMIUM};
 pub use files::{collect_files, skip_reason, skip_reason_for};
 pub use firefox::{firefox_path, DEFAULT_FIREFOX};
 pub use observe::CorsErrorStatus;
+pub use webkit::{minibrowser_path, DEFAULT_MINIBROWSER};
 
 use browser::Chromium;
 use driver::Driver;
@@ -52,6 +56,7 @@ use firefox::Firefox;
 use page_run::{debug_line, run_scenario};
 use slot::Slot;
 use timing::{engine_at_real_times, timing_slipped};
+use webkit::WebKit;
 
 /// A scenario needing more real waiting than this (its last `at_ms`) is skipped.
 pub const MAX_REAL_WAIT: Duration = Duration::from_secs(15);
@@ -80,6 +85,9 @@ pub enum RealBrowser {
     Chromium,
     /// The installed Firefox ESR, headless (WebDriver BiDi).
     Firefox,
+    /// WebKitGTK's MiniBrowser under Xvfb (WebCore's console on stderr);
+    /// compared with the engine's Safari profile.
+    Webkit,
 }
 
 impl RealBrowser {
@@ -88,6 +96,7 @@ impl RealBrowser {
         match self {
             RealBrowser::Chromium => Browser::Chrome,
             RealBrowser::Firefox => Browser::Firefox,
+            RealBrowser::Webkit => Browser::Safari,
         }
     }
 }
@@ -101,6 +110,8 @@ pub struct Options {
     pub chromium: PathBuf,
     /// The Firefox executable.
     pub firefox: PathBuf,
+    /// WebKitGTK's MiniBrowser.
+    pub minibrowser: PathBuf,
     /// How many scenarios run at once (each worker has its own browser process).
     pub jobs: usize,
 }
@@ -111,6 +122,7 @@ impl Default for Options {
             browser: RealBrowser::Chromium,
             chromium: chromium_path(),
             firefox: firefox_path(),
+            minibrowser: minibrowser_path(),
             jobs: DEFAULT_JOBS,
         }
     }
@@ -344,6 +356,10 @@ async fn worker(options: &Options, work: &Work) -> Result<String, String> {
         }
         RealBrowser::Firefox => {
             let driver = Firefox::launch(&options.firefox, slot.ip).await?;
+            Ok(serve(driver, slot.ip, work).await)
+        }
+        RealBrowser::Webkit => {
+            let driver = WebKit::launch(&options.minibrowser, slot.ip).await?;
             Ok(serve(driver, slot.ip, work).await)
         }
     }

@@ -119,10 +119,11 @@ pub(super) async fn run_scenario<T: Tab>(
     let setup = ServerSetup {
         rules: scenario.server.clone(),
         page_url: page_url.clone(),
-        page_html: harness_page::html(scenario.page_csp.is_some()),
+        page_html: harness_page::html(scenario.page_csp.is_some(), page.commands().is_some()),
         sandbox_page,
         page_csp: scenario.page_csp.clone(),
         ports: ports.into_iter().collect(),
+        commands: page.commands(),
     };
     let server = MockServer::start(setup, tls, ip).await?;
     let result = run_requests(page, &server, scenario, engine, &page_url).await;

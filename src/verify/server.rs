@@ -21,6 +21,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::scenario::{HeaderPair, ServerRule};
 
+use super::commands::{Commands, COMMAND_PATH};
 use super::harness_page::{self, PAGE_PATH};
 use super::http1::{read_request, Reply, RequestHead};
 
@@ -74,6 +75,9 @@ pub(crate) struct ServerSetup {
     pub(crate) page_csp: Option<String>,
     /// The ports to listen on.
     pub(crate) ports: Vec<u16>,
+    /// The page's command queue, for a browser driven through the page
+    /// itself (`super::commands`); `None` for Chromium and Firefox.
+    pub(crate) commands: Option<Arc<Commands>>,
 }
 
 /// A running mock server; dropping it stops every listener and connection.
@@ -311,6 +315,14 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
             entry: None,
         };
     }
+    if let (Some(commands), true) = (&shared.setup.commands, path == COMMAND_PATH) {
+        if page_origin(&url) {
+            return Answer {
+                reply: Some(plain_response(200, script_headers(), &commands.next_script())),
+                entry: None,
+            };
+        }
+    }
     // The browser's own favicon request for a page without the icon link
     // (a page with a `page_csp`): answered with no content, so it prints
     // nothing (a 404 makes Chromium print `Failed to load resource`). It may
@@ -334,15 +346,9 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
         && path == harness_page::SCRIPT_PATH
         && page_origin(&url);
     if is_harness_script {
-        let headers = vec![
-            (
-                "Content-Type".to_owned(),
-                "text/javascript; charset=utf-8".to_owned(),
-            ),
-            ("Cache-Control".to_owned(), "no-store".to_owned()),
-        ];
+        let script = harness_page::script(shared.setup.commands.is_some());
         return Answer {
-            reply: Some(plain_response(200, headers, harness_page::script())),
+            reply: Some(plain_response(200, script_headers(), &script)),
             entry: None,
         };
     }
@@ -470,6 +476,17 @@ fn page_response(shared: &Shared) -> Reply {
     plain_response(200, headers, &shared.setup.page_html)
 }
 
+/// The headers of verify's own scripts (the harness, a command).
+fn script_headers() -> Vec<HeaderPair> {
+    vec![
+        (
+            "Content-Type".to_owned(),
+            "text/javascript; charset=utf-8".to_owned(),
+        ),
+        ("Cache-Control".to_owned(), "no-store".to_owned()),
+    ]
+}
+
 fn plain_response(status: u16, headers: Vec<HeaderPair>, body: &str) -> Reply {
     Reply {
         status,
@@ -535,6 +552,7 @@ mod tests {
                 page_url: "http://page.invalid/".to_owned(),
                 page_html: String::new(),
                 sandbox_page: false,
+                commands: None,
                 page_csp: None,
                 ports: Vec::new(),
             };
