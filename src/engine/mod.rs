@@ -359,6 +359,21 @@ fn script_report(
     let page_origin = world.page.serialized.as_str();
     match &fetched.failure {
         Some(failure) => {
+            let last = exchanges.last();
+            let sent_origin = last
+                .and_then(|e| e.request.headers.get("origin"))
+                .filter(|origin| origin != page_origin);
+            let redirect_to = last
+                .filter(|_| fetched.failed_on_followed_redirect)
+                .and_then(|e| match &e.response {
+                    WireResponse::Http { headers, .. } => headers.get("location").and_then(|l| {
+                        Url::parse(&e.request.url)
+                            .ok()
+                            .and_then(|base| base.join(&l).ok())
+                            .map(String::from)
+                    }),
+                    WireResponse::NetworkError { .. } => None,
+                });
             let context = MessageContext {
                 api: spec.api,
                 url: &fetched.final_url,
@@ -372,6 +387,9 @@ fn script_report(
                     .built
                     .as_ref()
                     .map_or(spec.mode, |b| b.request.mode),
+                sent_origin: sent_origin.as_deref(),
+                redirect_to: redirect_to.as_deref(),
+                script_headers: &spec.headers,
             };
             let rendered = render(failure, &context, profile.browser);
             (rendered.console, rendered.js_error)

@@ -452,7 +452,7 @@ async fn run_job<D: Driver>(
             real_times.is_some().then_some(ran.timeline.as_slice()),
         );
         return FileStatus::Verified(Verified {
-            disagreements: compare(&ran.observed, &engine)
+            disagreements: compare(&ran.observed, &in_system_console(&engine, job.browser))
                 .into_iter()
                 .filter(|d| {
                     scenario
@@ -471,6 +471,25 @@ async fn run_job<D: Driver>(
         });
     }
 }
+
+/// The engine's results without the lines verify cannot see in `browser`:
+/// Safari's `Failed to load resource: …` lines are Web Inspector's own
+/// (`WebConsoleAgent`), never written to WebCore's system console, which is
+/// what verify reads from WebKitGTK; they stay in the model, from WebKit's source.
+fn in_system_console(engine: &[RequestResult], browser: Browser) -> Vec<RequestResult> {
+    let mut results = engine.to_vec();
+    if browser == Browser::Safari {
+        for result in &mut results {
+            result
+                .console
+                .retain(|line| !line.starts_with(WEB_INSPECTOR_ONLY));
+        }
+    }
+    results
+}
+
+/// The start of Web Inspector's own line for a failed load (see [`in_system_console`]).
+const WEB_INSPECTOR_ONLY: &str = "Failed to load resource: ";
 
 /// Compares what the browser sent with the engine's exchanges, request by
 /// request (evaluated at the real times when the run was judged at them).

@@ -33,6 +33,14 @@ pub struct MessageContext<'a> {
     pub method: &'a str,
     /// The request's mode (`no-cors` for an element without `crossorigin`).
     pub mode: Mode,
+    /// The `Origin` the failing request carried, when it is not the page's
+    /// (`null` after a cross-origin redirect tainted it).
+    pub sent_origin: Option<&'a str>,
+    /// Where the redirect that failed pointed (its `Location`, resolved), when
+    /// the failing response was a redirect the request was following.
+    pub redirect_to: Option<&'a str>,
+    /// The script's request headers, names as it wrote them.
+    pub script_headers: &'a [(String, String)],
 }
 
 /// The console lines and the script's exception for one request.
