@@ -52,8 +52,10 @@ pub struct Profile {
     /// (the spec says `null`).
     pub preflight_origin_ignores_tainting: bool,
     /// Whether this profile was checked against the real browser here
-    /// (Chromium and Firefox ESR run in this project's tests; Safari is
-    /// modelled from WebKit's source).
+    /// (Chromium and Firefox ESR run in this project's tests; Safari's
+    /// WebCore runs as WebKitGTK, whose network stack is libsoup, not
+    /// CFNetwork: the lines that rest on WebKit's source alone are marked
+    /// per line in the trace, `RequestTrace::console_from_source`).
     pub verified_in_real_browser: bool,
 }
 
@@ -141,7 +143,9 @@ pub fn profile(browser: Browser) -> Profile {
             cache_model: CacheModel::PerUrl,
             // Not modelled: unchecked for WebKit; the spec's `null` is kept.
             preflight_origin_ignores_tainting: false,
-            verified_in_real_browser: false,
+            // Checked in WebKitGTK 2.50 (tests/verify_webkit.rs,
+            // tests/verify-fixtures/FINDINGS-webkit.md).
+            verified_in_real_browser: true,
         },
     }
 }

@@ -297,6 +297,21 @@ fn run_request(
         console.extend(lines);
         js_error
     };
+    let (console_from_source, js_error_from_source) = if profile.browser == Browser::Safari {
+        (
+            console
+                .iter()
+                .enumerate()
+                .filter(|(_, line)| messages::safari_line_from_source(line))
+                .map(|(at, _)| at)
+                .collect(),
+            js_error
+                .as_deref()
+                .is_some_and(messages::safari_line_from_source),
+        )
+    } else {
+        (Vec::new(), false)
+    };
     let failure = fetched.failure;
     steps.push(Step::new(StepKind::Verdict {
         outcome,
@@ -326,6 +341,8 @@ fn run_request(
         } else {
             cache.clone()
         },
+        console_from_source,
+        js_error_from_source,
     }
 }
 

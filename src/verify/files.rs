@@ -56,8 +56,39 @@ pub(super) fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, Str
     if let Some(reason) = skip_reason_for(&scenario, browser) {
         return Ok(Prepared::Skip(scenario.id, reason));
     }
+    if browser == RealBrowser::Webkit {
+        if let Some(reason) = webkit_cannot_stand_for_safari(&scenario) {
+            return Ok(Prepared::Skip(scenario.id, reason));
+        }
+    }
     let engine = engine_results(&scenario, browser.engine_browser());
     Ok(Prepared::Run(Box::new(scenario), engine))
+}
+
+/// Why WebKitGTK cannot stand for Safari on this scenario, if it cannot: a
+/// WebSocket whose handshake fails is reported in the words of the network
+/// stack that opened it (WebKitGTK: libsoup's `The server did not accept the
+/// WebSocket handshake.`; Safari: NSURLSession's), unless the file lists
+/// that console field as not modelled for Safari.
+pub(super) fn webkit_cannot_stand_for_safari(scenario: &Scenario) -> Option<String> {
+    let trace = crate::engine::evaluate(scenario, Some(Browser::Safari));
+    let refused = scenario
+        .requests
+        .iter()
+        .zip(&trace.requests)
+        .enumerate()
+        .any(|(index, (spec, request))| {
+            spec.api == crate::scenario::Api::Websocket
+                && request.failure.is_some()
+                && scenario
+                    .not_modelled_reason_in(index, "console", Browser::Safari)
+                    .is_none()
+        });
+    refused.then(|| {
+        "a failed WebSocket handshake: WebKitGTK opens sockets with libsoup, Safari with \
+         NSURLSession, and the console line carries the network stack's words"
+            .to_owned()
+    })
 }
 
 /// The engine's result for each request, evaluated as `browser`.

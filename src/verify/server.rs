@@ -152,14 +152,20 @@ impl MockServer {
             .store(index.unwrap_or(NO_REQUEST), Ordering::SeqCst);
     }
 
-    /// Every request received while scenario request `index` was in flight.
+    /// Every request received while scenario request `index` was in flight,
+    /// in the order they arrived (a request is logged once its answer is
+    /// written, by when the browser may have sent the next on another
+    /// connection: seen once in WebKit, a 308 logged after the preflight it led to).
     pub(crate) fn received_during(&self, index: usize) -> Vec<ReceivedRequest> {
-        self.shared
+        let mut received: Vec<ReceivedRequest> = self
+            .shared
             .log()
             .iter()
             .filter(|r| r.during == Some(index))
             .cloned()
-            .collect()
+            .collect();
+        received.sort_by_key(|r| r.at);
+        received
     }
 
     /// Stops every listener and open connection.

@@ -89,6 +89,15 @@ pub(crate) fn build_console(notes: &[BuildNote], api: Api, browser: Browser) -> 
         .collect()
 }
 
+/// Whether Safari's `line` (a console line or the script's error) comes
+/// from WebKit's source only, not from what WebCore printed in WebKitGTK
+/// (`cors-lab verify --browser webkit`): Web Inspector's own lines, and the
+/// texts Safari's network stack (CFNetwork) words where WebKitGTK's
+/// (libsoup) words them differently, or that were never run.
+pub fn safari_line_from_source(line: &str) -> bool {
+    safari::FROM_SOURCE_ONLY.iter().any(|mark| line.contains(mark))
+}
+
 /// Renders `failure` as `browser` prints it.
 pub fn render(failure: &Failure, context: &MessageContext<'_>, browser: Browser) -> Rendered {
     match browser {

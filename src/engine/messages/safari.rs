@@ -7,6 +7,17 @@
 
 use super::*;
 
+/// Text that marks a Safari line (or exception) taken from WebKit's source
+/// only (see `super::safari_line_from_source`): Web Inspector's line, the
+/// network stack's words (CFNetwork's; WebKitGTK prints libsoup's), and
+/// the exception texts no verify run has shown.
+pub(super) const FROM_SOURCE_ONLY: &[&str] = &[
+    "Failed to load resource: ",
+    "Could not connect to the server.",
+    "failed: Unexpected response code: ",
+    "TypeError: Type error",
+];
+
 /// WebCore's canonical spelling of a header it knows (`HTTPHeaderNames.in`),
 /// which `HTTPHeaderMap` keeps instead of the script's; other names stay as
 /// the script wrote them (observed: `Range`, `Accept`, `Content-Type`,
@@ -152,9 +163,18 @@ pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendere
         };
     }
     if let Failure::CspBlocked { violations } = failure {
+        // Browser: WebKit's EventSource and WebSocket constructors throw when
+        // the page's policy refuses the URL (observed), where the spec (and
+        // Chromium, Firefox) fire `error`.
+        let js_error = match context.api {
+            Api::Eventsource | Api::Websocket => {
+                Some("SecurityError: The operation is insecure.".to_owned())
+            }
+            _ => load_failed,
+        };
         return Rendered {
             console: csp_lines(violations, context.url),
-            js_error: load_failed,
+            js_error,
         };
     }
     if let Some(console) = extension_lines(failure, context) {
