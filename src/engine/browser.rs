@@ -51,6 +51,11 @@ pub struct Profile {
     /// page's own origin instead of the tainted `null` its request carries
     /// (the spec says `null`).
     pub preflight_origin_ignores_tainting: bool,
+    /// Whether a preflight made for a request a cross-origin redirect tainted
+    /// (origin `null`) is cached for the next such request (the spec says
+    /// yes; Chromium and WebKit key it by a fresh opaque origin, Firefox by
+    /// the page's origin).
+    pub reuses_null_origin_preflights: bool,
     /// Whether this profile was checked against the real browser here
     /// (Chromium and Firefox ESR run in this project's tests; Safari's
     /// WebCore runs as WebKitGTK, whose network stack is libsoup, not
@@ -90,6 +95,7 @@ pub fn profile(browser: Browser) -> Profile {
             // Chromium sends `null` on that preflight, as the spec says (observed
             // by verify's wire check on wpt-redirect-cors-to-*-preflight.json).
             preflight_origin_ignores_tainting: false,
+            reuses_null_origin_preflights: false,
             verified_in_real_browser: true,
         },
         Browser::Firefox => Profile {
@@ -123,6 +129,7 @@ pub fn profile(browser: Browser) -> Profile {
             // wpt-redirect-cors-to-another-cors-preflight.json and
             // wpt-redirect-cors-to-same-origin-preflight.json).
             preflight_origin_ignores_tainting: true,
+            reuses_null_origin_preflights: false,
             verified_in_real_browser: true,
         },
         Browser::Safari => Profile {
@@ -145,6 +152,7 @@ pub fn profile(browser: Browser) -> Profile {
             preflight_origin_ignores_tainting: false,
             // Checked in WebKitGTK 2.50 (tests/verify_webkit.rs,
             // tests/verify-fixtures/FINDINGS-webkit.md).
+            reuses_null_origin_preflights: false,
             verified_in_real_browser: true,
         },
     }

@@ -79,7 +79,13 @@ pub(super) fn webkit_cannot_stand_for_safari(scenario: &Scenario) -> Option<Stri
         .enumerate()
         .any(|(index, (spec, request))| {
             spec.api == crate::scenario::Api::Websocket
-                && request.failure.is_some()
+                && matches!(
+                    request.failure,
+                    Some(
+                        crate::engine::Failure::WebSocketHandshake { .. }
+                            | crate::engine::Failure::ConnectionFailed { .. }
+                    )
+                )
                 && scenario
                     .not_modelled_reason_in(index, "console", Browser::Safari)
                     .is_none()
