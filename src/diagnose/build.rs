@@ -290,8 +290,9 @@ fn rule(method: &str, url: &str, response: &CapturedResponse) -> ServerRule {
             status: response.status,
             headers: response.headers.clone(),
             body: String::new(),
-            network_error: false,
+            network_error: None,
         },
+        framework: None,
     }
 }
 
@@ -379,6 +380,7 @@ fn request_spec(
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     })
 }
@@ -443,6 +445,7 @@ fn request_from_preflight(
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     }
 }

@@ -78,7 +78,9 @@ fn failure_kinds(s: &Slots) -> Vec<Failure> {
         ] {
             kinds.push(Failure::Cors { phase, error });
         }
-        kinds.push(Failure::ConnectionFailed { phase });
+        for kind in crate::scenario::NetworkErrorKind::ALL {
+            kinds.push(Failure::ConnectionFailed { phase, kind });
+        }
     }
     kinds.extend([
         Failure::PreflightInvalidStatus { status: s.status },

@@ -128,6 +128,26 @@ pub enum Advice {
     WebSocketHandshake,
     /// The script's call is refused before anything is sent.
     ScriptCall,
+    // Issue 13: failures that are not CORS.
+    /// The connection failed, and how.
+    Connection {
+        /// Refused, no address, untrusted certificate, closed, reset, or never answered.
+        kind: crate::scenario::NetworkErrorKind,
+    },
+    /// The server never answered and the page's own limit ended the wait.
+    PageTimeout,
+    /// An https page asked for an http URL.
+    MixedContent,
+    /// The server answered with an error status (4xx, 5xx): fix that first.
+    ServerError {
+        /// The status.
+        status: u16,
+    },
+    /// The preflight got an error status: the server does not handle OPTIONS there.
+    PreflightNotHandled {
+        /// The status.
+        status: u16,
+    },
 }
 
 impl CorsHeader {
@@ -183,6 +203,12 @@ impl Advice {
     /// Whether the advice opens by saying that this is not a CORS problem
     /// (so a summary needs no "blocked before any CORS header" preamble).
     pub fn says_not_cors(&self) -> bool {
-        matches!(self, Advice::PageCsp { .. })
+        matches!(
+            self,
+            Advice::PageCsp { .. }
+                | Advice::Connection { .. }
+                | Advice::PageTimeout
+                | Advice::MixedContent
+        )
     }
 }

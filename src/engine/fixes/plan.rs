@@ -6,10 +6,10 @@ use crate::engine::fix::{
 };
 use crate::engine::headers::{is_token, HeaderList};
 use crate::engine::server::WireResponse;
-use crate::engine::step::StepStatus;
-use crate::engine::trace::{ExchangeKind, RequestTrace};
+use crate::engine::step::{StepKind, StepStatus};
+use crate::engine::trace::{Exchange, ExchangeKind, RequestTrace};
 use crate::scenario::edit::{add_rule, split_shared_rule, truncate, Place};
-use crate::scenario::Scenario;
+use crate::scenario::{Respond, RuleMatch, Scenario, ServerRule};
 
 /// How many repairs are tried at most; each one fixes one check.
 const MAX_REPAIRS: usize = 12;
@@ -34,6 +34,9 @@ pub(crate) fn plan_fixes(
             action: FixAction::Advise(Advice::AttackerPage),
         });
         return fixes;
+    }
+    if let Some(fix) = error_status_advice(first) {
+        fixes.push(fix);
     }
     // Requests after `index` cannot change it, so the copy stops there.
     let mut working = truncate(scenario, index);
@@ -60,6 +63,28 @@ pub(crate) fn plan_fixes(
     fixes
 }
 
+/// An error status the server sent before CORS refused the response (the
+/// trace's `ErrorStatus` step): the server's own failure comes first, so
+/// its advice leads the fixes, before the CORS headers every response needs.
+fn error_status_advice(trace: &RequestTrace) -> Option<Fix> {
+    let step = trace
+        .steps
+        .iter()
+        .find(|step| matches!(step.kind, StepKind::ErrorStatus { .. }))?;
+    let StepKind::ErrorStatus { phase, status, .. } = step.kind else {
+        return None;
+    };
+    let (stage, advice) = match phase {
+        Phase::Preflight => (FixStage::Preflight, Advice::PreflightNotHandled { status }),
+        Phase::Actual => (FixStage::Actual, Advice::ServerError { status }),
+    };
+    Some(Fix {
+        stage,
+        problem: Problem::FailingStep(Box::new(step.clone())),
+        action: FixAction::Advise(advice),
+    })
+}
+
 /// The failing exchange's response headers, its origin header, and the rule that answered.
 fn failing_exchange(
     trace: &RequestTrace,
@@ -77,7 +102,9 @@ fn failing_exchange(
         .unwrap_or_else(|| "null".to_owned());
     match &exchange.response {
         WireResponse::Http { headers, rule, .. } => Some((headers.clone(), origin, *rule)),
-        WireResponse::NetworkError { rule } => Some((HeaderList::default(), origin, Some(*rule))),
+        WireResponse::NetworkError { rule, .. } => {
+            Some((HeaderList::default(), origin, Some(*rule)))
+        }
     }
 }
 
@@ -206,7 +233,9 @@ pub fn advice_for(failure: &Failure) -> Fix {
         Failure::CspBlocked { violations } => Advice::PageCsp {
             violations: violations.clone(),
         },
-        Failure::ConnectionFailed { .. } => Advice::ConnectionFailed,
+        Failure::ConnectionFailed { kind, .. } => Advice::Connection { kind: *kind },
+        Failure::PageTimeout { .. } => Advice::PageTimeout,
+        Failure::MixedContentBlocked { .. } => Advice::MixedContent,
         Failure::SameOriginModeCrossOrigin { .. } => Advice::SameOriginMode,
         Failure::NoCorsRedirectNotFollow => Advice::NoCorsRedirect,
         Failure::RedirectContainsCredentials { .. } => Advice::RedirectCredentials,
@@ -224,6 +253,42 @@ pub fn advice_for(failure: &Failure) -> Fix {
     }
 }
 
+/// A framework rule's answer to `exchange`, as it was sent, becomes a rule
+/// of its own for that method and URL, inserted before the framework rule
+/// (which still answers every other request): a fix edits what the server
+/// sent, and the framework's configuration is the caller's to change.
+fn answer_as_sent(scenario: &mut Scenario, index: usize, exchange: &Exchange) -> usize {
+    let (status, headers) = match &exchange.response {
+        WireResponse::Http {
+            status, headers, ..
+        } => (*status, headers.0.clone()),
+        WireResponse::NetworkError { .. } => (200, Vec::new()),
+    };
+    let body = scenario
+        .server
+        .get(index)
+        .map(|rule| rule.respond.body.clone())
+        .unwrap_or_default();
+    let rule = ServerRule {
+        matcher: RuleMatch {
+            method: Some(exchange.request.method.clone()),
+            url: exchange.request.url.clone(),
+        },
+        respond: Respond {
+            status,
+            headers: headers
+                .into_iter()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case("Content-Length"))
+                .collect(),
+            body,
+            network_error: None,
+        },
+        framework: None,
+    };
+    scenario.server.insert(index, rule);
+    index
+}
+
 /// Applies `fix` to the rule that answered (or to a new first rule for the
 /// failing URL, answering as the default did).
 fn apply(scenario: &mut Scenario, fix: &Fix, rule: Option<usize>, trace: &RequestTrace) {
@@ -236,6 +301,14 @@ fn apply(scenario: &mut Scenario, fix: &Fix, rule: Option<usize>, trace: &Reques
     };
     // A rule shared by OPTIONS and the actual request is split, so a preflight fix touches only the preflight.
     let target = match rule {
+        Some(index)
+            if scenario
+                .server
+                .get(index)
+                .is_some_and(|r| r.framework.is_some()) =>
+        {
+            answer_as_sent(scenario, index, exchange)
+        }
         Some(index)
             if fix.stage == FixStage::Preflight
                 && scenario
