@@ -136,7 +136,10 @@ fn the_engine_agrees_with_webkit_on_every_scenario() {
             "Fetch API cannot load http://api.example.com/data due to access control checks."
         ]
     );
-    assert_eq!(missing[0].js_error.as_deref(), Some("TypeError: Load failed"));
+    assert_eq!(
+        missing[0].js_error.as_deref(),
+        Some("TypeError: Load failed")
+    );
     assert_eq!(missing[1].js_error, None, "async XHR fires its error event");
 
     let put = &observed("put-with-preflight")[0];

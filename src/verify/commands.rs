@@ -32,9 +32,8 @@ impl Commands {
     /// Queues `expression` as command `id`: the page evaluates it (awaiting
     /// a promise) and logs `RESULT_MARKER id {"ok": value}` or `{"error": text}`.
     pub(crate) fn push(&self, id: u64, expression: &str) {
-        let script = format!(
-            "window.__corsLabCommand({id}, function () {{ return ({expression}); }});\n"
-        );
+        let script =
+            format!("window.__corsLabCommand({id}, function () {{ return ({expression}); }});\n");
         self.queue
             .lock()
             .unwrap_or_else(|p| p.into_inner())

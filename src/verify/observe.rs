@@ -129,13 +129,15 @@ pub(crate) fn is_cors_line(line: &str) -> bool {
 /// loader line `… due to access control checks.` is not one: WebKit ends
 /// a refused `redirect: "error"` with it too, a network error in the spec.
 fn is_webkit_cors_reason(line: &str) -> bool {
-    (line.starts_with("Origin ") && line.contains(" is not allowed by Access-Control-Allow-Origin."))
+    (line.starts_with("Origin ")
+        && line.contains(" is not allowed by Access-Control-Allow-Origin."))
         || line.starts_with("Cannot use wildcard in Access-Control-Allow-Origin")
         || line == "Access-Control-Allow-Origin cannot contain more than one origin."
         || line.starts_with("Credentials flag is true, but Access-Control-Allow-Credentials")
         || line.starts_with("Preflight response is not successful.")
         || line.starts_with("Header Access-Control-Allow-")
-        || (line.starts_with("Method ") && line.ends_with(" is not allowed by Access-Control-Allow-Methods."))
+        || (line.starts_with("Method ")
+            && line.ends_with(" is not allowed by Access-Control-Allow-Methods."))
         || (line.starts_with("Request header field ")
             && line.ends_with(" is not allowed by Access-Control-Allow-Headers."))
         || (line.starts_with("Cross-origin redirection to ")

@@ -285,9 +285,10 @@ pub(super) fn earlier_preflight_to_url(received: &[Vec<ReceivedRequest>], url: &
     let Ok(url) = url::Url::parse(url) else {
         return false;
     };
-    received.iter().flatten().any(|r| {
-        r.is_preflight() && url::Url::parse(&r.url).is_ok_and(|sent| sent == url)
-    })
+    received
+        .iter()
+        .flatten()
+        .any(|r| r.is_preflight() && url::Url::parse(&r.url).is_ok_and(|sent| sent == url))
 }
 
 /// Whether an earlier request identical to request `index` needed a preflight:

@@ -324,7 +324,11 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
     if let (Some(commands), true) = (&shared.setup.commands, path == COMMAND_PATH) {
         if page_origin(&url) {
             return Answer {
-                reply: Some(plain_response(200, script_headers(), &commands.next_script())),
+                reply: Some(plain_response(
+                    200,
+                    script_headers(),
+                    &commands.next_script(),
+                )),
                 entry: None,
             };
         }
@@ -552,6 +556,37 @@ mod tests {
         let received = url::Url::parse("http://api.example.com:80/data").unwrap();
         assert!(same_url("http://api.example.com/data#frag", &received));
         assert!(!same_url("http://api.example.com/other", &received));
+    }
+
+    #[test]
+    fn the_page_gets_its_commands_from_its_own_origin_and_they_are_never_logged() {
+        let commands = Arc::new(Commands::default());
+        let setup = ServerSetup {
+            rules: Vec::new(),
+            page_url: "https://app.test/".to_owned(),
+            page_html: String::new(),
+            sandbox_page: false,
+            page_csp: None,
+            ports: Vec::new(),
+            commands: Some(commands.clone()),
+        };
+        let tls = super::super::certificate::tls_config(&[]).unwrap();
+        let shared = Shared::new(setup, url::Url::parse("https://app.test/").ok(), tls);
+        shared.current.store(0, Ordering::SeqCst);
+        let poll = |host: &str| RequestHead {
+            method: "GET".to_owned(),
+            target: format!("{COMMAND_PATH}?1"),
+            headers: vec![("Host".to_owned(), host.to_owned())],
+        };
+        commands.push(4, "1 + 1");
+        let served = answer(&shared, "https", &poll("app.test"));
+        assert!(served.entry.is_none(), "a poll is not scenario traffic");
+        let body = String::from_utf8(served.reply.unwrap().body).unwrap();
+        assert!(body.contains("__corsLabCommand(4, "), "{body}");
+        // Another origin's request for that path is scenario traffic (a 404 here).
+        let other = answer(&shared, "https", &poll("api.test"));
+        assert!(other.entry.is_some());
+        assert_eq!(other.reply.unwrap().status, 404);
     }
 
     #[test]

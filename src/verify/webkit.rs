@@ -159,7 +159,10 @@ async fn start_xvfb(display: &str, number: u32) -> Result<Child, String> {
         }
         if start.elapsed() >= DISPLAY_LIMIT {
             let _ = child.kill().await;
-            return Err(format!("Xvfb {display} did not start within {} s", DISPLAY_LIMIT.as_secs()));
+            return Err(format!(
+                "Xvfb {display} did not start within {} s",
+                DISPLAY_LIMIT.as_secs()
+            ));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -240,7 +243,9 @@ impl WebKitTab {
             .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
             .env("GDK_BACKEND", "x11");
         for proxy in ["http_proxy", "https_proxy", "all_proxy", "no_proxy"] {
-            command.env_remove(proxy).env_remove(proxy.to_ascii_uppercase());
+            command
+                .env_remove(proxy)
+                .env_remove(proxy.to_ascii_uppercase());
         }
         command
             .stdin(Stdio::null())
@@ -265,10 +270,12 @@ impl Tab for WebKitTab {
     /// Starts MiniBrowser at `url` and waits until the harness polls.
     async fn goto(&self, url: &str, limit: Duration) -> Result<(), String> {
         self.stop().await;
-        let mut child = self
-            .command(url)
-            .spawn()
-            .map_err(|e| format!("cannot start MiniBrowser (unshare, {}): {e}", self.executable.display()))?;
+        let mut child = self.command(url).spawn().map_err(|e| {
+            format!(
+                "cannot start MiniBrowser (unshare, {}): {e}",
+                self.executable.display()
+            )
+        })?;
         let Some(stderr) = child.stderr.take() else {
             return Err("MiniBrowser's stderr is not readable".to_owned());
         };
@@ -306,7 +313,10 @@ impl Tab for WebKitTab {
             Ok(Err(_)) => return Err("MiniBrowser exited".to_owned()),
             Err(_) => {
                 locked(&self.waiting).remove(&id);
-                return Err(format!("the page did not answer within {} s", limit.as_secs()));
+                return Err(format!(
+                    "the page did not answer within {} s",
+                    limit.as_secs()
+                ));
             }
         };
         match (value.get("ok"), value.get("error")) {
@@ -420,7 +430,9 @@ fn parse_line(line: &str) -> Option<Message> {
             let at = line.find(": CONSOLE ")?;
             let position = line.get(..at)?;
             let mut parts = position.rsplitn(3, ':');
-            let numeric = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            let numeric = |p: Option<&str>| {
+                p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            };
             if !(numeric(parts.next()) && numeric(parts.next())) {
                 return None;
             }
@@ -477,8 +489,14 @@ mod tests {
     #[test]
     fn webcore_console_lines_parse_with_source_and_level() {
         assert_eq!(
-            parse_line("CONSOLE SECURITY ERROR Preflight response is not successful. Status code: 501"),
-            message(Some("security"), "error", "Preflight response is not successful. Status code: 501")
+            parse_line(
+                "CONSOLE SECURITY ERROR Preflight response is not successful. Status code: 501"
+            ),
+            message(
+                Some("security"),
+                "error",
+                "Preflight response is not successful. Status code: 501"
+            )
         );
         assert_eq!(
             parse_line("CONSOLE JS ERROR Fetch API cannot load http://api.test/y due to access control checks."),
@@ -492,7 +510,10 @@ mod tests {
             parse_line("http://app.test/:1:416: CONSOLE JS ERROR Error: boom"),
             message(Some("javascript"), "error", "Error: boom")
         );
-        assert_eq!(parse_line("CONSOLE CONTENT BLOCKER INFO x y"), message(Some("content blocker"), "info", "x y"));
+        assert_eq!(
+            parse_line("CONSOLE CONTENT BLOCKER INFO x y"),
+            message(Some("content blocker"), "info", "x y")
+        );
         assert_eq!(parse_line("second line of a message"), None);
         assert_eq!(parse_line("see http://a/:x:1: CONSOLE LOG no"), None);
     }

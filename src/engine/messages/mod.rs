@@ -95,7 +95,9 @@ pub(crate) fn build_console(notes: &[BuildNote], api: Api, browser: Browser) -> 
 /// texts Safari's network stack (CFNetwork) words where WebKitGTK's
 /// (libsoup) words them differently, or that were never run.
 pub fn safari_line_from_source(line: &str) -> bool {
-    safari::FROM_SOURCE_ONLY.iter().any(|mark| line.contains(mark))
+    safari::FROM_SOURCE_ONLY
+        .iter()
+        .any(|mark| line.contains(mark))
 }
 
 /// Renders `failure` as `browser` prints it.

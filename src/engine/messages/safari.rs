@@ -29,15 +29,49 @@ pub(super) const FROM_SOURCE_ONLY: &[&str] = &[
 /// `Last-Event-ID`, `Accept-Language` canonical; `X-Foo` and `x-w3c` as written).
 fn webcore_header_name(lower: &str, context: &MessageContext<'_>) -> String {
     const KNOWN: &[&str] = &[
-        "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Accept-Ranges",
-        "Authorization", "Cache-Control", "Connection", "Content-Disposition",
-        "Content-Encoding", "Content-Language", "Content-Length", "Content-Location",
-        "Content-Range", "Content-Security-Policy", "Content-Type", "Cookie", "DNT",
-        "Date", "ETag", "Expect", "Expires", "Host", "If-Match", "If-Modified-Since",
-        "If-None-Match", "If-Range", "If-Unmodified-Since", "Last-Event-ID",
-        "Last-Modified", "Link", "Origin", "Pragma", "Purpose", "Range", "Referer",
-        "Sec-WebSocket-Protocol", "TE", "Upgrade", "Upgrade-Insecure-Requests",
-        "User-Agent", "Via", "X-Requested-With",
+        "Accept",
+        "Accept-Charset",
+        "Accept-Encoding",
+        "Accept-Language",
+        "Accept-Ranges",
+        "Authorization",
+        "Cache-Control",
+        "Connection",
+        "Content-Disposition",
+        "Content-Encoding",
+        "Content-Language",
+        "Content-Length",
+        "Content-Location",
+        "Content-Range",
+        "Content-Security-Policy",
+        "Content-Type",
+        "Cookie",
+        "DNT",
+        "Date",
+        "ETag",
+        "Expect",
+        "Expires",
+        "Host",
+        "If-Match",
+        "If-Modified-Since",
+        "If-None-Match",
+        "If-Range",
+        "If-Unmodified-Since",
+        "Last-Event-ID",
+        "Last-Modified",
+        "Link",
+        "Origin",
+        "Pragma",
+        "Purpose",
+        "Range",
+        "Referer",
+        "Sec-WebSocket-Protocol",
+        "TE",
+        "Upgrade",
+        "Upgrade-Insecure-Requests",
+        "User-Agent",
+        "Via",
+        "X-Requested-With",
     ];
     if let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(lower)) {
         return (*known).to_owned();
@@ -118,12 +152,16 @@ fn without_credentials(location: &str) -> String {
 /// word it (observed), where the model knows the text.
 fn thrown_error(failure: &Failure, api: Api) -> String {
     match (failure, api) {
-        (Failure::ForbiddenMethod { .. }, Api::Xhr) => "SecurityError: The operation is insecure.".to_owned(),
+        (Failure::ForbiddenMethod { .. }, Api::Xhr) => {
+            "SecurityError: The operation is insecure.".to_owned()
+        }
         (Failure::ForbiddenMethod { .. }, _) => "TypeError: Method is forbidden.".to_owned(),
         (Failure::NoCorsMethod { .. }, _) => {
             "TypeError: Method must be GET, POST or HEAD in no-cors mode.".to_owned()
         }
-        (Failure::InvalidHeaderName { name }, Api::Fetch) => format!("TypeError: Invalid header name: '{name}'"),
+        (Failure::InvalidHeaderName { name }, Api::Fetch) => {
+            format!("TypeError: Invalid header name: '{name}'")
+        }
         // Not modelled: the other throws' texts (unverified in WebKit).
         _ => "TypeError: Type error".to_owned(),
     }
@@ -259,7 +297,10 @@ pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendere
             console.push("No-Cors mode requires follow redirect mode".to_owned());
             console.push("Not allowed to request resource".to_owned());
             console.extend(loader_line(" due to access control checks."));
-            return Rendered { console, js_error: load_failed };
+            return Rendered {
+                console,
+                js_error: load_failed,
+            };
         }
         // A network error the network stack reports (server down, connection
         // closed): WebCore logs nothing of its own (observed: no line at all);
@@ -277,7 +318,11 @@ pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendere
                             .to_owned(),
                     );
                 }
-                let ending = if access_control { " due to access control checks." } else { "." };
+                let ending = if access_control {
+                    " due to access control checks."
+                } else {
+                    "."
+                };
                 console.extend(loader_line(ending));
             }
         }
@@ -288,7 +333,10 @@ pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendere
     if let Some(text) = description(failure, context) {
         console.push(format!("Failed to load resource: {text}"));
     }
-    Rendered { console, js_error: load_failed }
+    Rendered {
+        console,
+        js_error: load_failed,
+    }
 }
 
 /// The lines of the extension APIs' own failures, from WebKit's source:
