@@ -203,10 +203,12 @@
   // command's value as one result line (see src/verify/commands.rs).
   let polls = 0;
   let busy = false;
-  function poll() {
+  let token = "";
+  function poll(pageToken) {
+    if (pageToken !== undefined) token = pageToken;
     if (busy) return;
     const script = document.createElement("script");
-    script.src = "/__cors-lab-command?" + ++polls;
+    script.src = "/__cors-lab-command?t=" + token + "&n=" + ++polls;
     const again = () => {
       script.remove();
       if (!busy) setTimeout(poll, 20);

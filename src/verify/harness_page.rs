@@ -19,18 +19,17 @@ const HARNESS_JS: &str = include_str!("harness.js");
 pub(crate) const SCRIPT_PATH: &str = "/__cors-lab-harness.js";
 
 /// The harness script (served at [`SCRIPT_PATH`] for pages with a CSP);
-/// with `polls`, it starts fetching its commands (`super::commands`).
-pub(crate) fn script(polls: bool) -> String {
-    if polls {
-        format!("{HARNESS_JS}\nwindow.__corsLabPoll();\n")
-    } else {
-        HARNESS_JS.to_owned()
+/// with a page token, it starts fetching its commands (`super::commands`).
+pub(crate) fn script(polls: Option<u64>) -> String {
+    match polls {
+        Some(token) => format!("{HARNESS_JS}\nwindow.__corsLabPoll(\"{token}\");\n"),
+        None => HARNESS_JS.to_owned(),
     }
 }
 
 /// The HTML of the harness page (no other subresource than the harness
 /// script when `external_script`; otherwise it is inline); `polls` as for [`script`].
-pub(crate) fn html(external_script: bool, polls: bool) -> String {
+pub(crate) fn html(external_script: bool, polls: Option<u64>) -> String {
     let script = if external_script {
         format!("<script src=\"{SCRIPT_PATH}\"></script>")
     } else {

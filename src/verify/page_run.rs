@@ -119,7 +119,10 @@ pub(super) async fn run_scenario<T: Tab>(
     let setup = ServerSetup {
         rules: scenario.server.clone(),
         page_url: page_url.clone(),
-        page_html: harness_page::html(scenario.page_csp.is_some(), page.commands().is_some()),
+        page_html: harness_page::html(
+            scenario.page_csp.is_some(),
+            page.commands().map(|c| c.token()),
+        ),
         sandbox_page,
         page_csp: scenario.page_csp.clone(),
         ports: ports.into_iter().collect(),

@@ -327,7 +327,7 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
                 reply: Some(plain_response(
                     200,
                     script_headers(),
-                    &commands.next_script(),
+                    &commands.next_script(query.as_deref().unwrap_or_default()),
                 )),
                 entry: None,
             };
@@ -356,7 +356,7 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
         && path == harness_page::SCRIPT_PATH
         && page_origin(&url);
     if is_harness_script {
-        let script = harness_page::script(shared.setup.commands.is_some());
+        let script = harness_page::script(shared.setup.commands.as_ref().map(|c| c.token()));
         return Answer {
             reply: Some(plain_response(200, script_headers(), &script)),
             entry: None,
@@ -560,7 +560,7 @@ mod tests {
 
     #[test]
     fn the_page_gets_its_commands_from_its_own_origin_and_they_are_never_logged() {
-        let commands = Arc::new(Commands::default());
+        let commands = Arc::new(Commands::new());
         let setup = ServerSetup {
             rules: Vec::new(),
             page_url: "https://app.test/".to_owned(),
@@ -573,9 +573,10 @@ mod tests {
         let tls = super::super::certificate::tls_config(&[]).unwrap();
         let shared = Shared::new(setup, url::Url::parse("https://app.test/").ok(), tls);
         shared.current.store(0, Ordering::SeqCst);
+        let token = commands.token();
         let poll = |host: &str| RequestHead {
             method: "GET".to_owned(),
-            target: format!("{COMMAND_PATH}?1"),
+            target: format!("{COMMAND_PATH}?t={token}&n=1"),
             headers: vec![("Host".to_owned(), host.to_owned())],
         };
         commands.push(4, "1 + 1");

@@ -86,7 +86,16 @@ pub(crate) struct WebKitTab {
     commands: Arc<Commands>,
     waiting: Arc<Waiting>,
     next_id: AtomicU64,
+    /// MiniBrowser's last lines that were no console message (for an error).
+    noise: Arc<Mutex<Vec<String>>>,
 }
+
+/// How many of MiniBrowser's own lines are kept for an error message.
+const NOISE_KEPT: usize = 5;
+
+/// How often MiniBrowser is started for one page when it exits at once
+/// (seen 3 times in 216 files on a loaded machine, exit status 1).
+const START_ATTEMPTS: usize = 2;
 
 impl WebKit {
     /// Starts Xvfb and the DNS resolver for a worker on `ip`, and checks
@@ -185,9 +194,10 @@ impl Driver for WebKit {
             child: tokio::sync::Mutex::new(None),
             reader: Mutex::new(None),
             log: Arc::new(EventLog::default()),
-            commands: Arc::new(Commands::default()),
+            commands: Arc::new(Commands::new()),
             waiting: Arc::default(),
             next_id: AtomicU64::new(1),
+            noise: Arc::default(),
         })
     }
 
@@ -266,41 +276,76 @@ fn is_root() -> bool {
     })
 }
 
-impl Tab for WebKitTab {
+/// Why MiniBrowser did not get the page going.
+enum Start {
+    /// It exited before the harness ran (started again once).
+    Exited(String),
+    /// Anything else.
+    Failed(String),
+}
+
+impl WebKitTab {
     /// Starts MiniBrowser at `url` and waits until the harness polls.
-    async fn goto(&self, url: &str, limit: Duration) -> Result<(), String> {
+    async fn start(&self, url: &str, limit: Duration) -> Result<(), Start> {
         self.stop().await;
         let mut child = self.command(url).spawn().map_err(|e| {
-            format!(
+            Start::Failed(format!(
                 "cannot start MiniBrowser (unshare, {}): {e}",
                 self.executable.display()
-            )
+            ))
         })?;
         let Some(stderr) = child.stderr.take() else {
-            return Err("MiniBrowser's stderr is not readable".to_owned());
+            return Err(Start::Failed(
+                "MiniBrowser's stderr is not readable".to_owned(),
+            ));
         };
+        locked(&self.noise).clear();
         *locked(&self.reader) = Some(tokio::spawn(read_console(
             stderr,
             self.log.clone(),
             self.waiting.clone(),
+            self.noise.clone(),
         )));
         *self.child.lock().await = Some(child);
         let start = Instant::now();
         while !self.commands.polled() {
             if let Some(child) = self.child.lock().await.as_mut() {
                 if let Ok(Some(status)) = child.try_wait() {
-                    return Err(format!("cannot load {url}: MiniBrowser exited ({status})"));
+                    // Let the reader take the last lines.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    return Err(Start::Exited(format!(
+                        "cannot load {url}: MiniBrowser exited ({status}): {}",
+                        locked(&self.noise).join(" | ")
+                    )));
                 }
             }
             if start.elapsed() >= limit {
-                return Err(format!(
+                return Err(Start::Failed(format!(
                     "cannot load {url}: the harness did not start within {} s",
                     limit.as_secs()
-                ));
+                )));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Ok(())
+    }
+}
+
+impl Tab for WebKitTab {
+    /// Starts MiniBrowser at `url` and waits until the harness polls
+    /// (starting it again if it exits at once).
+    async fn goto(&self, url: &str, limit: Duration) -> Result<(), String> {
+        let mut attempt = 1;
+        loop {
+            match self.start(url, limit).await {
+                Ok(()) => return Ok(()),
+                Err(Start::Exited(e)) if attempt < START_ATTEMPTS => {
+                    super::debug_line(&format!("{e}; starting it again"));
+                    attempt += 1;
+                }
+                Err(Start::Exited(e) | Start::Failed(e)) => return Err(e),
+            }
+        }
     }
 
     async fn evaluate(&self, expression: String, limit: Duration) -> Result<String, String> {
@@ -337,7 +382,12 @@ impl Tab for WebKitTab {
 
 /// Reads MiniBrowser's stderr: console messages into `log` (a command's
 /// result to its waiting `evaluate` instead), other lines to the debug output.
-async fn read_console(stderr: ChildStderr, log: Arc<EventLog>, waiting: Arc<Waiting>) {
+async fn read_console(
+    stderr: ChildStderr,
+    log: Arc<EventLog>,
+    waiting: Arc<Waiting>,
+    noise: Arc<Mutex<Vec<String>>>,
+) {
     let mut lines = BufReader::new(stderr).lines();
     let mut pending: Option<Message> = None;
     loop {
@@ -368,7 +418,14 @@ async fn read_console(stderr: ChildStderr, log: Arc<EventLog>, waiting: Arc<Wait
                     message.text.push('\n');
                     message.text.push_str(&line);
                 }
-                _ => super::debug_line(&format!("minibrowser: {line}")),
+                _ => {
+                    super::debug_line(&format!("minibrowser: {line}"));
+                    let mut kept = locked(&noise);
+                    if kept.len() == NOISE_KEPT {
+                        kept.remove(0);
+                    }
+                    kept.push(line);
+                }
             },
         }
     }
@@ -533,7 +590,15 @@ mod tests {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        read_console(child.stderr.take().unwrap(), log.clone(), waiting).await;
+        let noise: Arc<Mutex<Vec<String>>> = Arc::default();
+        read_console(
+            child.stderr.take().unwrap(),
+            log.clone(),
+            waiting,
+            noise.clone(),
+        )
+        .await;
+        assert_eq!(*locked(&noise), ["(MiniBrowser:1): Gtk-WARNING noise"]);
         assert_eq!(result.await.unwrap()["ok"], "object");
         let seen: Vec<Seen> = log.since(0).into_iter().map(|e| e.seen).collect();
         assert_eq!(
