@@ -124,6 +124,7 @@ pub fn evaluate_with(
                 profile,
                 scenario_error: Some(error),
                 requests: Vec::new(),
+                page_console: Vec::new(),
             }
         }
     };
@@ -154,6 +155,7 @@ pub fn evaluate_with(
         profile,
         scenario_error: None,
         requests,
+        page_console: messages::page_csp_warnings(&page.csp, browser),
     }
 }
 

@@ -23,6 +23,10 @@ pub struct Trace {
     pub scenario_error: Option<String>,
     /// One entry per scenario request, in order.
     pub requests: Vec<RequestTrace>,
+    /// Lines the browser prints as the page loads, before any request: its
+    /// warnings about the page's own `page_csp` (`messages::page_csp_warnings`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub page_console: Vec<String>,
 }
 
 /// What happened to one request.

@@ -446,6 +446,14 @@ async fn run_job<D: Driver>(
                 }
             }
         }
+        // The page's own load lines the engine models (its policy's warnings)
+        // are the scenario's, not unattributed; any other line stays reported.
+        let mut unattributed = ran.unattributed.clone();
+        for line in crate::engine::evaluate(scenario, Some(job.browser)).page_console {
+            if let Some(at) = unattributed.iter().position(|seen| *seen == line) {
+                unattributed.remove(at);
+            }
+        }
         let (wire_exchanges_compared, wire_disagreements) = compare_wire(
             job,
             &ran,
@@ -465,7 +473,7 @@ async fn run_job<D: Driver>(
             chromium_cors_errors: ran.cors_errors,
             attempts: attempt,
             real_times,
-            unattributed_console: ran.unattributed,
+            unattributed_console: unattributed,
             wire_disagreements,
             wire_exchanges_compared,
         });

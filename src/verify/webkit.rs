@@ -454,6 +454,15 @@ fn deliver(message: Message, log: &EventLog, waiting: &Waiting) {
             return;
         }
     }
+    // MiniBrowser's favicon database loads the page's icon itself; under a
+    // `page_csp` without that URL, WebCore refuses it with a CSP line: the
+    // browser's own request (left out of the wire check too), not the page's.
+    if message.text.starts_with("Refused to load ")
+        && message.text.contains("/favicon.ico because ")
+    {
+        super::debug_line(&format!("minibrowser: its own icon: {}", message.text));
+        return;
+    }
     let seen = match message.source {
         None => Seen::ConsoleApi { text: message.text },
         Some(source) => Seen::Log {

@@ -100,6 +100,34 @@ pub fn safari_line_from_source(line: &str) -> bool {
         .any(|mark| line.contains(mark))
 }
 
+/// The warnings `browser` prints as it parses the page's policies: a
+/// directive listing `'none'` with other sources, which CSP ignores
+/// (observed in Chromium 156 and WebKitGTK 2.50; Firefox ESR 153 prints none),
+/// for `tests/verify-fixtures/finding-k-csp-two-policies.json`.
+/// Not modelled: the browsers' other policy warnings.
+pub fn page_csp_warnings(policies: &[super::csp::Policy], browser: Browser) -> Vec<String> {
+    let mut lines = Vec::new();
+    for directive in policies.iter().flat_map(|p| &p.directives) {
+        let sources: Vec<&str> = directive.sources().collect();
+        let none_among_others =
+            sources.len() > 1 && sources.iter().any(|s| s.eq_ignore_ascii_case("'none'"));
+        if !none_among_others {
+            continue;
+        }
+        let name = &directive.name;
+        match browser {
+            Browser::Chrome => lines.push(format!(
+                "The Content-Security-Policy directive '{name}' contains the keyword 'none' alongside with other source expressions. The keyword 'none' must be the only source expression in the directive value, otherwise it is ignored."
+            )),
+            Browser::Safari => lines.push(format!(
+                "The source list for Content Security Policy directive '{name}' contains an invalid source: ''none''. It will be ignored. Note that 'none' has no effect unless it is the only expression in the source list."
+            )),
+            Browser::Firefox => {}
+        }
+    }
+    lines
+}
+
 /// Renders `failure` as `browser` prints it.
 pub fn render(failure: &Failure, context: &MessageContext<'_>, browser: Browser) -> Rendered {
     match browser {
