@@ -9,7 +9,7 @@ use super::console::ConsoleLine;
 use crate::engine::fixes::text::{self, FindingJson, FixJson};
 use crate::engine::HeaderList;
 use crate::engine::{advice_for, server_fix, Fix, FixAction, FixStage};
-use crate::engine::{evaluate, RequestTrace, Stage, StepStatus};
+use crate::engine::{evaluate, evaluate_with, FrameworkServers, RequestTrace, Stage, StepStatus};
 use crate::scenario::RequestResult;
 
 /// One problem and the server (or script) change that solves it.
@@ -139,7 +139,11 @@ fn sentence_for(first: &Finding, more: usize) -> String {
 }
 
 /// Replays `case` in the engine and words what it found.
-pub(crate) fn report(case: Case, console: &[ConsoleLine]) -> CaseReport {
+pub(crate) fn report(
+    case: Case,
+    console: &[ConsoleLine],
+    servers: &dyn FrameworkServers,
+) -> CaseReport {
     let lines: Vec<&ConsoleLine> = case
         .console
         .iter()
@@ -152,7 +156,10 @@ pub(crate) fn report(case: Case, console: &[ConsoleLine]) -> CaseReport {
     if case.scenario.server.is_empty() && !replay_csp {
         return console_only(case, &lines);
     }
-    let trace = evaluate(&case.scenario, None).requests.into_iter().next();
+    let trace = evaluate_with(&case.scenario, None, servers)
+        .requests
+        .into_iter()
+        .next();
     let Some(trace) = trace else {
         return CaseReport {
             sentence: "The paste could not be replayed: its page origin is not an origin."

@@ -39,7 +39,8 @@ use self::build::{build_cases, Evidence};
 use self::curl::{find_curl_commands, Quoting};
 use self::detect::{fetch_flavour, looks_like_json};
 use self::http::parse_blocks;
-use crate::scenario::Credentials;
+use crate::engine::{FrameworkServers, NoFrameworks};
+use crate::scenario::{Credentials, FrameworkRule, Respond, RuleMatch, ServerRule};
 
 /// The largest paste read (a HAR of 5,000 entries is about 10 MB).
 pub const MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
@@ -78,6 +79,20 @@ pub struct Diagnosis {
     pub reports: Vec<CaseReport>,
     /// Requests that could not be rebuilt, and why.
     pub skipped: Vec<Skipped>,
+    /// The framework of the pasted configuration that answered every
+    /// request ([`diagnose_with_server`]), by its id.
+    pub framework: Option<String>,
+}
+
+/// The server as its configuration was pasted, for [`diagnose_with_server`]:
+/// a framework rule, and what answers it (`crate::frameworks::Models`).
+pub struct ServerConfig<'a> {
+    /// The framework and its configuration text.
+    pub rule: FrameworkRule,
+    /// The framework's id, as `--json`'s `framework` names it.
+    pub framework: String,
+    /// The models that answer the rule.
+    pub models: &'a dyn FrameworkServers,
 }
 
 impl Diagnosis {
@@ -130,6 +145,11 @@ impl Diagnosis {
             contradictions: Vec<&'a String>,
             evidence_needed: Vec<&'a String>,
             skipped: Vec<SkippedJson<'a>>,
+            framework: Option<FrameworkJson<'a>>,
+        }
+        #[derive(Serialize)]
+        struct FrameworkJson<'a> {
+            name: &'a str,
         }
         #[derive(Serialize)]
         struct SkippedJson<'a> {
@@ -164,6 +184,7 @@ impl Diagnosis {
                     reason: &s.reason,
                 })
                 .collect(),
+            framework: self.framework.as_deref().map(|name| FrameworkJson { name }),
         };
         serde_json::to_value(json).unwrap_or(serde_json::Value::Null)
     }
@@ -171,6 +192,37 @@ impl Diagnosis {
 
 /// Diagnoses a paste in any recognised format (see [`Format`]).
 pub fn diagnose(input: &str) -> Result<Diagnosis, DiagnoseError> {
+    diagnose_in(input, None)
+}
+
+/// Diagnoses a paste (a console line, a request, …) against the server as
+/// its configuration was pasted: every request is answered by the
+/// framework's model instead of the pasted responses, so the verdict,
+/// the failing step and the fixes are those of that configuration.
+pub fn diagnose_with_server(
+    input: &str,
+    server: &ServerConfig<'_>,
+) -> Result<Diagnosis, DiagnoseError> {
+    diagnose_in(input, Some(server))
+}
+
+/// The case answered by the configured server: one framework rule for the
+/// request's URL, every answer known.
+fn answered_by(mut case: Case, server: &ServerConfig<'_>) -> Case {
+    let Some(url) = case.scenario.requests.first().map(|r| r.url.clone()) else {
+        return case;
+    };
+    case.scenario.server = vec![ServerRule {
+        matcher: RuleMatch { method: None, url },
+        respond: Respond::default(),
+        framework: Some(server.rule.clone()),
+    }];
+    case.preflight_known = true;
+    case.actual_known = true;
+    case
+}
+
+fn diagnose_in(input: &str, server: Option<&ServerConfig<'_>>) -> Result<Diagnosis, DiagnoseError> {
     if input.len() > MAX_INPUT_BYTES {
         return Err(error(format!(
             "the paste is {} MB; at most {} MB is read",
@@ -186,7 +238,12 @@ pub fn diagnose(input: &str) -> Result<Diagnosis, DiagnoseError> {
     let with_console = !evidence.console.is_empty() && format != Format::Console;
     let reports = cases
         .into_iter()
-        .map(|case| findings::report(case, &evidence.console))
+        .map(|case| match server {
+            Some(server) => {
+                findings::report(answered_by(case, server), &evidence.console, server.models)
+            }
+            None => findings::report(case, &evidence.console, &NoFrameworks),
+        })
         .collect::<Vec<_>>();
     if reports.is_empty() && skipped.is_empty() && format != Format::Har {
         return Err(error(
@@ -199,6 +256,7 @@ pub fn diagnose(input: &str) -> Result<Diagnosis, DiagnoseError> {
         console: evidence.console,
         reports,
         skipped,
+        framework: server.map(|s| s.framework.clone()),
     })
 }
 
