@@ -23,6 +23,7 @@ mod firefox;
 mod harness_page;
 mod http1;
 mod observe;
+mod own_replies;
 mod page_run;
 pub mod report;
 mod server;

@@ -21,9 +21,9 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::scenario::{HeaderPair, ServerRule};
 
-use super::commands::{Commands, COMMAND_PATH};
-use super::harness_page::{self, PAGE_PATH};
+use super::commands::Commands;
 use super::http1::{read_request, Reply, RequestHead};
+use super::own_replies;
 
 /// No scenario request is in flight (the page is loading, or between requests).
 const NO_REQUEST: usize = usize::MAX;
@@ -305,60 +305,16 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
     let raw_url = format!("{scheme}://{host}{}", request.target);
     let url = url::Url::parse(&raw_url).ok();
     let method = request.method.clone();
-    let page_origin = |url: &Option<url::Url>| matches!((url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
-    let path = url
-        .as_ref()
-        .map(|u| u.path().to_owned())
-        .unwrap_or_default();
-    let query = url.as_ref().and_then(|u| u.query().map(str::to_owned));
-
     let current = shared.current.load(Ordering::SeqCst);
-    let is_page =
-        current == NO_REQUEST && path == PAGE_PATH && query.is_none() && page_origin(&url);
-    if is_page {
+    let own = own_replies::own_reply(
+        &shared.setup,
+        shared.page_url.as_ref(),
+        current != NO_REQUEST,
+        url.as_ref(),
+    );
+    if let Some(reply) = own {
         return Answer {
-            reply: Some(page_response(shared)),
-            entry: None,
-        };
-    }
-    if let (Some(commands), true) = (&shared.setup.commands, path == COMMAND_PATH) {
-        if page_origin(&url) {
-            return Answer {
-                reply: Some(plain_response(
-                    200,
-                    script_headers(),
-                    &commands.next_script(query.as_deref().unwrap_or_default()),
-                )),
-                entry: None,
-            };
-        }
-    }
-    // The browser's own favicon request for a page without the icon link
-    // (a page with a `page_csp`): answered with no content, so it prints
-    // nothing (a 404 makes Chromium print `Failed to load resource`). It may
-    // come while a scripted request is in flight, so it is answered then too,
-    // unless a rule of the scenario serves that URL.
-    let rule_serves_favicon = || {
-        shared.setup.rules.iter().any(|rule| {
-            url::Url::parse(&rule.matcher.url).is_ok_and(|rule_url| {
-                rule_url.path() == "/favicon.ico" && page_origin(&Some(rule_url))
-            })
-        })
-    };
-    if path == "/favicon.ico" && page_origin(&url) && !rule_serves_favicon() {
-        return Answer {
-            reply: Some(plain_response(204, Vec::new(), "")),
-            entry: None,
-        };
-    }
-    let is_harness_script = current == NO_REQUEST
-        && shared.setup.page_csp.is_some()
-        && path == harness_page::SCRIPT_PATH
-        && page_origin(&url);
-    if is_harness_script {
-        let script = harness_page::script(shared.setup.commands.as_ref().map(|c| c.token()));
-        return Answer {
-            reply: Some(plain_response(200, script_headers(), &script)),
+            reply: Some(reply),
             entry: None,
         };
     }
@@ -492,38 +448,7 @@ fn join_header(headers: &[HeaderPair], name: &str) -> Option<String> {
     (!values.is_empty()).then(|| values.join(", "))
 }
 
-fn page_response(shared: &Shared) -> Reply {
-    let mut headers = vec![
-        (
-            "Content-Type".to_owned(),
-            "text/html; charset=utf-8".to_owned(),
-        ),
-        ("Cache-Control".to_owned(), "no-store".to_owned()),
-    ];
-    if shared.setup.sandbox_page {
-        headers.push((
-            "Content-Security-Policy".to_owned(),
-            "sandbox allow-scripts".to_owned(),
-        ));
-    }
-    if let Some(policy) = &shared.setup.page_csp {
-        headers.push(("Content-Security-Policy".to_owned(), policy.clone()));
-    }
-    plain_response(200, headers, &shared.setup.page_html)
-}
-
-/// The headers of verify's own scripts (the harness, a command).
-fn script_headers() -> Vec<HeaderPair> {
-    vec![
-        (
-            "Content-Type".to_owned(),
-            "text/javascript; charset=utf-8".to_owned(),
-        ),
-        ("Cache-Control".to_owned(), "no-store".to_owned()),
-    ]
-}
-
-fn plain_response(status: u16, headers: Vec<HeaderPair>, body: &str) -> Reply {
+pub(super) fn plain_response(status: u16, headers: Vec<HeaderPair>, body: &str) -> Reply {
     Reply {
         status,
         headers,
@@ -576,7 +501,7 @@ mod tests {
         let token = commands.token();
         let poll = |host: &str| RequestHead {
             method: "GET".to_owned(),
-            target: format!("{COMMAND_PATH}?t={token}&n=1"),
+            target: format!("{}?t={token}&n=1", crate::verify::commands::COMMAND_PATH),
             headers: vec![("Host".to_owned(), host.to_owned())],
         };
         commands.push(4, "1 + 1");
