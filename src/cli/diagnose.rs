@@ -158,6 +158,9 @@ fn print_text(diagnosis: &Diagnosis) {
         out!("Server: your {framework} configuration answers every request");
     }
     out!("{}", diagnosis.sentence());
+    if let Some(cause) = diagnosis.cause() {
+        out!("Cause: {cause}");
+    }
     for report in &diagnosis.reports {
         let outcome = report
             .trace

@@ -13,6 +13,7 @@
 //! - [`findings`]: trace → sentence, findings, failing step, contradictions.
 //! - [`redact`]: secrets out of exports and share links.
 
+mod beyond;
 pub mod build;
 mod console;
 mod curl;
@@ -21,6 +22,8 @@ mod evidence;
 pub mod findings;
 mod har;
 mod http;
+mod legacy;
+mod netline;
 pub mod redact;
 mod shell;
 pub mod synthetic;
@@ -39,6 +42,7 @@ use self::build::{build_cases, Evidence};
 use self::curl::{find_curl_commands, Quoting};
 use self::detect::{fetch_flavour, looks_like_json};
 use self::http::parse_blocks;
+use crate::engine::Cause;
 use crate::engine::{FrameworkServers, NoFrameworks};
 use crate::scenario::{Credentials, FrameworkRule, Respond, RuleMatch, ServerRule};
 
@@ -128,17 +132,30 @@ impl Diagnosis {
         }
     }
 
+    /// What really stopped the first failing request (`None` when nothing
+    /// failed): `cors`, `server-error`, `network/refused`… (see [`Cause`]).
+    pub fn cause(&self) -> Option<Cause> {
+        self.reports
+            .iter()
+            .find(|r| {
+                !r.findings.is_empty() || r.trace.as_ref().is_some_and(|t| t.failure.is_some())
+            })
+            .or(self.reports.first())
+            .and_then(|r| r.cause)
+    }
+
     /// Every finding of every request, in order.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.reports.iter().flat_map(|r| r.findings.iter())
     }
 
-    /// The `--json` document: `{format, sentence, findings, results, ...}`.
+    /// The `--json` document: `{format, sentence, cause, findings, results, ...}`.
     pub fn to_json(&self) -> serde_json::Value {
         #[derive(Serialize)]
         struct Json<'a> {
             format: String,
             sentence: String,
+            cause: Option<Cause>,
             findings: Vec<&'a Finding>,
             results: Vec<findings::JsonResult<'a>>,
             console: &'a [ConsoleLine],
@@ -159,6 +176,7 @@ impl Diagnosis {
         let json = Json {
             format: self.format_name(),
             sentence: self.sentence(),
+            cause: self.cause(),
             findings: self.findings().collect(),
             results: self
                 .reports
