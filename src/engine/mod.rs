@@ -54,6 +54,7 @@ mod fetch;
 mod fix;
 pub mod fixes;
 mod headers;
+pub mod local_network;
 pub mod messages;
 mod method;
 pub mod narrate;
@@ -61,6 +62,7 @@ mod origin;
 mod outcome;
 mod preflight;
 mod request;
+pub mod resource_policy;
 mod response;
 mod safelist;
 mod server;
@@ -93,13 +95,16 @@ pub use trace::*;
 use url::Url;
 
 use self::fetch::{fetch, FetchContext, Fetched};
+use self::local_network::{address_space_of, is_potentially_trustworthy, PageNetwork};
 use self::messages::{build_console, render, success_console, MessageContext};
 use self::origin::compare_origins;
 use self::outcome::{decide_outcome, Delivered};
 use self::request::build_request;
 use self::request::Built;
 use self::server::MockServer;
-use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario};
+use crate::scenario::{
+    Api, Browser, EmbedderPolicy, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario,
+};
 
 /// Evaluates every request of `scenario` in order, as `browser` would (the
 /// scenario's own `browser`, or Chrome, when `None`). The `expect` blocks
@@ -169,6 +174,10 @@ struct Page {
     /// The origin's serialization, as the `Origin` header and console lines carry it.
     serialized: String,
     csp: Vec<csp::Policy>,
+    /// Its address space, secure context and LNA permissions (issue 13 family 4).
+    network: PageNetwork,
+    /// Its embedder policy (issue 13 family 5).
+    coep: EmbedderPolicy,
 }
 
 impl Page {
@@ -185,11 +194,28 @@ impl Page {
             .as_deref()
             .map(csp::parse_serialized_policy_list)
             .unwrap_or_default();
+        let secure_context = url.as_ref().is_some_and(is_potentially_trustworthy);
+        let network = PageNetwork {
+            space: url
+                .as_ref()
+                .map(|url| address_space_of(url, &scenario.address_spaces)),
+            secure_context,
+            declared: scenario.address_spaces.clone(),
+            permissions: scenario.lna_permissions.clone(),
+        };
+        // HTML: "If environment is a non-secure context, then return" the
+        // default (unsafe-none) embedder policy: COEP needs a secure context.
+        let coep = scenario
+            .page_coep
+            .filter(|_| secure_context)
+            .unwrap_or_default();
         Ok(Page {
             serialized: origin.serialize(),
             url,
             origin,
             csp,
+            network,
+            coep,
         })
     }
 }
@@ -298,6 +324,9 @@ fn run_request(
                 csp: &world.page.csp,
                 steps: &mut steps,
                 exchanges: &mut exchanges,
+                network: &world.page.network,
+                page_url: world.page.url.as_ref(),
+                coep: world.page.coep,
             };
             fetch(&mut ctx, &built.request)
         }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::csp::{gecko_directive_text, CspViolation};
 use super::failure::{CorsError, Failure, NetworkErrorKind, Phase};
 use super::request::BuildNote;
-use crate::scenario::{Api, Browser, Mode, Outcome};
+use crate::scenario::{AddressSpace, Api, Browser, Mode, Outcome};
 
 /// What a message needs besides the failure itself.
 #[derive(Debug, Clone)]
@@ -130,6 +130,10 @@ pub fn page_csp_warnings(policies: &[super::csp::Policy], browser: Browser) -> V
 
 /// Renders `failure` as `browser` prints it.
 pub fn render(failure: &Failure, context: &MessageContext<'_>, browser: Browser) -> Rendered {
+    // Issue 13 families 4 and 5 have their own lines.
+    if let Some(rendered) = beyond_cors::render(failure, context, browser) {
+        return rendered;
+    }
     match browser {
         Browser::Chrome => chrome::render(failure, context),
         Browser::Firefox => firefox::render(failure, context),
@@ -152,6 +156,9 @@ fn event_stream_refusal(failure: &Failure) -> Option<String> {
         _ => None,
     }
 }
+
+mod beyond_cors;
+pub use beyond_cors::{firefox_lna_permission_required, firefox_orb_lines};
 
 mod chrome;
 
