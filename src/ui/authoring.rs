@@ -28,9 +28,21 @@ pub fn export_scenario(scenario: &Scenario, chrome: &Trace, include_secrets: boo
             .map(|r| r.result.to_expectation())
             .collect(),
     );
-    let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+    let mut text = pretty_json(&file).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// `serde_json::to_string_pretty`'s text, made from the compact JSON that
+/// share links and storage also write: the scenario's serialiser is then
+/// compiled into the app once, not once per formatter (issue 16's budget).
+fn pretty_json(scenario: &Scenario) -> Option<String> {
+    let compact = serde_json::to_string(scenario).ok()?;
+    let mut deserializer = serde_json::Deserializer::from_str(&compact);
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::pretty(&mut out);
+    serde_transcode::transcode(&mut deserializer, &mut serializer).ok()?;
+    String::from_utf8(out).ok()
 }
 
 /// Reads a scenario file: the scenario and its warnings (unknown fields), or
@@ -90,4 +102,24 @@ pub fn read_first_file(files: Option<web_sys::FileList>, done: yew::Callback<Str
         let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
         done.emit(text.ok().and_then(|t| t.as_string()).unwrap_or_default());
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_json_is_serde_jsons_pretty_text_for_every_lesson() {
+        let lessons = super::super::share::bundled_scenarios();
+        assert!(lessons.len() > 90);
+        for mut scenario in lessons {
+            scenario.title = Some("a \"quoted\" title, \u{e9}, \u{1F600}, \\".to_owned());
+            assert_eq!(
+                pretty_json(&scenario),
+                serde_json::to_string_pretty(&scenario).ok(),
+                "{}",
+                scenario.id
+            );
+        }
+    }
 }
