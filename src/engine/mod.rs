@@ -131,6 +131,7 @@ pub fn evaluate_with(
                 profile,
                 scenario_error: Some(error),
                 requests: Vec::new(),
+                page_console: Vec::new(),
             }
         }
     };
@@ -161,6 +162,7 @@ pub fn evaluate_with(
         profile,
         scenario_error: None,
         requests,
+        page_console: messages::page_csp_warnings(&page.csp, browser),
     }
 }
 
@@ -339,6 +341,21 @@ fn run_request(
         console.extend(lines);
         js_error
     };
+    let (console_from_source, js_error_from_source) = if profile.browser == Browser::Safari {
+        (
+            console
+                .iter()
+                .enumerate()
+                .filter(|(_, line)| messages::safari_line_from_source(line))
+                .map(|(at, _)| at)
+                .collect(),
+            js_error
+                .as_deref()
+                .is_some_and(messages::safari_line_from_source),
+        )
+    } else {
+        (Vec::new(), false)
+    };
     let failure = fetched.failure;
     steps.push(Step::new(StepKind::Verdict {
         outcome,
@@ -368,6 +385,8 @@ fn run_request(
         } else {
             cache.clone()
         },
+        console_from_source,
+        js_error_from_source,
     }
 }
 
@@ -401,6 +420,21 @@ fn script_report(
     let page_origin = world.page.serialized.as_str();
     match &fetched.failure {
         Some(failure) => {
+            let last = exchanges.last();
+            let sent_origin = last
+                .and_then(|e| e.request.headers.get("origin"))
+                .filter(|origin| origin != page_origin);
+            let redirect_to = last
+                .filter(|_| fetched.failed_on_followed_redirect)
+                .and_then(|e| match &e.response {
+                    WireResponse::Http { headers, .. } => headers.get("location").and_then(|l| {
+                        Url::parse(&e.request.url)
+                            .ok()
+                            .and_then(|base| base.join(&l).ok())
+                            .map(String::from)
+                    }),
+                    WireResponse::NetworkError { .. } => None,
+                });
             let context = MessageContext {
                 api: spec.api,
                 url: &fetched.final_url,
@@ -414,6 +448,9 @@ fn script_report(
                     .built
                     .as_ref()
                     .map_or(spec.mode, |b| b.request.mode),
+                sent_origin: sent_origin.as_deref(),
+                redirect_to: redirect_to.as_deref(),
+                script_headers: &spec.headers,
             };
             let rendered = render(failure, &context, profile.browser);
             (rendered.console, rendered.js_error)
