@@ -24,10 +24,10 @@
 
 mod cache;
 mod console;
+mod diagram;
 mod fixes;
 mod headers;
 mod highlight;
-mod sequence;
 mod stages;
 mod tabs;
 
@@ -40,7 +40,8 @@ use std::cell::OnceCell;
 use crate::engine::{evaluate, RequestTrace, Stage, Trace};
 use crate::scenario::{Browser, Outcome, Scenario};
 
-pub use stages::{stage_id, stage_label, stages_of};
+pub use diagram::{Diagram, DiagramProps};
+pub use stages::{current_stage, stage_id, stage_label, stages_of};
 
 /// The scenario as each browser would handle it, each evaluated by the
 /// engine the first time it is asked for (a page load runs the engine for
@@ -223,10 +224,10 @@ pub fn trace_at(props: &TraceViewProps) -> Html {
                 origin: request.origin.clone(),
                 stage: props.stage,
                 on_stage: props.on_stage.clone(),
+                figure: html! { <Diagram request={Rc::new(request.clone())} stage={props.stage} /> },
             }) }
             if props.panels {
             <div class="trace-panels">
-                <sequence::SequenceDiagram exchanges={Rc::new(request.exchanges.clone())} />
                 <console::ConsolePanel
                     traces={props.traces.clone()}
                     request={index}

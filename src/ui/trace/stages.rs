@@ -31,6 +31,13 @@ fn default_stage(steps: &[Step]) -> Option<Stage> {
         .map(|s| s.stage)
 }
 
+/// The stage shown: the chosen one when the request has it, else the default.
+pub fn current_stage(steps: &[Step], chosen: Option<Stage>) -> Option<Stage> {
+    chosen
+        .filter(|c| steps.iter().any(|s| s.stage == *c))
+        .or_else(|| default_stage(steps))
+}
+
 /// A stage as `data-stage` writes it (kebab-case, as the engine serialises it).
 pub fn stage_id(stage: Stage) -> &'static str {
     match stage {
@@ -100,6 +107,8 @@ pub(super) struct StepperProps {
     pub stage: Option<Stage>,
     /// Called with the stage to show.
     pub on_stage: Callback<Stage>,
+    /// The picture beside the stage cards (the diagram).
+    pub figure: Html,
 }
 
 /// The stage list, Previous/Next, and one card per stage (the current one
@@ -108,10 +117,7 @@ pub(super) struct StepperProps {
 /// 1 KB gzip of Yew's generic lifecycle code in the wasm (issue 16's budget).
 pub(super) fn stepper(props: &StepperProps) -> Html {
     let stages = stages_of(&props.steps);
-    let current = props
-        .stage
-        .filter(|s| stages.contains(s))
-        .or_else(|| default_stage(&props.steps));
+    let current = current_stage(&props.steps, props.stage);
     let position = current.and_then(|c| stages.iter().position(|s| *s == c));
     let go = |offset: isize| -> Option<Stage> {
         let at = position? as isize + offset;
@@ -187,12 +193,15 @@ pub(super) fn stepper(props: &StepperProps) -> Html {
                 <button type="button" data-testid="stage-next" disabled={next.is_none()}
                     onclick={move_to(next)}>{ "Next →" }</button>
             </div>
-            <ol class="stage-cards">
-                { for stages.iter().map(|&stage| {
-                    let steps: Vec<&Step> = props.steps.iter().filter(|s| s.stage == stage).collect();
-                    stage_card(stage, &steps, Some(stage) == current, props.origin.as_ref(), &props.on_stage)
-                }) }
-            </ol>
+            <div class="stage-hero">
+                { props.figure.clone() }
+                <ol class="stage-cards">
+                    { for stages.iter().map(|&stage| {
+                        let steps: Vec<&Step> = props.steps.iter().filter(|s| s.stage == stage).collect();
+                        stage_card(stage, &steps, Some(stage) == current, props.origin.as_ref(), &props.on_stage)
+                    }) }
+                </ol>
+            </div>
         </div>
     }
 }
