@@ -208,7 +208,7 @@ fn the_verdict_counts_console_lines_and_says_what_the_script_sees() {
     let words = narrate(&step);
     assert_eq!(
         words.found,
-        "blocked by CORS: the script gets a network error (2 console line(s))"
+        "blocked by CORS: the script gets a network error; the console shows 2 lines"
     );
     assert!(
         words.why.starts_with("fetch() rejects with a TypeError"),

@@ -37,7 +37,7 @@ const EDGE_X: i32 = 112;
 const SERVER_X: i32 = 330;
 /// The extra width of each further server lane.
 const LANE: i32 = 110;
-const ROW: i32 = 38;
+const ROW: i32 = 34;
 /// Width of one monospace character at the diagram's 11 px.
 const CHAR: i32 = 7;
 
@@ -150,7 +150,7 @@ pub fn diagram(props: &DiagramProps) -> Html {
         .map(|o| origin_band(&layout, o, &mut y));
     let classes = classification_band(&layout, &mut y);
     let heads = lane_heads(&layout, y);
-    y += 40;
+    y += 36;
     let top = y;
     let rows = messages(&layout, &opened, &mut y);
     let height = y + 8;
@@ -243,7 +243,7 @@ fn chip(x: i32, y: i32, value: String, marked: bool, testid: &'static str, part:
 fn origin_band(layout: &Layout<'_>, origin: &OriginComparison, y: &mut i32) -> Html {
     let focus = layout.is_current(Stage::Origin);
     let top = *y;
-    *y += 58;
+    *y += 52;
     let label = |x: i32, row: i32, value: &'static str| text(x, top + row, "dg-label", value.to_owned());
     let Some((page, target)) = origin.page_parts.as_ref().zip(origin.target_parts.as_ref()) else {
         return html! {

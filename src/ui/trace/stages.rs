@@ -8,7 +8,6 @@ use yew::prelude::*;
 
 use super::highlight::marked;
 use crate::engine::{narrate, Stage, Step, StepStatus};
-use crate::engine::{OriginComparison, OriginPart};
 
 /// The stages that occur in `steps`, in the order they first occur.
 pub fn stages_of(steps: &[Step]) -> Vec<Stage> {
@@ -101,8 +100,6 @@ fn status_word(status: StepStatus) -> (&'static str, &'static str, &'static str)
 pub(super) struct StepperProps {
     /// The request's steps, in order.
     pub steps: Rc<Vec<Step>>,
-    /// The page and target origins, part by part.
-    pub origin: Option<OriginComparison>,
     /// The chosen stage (`None` = the default one).
     pub stage: Option<Stage>,
     /// Called with the stage to show.
@@ -196,57 +193,31 @@ pub(super) fn stepper(props: &StepperProps) -> Html {
             <div class="stage-hero">
                 { props.figure.clone() }
                 <ol class="stage-cards">
-                    { for stages.iter().map(|&stage| {
-                        let steps: Vec<&Step> = props.steps.iter().filter(|s| s.stage == stage).collect();
-                        stage_card(stage, &steps, Some(stage) == current, props.origin.as_ref(), &props.on_stage)
-                    }) }
+                    if let Some(stage) = current {
+                        { stage_card(stage, &props.steps.iter().filter(|s| s.stage == stage).collect::<Vec<_>>()) }
+                    }
                 </ol>
             </div>
         </div>
     }
 }
 
-/// One stage: open (every step in full) when current, else a one-line summary.
-fn stage_card(
-    stage: Stage,
-    steps: &[&Step],
-    open: bool,
-    origin: Option<&OriginComparison>,
-    on_stage: &Callback<Stage>,
-) -> Html {
-    let status = stage_status(steps.iter().copied());
-    let (class, icon, words) = status_word(status);
-    let summary = steps.last().map(|s| narrate::found(s)).unwrap_or_default();
-    let on_stage = on_stage.clone();
+/// The current stage's card: every step in full.
+fn stage_card(stage: Stage, steps: &[&Step]) -> Html {
+    let (class, icon, words) = status_word(stage_status(steps.iter().copied()));
     html! {
         <li
-            class={classes!("tv-stage-card", class, open.then_some("tv-stage-card-open"))}
+            class={classes!("tv-stage-card", class, "tv-stage-card-open")}
             data-testid="stage-card"
             data-stage={stage_id(stage)}
-            aria-current={open.then_some("step")}
+            aria-current="step"
         >
             <h4 class="tv-stage-card-title">
                 <span class="stage-icon" aria-hidden="true">{ icon }</span>
-                if open {
-                    { stage_label(stage) }
-                } else {
-                    <button type="button" class="tv-stage-card-open-button"
-                        onclick={Callback::from(move |_| on_stage.emit(stage))}>
-                        { stage_label(stage) }
-                    </button>
-                }
+                { stage_label(stage) }
                 <span class="visually-hidden">{ format!(" ({words})") }</span>
             </h4>
-            if open {
-                if stage == Stage::Origin {
-                    if let Some(origin) = origin {
-                        { origin_table(origin) }
-                    }
-                }
-                { for steps.iter().map(|step| step_view(step)) }
-            } else {
-                <p class="tv-stage-card-summary">{ summary }</p>
-            }
+            { for steps.iter().map(|step| step_view(step)) }
         </li>
     }
 }
@@ -285,53 +256,5 @@ fn step_view(step: &Step) -> Html {
                 { format!("{} § {}", step.spec.document(), step.spec.anchor()) }
             </a>
         </section>
-    }
-}
-
-/// Page and request origins side by side, the differing parts marked.
-fn origin_table(origin: &OriginComparison) -> Html {
-    let differs = |part: OriginPart| origin.differs.contains(&part);
-    let cell = |value: String, differ: bool| {
-        if differ {
-            html! { <td data-differs="true"><mark class="decisive">{ value }</mark></td> }
-        } else {
-            html! { <td>{ value }</td> }
-        }
-    };
-    let row = |name: &'static str, part: OriginPart, page: String, target: String| {
-        let differ = differs(part);
-        html! {
-            <tr data-testid="origin-part" data-part={name} data-differs={differ.to_string()}>
-                <th scope="row">{ name }</th>
-                { cell(page, differ) }
-                { cell(target, differ) }
-            </tr>
-        }
-    };
-    let parts = origin.page_parts.as_ref().zip(origin.target_parts.as_ref());
-    html! {
-        <table class="origin-table">
-            <caption>{ "Same origin means the same scheme, host and port." }</caption>
-            <thead>
-                <tr><th scope="col">{ "Part" }</th><th scope="col">{ "Page" }</th><th scope="col">{ "Request" }</th></tr>
-            </thead>
-            <tbody>
-                <tr>
-                    <th scope="row">{ "origin" }</th>
-                    <td><code>{ origin.page.clone() }</code></td>
-                    <td><code>{ origin.target.clone() }</code></td>
-                </tr>
-                if let Some((page, target)) = parts {
-                    { row("scheme", OriginPart::Scheme, page.scheme.clone(), target.scheme.clone()) }
-                    { row("host", OriginPart::Host, page.host.clone(), target.host.clone()) }
-                    { row("port", OriginPart::Port, page.port.to_string(), target.port.to_string()) }
-                } else {
-                    <tr data-testid="origin-part" data-part="opaque" data-differs="true">
-                        <th scope="row">{ "opaque" }</th>
-                        <td colspan="2"><mark class="decisive">{ "an opaque origin (null) is never the same as any origin" }</mark></td>
-                    </tr>
-                }
-            </tbody>
-        </table>
     }
 }
