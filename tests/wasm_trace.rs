@@ -291,7 +291,10 @@ async fn the_diagram_marks_the_origin_part_that_differs() {
     click(&root, "[data-testid=stage-tab][data-stage=origin]");
     flush().await;
     let diagram = element(&root, "[data-testid=diagram]");
-    assert_eq!(diagram.get_attribute("data-stage").as_deref(), Some("origin"));
+    assert_eq!(
+        diagram.get_attribute("data-stage").as_deref(),
+        Some("origin")
+    );
     // Both rows (page, request) mark their port, and nothing else.
     assert_eq!(
         attrs(
@@ -454,13 +457,23 @@ async fn copy_reports_success_or_how_to_copy_by_hand() {
 async fn the_diagram_reveals_the_preflight_at_its_stage_and_stops_it_at_the_edge() {
     let scenario = load(JSON_POST);
     let root = mount(&scenario).await;
-    let shown = |root: &Element| attrs(root, "[data-testid=seq-arrow][data-shown=true]", "data-kind");
+    let shown = |root: &Element| {
+        attrs(
+            root,
+            "[data-testid=seq-arrow][data-shown=true]",
+            "data-kind",
+        )
+    };
     // Origin: both origins split, the host marked; no arrow yet.
     click(&root, "[data-testid=stage-tab][data-stage=origin]");
     flush().await;
     assert!(shown(&root).is_empty());
     assert_eq!(
-        attrs(&root, "[data-testid=dg-origin-part][data-marked=true]", "data-part"),
+        attrs(
+            &root,
+            "[data-testid=dg-origin-part][data-marked=true]",
+            "data-part"
+        ),
         vec!["host".to_owned(), "host".to_owned()]
     );
     // Classification: Content-Type is the one header marked, POST is safelisted.
@@ -476,9 +489,16 @@ async fn the_diagram_reveals_the_preflight_at_its_stage_and_stops_it_at_the_edge
     // Preflight: the OPTIONS and its answer, stopped at the edge, and the console line.
     click(&root, "[data-testid=stage-tab][data-stage=preflight]");
     flush().await;
-    assert_eq!(shown(&root), vec!["preflight".to_owned(), "preflight".to_owned()]);
     assert_eq!(
-        attrs(&root, "[data-testid=seq-arrow][data-stopped=true]", "data-direction"),
+        shown(&root),
+        vec!["preflight".to_owned(), "preflight".to_owned()]
+    );
+    assert_eq!(
+        attrs(
+            &root,
+            "[data-testid=seq-arrow][data-stopped=true]",
+            "data-direction"
+        ),
         vec!["response".to_owned()]
     );
     let trace = evaluate(&scenario, Some(Browser::Chrome));

@@ -163,9 +163,15 @@ pub fn diagram(props: &DiagramProps) -> Html {
     let open_text = (*opened).and_then(|(index, response)| {
         let exchange = request.exchanges.get(index)?;
         Some(if response {
-            (format!("Response {}", index + 1), exchange.response.http1_text())
+            (
+                format!("Response {}", index + 1),
+                exchange.response.http1_text(),
+            )
         } else {
-            (format!("Request {}", index + 1), exchange.request.http1_text())
+            (
+                format!("Request {}", index + 1),
+                exchange.request.http1_text(),
+            )
         })
     });
     html! {
@@ -226,7 +232,14 @@ fn text(x: i32, y: i32, class: &'static str, value: String) -> Html {
 
 /// A boxed word (an origin part, a method, a header name); `marked` is the
 /// engine's deciding part.
-fn chip(x: i32, y: i32, value: String, marked: bool, testid: &'static str, part: String) -> (Html, i32) {
+fn chip(
+    x: i32,
+    y: i32,
+    value: String,
+    marked: bool,
+    testid: &'static str,
+    part: String,
+) -> (Html, i32) {
     let width = i32::try_from(value.chars().count()).unwrap_or(40) * CHAR + 8;
     let html = html! {
         <g class={classes!("dg-chip", marked.then_some("dg-marked"))} data-testid={testid}
@@ -244,7 +257,8 @@ fn origin_band(layout: &Layout<'_>, origin: &OriginComparison, y: &mut i32) -> H
     let focus = layout.is_current(Stage::Origin);
     let top = *y;
     *y += 52;
-    let label = |x: i32, row: i32, value: &'static str| text(x, top + row, "dg-label", value.to_owned());
+    let label =
+        |x: i32, row: i32, value: &'static str| text(x, top + row, "dg-label", value.to_owned());
     let Some((page, target)) = origin.page_parts.as_ref().zip(origin.target_parts.as_ref()) else {
         return html! {
             <g class={classes!("dg-band", focus.then_some("dg-focus"))}>
@@ -262,9 +276,30 @@ fn origin_band(layout: &Layout<'_>, origin: &OriginComparison, y: &mut i32) -> H
         + 12;
     let row = |at: i32, label_text: &'static str, (scheme, host, port): (&String, &String, u16)| {
         let x = 64;
-        let (scheme, _) = chip(x, top + at, scheme.clone(), differs(OriginPart::Scheme), "dg-origin-part", "scheme".into());
-        let (host, _) = chip(x + 52, top + at, host.clone(), differs(OriginPart::Host), "dg-origin-part", "host".into());
-        let (port, _) = chip(x + 52 + host_width, top + at, port.to_string(), differs(OriginPart::Port), "dg-origin-part", "port".into());
+        let (scheme, _) = chip(
+            x,
+            top + at,
+            scheme.clone(),
+            differs(OriginPart::Scheme),
+            "dg-origin-part",
+            "scheme".into(),
+        );
+        let (host, _) = chip(
+            x + 52,
+            top + at,
+            host.clone(),
+            differs(OriginPart::Host),
+            "dg-origin-part",
+            "host".into(),
+        );
+        let (port, _) = chip(
+            x + 52 + host_width,
+            top + at,
+            port.to_string(),
+            differs(OriginPart::Port),
+            "dg-origin-part",
+            "port".into(),
+        );
         html! { <>{ label(4, at, label_text) }{ scheme }{ host }{ port }</> }
     };
     let same = origin.differs.is_empty();
@@ -288,7 +323,14 @@ fn classification_band(layout: &Layout<'_>, y: &mut i32) -> Html {
             use_cors_preflight,
             unsafe_headers,
             needs_preflight,
-        } => Some((method, header_names, *method_safelisted, *use_cors_preflight, unsafe_headers, *needs_preflight)),
+        } => Some((
+            method,
+            header_names,
+            *method_safelisted,
+            *use_cors_preflight,
+            unsafe_headers,
+            *needs_preflight,
+        )),
         _ => None,
     });
     let Some((method, names, method_ok, flag, unsafe_headers, preflight)) = found else {
@@ -299,10 +341,19 @@ fn classification_band(layout: &Layout<'_>, y: &mut i32) -> Html {
     if !layout.reached(Stage::Classification) {
         return html! {};
     }
-    let (method_chip, mut x) = chip(4, top, method.clone(), !method_ok, "dg-chip", "method".into());
+    let (method_chip, mut x) = chip(
+        4,
+        top,
+        method.clone(),
+        !method_ok,
+        "dg-chip",
+        "method".into(),
+    );
     let mut chips = vec![method_chip];
     for name in names {
-        let marked = unsafe_headers.iter().any(|h| h.name.eq_ignore_ascii_case(name));
+        let marked = unsafe_headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case(name));
         if x > layout.width - 90 {
             break;
         }
@@ -387,7 +438,18 @@ fn messages(layout: &Layout<'_>, opened: &UseStateHandle<Opened>, y: &mut i32) -
         let last = index + 1 == count;
         for response in [false, true] {
             *y += ROW;
-            rows.push(arrow(layout, &Arrow { index, response, exchange, stage, last, y: *y - 14 }, opened));
+            rows.push(arrow(
+                layout,
+                &Arrow {
+                    index,
+                    response,
+                    exchange,
+                    stage,
+                    last,
+                    y: *y - 14,
+                },
+                opened,
+            ));
         }
     }
     if count == 0 {
@@ -478,7 +540,8 @@ fn arrow(layout: &Layout<'_>, arrow: &Arrow<'_>, opened: &UseStateHandle<Opened>
     let unanswered = matches!(arrow.exchange.response, WireResponse::NetworkError { .. });
     // The failing response stops at the edge once the stepper reaches the
     // failing stage; a delivered one goes on to the page.
-    let failed_here = arrow.last && response && matches!(outcome, Outcome::Blocked | Outcome::NetworkError);
+    let failed_here =
+        arrow.last && response && matches!(outcome, Outcome::Blocked | Outcome::NetworkError);
     let stop_shown = failed_here && layout.failing_stage().is_some_and(|s| layout.reached(s));
     let delivered = arrow.last && response && matches!(outcome, Outcome::Allowed | Outcome::Opaque);
     let server = layout.server_x(&arrow.exchange.request.url);
@@ -499,7 +562,13 @@ fn arrow(layout: &Layout<'_>, arrow: &Arrow<'_>, opened: &UseStateHandle<Opened>
     let is_open = **opened == Some((index, response));
     let toggle = {
         let opened = opened.clone();
-        move || opened.set(if is_open { None } else { Some((index, response)) })
+        move || {
+            opened.set(if is_open {
+                None
+            } else {
+                Some((index, response))
+            })
+        }
     };
     let onclick = {
         let toggle = toggle.clone();

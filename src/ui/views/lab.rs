@@ -81,7 +81,10 @@ pub(super) fn lab(store: &Store) -> Html {
 /// paste panel, or this example.
 fn welcome(store: &Store) -> Html {
     let dispatch = &store.dispatch;
-    let first = crate::ui::course::COURSE.first().copied().unwrap_or_default();
+    let first = crate::ui::course::COURSE
+        .first()
+        .copied()
+        .unwrap_or_default();
     html! {
         <section class="welcome" data-testid="welcome" aria-labelledby="welcome-heading">
             <h2 id="welcome-heading">{ "Welcome: three ways in" }</h2>
