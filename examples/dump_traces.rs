@@ -2,7 +2,8 @@
 //! in words: a record to diff the engine's behaviour before and after a
 //! refactor (`cargo run --release --example dump_traces -- scenarios`).
 
-use cors_lab::engine::{evaluate, narrate};
+use cors_lab::engine::narrate;
+use cors_lab::frameworks::evaluate;
 use cors_lab::scenario::{load_scenario, Browser};
 use serde_json::{json, Value};
 

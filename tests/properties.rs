@@ -169,6 +169,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
                 body: String::new(),
                 network_error: network_error && status == 500,
             },
+            framework: None,
         });
     let request = (
         prop_oneof![

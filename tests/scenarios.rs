@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cors_lab::engine::evaluate;
+use cors_lab::frameworks::evaluate;
 use cors_lab::scenario::{disagreements, load_scenario, Browser};
 
 fn scenario_files(dir: &str) -> Vec<PathBuf> {

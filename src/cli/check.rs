@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::files::{collect_scenario_files, read_scenario};
 use crate::engine::fixes::text::{self, FixJson};
-use crate::engine::{evaluate, RequestTrace, StepStatus, Trace};
+use crate::engine::{RequestTrace, StepStatus, Trace};
+use crate::frameworks::evaluate;
 use crate::scenario::{disagreements, Browser, Disagreement, RequestResult, Scenario};
 
 /// Arguments of `cors-lab check`.

@@ -33,8 +33,13 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads and loads one scenario; the error names the file's problem with line and column.
+/// Reads and loads one scenario; the error names the file's problem with
+/// line and column (a framework rule's, within its `config`).
 pub fn read_scenario(path: &Path) -> Result<Loaded, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    load_scenario(&text).map_err(|e| e.to_string())
+    let loaded = load_scenario(&text).map_err(|e| e.to_string())?;
+    match crate::frameworks::rule_errors(&loaded.scenario).first() {
+        Some(error) => Err(error.clone()),
+        None => Ok(loaded),
+    }
 }

@@ -292,6 +292,7 @@ fn rule(method: &str, url: &str, response: &CapturedResponse) -> ServerRule {
             body: String::new(),
             network_error: false,
         },
+        framework: None,
     }
 }
 

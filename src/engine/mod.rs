@@ -84,7 +84,7 @@ pub use origin::{Origin, OriginComparison, OriginPart};
 pub use preflight::{check_preflight_response, PreflightAsk};
 pub use request::BuildNote;
 pub use safelist::{check_cors_safelisted_request_header, UnsafeHeader, UnsafeReason};
-pub use server::{answering_rule, WireRequest, WireResponse};
+pub use server::{answering_rule, FrameworkServers, NoFrameworks, WireRequest, WireResponse};
 pub use step::*;
 pub use trace::*;
 
@@ -101,8 +101,19 @@ use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, Reques
 
 /// Evaluates every request of `scenario` in order, as `browser` would (the
 /// scenario's own `browser`, or Chrome, when `None`). The `expect` blocks
-/// are never read.
+/// are never read. A rule written as a framework's configuration answers
+/// with its `respond` here; [`evaluate_with`] takes what models it.
 pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
+    evaluate_with(scenario, browser, &NoFrameworks)
+}
+
+/// [`evaluate`], with `frameworks` answering every server rule written as
+/// a framework's configuration (`crate::frameworks::Models` does).
+pub fn evaluate_with(
+    scenario: &Scenario,
+    browser: Option<Browser>,
+    frameworks: &dyn FrameworkServers,
+) -> Trace {
     let browser = browser.or(scenario.browser).unwrap_or_default();
     let profile = profile(browser);
     let page = match Page::parse(scenario) {
@@ -116,7 +127,7 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
             }
         }
     };
-    let server = MockServer::new(&scenario.server);
+    let server = MockServer::new(&scenario.server, frameworks);
     let prepared: Vec<Prepared> = scenario
         .requests
         .iter()
@@ -129,7 +140,7 @@ pub fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
         .enumerate()
         .map(|(index, mut trace)| {
             let rerun = |changed: &Scenario| {
-                let server = MockServer::reusing(&changed.server, &known_urls);
+                let server = MockServer::reusing(&changed.server, &known_urls, frameworks);
                 run_requests(&page, &server, &prepared, changed, &profile, true)
                     .into_iter()
                     .nth(index)

@@ -6,7 +6,29 @@ use std::cell::OnceCell;
 use url::Url;
 
 use super::headers::{normalize_header_value, HeaderList};
-use crate::scenario::ServerRule;
+use crate::scenario::{FrameworkRule, HeaderPair, ServerRule};
+
+/// Extension: what answers a server rule written as a framework's
+/// configuration (`ServerRule::framework`). The engine models no framework;
+/// a caller that does (`crate::frameworks::Models`) passes one to
+/// [`evaluate_with`](super::evaluate_with).
+pub trait FrameworkServers {
+    /// The status and headers `rule`'s framework sends back to `request`,
+    /// or `None` when it cannot say (an unknown framework, a configuration
+    /// it cannot read): the rule's own `respond` answers then.
+    fn answer(&self, rule: &FrameworkRule, request: &WireRequest)
+        -> Option<(u16, Vec<HeaderPair>)>;
+}
+
+/// No framework is modelled: every rule answers with its `respond`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoFrameworks;
+
+impl FrameworkServers for NoFrameworks {
+    fn answer(&self, _: &FrameworkRule, _: &WireRequest) -> Option<(u16, Vec<HeaderPair>)> {
+        None
+    }
+}
 
 /// A request as it goes over the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,23 +129,31 @@ fn push_headers_and_body(text: &mut String, headers: &HeaderList, body: Option<&
 }
 
 /// The scenario's server rules, with each rule's URL normalised once, when
-/// first needed.
-#[derive(Debug, Clone)]
+/// first needed, and what answers a framework rule.
+#[derive(Clone)]
 pub(super) struct MockServer<'a> {
     rules: &'a [ServerRule],
     urls: Vec<OnceCell<String>>,
+    frameworks: &'a dyn FrameworkServers,
 }
 
 impl<'a> MockServer<'a> {
     /// Prepares `rules` for matching.
-    pub(super) fn new(rules: &'a [ServerRule]) -> MockServer<'a> {
-        MockServer::reusing(rules, &[])
+    pub(super) fn new(
+        rules: &'a [ServerRule],
+        frameworks: &'a dyn FrameworkServers,
+    ) -> MockServer<'a> {
+        MockServer::reusing(rules, &[], frameworks)
     }
 
     /// Prepares `rules` for matching, taking a rule URL's normal form from
     /// `known` (as written, normalised) when it is there: the fix planner's
     /// re-runs change headers and statuses, rarely URLs, so they parse none.
-    pub(super) fn reusing(rules: &'a [ServerRule], known: &[(String, String)]) -> MockServer<'a> {
+    pub(super) fn reusing(
+        rules: &'a [ServerRule],
+        known: &[(String, String)],
+        frameworks: &'a dyn FrameworkServers,
+    ) -> MockServer<'a> {
         let urls = rules
             .iter()
             .map(|rule| {
@@ -135,7 +165,11 @@ impl<'a> MockServer<'a> {
                 normal
             })
             .collect();
-        MockServer { rules, urls }
+        MockServer {
+            rules,
+            urls,
+            frameworks,
+        }
     }
 
     /// Each rule's URL as written, with its normal form where it was needed
@@ -167,19 +201,28 @@ impl<'a> MockServer<'a> {
                 rule: None,
             };
         };
-        if rule.respond.network_error {
+        let modelled = rule
+            .framework
+            .as_ref()
+            .and_then(|framework| self.frameworks.answer(framework, request));
+        if modelled.is_none() && rule.respond.network_error {
             return WireResponse::NetworkError { rule: index };
         }
-        let headers = rule
-            .respond
-            .headers
+        let (status, written) = match &modelled {
+            Some((status, headers)) => (*status, headers),
+            None => (rule.respond.status, &rule.respond.headers),
+        };
+        let headers = written
             .iter()
             .map(|(name, value)| {
-                let value = substitute_request_values(value, &request.headers);
+                let value = if modelled.is_some() {
+                    value.clone()
+                } else {
+                    substitute_request_values(value, &request.headers)
+                };
                 (name.clone(), normalize_header_value(&value).to_owned())
             })
             .collect();
-        let status = rule.respond.status;
         WireResponse::Http {
             status,
             headers: with_content_length(status, HeaderList(headers), &rule.respond.body),

@@ -19,10 +19,12 @@ mod express;
 mod flask;
 mod nginx;
 mod pattern;
+mod rules;
 mod source;
 mod starlette;
 mod tower;
 
+pub use self::rules::{backend, evaluate, read_rule, rule_errors, Models, RuleError};
 pub use self::tower::{Rule as TowerRule, Tower};
 
 /// A server framework (or web server) this module models.

@@ -194,6 +194,7 @@ pub fn add_rule(
             body: String::new(),
             network_error: false,
         },
+        framework: None,
     };
     match place {
         Place::First => {

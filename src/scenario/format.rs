@@ -150,8 +150,35 @@ pub struct ServerRule {
     /// Which requests this rule answers.
     #[serde(rename = "match")]
     pub matcher: RuleMatch,
-    /// What it answers with.
+    /// What it answers with. Extension: may be left out when `framework`
+    /// answers (then only its `body` is used).
+    #[serde(default)]
     pub respond: Respond,
+    /// Extension (optional): the server is a framework as configured, and
+    /// its model computes the status and CORS headers of each answer
+    /// (`crate::frameworks`), instead of `respond`'s fixed list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub framework: Option<FrameworkRule>,
+}
+
+/// Extension: a server rule written as a framework's CORS configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameworkRule {
+    /// The framework: `express`, `fastapi`, `django`, `flask`, `nginx`,
+    /// `apache` or `tower-http`.
+    pub name: String,
+    /// The configuration as people write it (the app file, `settings.py`,
+    /// the server block).
+    pub config: String,
+    /// How the route (or, behind nginx/Apache, the upstream) ends: `ok`
+    /// (the default), `error` (an unhandled exception, a 500), `missing`
+    /// (no such route, 404) or `down` (the upstream cannot be reached).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    /// CORS headers the route or upstream sends itself, which reach the
+    /// browser alongside the framework's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upstream_headers: Vec<HeaderPair>,
 }
 
 /// The request a rule answers.
@@ -183,6 +210,18 @@ pub struct Respond {
 
 fn default_status() -> u16 {
     200
+}
+
+impl Default for Respond {
+    /// 200, no headers, no body.
+    fn default() -> Respond {
+        Respond {
+            status: default_status(),
+            headers: Vec::new(),
+            body: String::new(),
+            network_error: false,
+        }
+    }
 }
 
 fn is_false(value: &bool) -> bool {

@@ -53,6 +53,9 @@ pub(super) fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, Str
     let scenario = load_scenario(&text)
         .map_err(|e| format!("cannot load: {e}"))?
         .scenario;
+    if let Some(error) = crate::frameworks::rule_errors(&scenario).first() {
+        return Err(format!("cannot load: {error}"));
+    }
     if let Some(reason) = skip_reason_for(&scenario, browser) {
         return Ok(Prepared::Skip(scenario.id, reason));
     }
@@ -62,7 +65,7 @@ pub(super) fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, Str
 
 /// The engine's result for each request, evaluated as `browser`.
 pub(super) fn engine_results(scenario: &Scenario, browser: Browser) -> Vec<RequestResult> {
-    crate::engine::evaluate(scenario, Some(browser))
+    crate::frameworks::evaluate(scenario, Some(browser))
         .requests
         .into_iter()
         .map(|r| r.result)

@@ -469,7 +469,7 @@ fn compare_wire(
             request.at_ms = Some(*ms);
         }
     }
-    let trace = crate::engine::evaluate(&scenario, Some(job.browser));
+    let trace = crate::frameworks::evaluate(&scenario, Some(job.browser));
     let (origin, _) = page_run::page_origin(&scenario);
     let urls = page_run::scenario_urls(&scenario, &format!("{origin}{}", harness_page::PAGE_PATH));
     let hosts: Vec<String> = urls

@@ -368,6 +368,32 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
             entry: Some(entry),
         };
     };
+    // A rule written as a framework's configuration answers as its model
+    // says (the harness of `tests/frameworks.rs` proves the model against
+    // the real framework).
+    let modelled = rule.framework.as_ref().and_then(|framework| {
+        let wire = crate::engine::WireRequest {
+            method: method.clone(),
+            url: entry.url.clone(),
+            headers: crate::engine::HeaderList(headers.clone()),
+            body: None,
+        };
+        crate::engine::FrameworkServers::answer(
+            &crate::frameworks::Models::default(),
+            framework,
+            &wire,
+        )
+    });
+    if let Some((status, modelled)) = modelled {
+        return Answer {
+            reply: Some(Reply {
+                status,
+                headers: modelled,
+                body: rule.respond.body.clone().into_bytes(),
+            }),
+            entry: Some(entry),
+        };
+    }
     if rule.respond.network_error {
         shared.log().push(entry);
         return Answer {
@@ -597,23 +623,41 @@ mod tests {
                     .unwrap()
                     .split("\r\n")
                     .collect();
-                let status = rule.respond.status;
-                let reason = http::StatusCode::from_u16(status)
-                    .ok()
-                    .and_then(|s| s.canonical_reason())
-                    .unwrap_or("");
                 let sent_headers = [
                     ("host".to_owned(), host.clone()),
                     ("origin".to_owned(), origin.clone()),
                 ];
+                // A framework rule's lines are its model's answer to this request.
+                let modelled = rule.framework.as_ref().and_then(|framework| {
+                    let wire = crate::engine::WireRequest {
+                        method: method.clone(),
+                        url: url.to_string(),
+                        headers: crate::engine::HeaderList(sent_headers.to_vec()),
+                        body: None,
+                    };
+                    crate::engine::FrameworkServers::answer(
+                        &crate::frameworks::Models::default(),
+                        framework,
+                        &wire,
+                    )
+                });
+                assert_eq!(modelled.is_some(), rule.framework.is_some(), "{name}");
+                let (status, written) = modelled.unwrap_or_else(|| {
+                    let filled = rule.respond.headers.iter().map(|(header, value)| {
+                        (header.clone(), fill_template(value, &sent_headers))
+                    });
+                    (rule.respond.status, filled.collect())
+                });
+                let reason = http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("");
                 let mut expected = vec![format!("HTTP/1.1 {status} {reason}")];
-                for (header, value) in &rule.respond.headers {
-                    expected.push(format!("{header}: {}", fill_template(value, &sent_headers)));
+                for (header, value) in &written {
+                    expected.push(format!("{header}: {value}"));
                 }
                 let bodyless = (100..200).contains(&status) || matches!(status, 204 | 304);
-                let has_length = rule
-                    .respond
-                    .headers
+                let has_length = written
                     .iter()
                     .any(|(h, _)| h.eq_ignore_ascii_case("content-length"));
                 if !bodyless && !has_length {

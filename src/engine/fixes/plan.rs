@@ -7,9 +7,9 @@ use crate::engine::fix::{
 use crate::engine::headers::{is_token, HeaderList};
 use crate::engine::server::WireResponse;
 use crate::engine::step::StepStatus;
-use crate::engine::trace::{ExchangeKind, RequestTrace};
+use crate::engine::trace::{Exchange, ExchangeKind, RequestTrace};
 use crate::scenario::edit::{add_rule, split_shared_rule, truncate, Place};
-use crate::scenario::Scenario;
+use crate::scenario::{Respond, RuleMatch, Scenario, ServerRule};
 
 /// How many repairs are tried at most; each one fixes one check.
 const MAX_REPAIRS: usize = 12;
@@ -224,6 +224,42 @@ pub fn advice_for(failure: &Failure) -> Fix {
     }
 }
 
+/// A framework rule's answer to `exchange`, as it was sent, becomes a rule
+/// of its own for that method and URL, inserted before the framework rule
+/// (which still answers every other request): a fix edits what the server
+/// sent, and the framework's configuration is the caller's to change.
+fn answer_as_sent(scenario: &mut Scenario, index: usize, exchange: &Exchange) -> usize {
+    let (status, headers) = match &exchange.response {
+        WireResponse::Http {
+            status, headers, ..
+        } => (*status, headers.0.clone()),
+        WireResponse::NetworkError { .. } => (200, Vec::new()),
+    };
+    let body = scenario
+        .server
+        .get(index)
+        .map(|rule| rule.respond.body.clone())
+        .unwrap_or_default();
+    let rule = ServerRule {
+        matcher: RuleMatch {
+            method: Some(exchange.request.method.clone()),
+            url: exchange.request.url.clone(),
+        },
+        respond: Respond {
+            status,
+            headers: headers
+                .into_iter()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case("Content-Length"))
+                .collect(),
+            body,
+            network_error: false,
+        },
+        framework: None,
+    };
+    scenario.server.insert(index, rule);
+    index
+}
+
 /// Applies `fix` to the rule that answered (or to a new first rule for the
 /// failing URL, answering as the default did).
 fn apply(scenario: &mut Scenario, fix: &Fix, rule: Option<usize>, trace: &RequestTrace) {
@@ -236,6 +272,14 @@ fn apply(scenario: &mut Scenario, fix: &Fix, rule: Option<usize>, trace: &Reques
     };
     // A rule shared by OPTIONS and the actual request is split, so a preflight fix touches only the preflight.
     let target = match rule {
+        Some(index)
+            if scenario
+                .server
+                .get(index)
+                .is_some_and(|r| r.framework.is_some()) =>
+        {
+            answer_as_sent(scenario, index, exchange)
+        }
         Some(index)
             if fix.stage == FixStage::Preflight
                 && scenario
