@@ -273,7 +273,11 @@ async fn the_diagram_has_two_arrows_per_exchange_and_opens_the_wire_text() {
         .item(1)
         .and_then(|n| n.dyn_into::<Element>().ok())
         .expect("a second arrow");
-    let event = web_sys::MouseEvent::new("click").expect("can make a click");
+    // A click bubbles to the diagram's one listener, as a user's does.
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init)
+        .expect("can make a click");
     second.dispatch_event(&event).expect("can dispatch");
     flush().await;
     assert_eq!(

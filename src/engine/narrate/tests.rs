@@ -331,3 +331,12 @@ fn every_step_of_a_real_trace_has_a_title_and_a_failing_step_says_what_it_found(
         "method PUT is not in Access-Control-Allow-Methods"
     );
 }
+
+#[test]
+fn seconds_are_written_in_the_fewest_digits() {
+    assert_eq!(super::seconds(0), "0 s");
+    assert_eq!(super::seconds(5000), "5 s");
+    assert_eq!(super::seconds(5500), "5.5 s");
+    assert_eq!(super::seconds(1250), "1.25 s");
+    assert_eq!(super::seconds(61_001), "61.001 s");
+}

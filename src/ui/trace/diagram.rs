@@ -11,7 +11,8 @@
 
 use std::rc::Rc;
 
-use web_sys::KeyboardEvent;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
 
 use super::stages::{current_stage, stage_label, stages_of};
@@ -27,9 +28,6 @@ pub struct DiagramProps {
     /// The chosen stage (`None` = the stepper's default).
     pub stage: Option<Stage>,
 }
-
-/// Which message is open: (exchange index, is the response).
-type Opened = Option<(usize, bool)>;
 
 /// The x of the page (script) lane, of the browser's edge, and the first server.
 const PAGE_X: i32 = 30;
@@ -114,7 +112,17 @@ fn origin_of(url: &str) -> String {
         .unwrap_or_else(|_| url.to_owned())
 }
 
-/// The diagram, with the opened message's text under it.
+/// The arrow an event happened in: (exchange index, is the response).
+fn arrow_at(event: &Event) -> Option<(usize, bool)> {
+    let target = event.target()?.dyn_into::<Element>().ok()?;
+    let arrow = target.closest("[data-index]").ok()??;
+    let index = arrow.get_attribute("data-index")?.parse().ok()?;
+    Some((index, arrow.get_attribute("data-direction")? == "response"))
+}
+
+/// The diagram, with the opened message's text under it. Its arrows are
+/// opened through one click and one key listener on its box (one pair of
+/// callbacks instead of one per arrow: less code in the wasm).
 #[function_component(Diagram)]
 pub fn diagram(props: &DiagramProps) -> Html {
     let opened = use_state_eq(|| None::<(usize, bool)>);
@@ -122,6 +130,26 @@ pub fn diagram(props: &DiagramProps) -> Html {
         let opened = opened.clone();
         use_effect_with(props.request.clone(), move |_| opened.set(None));
     }
+    let toggle = {
+        let opened = opened.clone();
+        move |hit: (usize, bool)| opened.set((*opened != Some(hit)).then_some(hit))
+    };
+    let onclick = {
+        let toggle = toggle.clone();
+        Callback::from(move |event: MouseEvent| {
+            if let Some(hit) = arrow_at(&event) {
+                toggle(hit);
+            }
+        })
+    };
+    let onkeydown = Callback::from(move |event: KeyboardEvent| {
+        if matches!(event.key().as_str(), "Enter" | " ") {
+            if let Some(hit) = arrow_at(&event) {
+                event.prevent_default();
+                toggle(hit);
+            }
+        }
+    });
     let request = &*props.request;
     let stages = stages_of(&request.steps);
     let current = current_stage(&request.steps, props.stage);
@@ -143,18 +171,6 @@ pub fn diagram(props: &DiagramProps) -> Html {
         servers,
         width: SERVER_X + 30 + LANE * (lanes - 1),
     };
-    let mut y = 0;
-    let origin = request
-        .origin
-        .as_ref()
-        .map(|o| origin_band(&layout, o, &mut y));
-    let classes = classification_band(&layout, &mut y);
-    let heads = lane_heads(&layout, y);
-    y += 36;
-    let top = y;
-    let rows = messages(&layout, &opened, &mut y);
-    let height = y + 8;
-    let lines = lifelines(&layout, top - 10, height);
     let stopped = layout
         .failing_stage()
         .is_some_and(|stage| layout.reached(stage))
@@ -177,17 +193,12 @@ pub fn diagram(props: &DiagramProps) -> Html {
     html! {
         <figure class="diagram" data-testid="diagram"
                 data-stage={current.map_or("", super::stage_id)}>
-            <p class="visually-hidden" id="diagram-words" data-testid="diagram-words" aria-live="polite">
+            <p class="visually-hidden" data-testid="diagram-words" aria-live="polite">
                 { words(&layout) }
             </p>
-            <svg class="diagram-svg" viewBox={format!("0 0 {} {height}", layout.width)}
-                role="group" aria-labelledby="diagram-words">
-                { for origin }
-                { classes }
-                { lines }
-                { heads }
-                { rows }
-            </svg>
+            <div class="diagram-picture" {onclick} {onkeydown}>
+                { picture(&layout) }
+            </div>
             if let Some(line) = console {
                 <p class="console-row console-error dg-console" data-testid="dg-console">
                     <span class="console-icon" aria-hidden="true">{ "✖" }</span>
@@ -225,96 +236,178 @@ fn words(layout: &Layout<'_>) -> String {
     )
 }
 
+/// Attributes of a group: class, `data-testid`, and up to three `data-*`.
+#[derive(Default)]
+struct Group {
+    class: String,
+    testid: &'static str,
+    data: [(&'static str, String); 3],
+}
+
+/// A `<g>` of `children`.
+fn group(attrs: Group, children: Vec<Html>) -> Html {
+    let Group {
+        class,
+        testid,
+        data: [(k1, v1), (k2, v2), (k3, v3)],
+    } = attrs;
+    let mut tag = yew::virtual_dom::VTag::new("g");
+    tag.add_attribute("class", class);
+    tag.add_attribute("data-testid", testid);
+    for (key, value) in [(k1, v1), (k2, v2), (k3, v3)] {
+        if !key.is_empty() {
+            tag.add_attribute(key, value);
+        }
+    }
+    tag.add_children(children);
+    tag.into()
+}
+
 /// A text element.
-fn text(x: i32, y: i32, class: &'static str, value: String) -> Html {
-    html! { <text class={class} x={x.to_string()} y={y.to_string()}>{ value }</text> }
+fn text(out: &mut Vec<Html>, (x, y): (i32, i32), class: &'static str, value: String) {
+    out.push(html! { <text class={class} x={x.to_string()} y={y.to_string()}>{ value }</text> });
+}
+
+/// A line.
+fn line(out: &mut Vec<Html>, (x1, y1, x2, y2): (i32, i32, i32, i32), class: &'static str) {
+    out.push(html! {
+        <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
+    });
+}
+
+/// A rectangle.
+fn rect(out: &mut Vec<Html>, (x, y, width, height): (i32, i32, i32, i32), class: &'static str) {
+    out.push(html! {
+        <rect class={class} x={x.to_string()} y={y.to_string()} width={width.to_string()}
+              height={height.to_string()} rx="3" />
+    });
+}
+
+/// The whole picture.
+fn picture(layout: &Layout<'_>) -> Html {
+    let mut body = Vec::new();
+    let mut y = 0;
+    if let Some(origin) = &layout.request.origin {
+        origin_band(&mut body, layout, origin, &mut y);
+    }
+    classification_band(&mut body, layout, &mut y);
+    lane_heads(&mut body, layout, y);
+    y += 36;
+    let top = y;
+    let mut rows = Vec::new();
+    messages(&mut rows, layout, &mut y);
+    let height = y + 8;
+    lifelines(&mut body, layout, top - 10, height);
+    body.extend(rows);
+    html! {
+        <svg class="diagram-svg" viewBox={format!("0 0 {} {height}", layout.width)}
+             role="group" aria-label="Sequence diagram: the page, the browser and the server">
+            { for body }
+        </svg>
+    }
 }
 
 /// A boxed word (an origin part, a method, a header name); `marked` is the
-/// engine's deciding part.
+/// engine's deciding part. Returns the x after it.
 fn chip(
-    x: i32,
-    y: i32,
-    value: String,
+    out: &mut Vec<Html>,
+    (x, y): (i32, i32),
+    value: &str,
     marked: bool,
-    testid: &'static str,
-    part: String,
-) -> (Html, i32) {
+    (testid, part): (&'static str, &'static str),
+) -> i32 {
     let width = i32::try_from(value.chars().count()).unwrap_or(40) * CHAR + 8;
-    let html = html! {
-        <g class={classes!("dg-chip", marked.then_some("dg-marked"))} data-testid={testid}
-           data-part={part} data-marked={marked.to_string()}>
-            <rect x={x.to_string()} y={(y - 12).to_string()} width={width.to_string()} height="17" rx="3" />
-            <text x={(x + 4).to_string()} y={y.to_string()}>{ value }</text>
-        </g>
-    };
-    (html, x + width + 4)
+    let mut inner = Vec::new();
+    rect(&mut inner, (x, y - 12, width, 17), "");
+    text(&mut inner, (x + 4, y), "", value.to_owned());
+    out.push(group(
+        Group {
+            class: if marked {
+                "dg-chip dg-marked"
+            } else {
+                "dg-chip"
+            }
+            .to_owned(),
+            testid,
+            data: [
+                ("data-part", part.to_owned()),
+                ("data-marked", marked.to_string()),
+                ("", String::new()),
+            ],
+        },
+        inner,
+    ));
+    x + width + 4
 }
 
 /// The page's origin over the request's, scheme, host and port aligned, the
 /// differing parts marked.
-fn origin_band(layout: &Layout<'_>, origin: &OriginComparison, y: &mut i32) -> Html {
-    let focus = layout.is_current(Stage::Origin);
+fn origin_band(out: &mut Vec<Html>, layout: &Layout<'_>, origin: &OriginComparison, y: &mut i32) {
     let top = *y;
     *y += 52;
-    let label =
-        |x: i32, row: i32, value: &'static str| text(x, top + row, "dg-label", value.to_owned());
-    let Some((page, target)) = origin.page_parts.as_ref().zip(origin.target_parts.as_ref()) else {
-        return html! {
-            <g class={classes!("dg-band", focus.then_some("dg-focus"))}>
-                { label(4, 20, "Page") }
-                { text(64, top + 20, "dg-mono", origin.page.clone()) }
-                { label(4, 44, "Request") }
-                { text(64, top + 44, "dg-mono", origin.target.clone()) }
-            </g>
-        };
-    };
-    let differs = |part: OriginPart| origin.differs.contains(&part);
-    let host_width = i32::try_from(page.host.chars().count().max(target.host.chars().count()))
-        .unwrap_or(20)
-        * CHAR
-        + 12;
-    let row = |at: i32, label_text: &'static str, (scheme, host, port): (&String, &String, u16)| {
-        let x = 64;
-        let (scheme, _) = chip(
-            x,
-            top + at,
-            scheme.clone(),
-            differs(OriginPart::Scheme),
-            "dg-origin-part",
-            "scheme".into(),
-        );
-        let (host, _) = chip(
-            x + 52,
-            top + at,
-            host.clone(),
-            differs(OriginPart::Host),
-            "dg-origin-part",
-            "host".into(),
-        );
-        let (port, _) = chip(
-            x + 52 + host_width,
-            top + at,
-            port.to_string(),
-            differs(OriginPart::Port),
-            "dg-origin-part",
-            "port".into(),
-        );
-        html! { <>{ label(4, at, label_text) }{ scheme }{ host }{ port }</> }
-    };
-    let same = origin.differs.is_empty();
-    html! {
-        <g class={classes!("dg-band", focus.then_some("dg-focus"))} data-testid="dg-origin"
-           data-same={same.to_string()}>
-            { row(18, "Page", (&page.scheme, &page.host, page.port)) }
-            { row(42, "Request", (&target.scheme, &target.host, target.port)) }
-        </g>
+    let mut inner = Vec::new();
+    text(&mut inner, (4, top + 18), "dg-label", "Page".to_owned());
+    text(&mut inner, (4, top + 42), "dg-label", "Request".to_owned());
+    match origin.page_parts.as_ref().zip(origin.target_parts.as_ref()) {
+        None => {
+            text(&mut inner, (64, top + 18), "dg-mono", origin.page.clone());
+            text(&mut inner, (64, top + 42), "dg-mono", origin.target.clone());
+        }
+        Some((page, target)) => {
+            let host_width =
+                i32::try_from(page.host.chars().count().max(target.host.chars().count()))
+                    .unwrap_or(20)
+                    * CHAR
+                    + 12;
+            let differs = |part: OriginPart| origin.differs.contains(&part);
+            for (at, parts) in [(18, page), (42, target)] {
+                let y = top + at;
+                chip(
+                    &mut inner,
+                    (64, y),
+                    &parts.scheme,
+                    differs(OriginPart::Scheme),
+                    ("dg-origin-part", "scheme"),
+                );
+                chip(
+                    &mut inner,
+                    (116, y),
+                    &parts.host,
+                    differs(OriginPart::Host),
+                    ("dg-origin-part", "host"),
+                );
+                chip(
+                    &mut inner,
+                    (116 + host_width, y),
+                    &parts.port.to_string(),
+                    differs(OriginPart::Port),
+                    ("dg-origin-part", "port"),
+                );
+            }
+        }
     }
+    out.push(group(
+        Group {
+            class: if layout.is_current(Stage::Origin) {
+                "dg-band dg-focus"
+            } else {
+                "dg-band"
+            }
+            .to_owned(),
+            testid: "dg-origin",
+            data: [
+                ("data-same", origin.differs.is_empty().to_string()),
+                ("", String::new()),
+                ("", String::new()),
+            ],
+        },
+        inner,
+    ));
 }
 
 /// The method and header names against the safelist, from the engine's
 /// classification step; shown once the stepper reaches it.
-fn classification_band(layout: &Layout<'_>, y: &mut i32) -> Html {
+fn classification_band(out: &mut Vec<Html>, layout: &Layout<'_>, y: &mut i32) {
     let found = layout.request.steps.iter().find_map(|s| match &s.kind {
         StepKind::Classification {
             method,
@@ -334,93 +427,114 @@ fn classification_band(layout: &Layout<'_>, y: &mut i32) -> Html {
         _ => None,
     });
     let Some((method, names, method_ok, flag, unsafe_headers, preflight)) = found else {
-        return html! {};
+        return;
     };
     let top = *y + 16;
     *y += 30;
     if !layout.reached(Stage::Classification) {
-        return html! {};
+        return;
     }
-    let (method_chip, mut x) = chip(
-        4,
-        top,
-        method.clone(),
+    let mut inner = Vec::new();
+    let mut x = chip(
+        &mut inner,
+        (4, top),
+        method,
         !method_ok,
-        "dg-chip",
-        "method".into(),
+        ("dg-chip", "method"),
     );
-    let mut chips = vec![method_chip];
     for name in names {
-        let marked = unsafe_headers
-            .iter()
-            .any(|h| h.name.eq_ignore_ascii_case(name));
         if x > layout.width - 90 {
             break;
         }
-        let (html, next) = chip(x, top, name.clone(), marked, "dg-chip", "header".into());
-        chips.push(html);
-        x = next;
+        let marked = unsafe_headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case(name));
+        x = chip(&mut inner, (x, top), name, marked, ("dg-chip", "header"));
     }
     let verdict = match (preflight, flag) {
         (true, true) => "→ preflight (flag)",
         (true, false) => "→ preflight",
         (false, _) => "→ simple",
     };
-    html! {
-        <g class={classes!("dg-band", layout.is_current(Stage::Classification).then_some("dg-focus"))}
-           data-testid="dg-classification" data-preflight={preflight.to_string()}>
-            { for chips }
-            { text(x + 2, top, "dg-label", verdict.to_owned()) }
-        </g>
-    }
+    text(&mut inner, (x + 2, top), "dg-label", verdict.to_owned());
+    out.push(group(
+        Group {
+            class: if layout.is_current(Stage::Classification) {
+                "dg-band dg-focus"
+            } else {
+                "dg-band"
+            }
+            .to_owned(),
+            testid: "dg-classification",
+            data: [
+                ("data-preflight", preflight.to_string()),
+                ("", String::new()),
+                ("", String::new()),
+            ],
+        },
+        inner,
+    ));
 }
 
-/// The lanes' names: the page (its script), the browser's edge, each server.
-fn lane_heads(layout: &Layout<'_>, y: i32) -> Html {
-    let servers = layout.servers.iter().enumerate().map(|(i, origin)| {
+/// The lanes' names: the page (its script), the browser's edge, each server
+/// (its name ends at its lifeline).
+fn lane_heads(out: &mut Vec<Html>, layout: &Layout<'_>, y: i32) {
+    text(out, (PAGE_X - 26, y + 14), "dg-lane", "Page".to_owned());
+    let browser = if layout.is_current(Stage::Cache) {
+        "dg-lane dg-focus-text"
+    } else {
+        "dg-lane"
+    };
+    text(out, (EDGE_X - 30, y + 14), browser, "Browser".to_owned());
+    text(
+        out,
+        (EDGE_X - 30, y + 27),
+        "dg-host",
+        "CORS check".to_owned(),
+    );
+    for (i, origin) in layout.servers.iter().enumerate() {
         let x = SERVER_X + LANE * i32::try_from(i).unwrap_or(0);
         let host = origin.split("://").nth(1).unwrap_or(origin).to_owned();
-        html! {
-            <>
-                <text class="dg-lane" x={x.to_string()} y={(y + 14).to_string()} text-anchor="end">{ "Server" }</text>
-                <text class="dg-host" x={x.to_string()} y={(y + 27).to_string()} text-anchor="end">{ host }</text>
-            </>
-        }
-    });
-    let cache = layout.is_current(Stage::Cache);
-    html! {
-        <g class="dg-heads">
-            <text class="dg-lane" x={(PAGE_X - 26).to_string()} y={(y + 14).to_string()}>{ "Page" }</text>
-            <text class={classes!("dg-lane", cache.then_some("dg-focus-text"))} x={(EDGE_X - 30).to_string()}
-                  y={(y + 14).to_string()}>{ "Browser" }</text>
-            <text class="dg-host" x={(EDGE_X - 30).to_string()} y={(y + 27).to_string()}>
-                { "CORS check" }</text>
-            { for servers }
-        </g>
+        text(out, (x, y + 14), "dg-lane dg-end", "Server".to_owned());
+        text(out, (x, y + 27), "dg-host dg-end", host);
     }
 }
 
 /// The page's, the edge's and each server's lifelines.
-fn lifelines(layout: &Layout<'_>, top: i32, bottom: i32) -> Html {
-    let line = |x: i32, class: &'static str| {
-        html! { <line class={class} x1={x.to_string()} y1={top.to_string()} x2={x.to_string()} y2={bottom.to_string()} /> }
-    };
+fn lifelines(out: &mut Vec<Html>, layout: &Layout<'_>, top: i32, bottom: i32) {
+    rect(out, (EDGE_X - 6, top, 12, bottom - top), "dg-edge");
     let count = i32::try_from(layout.servers.len().max(1)).unwrap_or(1);
-    html! {
-        <g class="dg-lifelines">
-            <rect class="dg-edge" x={(EDGE_X - 6).to_string()} y={top.to_string()} width="12"
-                  height={(bottom - top).to_string()} />
-            { line(PAGE_X, "lifeline") }
-            { for (0..count).map(|i| line(SERVER_X + LANE * i, "lifeline")) }
-        </g>
+    for x in std::iter::once(PAGE_X).chain((0..count).map(|i| SERVER_X + LANE * i)) {
+        line(out, (x, top, x, bottom), "lifeline");
     }
+}
+
+/// A line with a head at `to`, and a label over its middle.
+fn message(out: &mut Vec<Html>, (from, to, y): (i32, i32, i32), label: String, mid: i32) {
+    let back = if to < from { 8 } else { -8 };
+    line(out, (from, y, to, y), "seq-line");
+    out.push(html! {
+        <polygon class="seq-head" points={format!("{to},{y} {},{} {},{}", to + back, y - 4, to + back, y + 4)} />
+    });
+    text(out, (mid, y - 6), "seq-label dg-middle", label);
+}
+
+/// A stop mark at the browser's edge.
+fn stop(out: &mut Vec<Html>, y: i32) {
+    out.push(group(
+        Group {
+            class: "dg-mark dg-fail".to_owned(),
+            testid: "dg-stop",
+            ..Group::default()
+        },
+        vec![html! { <text x={(EDGE_X - 5).to_string()} y={(y + 5).to_string()}>{ "✗" }</text> }],
+    ));
 }
 
 /// The messages: a cache hit's skipped preflight, each exchange's two
 /// arrows (or a request stopped before it was sent), revealed up to the
 /// current stage.
-fn messages(layout: &Layout<'_>, opened: &UseStateHandle<Opened>, y: &mut i32) -> Html {
-    let mut rows = Vec::new();
+fn messages(out: &mut Vec<Html>, layout: &Layout<'_>, y: &mut i32) {
     let hit = layout
         .request
         .steps
@@ -429,7 +543,32 @@ fn messages(layout: &Layout<'_>, opened: &UseStateHandle<Opened>, y: &mut i32) -
     if hit {
         *y += ROW;
         if layout.reached(Stage::Cache) {
-            rows.push(cache_hit(layout, *y - 14));
+            let mut inner = Vec::new();
+            message(
+                &mut inner,
+                (EDGE_X + 6, SERVER_X - 4, *y - 14),
+                "OPTIONS skipped: cache hit".to_owned(),
+                (EDGE_X + SERVER_X) / 2,
+            );
+            text(
+                &mut inner,
+                (EDGE_X - 4, *y - 10),
+                "dg-mark dg-pass",
+                "✓".to_owned(),
+            );
+            let current = if layout.is_current(Stage::Cache) {
+                "dg-skipped dg-current"
+            } else {
+                "dg-skipped"
+            };
+            out.push(group(
+                Group {
+                    class: current.to_owned(),
+                    testid: "dg-cache-hit",
+                    ..Group::default()
+                },
+                inner,
+            ));
         }
     }
     let count = layout.request.exchanges.len();
@@ -438,7 +577,8 @@ fn messages(layout: &Layout<'_>, opened: &UseStateHandle<Opened>, y: &mut i32) -
         let last = index + 1 == count;
         for response in [false, true] {
             *y += ROW;
-            rows.push(arrow(
+            arrow(
+                out,
                 layout,
                 &Arrow {
                     index,
@@ -448,48 +588,38 @@ fn messages(layout: &Layout<'_>, opened: &UseStateHandle<Opened>, y: &mut i32) -
                     last,
                     y: *y - 14,
                 },
-                opened,
-            ));
+            );
         }
     }
     if count == 0 {
         *y += ROW;
-        rows.push(never_sent(layout, *y - 14));
-    }
-    html! { <g class="dg-messages">{ for rows }</g> }
-}
-
-/// The preflight the cache answered: drawn faint, crossed at the edge.
-fn cache_hit(layout: &Layout<'_>, y: i32) -> Html {
-    let x2 = SERVER_X - 4;
-    html! {
-        <g class={classes!("dg-skipped", layout.is_current(Stage::Cache).then_some("dg-current"))}
-           data-testid="dg-cache-hit">
-            <line class="seq-line" x1={(EDGE_X + 6).to_string()} y1={y.to_string()} x2={x2.to_string()} y2={y.to_string()} />
-            <text class="seq-label" x={((EDGE_X + SERVER_X) / 2).to_string()} y={(y - 6).to_string()} text-anchor="middle">
-                { "OPTIONS skipped: cache hit" }</text>
-            <text class="dg-mark dg-pass" x={(EDGE_X - 4).to_string()} y={(y + 4).to_string()}>{ "✓" }</text>
-        </g>
+        never_sent(out, layout, *y - 14);
     }
 }
 
 /// A request the browser stopped before sending (a thrown call, the page's
 /// CSP, any failure before the wire): it ends at the edge.
-fn never_sent(layout: &Layout<'_>, y: i32) -> Html {
-    let Some(stage) = layout.failing_stage() else {
-        return html! {};
+fn never_sent(out: &mut Vec<Html>, layout: &Layout<'_>, y: i32) {
+    let Some(stage) = layout.failing_stage().filter(|s| layout.reached(*s)) else {
+        return;
     };
-    if !layout.reached(stage) {
-        return html! {};
-    }
-    html! {
-        <g class="seq-arrow dg-current dg-stopped" data-testid="dg-never-sent" data-shown="true">
-            <line class="seq-line" x1={(PAGE_X + 4).to_string()} y1={y.to_string()} x2={(EDGE_X - 8).to_string()} y2={y.to_string()} />
-            <text class="dg-mark dg-fail" data-testid="dg-stop" x={(EDGE_X - 5).to_string()} y={(y + 5).to_string()}>{ "✗" }</text>
-            <text class="seq-label" x={(EDGE_X + 14).to_string()} y={(y + 4).to_string()}>
-                { format!("not sent: stopped at {}", stage_label(stage)) }</text>
-        </g>
-    }
+    let mut inner = Vec::new();
+    line(&mut inner, (PAGE_X + 4, y, EDGE_X - 8, y), "seq-line");
+    stop(&mut inner, y);
+    text(
+        &mut inner,
+        (EDGE_X + 14, y + 4),
+        "seq-label",
+        format!("not sent: stopped at {}", stage_label(stage)),
+    );
+    out.push(group(
+        Group {
+            class: "seq-arrow dg-current dg-stopped".to_owned(),
+            testid: "dg-never-sent",
+            ..Group::default()
+        },
+        inner,
+    ));
 }
 
 /// One arrow's place in the picture.
@@ -531,9 +661,10 @@ fn label(arrow: &Arrow<'_>) -> String {
 
 /// One message: the request (from the page, or from the edge for a
 /// preflight or a redirect's next request) or the response (to the edge,
-/// on to the page only when the script receives it).
-fn arrow(layout: &Layout<'_>, arrow: &Arrow<'_>, opened: &UseStateHandle<Opened>) -> Html {
-    let (index, response) = (arrow.index, arrow.response);
+/// on to the page only when the script receives it). A keyboard-focusable
+/// button (the diagram's listeners open its text).
+fn arrow(out: &mut Vec<Html>, layout: &Layout<'_>, arrow: &Arrow<'_>) {
+    let response = arrow.response;
     let shown = layout.reached(arrow.stage);
     let outcome = layout.request.result.outcome;
     let first_actual = arrow.exchange.kind == ExchangeKind::Actual && arrow.stage == Stage::Request;
@@ -542,7 +673,7 @@ fn arrow(layout: &Layout<'_>, arrow: &Arrow<'_>, opened: &UseStateHandle<Opened>
     // failing stage; a delivered one goes on to the page.
     let failed_here =
         arrow.last && response && matches!(outcome, Outcome::Blocked | Outcome::NetworkError);
-    let stop_shown = failed_here && layout.failing_stage().is_some_and(|s| layout.reached(s));
+    let stopped = failed_here && layout.failing_stage().is_some_and(|s| layout.reached(s));
     let delivered = arrow.last && response && matches!(outcome, Outcome::Allowed | Outcome::Opaque);
     let server = layout.server_x(&arrow.exchange.request.url);
     let (from, to) = match (response, unanswered) {
@@ -552,71 +683,48 @@ fn arrow(layout: &Layout<'_>, arrow: &Arrow<'_>, opened: &UseStateHandle<Opened>
         (true, false) if delivered => (server - 4, PAGE_X + 4),
         (true, false) => (server - 4, EDGE_X + 8),
     };
-    let y = arrow.y;
-    let head = if to < from {
-        format!("{to},{y} {},{} {},{}", to + 8, y - 4, to + 8, y + 4)
-    } else {
-        format!("{to},{y} {},{} {},{}", to - 8, y - 4, to - 8, y + 4)
-    };
-    let label = label(arrow);
-    let is_open = **opened == Some((index, response));
-    let toggle = {
-        let opened = opened.clone();
-        move || {
-            opened.set(if is_open {
-                None
-            } else {
-                Some((index, response))
-            })
-        }
-    };
-    let onclick = {
-        let toggle = toggle.clone();
-        Callback::from(move |_: MouseEvent| toggle())
-    };
-    let onkeydown = Callback::from(move |event: KeyboardEvent| {
-        if matches!(event.key().as_str(), "Enter" | " ") {
-            event.prevent_default();
-            toggle();
-        }
-    });
     let kind = match arrow.exchange.kind {
         ExchangeKind::Preflight => "preflight",
         ExchangeKind::Actual => "request",
     };
     let what = if response { "response" } else { "request" };
     let current = layout.is_current(arrow.stage)
-        || (stop_shown && layout.failing_stage().is_some_and(|s| layout.is_current(s)));
-    let mid = (EDGE_X + server) / 2;
-    let mark = if stop_shown {
-        html! { <text class="dg-mark dg-fail" data-testid="dg-stop" x={(EDGE_X - 5).to_string()} y={(y + 5).to_string()}>{ "✗" }</text> }
-    } else {
-        html! {}
-    };
-    html! {
-        <g
-            class={classes!("seq-arrow", format!("seq-{kind}"), unanswered.then_some("seq-failed"),
-                is_open.then_some("seq-open"), current.then_some("dg-current"), (!shown).then_some("dg-later"),
-                stop_shown.then_some("dg-stopped"))}
-            data-testid="seq-arrow"
-            data-kind={kind}
-            data-direction={what}
-            data-shown={shown.to_string()}
-            data-stopped={stop_shown.to_string()}
-            role="button"
-            tabindex={if shown { "0" } else { "-1" }}
-            aria-hidden={(!shown).then_some("true")}
-            aria-expanded={is_open.to_string()}
-            aria-label={format!("{kind} {what}: {label}. Show the exact message")}
-            {onclick}
-            {onkeydown}
-        >
-            <rect class="seq-hit" x={(PAGE_X).to_string()} y={(y - 20).to_string()}
-                width={(server - PAGE_X).to_string()} height="28" rx="4" />
-            <line class="seq-line" x1={from.to_string()} y1={y.to_string()} x2={to.to_string()} y2={y.to_string()} />
-            <polygon class="seq-head" points={head} />
-            <text class="seq-label" x={mid.to_string()} y={(y - 6).to_string()} text-anchor="middle">{ label }</text>
-            { mark }
-        </g>
+        || (stopped && layout.failing_stage().is_some_and(|s| layout.is_current(s)));
+    let label = label(arrow);
+    let mut class = format!("seq-arrow seq-{kind}");
+    for (on, name) in [
+        (unanswered, " seq-failed"),
+        (current, " dg-current"),
+        (!shown, " dg-later"),
+        (stopped, " dg-stopped"),
+    ] {
+        if on {
+            class.push_str(name);
+        }
     }
+    let y = arrow.y;
+    let aria = format!("{kind} {what}: {label}. Show the exact message");
+    let mut inner = Vec::new();
+    rect(&mut inner, (PAGE_X, y - 20, server - PAGE_X, 28), "seq-hit");
+    message(&mut inner, (from, to, y), label, (EDGE_X + server) / 2);
+    if stopped {
+        stop(&mut inner, y);
+    }
+    let mut tag = yew::virtual_dom::VTag::new("g");
+    for (key, value) in [
+        ("class", class),
+        ("data-testid", "seq-arrow".to_owned()),
+        ("data-index", arrow.index.to_string()),
+        ("data-kind", kind.to_owned()),
+        ("data-direction", what.to_owned()),
+        ("data-shown", shown.to_string()),
+        ("data-stopped", stopped.to_string()),
+        ("role", "button".to_owned()),
+        ("tabindex", if shown { "0" } else { "-1" }.to_owned()),
+        ("aria-label", aria),
+    ] {
+        tag.add_attribute(key, value);
+    }
+    tag.add_children(inner);
+    out.push(tag.into());
 }

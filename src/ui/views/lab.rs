@@ -192,7 +192,7 @@ fn page_and_requests(store: &Store) -> Html {
                                 aria-pressed={(index == from).to_string()}
                                 data-testid={format!("request-tab-{index}")}
                                 onclick={dispatch.reform(move |_| Action::SelectRequest(index))}>
-                            { format!("{}. {} at {} s", index + 1, spec.method, at as f64 / 1000.0) }
+                            { format!("{}. {} at {}", index + 1, spec.method, crate::engine::narrate::seconds(at)) }
                         </button>
                     }
                 }) }
