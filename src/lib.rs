@@ -12,9 +12,9 @@ pub mod jscall;
 pub mod scenario;
 pub mod snippets;
 
-/// Native only: the app never models a server framework (and so the wasm
-/// links neither `syn` nor `regex`).
-#[cfg(not(target_arch = "wasm32"))]
+/// Native, and in the wasm app only with the `app-frameworks` feature
+/// (without it the wasm links neither `syn` nor `regex`).
+#[cfg(any(not(target_arch = "wasm32"), feature = "app-frameworks"))]
 pub mod frameworks;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -117,6 +117,7 @@ fn printing_leaves_defaults_out() {
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     };
     assert_eq!(print_fetch(&request), "fetch(\"https://a.test/\");\n");
@@ -156,6 +157,7 @@ fn arb_request() -> impl Strategy<Value = RequestSpec> {
                 redirect,
                 crossorigin: None,
                 upload_listener: false,
+                timeout_ms: None,
                 at_ms: None,
             },
         )

@@ -8,8 +8,8 @@ use cors_lab::engine::HeaderList;
 use cors_lab::engine::Origin;
 use cors_lab::engine::{check_preflight_response, PreflightAsk};
 use cors_lab::scenario::{
-    Api, Browser, Credentials, CrossOrigin, Mode, Redirect, RequestSpec, Respond, RuleMatch,
-    Scenario, ServerRule,
+    Api, Browser, Credentials, CrossOrigin, Mode, NetworkErrorKind, Redirect, RequestSpec, Respond,
+    RuleMatch, Scenario, ServerRule,
 };
 use proptest::prelude::*;
 
@@ -156,7 +156,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
             ],
             0..5,
         ),
-        any::<bool>(),
+        0..NetworkErrorKind::ALL.len() * 2,
     )
         .prop_map(|(method, status, headers, network_error)| ServerRule {
             matcher: RuleMatch {
@@ -167,7 +167,10 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
                 status,
                 headers,
                 body: String::new(),
-                network_error: network_error && status == 500,
+                network_error: NetworkErrorKind::ALL
+                    .get(network_error)
+                    .copied()
+                    .filter(|_| status == 500),
             },
             framework: None,
         });
@@ -224,6 +227,7 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
                     _ => Some(CrossOrigin::UseCredentials),
                 },
                 upload_listener: at % 2 == 0,
+                timeout_ms: (at % 5 == 0).then_some(1000),
                 at_ms: Some(at),
             },
         );

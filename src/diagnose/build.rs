@@ -290,7 +290,7 @@ fn rule(method: &str, url: &str, response: &CapturedResponse) -> ServerRule {
             status: response.status,
             headers: response.headers.clone(),
             body: String::new(),
-            network_error: false,
+            network_error: None,
         },
         framework: None,
     }
@@ -380,6 +380,7 @@ fn request_spec(
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     })
 }
@@ -444,12 +445,16 @@ fn request_from_preflight(
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     }
 }
 
 /// Stands for the page origin when no line names it (Firefox's never do).
 pub const UNKNOWN_ORIGIN: &str = "<your page's origin>";
+
+/// Stands for the request's URL when no line names it.
+pub const UNKNOWN_URL: &str = "<the request's URL>";
 
 /// With only console lines: the request they name (no server evidence).
 fn case_from_console(evidence: &Evidence, browser: Browser) -> Option<Case> {
@@ -459,9 +464,22 @@ fn case_from_console(evidence: &Evidence, browser: Browser) -> Option<Case> {
         .iter()
         .enumerate()
         .find(|(_, l)| l.failure.is_some())
+        .or_else(|| {
+            evidence
+                .console
+                .iter()
+                .enumerate()
+                .find(|(_, l)| l.cause.is_some())
+        })
         .or_else(|| evidence.console.iter().enumerate().next())?;
-    // Safari names the URL and the origin on different lines; Firefox never names the origin.
-    let url = evidence.console.iter().find_map(|l| l.url.clone())?;
+    // Safari names the URL and the origin on different lines; Firefox never
+    // names the origin; Chromium's `Failed to load resource: net::…` names
+    // neither (a line that names its cause is answered all the same).
+    let url = evidence
+        .console
+        .iter()
+        .find_map(|l| l.url.clone())
+        .or_else(|| line.cause.map(|_| UNKNOWN_URL.to_owned()))?;
     let page = evidence
         .console
         .iter()

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::csp::CspViolation;
+pub(super) use crate::scenario::NetworkErrorKind;
 
 /// Which exchange a failure belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -105,6 +106,17 @@ pub enum Failure {
     ConnectionFailed {
         /// Which exchange failed.
         phase: Phase,
+        /// How: refused, no address, untrusted certificate, closed, reset,
+        /// or never answered.
+        kind: NetworkErrorKind,
+    },
+    /// The server never answered and the page gave up: its
+    /// `AbortSignal.timeout(N)` fired (fetch), or `xhr.timeout` elapsed.
+    PageTimeout {
+        /// Which exchange was waiting.
+        phase: Phase,
+        /// The page's limit.
+        timeout_ms: u64,
     },
     /// Redirect mode `error` met a redirect.
     RedirectModeError,
@@ -121,6 +133,23 @@ pub enum Failure {
     CspBlocked {
         /// Each enforced policy's directive that refused the URL, in policy order.
         violations: Vec<CspViolation>,
+    },
+
+    // Not modelled: an extension (an ad blocker) cancelling the request
+    // (Chromium `net::ERR_BLOCKED_BY_CLIENT`; Firefox prints its
+    // network-failure line). That is the extension's own choice, seen by
+    // neither the page nor the server, so no scenario field can state it
+    // and no browser here runs one in verify's contexts (Chromium applies
+    // an extension only in its default context: FINDINGS-beyond-cors.md §7).
+    // `diagnose` recognises the line and says what to check instead.
+
+    // Issue 13: the page's security, before any CORS step.
+    /// An https page asked for blockable content over http: the browser
+    /// refused it as [mixed content](https://w3c.github.io/webappsec-mixed-content/#should-block-fetch);
+    /// nothing was sent.
+    MixedContentBlocked {
+        /// The page's URL.
+        page_url: String,
     },
 
     // CORS failures.
@@ -227,7 +256,11 @@ impl Failure {
                 phase: Phase::Preflight,
                 ..
             } | Failure::ConnectionFailed {
-                phase: Phase::Preflight
+                phase: Phase::Preflight,
+                ..
+            } | Failure::PageTimeout {
+                phase: Phase::Preflight,
+                ..
             } | Failure::PreflightInvalidStatus { .. }
                 | Failure::PreflightRedirect { .. }
                 | Failure::InvalidAllowMethods { .. }

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::engine::cause::Cause;
 use crate::engine::csp::CspViolation;
 use crate::engine::failure::Failure;
 use crate::engine::step::Step;
@@ -128,6 +129,37 @@ pub enum Advice {
     WebSocketHandshake,
     /// The script's call is refused before anything is sent.
     ScriptCall,
+    // Issue 13: failures that are not CORS.
+    /// The connection failed, and how.
+    Connection {
+        /// Refused, no address, untrusted certificate, closed, reset, or never answered.
+        kind: crate::scenario::NetworkErrorKind,
+    },
+    /// The server never answered and the page's own limit ended the wait.
+    PageTimeout,
+    /// An https page asked for an http URL.
+    MixedContent,
+    /// The server answered with an error status (4xx, 5xx): fix that first.
+    ServerError {
+        /// The status.
+        status: u16,
+    },
+    /// The preflight got an error status: the server does not handle OPTIONS there.
+    PreflightNotHandled {
+        /// The status.
+        status: u16,
+    },
+
+    // What a cause needs when it is not the CORS protocol (see `cause`).
+    /// The repair of `cause`: fix the crashed server, start it, serve https…
+    Cause {
+        /// The family.
+        cause: Cause,
+        /// The status of the response that failed, when known.
+        status: Option<u16>,
+    },
+    /// Safari's catch-all line alone: what tells its cases apart.
+    SafariCatchAll,
 }
 
 impl CorsHeader {
@@ -183,6 +215,16 @@ impl Advice {
     /// Whether the advice opens by saying that this is not a CORS problem
     /// (so a summary needs no "blocked before any CORS header" preamble).
     pub fn says_not_cors(&self) -> bool {
-        matches!(self, Advice::PageCsp { .. })
+        matches!(
+            self,
+            Advice::PageCsp { .. }
+                | Advice::Connection { .. }
+                | Advice::PageTimeout
+                | Advice::MixedContent
+                | Advice::ServerError { .. }
+                | Advice::PreflightNotHandled { .. }
+                | Advice::Cause { .. }
+                | Advice::SafariCatchAll
+        )
     }
 }

@@ -75,6 +75,7 @@ mod tests {
         };
         let unanswered = Failure::ConnectionFailed {
             phase: Phase::Preflight,
+            kind: crate::scenario::NetworkErrorKind::Refused,
         };
         let thrown = Failure::BodyWithGetOrHead;
         let socket = Failure::WebSocketHandshake { status: 403 };

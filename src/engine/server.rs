@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 use url::Url;
 
 use super::headers::{normalize_header_value, HeaderList};
-use crate::scenario::{FrameworkRule, HeaderPair, ServerRule};
+use crate::scenario::{FrameworkRule, HeaderPair, NetworkErrorKind, ServerRule};
 
 /// Extension: what answers a server rule written as a framework's
 /// configuration (`ServerRule::framework`). The engine models no framework;
@@ -63,6 +63,8 @@ pub enum WireResponse {
     NetworkError {
         /// Which rule said so.
         rule: usize,
+        /// How.
+        error: NetworkErrorKind,
     },
 }
 
@@ -112,9 +114,21 @@ impl WireResponse {
                 push_headers_and_body(&mut text, headers, Some(body));
                 text
             }
-            WireResponse::NetworkError { .. } => {
-                "(no response: the connection failed before any HTTP was received)".to_owned()
+            WireResponse::NetworkError { error, .. } => match error {
+                NetworkErrorKind::Closed => {
+                    "(no response: the server closed the connection without answering)"
+                }
+                NetworkErrorKind::Reset => "(no response: the server reset the connection)",
+                NetworkErrorKind::Timeout => "(no response: the server never answered)",
+                NetworkErrorKind::Refused => {
+                    "(nothing sent: nothing listens on this port, the connection was refused)"
+                }
+                NetworkErrorKind::Dns => "(nothing sent: the host name does not resolve)",
+                NetworkErrorKind::Tls => {
+                    "(nothing sent: the TLS handshake failed, the certificate is not trusted)"
+                }
             }
+            .to_owned(),
         }
     }
 }
@@ -205,8 +219,11 @@ impl<'a> MockServer<'a> {
             .framework
             .as_ref()
             .and_then(|framework| self.frameworks.answer(framework, request));
-        if modelled.is_none() && rule.respond.network_error {
-            return WireResponse::NetworkError { rule: index };
+        if let (None, Some(kind)) = (&modelled, rule.respond.network_error) {
+            return WireResponse::NetworkError {
+                rule: index,
+                error: kind,
+            };
         }
         let (status, written) = match &modelled {
             Some((status, headers)) => (*status, headers),
@@ -389,8 +406,14 @@ mod tests {
             rule: None,
         };
         assert_eq!(unknown.http1_text(), "HTTP/1.1 599 \n\nx");
-        assert!(WireResponse::NetworkError { rule: 0 }
+        let failed = |kind| {
+            WireResponse::NetworkError {
+                rule: 0,
+                error: kind,
+            }
             .http1_text()
-            .contains("no response"));
+        };
+        assert!(failed(NetworkErrorKind::Closed).contains("no response"));
+        assert!(failed(NetworkErrorKind::Dns).contains("does not resolve"));
     }
 }

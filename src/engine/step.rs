@@ -11,7 +11,7 @@ use super::failure::{CorsError, Failure, Phase};
 use super::origin::OriginPart;
 use super::request::BuildNote;
 use super::safelist::UnsafeHeader;
-use crate::scenario::{Api, Credentials, CrossOrigin, Outcome};
+use crate::scenario::{Api, Credentials, CrossOrigin, NetworkErrorKind, Outcome};
 
 /// The stages a learner steps through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -39,6 +39,13 @@ pub enum Stage {
     Response,
     /// The browser's final verdict.
     Verdict,
+    // Issue 13, what is not CORS (network failures, mixed content, error statuses):
+    /// An https page asking for an http URL ([Mixed Content](https://w3c.github.io/webappsec-mixed-content/)).
+    MixedContent,
+    /// The connection itself: DNS, TCP, TLS, or a server that never answers.
+    Connection,
+    /// The server answered with an error status (4xx, 5xx): its own failure first.
+    ServerError,
 }
 
 /// Whether a step passed.
@@ -266,7 +273,14 @@ pub enum StepKind {
         headers: Vec<(String, String)>,
     },
     /// The preflight's connection failed.
-    PreflightUnanswered,
+    PreflightUnanswered {
+        /// The URL.
+        url: String,
+        /// How the connection failed.
+        kind: NetworkErrorKind,
+        /// The page's own limit, when it gave up waiting.
+        page_timeout_ms: Option<u64>,
+    },
     /// The preflight allows the request.
     PreflightAllowed {
         /// The status.
@@ -310,6 +324,10 @@ pub enum StepKind {
         method: String,
         /// The URL.
         url: String,
+        /// How the connection failed.
+        kind: NetworkErrorKind,
+        /// The page's own limit, when it gave up waiting.
+        page_timeout_ms: Option<u64>,
     },
     /// The request was answered.
     Answered {
@@ -343,6 +361,26 @@ pub enum StepKind {
         /// The status (101 opens the connection).
         status: u16,
     },
+    // Issue 13, what is not CORS:
+    /// An https page's request for an insecure URL, and what the browser did.
+    MixedContent {
+        /// The page's URL.
+        page_url: String,
+        /// The insecure URL as asked for.
+        url: String,
+        /// Blocked, upgraded to https, or let through.
+        resolution: MixedContentResolution,
+    },
+    /// An error status on a response the CORS check then refused (or on a
+    /// preflight): the server failed before CORS was even in question.
+    ErrorStatus {
+        /// The preflight's or the request's.
+        phase: Phase,
+        /// The status.
+        status: u16,
+        /// Whether the error response carried `Access-Control-Allow-Origin`.
+        has_allow_origin: bool,
+    },
     /// The browser's verdict.
     Verdict {
         /// The outcome.
@@ -356,6 +394,24 @@ pub enum StepKind {
         /// How many console lines the browser printed.
         console_lines: usize,
     },
+}
+
+/// What [should fetching request be blocked as mixed content](https://w3c.github.io/webappsec-mixed-content/#should-block-fetch)
+/// and the upgrade before it decided for an insecure URL on a secure page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "resolution", rename_all = "kebab-case")]
+pub enum MixedContentResolution {
+    /// Blockable content (fetch, XHR, EventSource, WebSocket, scripts,
+    /// stylesheets): a network error, nothing is sent.
+    Blocked,
+    /// Upgradeable content (an image): the URL becomes https (same port).
+    Upgraded {
+        /// The https URL fetched instead.
+        to: String,
+    },
+    /// The URL is potentially trustworthy (`localhost`, `127.0.0.0/8`,
+    /// `[::1]`): not mixed content.
+    Trustworthy,
 }
 
 /// One step, with the spec anchor that defines it.
@@ -446,8 +502,8 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
             Info,
             SpecRef::Fetch("cors-preflight-fetch-0"),
         ),
-        StepKind::PreflightUnanswered => (
-            Stage::Preflight,
+        StepKind::PreflightUnanswered { .. } => (
+            Stage::Connection,
             Fail,
             SpecRef::Fetch("concept-network-error"),
         ),
@@ -472,10 +528,28 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
             SpecRef::Fetch("concept-cors-check"),
         ),
         StepKind::Unanswered { .. } => (
-            Stage::Request,
+            Stage::Connection,
             Fail,
             SpecRef::Fetch("concept-network-error"),
         ),
+        StepKind::MixedContent { resolution, .. } => match resolution {
+            MixedContentResolution::Blocked => (
+                Stage::MixedContent,
+                Fail,
+                SpecRef::MixedContent("should-block-fetch"),
+            ),
+            MixedContentResolution::Upgraded { .. } => (
+                Stage::MixedContent,
+                Warn,
+                SpecRef::MixedContent("upgrade-algorithm"),
+            ),
+            MixedContentResolution::Trustworthy => (
+                Stage::MixedContent,
+                Pass,
+                SpecRef::MixedContent("should-block-fetch"),
+            ),
+        },
+        StepKind::ErrorStatus { .. } => (Stage::ServerError, Fail, SpecRef::Fetch("ok-status")),
         StepKind::Answered { .. } => (Stage::Request, Info, SpecRef::Fetch("http-fetch")),
         StepKind::Redirect(redirect) => {
             let (status, anchor) = match redirect {

@@ -119,6 +119,7 @@ fn parse_fetch_at(tokens: &[Token], at: usize, len: usize) -> Result<ParsedCall,
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     };
     let mut referrer = None;
@@ -175,6 +176,7 @@ fn parse_xhr(tokens: &[Token], len: usize) -> Result<ParsedCall, JsCallError> {
         redirect: Redirect::Follow,
         crossorigin: None,
         upload_listener: false,
+        timeout_ms: None,
         at_ms: None,
     };
     let mut opened = false;

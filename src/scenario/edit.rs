@@ -71,7 +71,7 @@ impl Hop {
 fn answered_by(exchange: &Exchange) -> Option<usize> {
     match exchange.response {
         WireResponse::Http { rule, .. } => rule,
-        WireResponse::NetworkError { rule } => Some(rule),
+        WireResponse::NetworkError { rule, .. } => Some(rule),
     }
 }
 
@@ -192,7 +192,7 @@ pub fn add_rule(
             status,
             headers: Vec::new(),
             body: String::new(),
-            network_error: false,
+            network_error: None,
         },
         framework: None,
     };

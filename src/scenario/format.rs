@@ -203,9 +203,101 @@ pub struct Respond {
     /// Response body text.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
-    /// The connection fails instead (server down, DNS failure).
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub network_error: bool,
+    /// The connection fails instead, and how (`true` in a file is
+    /// [`NetworkErrorKind::Closed`], its version-1 meaning).
+    #[serde(
+        default,
+        deserialize_with = "network_error_kind",
+        serialize_with = "write_network_error",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_error: Option<NetworkErrorKind>,
+}
+
+/// Extension: how a connection fails (`respond.network_error`), as
+/// `../shared/scenario-format.md` ("Extensions") names the kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkErrorKind {
+    /// Accepted, then closed without a response (`true` in version 1).
+    Closed,
+    /// Nothing listens on the port.
+    Refused,
+    /// The connection is reset after the request was read.
+    Reset,
+    /// The host name does not resolve.
+    Dns,
+    /// https with a certificate the browser does not trust.
+    Tls,
+    /// Accepted, and never answered.
+    Timeout,
+}
+
+impl NetworkErrorKind {
+    /// Every kind, in the format's order.
+    pub const ALL: [NetworkErrorKind; 6] = [
+        NetworkErrorKind::Closed,
+        NetworkErrorKind::Refused,
+        NetworkErrorKind::Reset,
+        NetworkErrorKind::Dns,
+        NetworkErrorKind::Tls,
+        NetworkErrorKind::Timeout,
+    ];
+
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkErrorKind::Closed => "closed",
+            NetworkErrorKind::Refused => "refused",
+            NetworkErrorKind::Reset => "reset",
+            NetworkErrorKind::Dns => "dns",
+            NetworkErrorKind::Tls => "tls",
+            NetworkErrorKind::Timeout => "timeout",
+        }
+    }
+
+    /// Whether the request reaches the server before the failure (closed,
+    /// reset, timeout), or nothing is ever sent (refused, dns, tls).
+    pub fn request_reaches_server(self) -> bool {
+        matches!(
+            self,
+            NetworkErrorKind::Closed | NetworkErrorKind::Reset | NetworkErrorKind::Timeout
+        )
+    }
+}
+
+/// `network_error`: `true` is `closed`, `false` (or absent) is none, a
+/// string names the kind.
+fn network_error_kind<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<NetworkErrorKind>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Flag(bool),
+        Kind(NetworkErrorKind),
+    }
+    let written = Option::<Written>::deserialize(d).map_err(|_| {
+        serde::de::Error::custom(
+            "expected true, false or one of \"closed\", \"refused\", \"reset\", \"dns\", \"tls\", \"timeout\"",
+        )
+    })?;
+    Ok(match written {
+        None | Some(Written::Flag(false)) => None,
+        Some(Written::Flag(true)) => Some(NetworkErrorKind::Closed),
+        Some(Written::Kind(kind)) => Some(kind),
+    })
+}
+
+/// Writes `closed` back as `true`, so a version-1 file saved again reads as before.
+fn write_network_error<S: serde::Serializer>(
+    kind: &Option<NetworkErrorKind>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match kind {
+        Some(NetworkErrorKind::Closed) | None => s.serialize_bool(kind.is_some()),
+        Some(kind) => kind.serialize(s),
+    }
 }
 
 fn default_status() -> u16 {
@@ -219,7 +311,7 @@ impl Default for Respond {
             status: default_status(),
             headers: Vec::new(),
             body: String::new(),
-            network_error: false,
+            network_error: None,
         }
     }
 }
@@ -353,6 +445,10 @@ pub struct RequestSpec {
     /// Milliseconds since the scenario started; the previous request's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_ms: Option<u64>,
+    /// Extension, `fetch` and `xhr` only: the page gives up after this many
+    /// milliseconds (`AbortSignal.timeout(N)` / `xhr.timeout = N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
 }
 
 fn default_method() -> String {

@@ -30,6 +30,8 @@ pub mod bundled;
 pub mod client_editor;
 pub mod code;
 pub mod course;
+#[cfg(feature = "app-frameworks")]
+pub mod framework_editor;
 pub mod header_rows;
 pub mod library;
 pub mod paste;

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::header_rows::{header_rows, HeaderRowsProps};
 use super::state::Side;
-use crate::scenario::{RequestSpec, Respond};
+use crate::scenario::{NetworkErrorKind, RequestSpec, Respond};
 
 /// The value the scenario format substitutes with the request's `Origin`.
 pub const REFLECT_ORIGIN: &str = "{{request.origin}}";
@@ -128,7 +128,7 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
             status: if side == Side::Preflight { 204 } else { 200 },
             headers: Vec::new(),
             body: String::new(),
-            network_error: false,
+            network_error: None,
         })
     });
     let change = |f: Rc<dyn Fn(&mut Respond)>| {
@@ -152,7 +152,12 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
         }
     });
     let on_network_error = edit_with(&respond, &props.on_change, |r, e: Event| {
-        r.network_error = e.target_unchecked_into::<HtmlInputElement>().checked();
+        let value = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value();
+        r.network_error = NetworkErrorKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == value);
         true
     });
     let on_headers = edit_with(&respond, &props.on_change, |r, headers| {
@@ -230,9 +235,15 @@ pub fn server_editor(props: &ServerEditorProps) -> Html {
                 <input id={format!("{id}-status")} data-testid={format!("{id}-status")}
                        type="number" min="100" max="999" inputmode="numeric"
                        value={respond.status.to_string()} oninput={on_status} />
-                <label for={format!("{id}-neterr")}>{ "Connection fails" }</label>
-                <input id={format!("{id}-neterr")} type="checkbox"
-                       checked={respond.network_error} onchange={on_network_error} />
+                <label for={format!("{id}-neterr")}>{ "Connection" }</label>
+                <select id={format!("{id}-neterr")} onchange={on_network_error}>
+                    <option value="" selected={respond.network_error.is_none()}>{ "answers" }</option>
+                    { for NetworkErrorKind::ALL.into_iter().map(|kind| html! {
+                        <option value={kind.as_str()} selected={respond.network_error == Some(kind)}>
+                            { format!("fails: {}", kind.as_str()) }
+                        </option>
+                    }) }
+                </select>
                 if side == Side::Actual {
                     <label for={format!("{id}-body")}>{ "Body" }</label>
                     <textarea id={format!("{id}-body")} data-testid={format!("{id}-body")}

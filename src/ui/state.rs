@@ -69,6 +69,15 @@ pub enum Edit {
     },
     /// Removes request `index` (never the last one left).
     RemoveRequest(usize),
+    /// The server at request `request`'s URL becomes a framework as
+    /// configured (a first rule for that URL, every method), or, with
+    /// `None`, stops being one (its framework rules go).
+    Framework {
+        /// The request whose URL it is.
+        request: usize,
+        /// The framework and its configuration.
+        framework: Option<crate::scenario::FrameworkRule>,
+    },
 }
 
 /// Applies `edit` to `scenario`; `trace` is the engine's current trace of it
@@ -107,6 +116,31 @@ pub fn apply(scenario: &Scenario, trace: &Trace, edit: Edit) -> Scenario {
         Edit::RemoveRequest(index) => {
             if next.requests.len() > 1 && index < next.requests.len() {
                 next.requests.remove(index);
+            }
+        }
+        Edit::Framework { request, framework } => {
+            if let Some(url) = next.requests.get(request).map(|r| r.url.clone()) {
+                let body = next
+                    .server
+                    .iter()
+                    .find(|r| r.framework.is_some() && r.matcher.url == url)
+                    .map(|r| r.respond.body.clone())
+                    .unwrap_or_default();
+                next.server
+                    .retain(|r| !(r.framework.is_some() && r.matcher.url == url));
+                if let Some(framework) = framework {
+                    next.server.insert(
+                        0,
+                        crate::scenario::ServerRule {
+                            matcher: crate::scenario::RuleMatch { method: None, url },
+                            respond: Respond {
+                                body,
+                                ..Respond::default()
+                            },
+                            framework: Some(framework),
+                        },
+                    );
+                }
             }
         }
     }

@@ -394,7 +394,7 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
             entry: Some(entry),
         };
     }
-    if rule.respond.network_error {
+    if rule.respond.network_error.is_some() {
         shared.log().push(entry);
         return Answer {
             reply: None,
@@ -612,7 +612,7 @@ mod tests {
                 };
                 let (_, received) = tokio::join!(serve_http(server, scheme, &shared), exchange);
                 let name = format!("{} {method} {url}", file.display());
-                if rule.respond.network_error {
+                if rule.respond.network_error.is_some() {
                     assert!(received.is_empty(), "{name}: a network_error rule answered");
                     continue;
                 }

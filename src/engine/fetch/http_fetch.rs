@@ -10,7 +10,7 @@ use url::Url;
 use super::main_fetch::{Chain, Ending};
 use super::redirect::is_redirect_status;
 use super::tainting::Tainting;
-use super::{preflight_fetch, FetchContext};
+use super::{connection_failure, page_timeout, preflight_fetch, FetchContext};
 use crate::engine::cors_check::cors_check;
 use crate::engine::failure::{Failure, Phase};
 use crate::engine::headers::HeaderList;
@@ -48,8 +48,8 @@ pub(super) fn http_fetch(
     let answer = match &response {
         WireResponse::Http {
             status, headers, ..
-        } => Some((*status, headers.clone())),
-        WireResponse::NetworkError { .. } => None,
+        } => Ok((*status, headers.clone())),
+        WireResponse::NetworkError { error: kind, .. } => Err(*kind),
     };
     ctx.exchanges.push(Exchange {
         kind: ExchangeKind::Actual,
@@ -57,21 +57,21 @@ pub(super) fn http_fetch(
         response,
     });
     let (status, response_headers) = match answer {
-        None => {
+        Err(kind) => {
             ctx.record(StepKind::Unanswered {
                 method: chain.method.clone(),
                 url: current.as_str().to_owned(),
+                kind,
+                page_timeout_ms: page_timeout(kind, request.timeout_ms),
             });
             if chain.tainting == Tainting::Cors {
                 // Main fetch: "If request's response tainting is "cors" and response is a network error, clear cache entries using request."
                 ctx.cache.clear(origin, current.as_str());
             }
-            let failure = Failure::ConnectionFailed {
-                phase: Phase::Actual,
-            };
+            let failure = connection_failure(kind, Phase::Actual, request.timeout_ms);
             return ControlFlow::Break(Ending::failed(failure, None));
         }
-        Some(answer) => answer,
+        Ok(answer) => answer,
     };
     ctx.record(StepKind::Answered {
         method: chain.method.clone(),
@@ -86,11 +86,19 @@ pub(super) fn http_fetch(
             &response_headers,
             ctx.profile.browser,
         );
+        let allow_origin = response_headers.get("Access-Control-Allow-Origin");
+        if check.is_err() && status >= 400 {
+            ctx.record(StepKind::ErrorStatus {
+                phase: Phase::Actual,
+                status,
+                has_allow_origin: allow_origin.is_some(),
+            });
+        }
         ctx.record(StepKind::CorsCheck {
             phase: Phase::Actual,
             origin: origin.to_owned(),
             credentials: chain.credentials,
-            allow_origin: response_headers.get("Access-Control-Allow-Origin"),
+            allow_origin,
             result: check.clone(),
         });
         if let Err(error) = check {

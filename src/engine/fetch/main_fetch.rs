@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 
 use url::Url;
 
+use super::mixed_content::check_mixed_content;
 use super::tainting::{filtered_response, serialize_request_origin, Tainting};
 use super::{http_fetch, redirect, FetchContext, Fetched};
 use crate::engine::csp::{should_request_be_blocked, violations};
@@ -116,6 +117,21 @@ pub(super) fn check_page_csp(ctx: &mut FetchContext<'_>, request: &Request) -> R
 /// Runs main fetch for a built request, following its redirects, and
 /// records its steps and exchanges.
 pub(super) fn main_fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
+    // "Upgrade a mixed content request to a potentially trustworthy URL, if
+    // appropriate"; then "should fetching request be blocked as mixed
+    // content" comes before the CSP check in the same step.
+    let upgraded;
+    let request = match check_mixed_content(ctx, request) {
+        Err(blocked) => return Fetched::single(request, Some(blocked), Delivered::Opaque, None),
+        Ok(None) => request,
+        Ok(Some(url)) => {
+            upgraded = Request {
+                url,
+                ..request.clone()
+            };
+            &upgraded
+        }
+    };
     if let Err(blocked) = check_page_csp(ctx, request) {
         return Fetched::single(request, Some(blocked), Delivered::Opaque, None);
     }

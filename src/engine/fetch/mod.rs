@@ -3,6 +3,7 @@
 //! WebSockets standards for the requests that bypass CORS):
 //!
 //! - [`main_fetch`]: *main fetch*, the page's CSP and the path each URL takes;
+//! - [`mixed_content`]: an https page's http request, upgraded or blocked;
 //! - [`http_fetch`]: *HTTP fetch*, the request on the wire and the CORS check;
 //! - [`preflight_fetch`]: *CORS-preflight fetch* and the preflight cache;
 //! - [`redirect`]: *HTTP-redirect fetch*;
@@ -19,6 +20,7 @@
 mod event_source;
 mod http_fetch;
 mod main_fetch;
+mod mixed_content;
 mod navigation;
 mod preflight_fetch;
 mod redirect;
@@ -28,7 +30,7 @@ mod websocket;
 use super::browser::Profile;
 use super::cache::PreflightCache;
 use super::csp::Policy;
-use super::failure::Failure;
+use super::failure::{Failure, NetworkErrorKind, Phase};
 use super::origin::Origin;
 use super::outcome::Delivered;
 use super::request::Request;
@@ -120,6 +122,23 @@ impl FetchContext<'_> {
         });
         response
     }
+}
+
+/// The failure of a connection that failed as `kind` on `phase`'s
+/// exchange: a server that never answers a page with its own limit is the
+/// page giving up (`AbortSignal.timeout`, `xhr.timeout`); every other
+/// failure is the [network error](https://fetch.spec.whatwg.org/#concept-network-error) itself.
+/// Not modelled: the browser's own limit when the page sets none.
+fn connection_failure(kind: NetworkErrorKind, phase: Phase, timeout_ms: Option<u64>) -> Failure {
+    match (kind, timeout_ms) {
+        (NetworkErrorKind::Timeout, Some(timeout_ms)) => Failure::PageTimeout { phase, timeout_ms },
+        _ => Failure::ConnectionFailed { phase, kind },
+    }
+}
+
+/// The page's limit, when it is the one that ended a wait for `kind`.
+fn page_timeout(kind: NetworkErrorKind, timeout_ms: Option<u64>) -> Option<u64> {
+    timeout_ms.filter(|_| kind == NetworkErrorKind::Timeout)
 }
 
 /// Fetches `request` as its API does: a form navigates, a WebSocket

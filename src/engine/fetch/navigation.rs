@@ -27,11 +27,12 @@ pub(super) fn navigate(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched
     ctx.record(StepKind::Navigation);
     let response = ctx.transmit(ExchangeKind::Actual, wire);
     match response {
-        WireResponse::NetworkError { .. } => {
+        WireResponse::NetworkError { error: kind, .. } => {
             // Not modelled: Chromium shows its error page in the iframe; the harness sees a load.
             ctx.record(StepKind::NavigationUnanswered);
             let failure = Failure::ConnectionFailed {
                 phase: Phase::Actual,
+                kind,
             };
             Fetched::single(request, Some(failure), Delivered::Opaque, None)
         }

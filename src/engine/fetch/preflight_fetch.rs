@@ -9,7 +9,7 @@ use url::Url;
 
 use super::main_fetch::{Chain, Ending};
 use super::redirect::is_redirect_status;
-use super::FetchContext;
+use super::{connection_failure, page_timeout, FetchContext};
 use crate::engine::cache::{method_needs_entry, CacheEntry, CacheQuery};
 use crate::engine::failure::{Failure, Phase};
 use crate::engine::method::is_cors_safelisted_method;
@@ -84,7 +84,13 @@ pub(super) fn preflight_if_needed(
         credentials: chain.credentials,
         use_cors_preflight: request.use_cors_preflight,
     };
-    let result = cors_preflight_fetch(ctx, &ask, current, &mut chain.preflight_request);
+    let result = cors_preflight_fetch(
+        ctx,
+        &ask,
+        current,
+        &mut chain.preflight_request,
+        request.timeout_ms,
+    );
     chain.preflight = PreflightUse::Sent;
     if let Err((failure, status)) = result {
         // Main fetch: "If corsWithPreflightResponse is a network error, then clear cache entries using request."
@@ -103,6 +109,7 @@ fn cors_preflight_fetch(
     ask: &PreflightAsk,
     url: &Url,
     preflight_request: &mut Vec<(String, String)>,
+    ask_timeout: Option<u64>,
 ) -> Result<(), (Failure, Option<u16>)> {
     // 1.–2. "Let preflight be a new request whose method is `OPTIONS` … Append (`Accept`, `*/*`) … (`Access-Control-Request-Method`, request's method) … (`Access-Control-Request-Headers`, value)."
     let mut headers = preflight_request_headers(ask);
@@ -138,12 +145,16 @@ fn cors_preflight_fetch(
         headers: shown,
     });
     let (status, response_headers) = match response {
-        WireResponse::NetworkError { .. } => {
-            ctx.record(StepKind::PreflightUnanswered);
-            let failure = Failure::ConnectionFailed {
-                phase: Phase::Preflight,
-            };
-            return Err((failure, None));
+        WireResponse::NetworkError { error: kind, .. } => {
+            ctx.record(StepKind::PreflightUnanswered {
+                url: url.as_str().to_owned(),
+                kind,
+                page_timeout_ms: page_timeout(kind, ask_timeout),
+            });
+            return Err((
+                connection_failure(kind, Phase::Preflight, ask_timeout),
+                None,
+            ));
         }
         WireResponse::Http {
             status, headers, ..
@@ -155,6 +166,15 @@ fn cors_preflight_fetch(
         match check_preflight_response(ask, status, &response_headers, is_redirect, ctx.profile) {
             Ok(grant) => grant,
             Err(failure) => {
+                // An error status first: the server does not handle OPTIONS
+                // here (a route, or authentication before CORS).
+                if status >= 400 {
+                    ctx.record(StepKind::ErrorStatus {
+                        phase: Phase::Preflight,
+                        status,
+                        has_allow_origin: response_headers.contains("Access-Control-Allow-Origin"),
+                    });
+                }
                 ctx.record(match &failure {
                     Failure::Cors { error, .. } => StepKind::CorsCheck {
                         phase: Phase::Preflight,

@@ -2,6 +2,7 @@
 //! no CORS check.
 
 use super::main_fetch::check_page_csp;
+use super::mixed_content::check_mixed_content;
 use super::{FetchContext, Fetched};
 use crate::engine::failure::{Failure, Phase};
 use crate::engine::headers::HeaderList;
@@ -19,6 +20,12 @@ pub(super) fn establish_a_websocket_connection(
     ctx: &mut FetchContext<'_>,
     request: &Request,
 ) -> Fetched {
+    // Mixed Content: a `ws:` URL from an https page is blockable content.
+    // Browser: Chromium and Firefox refuse it in the constructor, which
+    // throws a SecurityError before any handshake (observed).
+    if let Err(blocked) = check_mixed_content(ctx, request) {
+        return Fetched::single(request, Some(blocked), Delivered::Opaque, None);
+    }
     // The handshake is fetched, so main fetch's CSP step (connect-src) runs first.
     if let Err(blocked) = check_page_csp(ctx, request) {
         return Fetched::single(request, Some(blocked), Delivered::Opaque, None);
@@ -41,9 +48,10 @@ pub(super) fn establish_a_websocket_connection(
     });
     let response = ctx.transmit(ExchangeKind::Actual, wire);
     match response {
-        WireResponse::NetworkError { .. } => {
+        WireResponse::NetworkError { error: kind, .. } => {
             let failure = Failure::ConnectionFailed {
                 phase: Phase::Actual,
+                kind,
             };
             Fetched::single(request, Some(failure), Delivered::Opaque, None)
         }

@@ -6,7 +6,7 @@ use crate::engine::fix::{
 };
 use crate::engine::headers::{is_token, HeaderList};
 use crate::engine::server::WireResponse;
-use crate::engine::step::StepStatus;
+use crate::engine::step::{StepKind, StepStatus};
 use crate::engine::trace::{Exchange, ExchangeKind, RequestTrace};
 use crate::scenario::edit::{add_rule, split_shared_rule, truncate, Place};
 use crate::scenario::{Respond, RuleMatch, Scenario, ServerRule};
@@ -35,6 +35,9 @@ pub(crate) fn plan_fixes(
         });
         return fixes;
     }
+    if let Some(fix) = error_status_advice(first) {
+        fixes.push(fix);
+    }
     // Requests after `index` cannot change it, so the copy stops there.
     let mut working = truncate(scenario, index);
     let mut rerun_trace: Option<RequestTrace> = None;
@@ -60,6 +63,28 @@ pub(crate) fn plan_fixes(
     fixes
 }
 
+/// An error status the server sent before CORS refused the response (the
+/// trace's `ErrorStatus` step): the server's own failure comes first, so
+/// its advice leads the fixes, before the CORS headers every response needs.
+fn error_status_advice(trace: &RequestTrace) -> Option<Fix> {
+    let step = trace
+        .steps
+        .iter()
+        .find(|step| matches!(step.kind, StepKind::ErrorStatus { .. }))?;
+    let StepKind::ErrorStatus { phase, status, .. } = step.kind else {
+        return None;
+    };
+    let (stage, advice) = match phase {
+        Phase::Preflight => (FixStage::Preflight, Advice::PreflightNotHandled { status }),
+        Phase::Actual => (FixStage::Actual, Advice::ServerError { status }),
+    };
+    Some(Fix {
+        stage,
+        problem: Problem::FailingStep(Box::new(step.clone())),
+        action: FixAction::Advise(advice),
+    })
+}
+
 /// The failing exchange's response headers, its origin header, and the rule that answered.
 fn failing_exchange(
     trace: &RequestTrace,
@@ -77,7 +102,9 @@ fn failing_exchange(
         .unwrap_or_else(|| "null".to_owned());
     match &exchange.response {
         WireResponse::Http { headers, rule, .. } => Some((headers.clone(), origin, *rule)),
-        WireResponse::NetworkError { rule } => Some((HeaderList::default(), origin, Some(*rule))),
+        WireResponse::NetworkError { rule, .. } => {
+            Some((HeaderList::default(), origin, Some(*rule)))
+        }
     }
 }
 
@@ -206,7 +233,9 @@ pub fn advice_for(failure: &Failure) -> Fix {
         Failure::CspBlocked { violations } => Advice::PageCsp {
             violations: violations.clone(),
         },
-        Failure::ConnectionFailed { .. } => Advice::ConnectionFailed,
+        Failure::ConnectionFailed { kind, .. } => Advice::Connection { kind: *kind },
+        Failure::PageTimeout { .. } => Advice::PageTimeout,
+        Failure::MixedContentBlocked { .. } => Advice::MixedContent,
         Failure::SameOriginModeCrossOrigin { .. } => Advice::SameOriginMode,
         Failure::NoCorsRedirectNotFollow => Advice::NoCorsRedirect,
         Failure::RedirectContainsCredentials { .. } => Advice::RedirectCredentials,
@@ -252,7 +281,7 @@ fn answer_as_sent(scenario: &mut Scenario, index: usize, exchange: &Exchange) ->
                 .filter(|(name, _)| !name.eq_ignore_ascii_case("Content-Length"))
                 .collect(),
             body,
-            network_error: false,
+            network_error: None,
         },
         framework: None,
     };

@@ -8,6 +8,9 @@ use serde::Serialize;
 use crate::engine::failure::{CorsError, Failure};
 use crate::engine::fix::{Advice, Fix, FixAction, FixStage, Problem};
 use crate::engine::step::Step;
+use crate::scenario::NetworkErrorKind;
+
+pub use super::cause_text::cause_label;
 
 /// `preflight`, `actual` or `request`: the stage's name in JSON and test ids.
 pub fn stage_id(stage: FixStage) -> &'static str {
@@ -71,6 +74,10 @@ fn failure_problem(failure: &Failure) -> String {
             CorsError::WildcardOriginNotAllowed => {
                 format!("{on} allows `*`, which is refused with credentials")
             }
+            // Firefox's line names no value: the header came more than once.
+            CorsError::MultipleAllowOriginValues { value, .. } if value.trim().is_empty() => {
+                format!("{on} sends Access-Control-Allow-Origin more than once; exactly one is allowed")
+            }
             CorsError::MultipleAllowOriginValues { value, .. } => {
                 format!("{on} sends several origins ({value}); exactly one is allowed")
             }
@@ -82,8 +89,15 @@ fn failure_problem(failure: &Failure) -> String {
                 "{on} has Access-Control-Allow-Credentials {value:?}; with credentials it must be exactly true"
             ),
         },
+        // Status 0: a console line that does not name it (no response has status 0).
+        Failure::PreflightInvalidStatus { status: 0 } => {
+            "the preflight response's status is not 200–299 (the line does not say which)".to_owned()
+        }
         Failure::PreflightInvalidStatus { status } => {
             format!("the preflight response has status {status}, not 200–299")
+        }
+        Failure::PreflightRedirect { status: 0 } => {
+            "the preflight is answered with a redirect, which is never followed".to_owned()
         }
         Failure::PreflightRedirect { status } => format!(
             "the preflight is answered with a {status} redirect, which is never followed"
@@ -125,6 +139,22 @@ pub fn advice_problem(advice: &Advice) -> &'static str {
         Advice::UnsupportedScheme => "the URL's scheme is not http or https",
         Advice::WebSocketHandshake => "the server refused the WebSocket handshake",
         Advice::ScriptCall => "the script's call is refused before anything is sent",
+        Advice::Connection { kind } => match kind {
+            NetworkErrorKind::Closed => "the server closed the connection without answering",
+            NetworkErrorKind::Refused => "the connection was refused: nothing listens there",
+            NetworkErrorKind::Reset => "the connection was reset",
+            NetworkErrorKind::Dns => "the server's host name does not resolve",
+            NetworkErrorKind::Tls => "the browser does not trust the server's certificate",
+            NetworkErrorKind::Timeout => "the server never answered",
+        },
+        Advice::PageTimeout => "the server never answered, and the page gave up waiting",
+        Advice::MixedContent => "an https page asked for an http URL (mixed content)",
+        Advice::ServerError { .. } => "the server answered with an error status",
+        Advice::PreflightNotHandled { .. } => {
+            "the preflight got an error status: the server does not handle OPTIONS there"
+        }
+        Advice::Cause { cause, .. } => super::cause_text::cause_problem(*cause),
+        Advice::SafariCatchAll => super::cause_text::SAFARI_CATCH_ALL_PROBLEM,
     }
 }
 
@@ -132,6 +162,8 @@ pub fn advice_problem(advice: &Advice) -> &'static str {
 pub fn advice_text(advice: &Advice) -> String {
     let text = match advice {
         Advice::PageCsp { violations } => return csp_advice(violations),
+        Advice::Cause { cause, status } => return super::cause_text::cause_advice(*cause, *status),
+        Advice::SafariCatchAll => super::cause_text::SAFARI_CATCH_ALL,
         Advice::AttackerPage => "Nothing to fix: this refusal is the protection working. Do not change the server to let this origin in.",
         Advice::ConnectionFailed => "The server did not answer at all: check that it is running and reachable. This is not a CORS problem.",
         Advice::SameOriginMode => "Use mode \"cors\" (the default) for a cross-origin URL.",
@@ -143,8 +175,39 @@ pub fn advice_text(advice: &Advice) -> String {
         Advice::UnsupportedScheme => "Serve the resource over http or https.",
         Advice::WebSocketHandshake => "The server refused the WebSocket handshake: that is its own decision (an Origin check, say), not CORS, and no Access-Control-* header changes it. Accept this origin on the server only if it is trusted.",
         Advice::ScriptCall => "Fix the script's call: the browser throws before sending anything.",
+        Advice::Connection { kind } => return connection_advice(*kind),
+        Advice::PageTimeout => "Not a CORS problem: the server accepted the request and never answered, so the page's own timeout ended it. Find out why the server hangs (its logs, a slow database, a stuck worker).",
+        Advice::MixedContent => "Not a CORS problem: a page served over https may not call an http URL. Serve the API over https (https://, and wss:// for sockets); no Access-Control-* header changes this.",
+        Advice::ServerError { status } => return server_error_advice(*status),
+        Advice::PreflightNotHandled { status } => return preflight_not_handled_advice(*status),
     };
     text.to_owned()
+}
+
+fn connection_advice(kind: NetworkErrorKind) -> String {
+    let what = match kind {
+        NetworkErrorKind::Closed => "the server accepted the connection and closed it without a response: check its logs for a crash, or a proxy that drops the request",
+        NetworkErrorKind::Refused => "nothing listens on that host and port: start the server, or fix the port or host in the URL",
+        NetworkErrorKind::Reset => "the connection was reset: check the server's and any proxy's logs",
+        NetworkErrorKind::Dns => "the host name does not resolve: check it for typos, and that its DNS record (or /etc/hosts, or the VPN it needs) exists",
+        NetworkErrorKind::Tls => "the certificate is not trusted (self-signed, expired, or for another name): serve one the browser trusts, or trust your development CA",
+        NetworkErrorKind::Timeout => "the server never answered: find out why it hangs",
+    };
+    format!("Not a CORS problem: {what}. No Access-Control-* header can help, since there is no response to carry one.")
+}
+
+fn server_error_advice(status: u16) -> String {
+    format!(
+        "The server failed first: it answered {status} {}. Fix that error itself (the server's logs say why), and make error responses carry the CORS headers too, so the page can read the error.",
+        crate::engine::server::reason_phrase(status)
+    )
+}
+
+fn preflight_not_handled_advice(status: u16) -> String {
+    format!(
+        "The preflight (OPTIONS) got {status} {}: the server does not handle OPTIONS for this URL, or authentication runs before CORS. Answer OPTIONS with 204 and the CORS headers before any login check (a preflight never carries credentials).",
+        crate::engine::server::reason_phrase(status)
+    )
 }
 
 fn csp_advice(violations: &[crate::engine::csp::CspViolation]) -> String {

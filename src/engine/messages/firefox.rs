@@ -42,10 +42,45 @@ fn cors_line(error: &CorsError, context: &MessageContext<'_>) -> String {
     }
 }
 
+/// Gecko's mixed-content refusal (`BlockMixedActiveContent`, observed in
+/// Firefox ESR 153: FINDINGS-beyond-cors.md §3, finding-o-mixed-content.json):
+/// EventSource adds its own line, and a WebSocket prints nothing but throws
+/// from its constructor.
+fn mixed_content(context: &MessageContext<'_>, js_error: Option<String>) -> Rendered {
+    let url = context.url;
+    match context.api {
+        Api::Websocket => Rendered {
+            console: Vec::new(),
+            js_error: Some("SecurityError: The operation is insecure.".to_owned()),
+        },
+        api => {
+            let mut console = vec![format!(
+                "Blocked loading mixed active content \u{201C}{url}\u{201D}"
+            )];
+            if api == Api::Eventsource {
+                console.push(cannot_connect(url));
+            }
+            Rendered { console, js_error }
+        }
+    }
+}
+
 pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
     let url = context.url;
     let js_error = (context.api == Api::Fetch)
         .then(|| "TypeError: NetworkError when attempting to fetch resource.".to_owned());
+    match failure {
+        Failure::MixedContentBlocked { .. } => return mixed_content(context, js_error),
+        // An aborted request prints nothing (observed in Firefox ESR 153).
+        Failure::PageTimeout { .. } => {
+            return Rendered {
+                console: Vec::new(),
+                js_error: (context.api == Api::Fetch)
+                    .then(|| "TimeoutError: The operation timed out.".to_owned()),
+            }
+        }
+        _ => {}
+    }
     if failure.is_thrown_by_script_api() {
         return Rendered {
             console: Vec::new(),

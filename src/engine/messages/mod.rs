@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::csp::{gecko_directive_text, CspViolation};
-use super::failure::{CorsError, Failure, Phase};
+use super::failure::{CorsError, Failure, NetworkErrorKind, Phase};
 use super::request::BuildNote;
 use crate::scenario::{Api, Browser, Mode, Outcome};
 

@@ -41,7 +41,7 @@ fn reason(failure: &Failure, context: &MessageContext<'_>) -> Option<String> {
         Failure::TooManyRedirects => "Load cannot follow more than 20 redirections".to_owned(),
         Failure::InvalidRedirectLocation { .. } => "Redirection to URL with a scheme that is not HTTP(S).".to_owned(),
         Failure::UnsupportedScheme { .. } => "Cross origin requests are only supported for HTTP.".to_owned(),
-        Failure::ConnectionFailed { .. } => "Could not connect to the server.".to_owned(),
+        Failure::ConnectionFailed { kind, .. } => connection_error(*kind).to_owned(),
         _ => return None,
     })
 }
@@ -59,7 +59,56 @@ fn csp_lines(violations: &[CspViolation], url: &str) -> Vec<String> {
         .collect()
 }
 
+/// The error text of a failed connection: the `NSURLError` descriptions
+/// Safari's loads report (Apple's Foundation documentation).
+/// Not modelled: not observed in Safari here (no Safari on this machine).
+fn connection_error(kind: NetworkErrorKind) -> &'static str {
+    match kind {
+        NetworkErrorKind::Refused => "Could not connect to the server.",
+        NetworkErrorKind::Dns => "A server with the specified hostname could not be found.",
+        NetworkErrorKind::Tls => {
+            "An SSL error has occurred and a secure connection to the server cannot be made."
+        }
+        NetworkErrorKind::Closed | NetworkErrorKind::Reset => "The network connection was lost.",
+        NetworkErrorKind::Timeout => "The request timed out.",
+    }
+}
+
+/// WebKit's mixed-content refusal (`MixedContentChecker`, wording from its
+/// layout-test expectations), then the loader's catch-all line.
+fn mixed_content(page_url: &str, context: &MessageContext<'_>) -> Rendered {
+    let url = context.url;
+    let mut console = vec![format!(
+        "[blocked] The page at {page_url} was not allowed to run insecure content from {url}."
+    )];
+    let wrapper = match context.api {
+        Api::Fetch => Some("Fetch API cannot load"),
+        Api::Xhr => Some("XMLHttpRequest cannot load"),
+        Api::Eventsource => Some("EventSource cannot load"),
+        _ => None,
+    };
+    if let Some(wrapper) = wrapper {
+        console.push(format!("{wrapper} {url} due to access control checks."));
+    }
+    Rendered {
+        console,
+        js_error: (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned()),
+    }
+}
+
 pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
+    match failure {
+        Failure::MixedContentBlocked { page_url } => return mixed_content(page_url, context),
+        // Not modelled: not observed in Safari; WebKit's `AbortSignal.timeout` reason.
+        Failure::PageTimeout { .. } => {
+            return Rendered {
+                console: Vec::new(),
+                js_error: (context.api == Api::Fetch)
+                    .then(|| "TimeoutError: The operation timed out.".to_owned()),
+            }
+        }
+        _ => {}
+    }
     if failure.is_thrown_by_script_api() {
         return Rendered {
             console: Vec::new(),

@@ -39,6 +39,7 @@ fn firefox_event_source_adds_its_connection_failure_line() {
 fn firefox_says_nothing_when_a_no_cors_element_cannot_connect() {
     let failure = Failure::ConnectionFailed {
         phase: Phase::Actual,
+        kind: NetworkErrorKind::Refused,
     };
     let mut element = context(Api::Stylesheet);
     element.mode = Mode::NoCors;
@@ -115,4 +116,74 @@ fn firefox_fetch_names_the_first_character_no_byte_string_holds() {
     assert!(error.is_some_and(
         |e| e.ends_with("the character at index 2 has value 8364 which is greater than 255.")
     ));
+}
+
+#[test]
+fn each_connection_failure_has_its_own_chromium_code_and_firefox_one_line() {
+    let codes: Vec<String> = NetworkErrorKind::ALL
+        .iter()
+        .map(|&kind| {
+            let failure = Failure::ConnectionFailed {
+                phase: Phase::Actual,
+                kind,
+            };
+            let chrome = render(&failure, &context(Api::Fetch), Browser::Chrome);
+            assert_eq!(
+                chrome.js_error.as_deref(),
+                Some("TypeError: Failed to fetch")
+            );
+            // Firefox says the same for every kind (FINDINGS-beyond-cors.md §1).
+            let firefox = render(&failure, &context(Api::Fetch), Browser::Firefox);
+            assert_eq!(firefox.console.len(), 1, "{kind:?}");
+            assert!(firefox
+                .console
+                .iter()
+                .all(|l| l.contains("CORS request did not succeed")));
+            chrome.console.join("\n")
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "Failed to load resource: net::ERR_EMPTY_RESPONSE",
+            "Failed to load resource: net::ERR_CONNECTION_REFUSED",
+            "Failed to load resource: net::ERR_CONNECTION_RESET",
+            "Failed to load resource: net::ERR_NAME_NOT_RESOLVED",
+            "Failed to load resource: net::ERR_CERT_AUTHORITY_INVALID",
+            "Failed to load resource: net::ERR_TIMED_OUT",
+        ]
+    );
+}
+
+#[test]
+fn a_page_timeout_prints_nothing_and_rejects_with_a_timeout_error() {
+    let failure = Failure::PageTimeout {
+        phase: Phase::Actual,
+        timeout_ms: 1500,
+    };
+    for (browser, error) in [
+        (Browser::Chrome, "TimeoutError: signal timed out"),
+        (Browser::Firefox, "TimeoutError: The operation timed out."),
+    ] {
+        let fetch = render(&failure, &context(Api::Fetch), browser);
+        assert!(fetch.console.is_empty());
+        assert_eq!(fetch.js_error.as_deref(), Some(error));
+        assert_eq!(render(&failure, &context(Api::Xhr), browser).js_error, None);
+    }
+}
+
+#[test]
+fn mixed_content_lines_name_the_page_and_what_was_requested() {
+    let failure = Failure::MixedContentBlocked {
+        page_url: "https://app.example/".into(),
+    };
+    let chrome = render(&failure, &context(Api::Xhr), Browser::Chrome);
+    assert_eq!(chrome.console.len(), 1);
+    assert!(chrome.console[0].starts_with("Mixed Content: The page at 'https://app.example/' was loaded over HTTPS, but requested an insecure XMLHttpRequest endpoint"));
+    let socket = render(&failure, &context(Api::Websocket), Browser::Firefox);
+    assert!(socket.console.is_empty());
+    assert_eq!(
+        socket.js_error.as_deref(),
+        Some("SecurityError: The operation is insecure.")
+    );
 }

@@ -60,8 +60,6 @@ pub(super) fn narrate(kind: &StepKind) -> StepText {
                     .join("\n"),
             )
             .why("The preflight carries no cookies and no credentials, only the questions: may this origin use this method and these headers?"),
-        StepKind::PreflightUnanswered => StepText::titled("Preflight response")
-            .found("the connection failed: no preflight response"),
         StepKind::PreflightAllowed {
             status,
             allow_methods,
@@ -102,10 +100,6 @@ pub(super) fn narrate(kind: &StepKind) -> StepText {
             allow_origin,
             result,
         } => cors_check(*phase, origin, *credentials, allow_origin.as_deref(), result),
-        StepKind::Unanswered { method, url } => StepText::titled("Request sent")
-            .compared(format!("{method} {url}"))
-            .found("the connection failed: no response at all")
-            .why("Nothing to check: this is a network error, not a CORS error."),
         StepKind::Answered {
             method,
             url,

@@ -5,6 +5,7 @@
 //! evaluating a scenario (and every fix-planning re-run) formats no step
 //! text.
 
+mod beyond;
 mod build;
 mod exchange;
 mod verdict;
@@ -64,6 +65,10 @@ pub fn narrate(step: &Step) -> StepText {
         | StepKind::Handshake { .. }
         | StepKind::HandshakeAnswered { .. }
         | StepKind::Verdict { .. } => verdict::narrate(&step.kind),
+        StepKind::Unanswered { .. }
+        | StepKind::PreflightUnanswered { .. }
+        | StepKind::MixedContent { .. }
+        | StepKind::ErrorStatus { .. } => beyond::narrate(&step.kind),
         _ => exchange::narrate(&step.kind),
     }
 }

@@ -38,6 +38,9 @@ pub(super) struct Request {
     pub redirect: Redirect,
     /// The [use-CORS-preflight flag](https://fetch.spec.whatwg.org/#use-cors-preflight-flag).
     pub use_cors_preflight: bool,
+    /// How long the page waits before it aborts the call (`fetch` and
+    /// `xhr` only): `AbortSignal.timeout(N)` / `xhr.timeout = N`.
+    pub timeout_ms: Option<u64>,
 }
 
 /// Something the browser did to the script's request while building it.
@@ -191,6 +194,7 @@ pub(super) fn build_request(
         credentials: spec.credentials,
         redirect,
         use_cors_preflight: false,
+        timeout_ms: spec.timeout_ms,
     };
     let get_or_head = matches!(request.method.as_str(), "GET" | "HEAD");
     if request.body.is_some() && get_or_head {

@@ -37,7 +37,13 @@ use yew::prelude::*;
 
 use std::cell::OnceCell;
 
-use crate::engine::{evaluate, RequestTrace, Stage, Trace};
+#[cfg(not(feature = "app-frameworks"))]
+use crate::engine::evaluate;
+use crate::engine::{RequestTrace, Stage, Trace};
+/// With the `app-frameworks` feature a rule written as a framework's
+/// configuration is answered by its model.
+#[cfg(feature = "app-frameworks")]
+use crate::frameworks::evaluate;
 use crate::scenario::{Browser, Outcome, Scenario};
 
 pub use diagram::{Diagram, DiagramProps};

@@ -51,6 +51,9 @@ pub fn stage_id(stage: Stage) -> &'static str {
         Stage::Redirect => "redirect",
         Stage::Response => "response",
         Stage::Verdict => "verdict",
+        Stage::MixedContent => "mixed-content",
+        Stage::Connection => "connection",
+        Stage::ServerError => "server-error",
     }
 }
 
@@ -68,6 +71,9 @@ pub fn stage_label(stage: Stage) -> &'static str {
         Stage::Redirect => "Redirect",
         Stage::Response => "Response",
         Stage::Verdict => "Verdict",
+        Stage::MixedContent => "Mixed content",
+        Stage::Connection => "Connection",
+        Stage::ServerError => "Server error",
     }
 }
 
