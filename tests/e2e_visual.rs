@@ -221,6 +221,17 @@ async fn diagram_state(page: &Page) -> serde_json::Value {
     .await
 }
 
+/// A stage's diagram: (stage, arrows shown, stopped, marked origin parts,
+/// marked chips, console lines).
+type Expected = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    u64,
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs dist/ from `trunk build --release`; scripts/test runs it with --ignored after the build"]
 async fn stepping_through_a_lesson_moves_the_diagram_with_or_without_motion() {
@@ -243,7 +254,7 @@ async fn stepping_through_a_lesson_moves_the_diagram_with_or_without_motion() {
     )
     .await;
     // (stage, arrows shown, stopped, marked origin parts, marked chips, console line)
-    let expected: [(&str, &[&str], &[&str], &[&str], &[&str], u64); 6] = [
+    let expected: [Expected; 6] = [
         ("build", &[], &[], &["host", "host"], &[], 0),
         ("origin", &[], &[], &["host", "host"], &[], 0),
         (
