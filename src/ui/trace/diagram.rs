@@ -16,6 +16,7 @@ use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
 
 use super::stages::{current_stage, stage_label, stages_of};
+use super::svg::{group, line, rect, text, Group};
 use crate::engine::{narrate, Exchange, ExchangeKind, RequestTrace, Stage, StepKind, StepStatus};
 use crate::engine::{OriginComparison, OriginPart, WireResponse};
 use crate::scenario::Outcome;
@@ -234,53 +235,6 @@ fn words(layout: &Layout<'_>) -> String {
         stage_label(stage),
         said.unwrap_or_default()
     )
-}
-
-/// Attributes of a group: class, `data-testid`, and up to three `data-*`.
-#[derive(Default)]
-struct Group {
-    class: String,
-    testid: &'static str,
-    data: [(&'static str, String); 3],
-}
-
-/// A `<g>` of `children`.
-fn group(attrs: Group, children: Vec<Html>) -> Html {
-    let Group {
-        class,
-        testid,
-        data: [(k1, v1), (k2, v2), (k3, v3)],
-    } = attrs;
-    let mut tag = yew::virtual_dom::VTag::new("g");
-    tag.add_attribute("class", class);
-    tag.add_attribute("data-testid", testid);
-    for (key, value) in [(k1, v1), (k2, v2), (k3, v3)] {
-        if !key.is_empty() {
-            tag.add_attribute(key, value);
-        }
-    }
-    tag.add_children(children);
-    tag.into()
-}
-
-/// A text element.
-fn text(out: &mut Vec<Html>, (x, y): (i32, i32), class: &'static str, value: String) {
-    out.push(html! { <text class={class} x={x.to_string()} y={y.to_string()}>{ value }</text> });
-}
-
-/// A line.
-fn line(out: &mut Vec<Html>, (x1, y1, x2, y2): (i32, i32, i32, i32), class: &'static str) {
-    out.push(html! {
-        <line class={class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
-    });
-}
-
-/// A rectangle.
-fn rect(out: &mut Vec<Html>, (x, y, width, height): (i32, i32, i32, i32), class: &'static str) {
-    out.push(html! {
-        <rect class={class} x={x.to_string()} y={y.to_string()} width={width.to_string()}
-              height={height.to_string()} rx="3" />
-    });
 }
 
 /// The whole picture.

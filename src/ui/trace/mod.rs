@@ -29,6 +29,7 @@ mod fixes;
 mod headers;
 mod highlight;
 mod stages;
+mod svg;
 mod tabs;
 
 use std::rc::Rc;
