@@ -170,6 +170,9 @@ pub fn empty_scenario() -> Scenario {
         not_modelled: Vec::new(),
         attacker_page: false,
         page_csp: None,
+        address_spaces: Default::default(),
+        lna_permissions: Default::default(),
+        page_coep: None,
     }
 }
 

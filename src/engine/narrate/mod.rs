@@ -6,6 +6,7 @@
 //! text.
 
 mod beyond;
+mod beyond_cors;
 mod build;
 mod exchange;
 mod verdict;
@@ -65,6 +66,9 @@ pub fn narrate(step: &Step) -> StepText {
         | StepKind::Handshake { .. }
         | StepKind::HandshakeAnswered { .. }
         | StepKind::Verdict { .. } => verdict::narrate(&step.kind),
+        StepKind::LocalNetworkAccess { .. }
+        | StepKind::ResourcePolicy { .. }
+        | StepKind::OrbBlocked { .. } => beyond_cors::narrate(&step.kind),
         StepKind::Unanswered { .. }
         | StepKind::PreflightUnanswered { .. }
         | StepKind::MixedContent { .. }
