@@ -754,3 +754,51 @@ fn firefox_and_safari_csp_lines_are_recognised() {
         assert!(d.reports[0].sentence.starts_with("Not a CORS problem"));
     }
 }
+
+/// A pasted request and console line, diagnosed against a pasted Express
+/// configuration: the model answers, the verdict and fix are that
+/// configuration's, `--json` names the framework, and the configuration fix
+/// is an edit of the pasted text.
+#[test]
+fn a_pasted_configuration_answers_the_pasted_request() {
+    use cors_lab::diagnose::{diagnose_with_server, ServerConfig};
+    use cors_lab::frameworks::{config_fix, Models};
+    use cors_lab::scenario::FrameworkRule;
+    let paste = "fetch(\"https://api.example.com/items/7\", { method: \"PUT\", headers: { \"Content-Type\": \"application/json\" }, body: \"{}\" });\n\
+        Access to fetch at 'https://api.example.com/items/7' from origin 'https://partner.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.\n";
+    let config = "const cors = require(\"cors\");\napp.use(cors({ origin: [\"https://app.example.com\"] }));\n";
+    let models = Models::default();
+    let server = |config: &str| ServerConfig {
+        rule: FrameworkRule {
+            name: "express".into(),
+            config: config.into(),
+            handler: None,
+            upstream_headers: Vec::new(),
+        },
+        framework: "express".into(),
+        models: &models,
+    };
+    let d = diagnose_with_server(paste, &server(config)).expect("diagnosed");
+    let json = d.to_json();
+    assert_eq!(json["framework"]["name"], "express");
+    assert_eq!(
+        diagnose(paste).expect("diagnosed").to_json()["framework"],
+        serde_json::Value::Null
+    );
+    let report = &d.reports[0];
+    let trace = report.trace.as_ref().expect("replayed");
+    assert_eq!(trace.result.outcome, Outcome::Blocked);
+    // Express's refusal: a 204 preflight without Access-Control-Allow-Origin.
+    let first = d.findings().next().expect("a finding");
+    assert_eq!(first.fix.stage, FixStage::Preflight);
+    assert!(first.confirmed, "the model's answer is known");
+    let fix = config_fix(&report.case.scenario, 0).expect("a configuration fix");
+    assert_eq!(
+        fix.edits,
+        ["add \"https://partner.example.com\" to `origin`"]
+    );
+    // With the fixed configuration the same paste is allowed.
+    let fixed = diagnose_with_server(paste, &server(&fix.config)).expect("diagnosed");
+    let after = fixed.reports[0].trace.as_ref().expect("replayed");
+    assert_eq!(after.result.outcome, Outcome::Allowed);
+}

@@ -51,6 +51,27 @@ fn every_runnable_snippet_runs_in_its_framework_and_the_engine_allows_it() {
 }
 
 #[test]
+fn every_config_fix_runs_in_its_framework_and_the_engine_allows_it() {
+    if !harness::all_installed() {
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/frameworks");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    files.sort();
+    let proven: usize = files.iter().map(|f| harness::config_fixes::prove(f)).sum();
+    eprintln!("config fixes: {proven} run in their framework, each allowed by the engine");
+    // One per lesson whose failure a configuration change repairs (the
+    // security lessons get none: their page is the attacker's; nor does a
+    // FastAPI exception, which no CORS option repairs).
+    assert_eq!(proven, 10, "config fixes proven");
+}
+
+#[test]
 fn express_with_cors_agrees_with_the_model() {
     check(
         Framework::Express,

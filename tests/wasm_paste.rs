@@ -23,6 +23,11 @@ const CONSOLE: &str = include_str!("diagnose-fixtures/chrome-console-missing-aca
 const CURL_CONSOLE: &str = include_str!("diagnose-fixtures/chrome-curl-bash-console.txt");
 const HAR: &str = include_str!("diagnose-fixtures/chromium-session.har");
 const HTTP_RAW: &str = include_str!("diagnose-fixtures/http-raw.txt");
+const MIXED: &str = include_str!("diagnose-fixtures/cause-mixed-content--chrome-fetch.txt");
+const LNA: &str =
+    include_str!("diagnose-fixtures/cause-local-network-access--chrome-permission.txt");
+const SERVER_ERROR: &str =
+    include_str!("diagnose-fixtures/cause-server-error--chrome-with-network-line.txt");
 
 /// Mounts the App on a cleared page and opens the panel.
 async fn mount_with_panel() -> Element {
@@ -156,6 +161,55 @@ async fn a_har_lists_every_cors_failure_and_opens_one_at_its_failing_step() {
             .as_deref(),
         Some("blocked")
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_answer_shows_the_cause_and_asks_for_no_header_when_it_is_not_cors() {
+    let root = mount_with_panel().await;
+    paste_and_diagnose(&root, MIXED).await;
+    let cause = find(&root, "[data-testid=paste-cause]");
+    assert_eq!(
+        cause.get_attribute("data-cause").as_deref(),
+        Some("mixed-content")
+    );
+    assert!(
+        cause
+            .text_content()
+            .unwrap_or_default()
+            .contains("Mixed content"),
+        "{:?}",
+        cause.text_content()
+    );
+    assert!(texts(&root, "[data-testid=paste-fix-header]").is_empty());
+    let sentence = texts(&root, "[data-testid=paste-sentence]").join("");
+    assert!(!sentence.contains("`Access-Control-"), "{sentence}");
+
+    // Replayed as CORS, the stepper would show the wrong failure.
+    paste_and_diagnose(&root, LNA).await;
+    let cause = find(&root, "[data-testid=paste-cause]");
+    assert_eq!(
+        cause.get_attribute("data-cause").as_deref(),
+        Some("local-network-access")
+    );
+    assert!(texts(&root, "[data-testid=paste-open]").is_empty());
+    assert_eq!(
+        texts(&root, "[data-testid=paste-open-not-replayable]").len(),
+        1
+    );
+
+    // A crashed server: the status first, then the CORS headers on error responses too.
+    paste_and_diagnose(&root, SERVER_ERROR).await;
+    let cause = find(&root, "[data-testid=paste-cause]");
+    assert_eq!(
+        cause.get_attribute("data-cause").as_deref(),
+        Some("server-error")
+    );
+    let sentence = texts(&root, "[data-testid=paste-sentence]").join("");
+    assert!(sentence.contains("500 Internal Server Error"), "{sentence}");
+    let findings = root
+        .query_selector_all("[data-testid=paste-finding]")
+        .expect("valid selector");
+    assert_eq!(findings.length(), 2);
 }
 
 #[wasm_bindgen_test]

@@ -56,6 +56,10 @@ struct JsonResult<'a> {
     result: &'a RequestResult,
     failure: &'a Option<crate::engine::Failure>,
     fixes: Vec<FixJson>,
+    /// The change to a framework rule's configuration that lets the
+    /// request through, when a framework rule made it fail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config_fix: Option<crate::frameworks::ConfigFix>,
 }
 
 /// One file in `--json`.
@@ -122,10 +126,12 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
                         results: trace
                             .requests
                             .iter()
-                            .map(|r| JsonResult {
+                            .enumerate()
+                            .map(|(index, r)| JsonResult {
                                 result: &r.result,
                                 failure: &r.failure,
                                 fixes: r.fixes.iter().map(text::json).collect(),
+                                config_fix: crate::frameworks::config_fix(scenario, index),
                             })
                             .collect(),
                         disagreements: found,
@@ -216,6 +222,7 @@ fn print_explanation(
     }
     for (index, request) in trace.requests.iter().enumerate() {
         print_request(index, request);
+        print_config_fix(scenario, index);
     }
     for d in found {
         out!(
@@ -227,6 +234,27 @@ fn print_explanation(
         );
     }
     out!();
+}
+
+/// The fix in the user's own terms: the edit to a framework rule's configuration.
+fn print_config_fix(scenario: &Scenario, index: usize) {
+    let Some(fix) = crate::frameworks::config_fix(scenario, index) else {
+        return;
+    };
+    out!(
+        "     fix in your {} configuration (server[{}]): {}",
+        fix.framework,
+        fix.rule,
+        fix.edits.join("; ")
+    );
+    let before = scenario
+        .server
+        .get(fix.rule)
+        .and_then(|r| r.framework.as_ref())
+        .map_or("", |f| f.config.as_str());
+    for line in fix.diff(before) {
+        out!("       {line}");
+    }
 }
 
 fn print_request(index: usize, request: &RequestTrace) {

@@ -4,8 +4,10 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::diagnose::{diagnose, Diagnosis, MAX_INPUT_BYTES};
+use crate::diagnose::{diagnose, diagnose_with_server, Diagnosis, ServerConfig, MAX_INPUT_BYTES};
 use crate::engine::fixes::text;
+use crate::frameworks::{self, Framework, Models};
+use crate::scenario::FrameworkRule;
 
 /// Arguments of `cors-lab diagnose`.
 #[derive(Debug, clap::Args)]
@@ -13,8 +15,46 @@ pub(crate) struct DiagnoseArgs {
     /// Print `{format, sentence, findings, results, ...}` as JSON (a stable interface).
     #[arg(long)]
     json: bool,
+    /// The server's CORS configuration as written (an Express app, a
+    /// FastAPI file, settings.py, an nginx or Apache block, a CorsLayer
+    /// chain): every request is answered as that server would.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The framework of `--config` (read from the file when left out).
+    #[arg(long, requires = "config")]
+    framework: Option<String>,
     /// A curl command, fetch code, HTTP headers, a HAR file or console lines; `-` reads stdin.
     file: PathBuf,
+}
+
+/// `--config` read as a framework rule: the framework named or detected,
+/// the text, and an error naming its line and column when unreadable.
+fn read_config(path: &PathBuf, name: Option<&str>) -> Result<(Framework, FrameworkRule), String> {
+    let text = read_input(path)?;
+    let framework = match name {
+        Some(name) => Framework::from_name(name).ok_or_else(|| {
+            format!(
+                "unknown framework '{name}' (one of: {})",
+                Framework::ALL.map(Framework::id).join(", ")
+            )
+        })?,
+        None => Framework::detect(&text).ok_or_else(|| {
+            format!(
+                "cannot tell which framework {} is for: pass --framework",
+                path.display()
+            )
+        })?,
+    };
+    frameworks::parse(framework, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((
+        framework,
+        FrameworkRule {
+            name: framework.id().to_owned(),
+            config: text,
+            handler: None,
+            upstream_headers: Vec::new(),
+        },
+    ))
 }
 
 fn read_input(file: &PathBuf) -> Result<String, String> {
@@ -39,7 +79,31 @@ pub(crate) fn run(args: &DiagnoseArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let diagnosis = match diagnose(&input) {
+    let server = match args
+        .config
+        .as_ref()
+        .map(|path| read_config(path, args.framework.as_deref()))
+    {
+        Some(Ok(server)) => Some(server),
+        Some(Err(error)) => {
+            eprintln!("cors-lab: {error}");
+            return ExitCode::from(2);
+        }
+        None => None,
+    };
+    let models = Models::default();
+    let diagnosed = match &server {
+        Some((framework, rule)) => diagnose_with_server(
+            &input,
+            &ServerConfig {
+                rule: rule.clone(),
+                framework: framework.id().to_owned(),
+                models: &models,
+            },
+        ),
+        None => diagnose(&input),
+    };
+    let diagnosis = match diagnosed {
         Ok(diagnosis) => diagnosis,
         Err(error) => {
             if args.json {
@@ -51,7 +115,14 @@ pub(crate) fn run(args: &DiagnoseArgs) -> ExitCode {
         }
     };
     if args.json {
-        match serde_json::to_string_pretty(&diagnosis.to_json()) {
+        let mut json = diagnosis.to_json();
+        if let Some(framework) = json.get_mut("framework").and_then(|f| f.as_object_mut()) {
+            framework.insert(
+                "config_fixes".to_owned(),
+                serde_json::to_value(config_fixes(&diagnosis)).unwrap_or_default(),
+            );
+        }
+        match serde_json::to_string_pretty(&json) {
             Ok(text) => out!("{text}"),
             Err(error) => {
                 eprintln!("cors-lab: {error}");
@@ -64,9 +135,32 @@ pub(crate) fn run(args: &DiagnoseArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The configuration fix of each failing request, with the request's URL.
+fn config_fixes(diagnosis: &Diagnosis) -> Vec<serde_json::Value> {
+    diagnosis
+        .reports
+        .iter()
+        .filter_map(|report| {
+            let fix = frameworks::config_fix(&report.case.scenario, 0)?;
+            let mut json = serde_json::to_value(&fix).ok()?;
+            if let Some(object) = json.as_object_mut() {
+                object.insert("request".to_owned(), report.case.url.clone().into());
+                object.remove("rule");
+            }
+            Some(json)
+        })
+        .collect()
+}
+
 fn print_text(diagnosis: &Diagnosis) {
     out!("Format: {}", diagnosis.format_name());
+    if let Some(framework) = &diagnosis.framework {
+        out!("Server: your {framework} configuration answers every request");
+    }
     out!("{}", diagnosis.sentence());
+    if let Some(cause) = diagnosis.cause() {
+        out!("Cause: {cause}");
+    }
     for report in &diagnosis.reports {
         let outcome = report
             .trace
@@ -93,6 +187,23 @@ fn print_text(diagnosis: &Diagnosis) {
                 text::stage_id(finding.fix.stage),
                 finding.problem
             );
+        }
+        if let Some(fix) = frameworks::config_fix(&report.case.scenario, 0) {
+            out!(
+                "  Fix in your {} configuration: {}",
+                fix.framework,
+                fix.edits.join("; ")
+            );
+            let before = report
+                .case
+                .scenario
+                .server
+                .first()
+                .and_then(|r| r.framework.as_ref())
+                .map_or("", |f| f.config.as_str());
+            for line in fix.diff(before) {
+                out!("    {line}");
+            }
         }
         for text in &report.contradictions {
             out!("  Contradiction: {text}");

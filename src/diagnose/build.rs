@@ -453,6 +453,9 @@ fn request_from_preflight(
 /// Stands for the page origin when no line names it (Firefox's never do).
 pub const UNKNOWN_ORIGIN: &str = "<your page's origin>";
 
+/// Stands for the request's URL when no line names it.
+pub const UNKNOWN_URL: &str = "<the request's URL>";
+
 /// With only console lines: the request they name (no server evidence).
 fn case_from_console(evidence: &Evidence, browser: Browser) -> Option<Case> {
     use crate::engine::Failure;
@@ -461,9 +464,22 @@ fn case_from_console(evidence: &Evidence, browser: Browser) -> Option<Case> {
         .iter()
         .enumerate()
         .find(|(_, l)| l.failure.is_some())
+        .or_else(|| {
+            evidence
+                .console
+                .iter()
+                .enumerate()
+                .find(|(_, l)| l.cause.is_some())
+        })
         .or_else(|| evidence.console.iter().enumerate().next())?;
-    // Safari names the URL and the origin on different lines; Firefox never names the origin.
-    let url = evidence.console.iter().find_map(|l| l.url.clone())?;
+    // Safari names the URL and the origin on different lines; Firefox never
+    // names the origin; Chromium's `Failed to load resource: net::…` names
+    // neither (a line that names its cause is answered all the same).
+    let url = evidence
+        .console
+        .iter()
+        .find_map(|l| l.url.clone())
+        .or_else(|| line.cause.map(|_| UNKNOWN_URL.to_owned()))?;
     let page = evidence
         .console
         .iter()

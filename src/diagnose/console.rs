@@ -9,9 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::beyond::recognise_beyond;
+use super::legacy::rewrite_legacy;
+use super::netline::{attach_network_statuses, line_cause, parse_network_line, NetworkLine};
 use crate::engine::messages::{render, MessageContext};
 use crate::engine::CspViolation;
-use crate::engine::{CorsError, Failure, Phase};
+use crate::engine::{Cause, CorsError, FailedResponse, Failure, Phase};
 use crate::scenario::{Api, Browser};
 
 /// One recognised console line.
@@ -30,8 +33,43 @@ pub struct ConsoleLine {
     pub url: Option<String>,
     /// The page origin it names, when it does.
     pub origin: Option<String>,
-    /// The status it names, when it does.
+    /// The status it names, when it does (or a network line for the same
+    /// request names).
     pub status: Option<u16>,
+    /// The method a DevTools network line names (`OPTIONS`: the preflight's row).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Chromium's net error (`net::ERR_CONNECTION_REFUSED`), when the line names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_error: Option<String>,
+    /// The URL the request was first made to, when a redirect led to `url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirected_from: Option<String>,
+    /// The family of failure the line reports (from its failure and status,
+    /// or the kind of line); `None` when it says only that a request failed.
+    pub cause: Option<Cause>,
+}
+
+impl ConsoleLine {
+    /// Whether the line is one of Safari's catch-all `… cannot load URL due
+    /// to access control checks.` closings (which name no reason).
+    pub fn is_safari_catch_all(&self) -> bool {
+        self.browser == Browser::Safari
+            && self.failure.is_none()
+            && self.cause.is_none()
+            && self.url.is_some()
+    }
+
+    /// The response the failure happened on, as far as the line shows it.
+    pub fn failed_response(&self) -> FailedResponse {
+        FailedResponse {
+            status: self.status,
+            redirected: self
+                .redirected_from
+                .as_deref()
+                .is_some_and(|from| Some(from) != self.url.as_deref()),
+        }
+    }
 }
 
 /// The values that fill a failure's fields (placeholders, or values read back).
@@ -43,6 +81,7 @@ struct Slots {
     header: String,
     location: String,
     scheme: String,
+    page_url: String,
     status: u16,
 }
 
@@ -118,6 +157,16 @@ fn failure_kinds(s: &Slots) -> Vec<Failure> {
             location: s.location.clone(),
         },
     ]);
+    // Issue 13: an https page's http request, and the page's own timeout.
+    kinds.push(Failure::MixedContentBlocked {
+        page_url: s.page_url.clone(),
+    });
+    for phase in [Phase::Actual, Phase::Preflight] {
+        kinds.push(Failure::PageTimeout {
+            phase,
+            timeout_ms: 0,
+        });
+    }
     // The page's own policy refused a fetch or XHR: `connect-src`, or
     // `default-src` as its fallback; the value is the directive's sources.
     for directive in ["connect-src", "default-src"] {
@@ -145,10 +194,11 @@ enum Hole {
     Header,
     Location,
     Scheme,
+    PageUrl,
     Status,
 }
 
-const HOLES: [Hole; 11] = [
+const HOLES: [Hole; 12] = [
     Hole::Url,
     Hole::InitialUrl,
     Hole::Origin,
@@ -159,6 +209,7 @@ const HOLES: [Hole; 11] = [
     Hole::Header,
     Hole::Location,
     Hole::Scheme,
+    Hole::PageUrl,
     Hole::Status,
 ];
 
@@ -190,6 +241,9 @@ struct Template {
     kind: usize,
     /// How many distinct failure kinds render this same template.
     shared_by: usize,
+    /// The causes of every failure kind that renders this same template
+    /// (several: the line alone does not tell them apart).
+    causes: BTreeSet<Cause>,
     /// Characters of fixed text (a longer match is a more specific one).
     fixed_len: usize,
 }
@@ -236,6 +290,7 @@ fn templates() -> Vec<Template> {
         header: mark(Hole::Header),
         location: mark(Hole::Location),
         scheme: mark(Hole::Scheme),
+        page_url: mark(Hole::PageUrl),
         status: STATUS_MARK,
     };
     let kinds = failure_kinds(&slots);
@@ -279,6 +334,7 @@ fn templates() -> Vec<Template> {
                             api,
                             kind,
                             shared_by: 1,
+                            causes: BTreeSet::new(),
                             fixed_len,
                         });
                     }
@@ -297,17 +353,22 @@ fn templates() -> Vec<Template> {
         })
         .collect();
     let mut sharing: BTreeMap<(Browser, String), BTreeSet<&str>> = BTreeMap::new();
+    let mut causes: BTreeMap<(Browser, String), BTreeSet<Cause>> = BTreeMap::new();
     for template in &all {
         let name = kind_names.get(template.kind).map_or("", String::as_str);
-        sharing
-            .entry((template.browser, format!("{:?}", template.pieces)))
-            .or_default()
-            .insert(name);
+        let key = (template.browser, format!("{:?}", template.pieces));
+        if let Some(kind) = kinds.get(template.kind) {
+            causes
+                .entry(key.clone())
+                .or_default()
+                .insert(Cause::of(kind, FailedResponse::default()));
+        }
+        sharing.entry(key).or_default().insert(name);
     }
     for template in &mut all {
-        template.shared_by = sharing
-            .get(&(template.browser, format!("{:?}", template.pieces)))
-            .map_or(1, BTreeSet::len);
+        let key = (template.browser, format!("{:?}", template.pieces));
+        template.shared_by = sharing.get(&key).map_or(1, BTreeSet::len);
+        template.causes = causes.get(&key).cloned().unwrap_or_default();
     }
     all
 }
@@ -376,53 +437,147 @@ pub fn recognise_console(text: &str) -> Vec<ConsoleLine> {
     }
     let templates = cached_templates();
     let anchors: Vec<&str> = templates.iter().filter_map(longest_text).collect();
-    let recognised: Vec<(ConsoleLine, Vec<Failure>)> = candidates
+    let recognised: Vec<Recognised> = candidates
         .iter()
-        .filter(|line| anchors.iter().any(|a| line.contains(a)))
-        .filter_map(|line| recognise_line(line, templates))
+        .filter_map(|line| recognise_any(line, templates, &anchors))
         .collect();
-    let pasted: Vec<&str> = recognised.iter().map(|(l, _)| l.text.as_str()).collect();
-    recognised
+    let pasted: Vec<&str> = recognised.iter().map(|r| r.line.text.as_str()).collect();
+    let mut lines: Vec<(ConsoleLine, BTreeSet<Cause>)> = recognised
         .iter()
-        .map(|(line, alternatives)| {
-            let mut line = line.clone();
-            if alternatives.len() > 1 {
-                let score = |failure: &Failure| -> i64 {
-                    let url = line.url.clone().unwrap_or_default();
-                    let page_url = format!("{}/", line.origin.as_deref().unwrap_or(""));
-                    let context = MessageContext {
-                        api: line.api.unwrap_or(Api::Fetch),
-                        url: &url,
-                        initial_url: &url,
-                        origin: line.origin.as_deref().unwrap_or(""),
-                        page_url: &page_url,
-                        on_followed_redirect: false,
-                        status: line.status,
-                        method: "",
-                        mode: crate::scenario::Mode::Cors,
-                    };
-                    let rendered = render(failure, &context, line.browser);
-                    rendered
-                        .console
-                        .iter()
-                        .map(|r| {
-                            if pasted.iter().any(|p| p.contains(r.as_str())) {
-                                1
-                            } else {
-                                -1
-                            }
-                        })
-                        .sum()
-                };
-                line.failure = alternatives
-                    .iter()
-                    .enumerate()
-                    .max_by_key(|(i, f)| (score(f), std::cmp::Reverse(*i)))
-                    .map(|(_, f)| f.clone());
+        .map(|recognised| {
+            let mut line = recognised.line.clone();
+            if recognised.alternatives.len() > 1 {
+                line.failure = best_alternative(&line, &recognised.alternatives, &pasted);
+            }
+            (line, recognised.shared.clone())
+        })
+        .collect();
+    attach_network_statuses(&mut lines);
+    lines
+        .into_iter()
+        .map(|(mut line, shared)| {
+            if line.cause.is_none() {
+                line.cause = line_cause(&line, &shared);
             }
             line
         })
         .collect()
+}
+
+/// One recognised line, the failures it may stand for, and the causes of
+/// every kind that prints the same text.
+struct Recognised {
+    line: ConsoleLine,
+    alternatives: Vec<Failure>,
+    shared: BTreeSet<Cause>,
+}
+
+/// Of the failures one line fits, the one whose full rendering best
+/// matches all the pasted lines.
+fn best_alternative(
+    line: &ConsoleLine,
+    alternatives: &[Failure],
+    pasted: &[&str],
+) -> Option<Failure> {
+    let score = |failure: &Failure| -> i64 {
+        let url = line.url.clone().unwrap_or_default();
+        let page_url = format!("{}/", line.origin.as_deref().unwrap_or(""));
+        let context = MessageContext {
+            api: line.api.unwrap_or(Api::Fetch),
+            url: &url,
+            initial_url: &url,
+            origin: line.origin.as_deref().unwrap_or(""),
+            page_url: &page_url,
+            on_followed_redirect: false,
+            status: line.status,
+            method: "",
+            mode: crate::scenario::Mode::Cors,
+        };
+        let rendered = render(failure, &context, line.browser);
+        rendered
+            .console
+            .iter()
+            .map(|r| {
+                if pasted.iter().any(|p| p.contains(r.as_str())) {
+                    1
+                } else {
+                    -1
+                }
+            })
+            .sum()
+    };
+    alternatives
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, f)| (score(f), std::cmp::Reverse(*i)))
+        .map(|(_, f)| f.clone())
+}
+
+/// Reads one line: an engine-rendered message (today's wording, or an
+/// older Chrome one rewritten into it), a line of a failure the engine
+/// does not render, or a DevTools network line; a network line's method,
+/// net error and status are kept whichever way the line was read.
+fn recognise_any(line: &str, templates: &[Template], anchors: &[&str]) -> Option<Recognised> {
+    let legacy = rewrite_legacy(line);
+    let target = legacy.as_ref().map_or(line, |r| r.line.as_str());
+    let network = parse_network_line(line);
+    let mut found = anchors
+        .iter()
+        .any(|a| target.contains(a))
+        .then(|| recognise_line(target, templates, None))
+        .flatten();
+    if let Some(found) = &mut found {
+        found.line.text = line.to_owned();
+        found.line.status = found.line.status.or(legacy.as_ref().and_then(|r| r.status));
+    }
+    let plain = |browser, url, origin, cause| Recognised {
+        line: ConsoleLine {
+            text: line.to_owned(),
+            browser,
+            api: None,
+            failure: None,
+            url,
+            origin,
+            status: None,
+            method: None,
+            net_error: None,
+            redirected_from: None,
+            cause,
+        },
+        alternatives: Vec::new(),
+        shared: BTreeSet::new(),
+    };
+    let mut found = found
+        .or_else(|| {
+            recognise_beyond(line).map(|b| plain(b.browser, b.url, b.origin, Some(b.cause)))
+        })
+        .or_else(|| {
+            let n = network.as_ref()?;
+            Some(plain(Browser::Chrome, n.url.clone(), None, None))
+        })?;
+    if let Some(network) = network {
+        merge_network_line(&mut found, network, templates);
+    }
+    Some(found)
+}
+
+/// Adds what a network line says; its net error names the engine's failure
+/// when the engine renders that error.
+fn merge_network_line(found: &mut Recognised, network: NetworkLine, templates: &[Template]) {
+    let line = &mut found.line;
+    line.method = network.method;
+    line.status = line.status.or(network.status);
+    line.url = line.url.take().or(network.url);
+    if line.failure.is_none() {
+        if let Some(error) = &network.net_error {
+            let rendered = format!("Failed to load resource: {error}");
+            if let Some(by_engine) = recognise_line(&rendered, templates, Some(Browser::Chrome)) {
+                line.failure = by_engine.line.failure;
+                found.shared = by_engine.shared;
+            }
+        }
+    }
+    line.net_error = network.net_error;
 }
 
 /// The longest fixed text of a template: a line without it cannot match.
@@ -437,10 +592,10 @@ fn longest_text(template: &Template) -> Option<&str> {
         .max_by_key(|t| t.len())
 }
 
-fn recognise_line(line: &str, templates: &[Template]) -> Option<(ConsoleLine, Vec<Failure>)> {
+fn recognise_line(line: &str, templates: &[Template], only: Option<Browser>) -> Option<Recognised> {
     let matches: Vec<(&Template, Captures)> = templates
         .iter()
-        .filter(|t| t.fixed_len >= 12)
+        .filter(|t| t.fixed_len >= 12 && only.is_none_or(|b| b == t.browser))
         .filter_map(|t| match_template(&t.pieces, line).map(|c| (t, c)))
         .collect();
     let (template, captures) = matches
@@ -461,6 +616,7 @@ fn recognise_line(line: &str, templates: &[Template]) -> Option<(ConsoleLine, Ve
             header: get(Hole::Header).unwrap_or_default(),
             location: get(Hole::Location).unwrap_or_default(),
             scheme: get(Hole::Scheme).unwrap_or_default(),
+            page_url: get(Hole::PageUrl).unwrap_or_default(),
             status: status.unwrap_or(0),
         }
     };
@@ -500,16 +656,26 @@ fn recognise_line(line: &str, templates: &[Template]) -> Option<(ConsoleLine, Ve
     } else {
         None
     };
-    Some((
-        ConsoleLine {
+    Some(Recognised {
+        line: ConsoleLine {
             text: line.to_owned(),
             browser: template.browser,
             api: names_api.then_some(template.api),
             failure,
             url: get(Hole::Url),
-            origin: get(Hole::Origin),
+            origin: get(Hole::Origin).or_else(|| {
+                get(Hole::PageUrl).and_then(|page| {
+                    let origin = url::Url::parse(&page).ok()?.origin();
+                    origin.is_tuple().then(|| origin.ascii_serialization())
+                })
+            }),
             status,
+            method: None,
+            net_error: None,
+            redirected_from: get(Hole::InitialUrl),
+            cause: None,
         },
         alternatives,
-    ))
+        shared: template.causes.clone(),
+    })
 }

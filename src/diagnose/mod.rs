@@ -13,6 +13,7 @@
 //! - [`findings`]: trace → sentence, findings, failing step, contradictions.
 //! - [`redact`]: secrets out of exports and share links.
 
+mod beyond;
 pub mod build;
 mod console;
 mod curl;
@@ -21,6 +22,8 @@ mod evidence;
 pub mod findings;
 mod har;
 mod http;
+mod legacy;
+mod netline;
 pub mod redact;
 mod shell;
 pub mod synthetic;
@@ -39,7 +42,9 @@ use self::build::{build_cases, Evidence};
 use self::curl::{find_curl_commands, Quoting};
 use self::detect::{fetch_flavour, looks_like_json};
 use self::http::parse_blocks;
-use crate::scenario::Credentials;
+use crate::engine::Cause;
+use crate::engine::{FrameworkServers, NoFrameworks};
+use crate::scenario::{Credentials, FrameworkRule, Respond, RuleMatch, ServerRule};
 
 /// The largest paste read (a HAR of 5,000 entries is about 10 MB).
 pub const MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
@@ -78,6 +83,20 @@ pub struct Diagnosis {
     pub reports: Vec<CaseReport>,
     /// Requests that could not be rebuilt, and why.
     pub skipped: Vec<Skipped>,
+    /// The framework of the pasted configuration that answered every
+    /// request ([`diagnose_with_server`]), by its id.
+    pub framework: Option<String>,
+}
+
+/// The server as its configuration was pasted, for [`diagnose_with_server`]:
+/// a framework rule, and what answers it (`crate::frameworks::Models`).
+pub struct ServerConfig<'a> {
+    /// The framework and its configuration text.
+    pub rule: FrameworkRule,
+    /// The framework's id, as `--json`'s `framework` names it.
+    pub framework: String,
+    /// The models that answer the rule.
+    pub models: &'a dyn FrameworkServers,
 }
 
 impl Diagnosis {
@@ -113,23 +132,41 @@ impl Diagnosis {
         }
     }
 
+    /// What really stopped the first failing request (`None` when nothing
+    /// failed): `cors`, `server-error`, `network/refused`… (see [`Cause`]).
+    pub fn cause(&self) -> Option<Cause> {
+        self.reports
+            .iter()
+            .find(|r| {
+                !r.findings.is_empty() || r.trace.as_ref().is_some_and(|t| t.failure.is_some())
+            })
+            .or(self.reports.first())
+            .and_then(|r| r.cause)
+    }
+
     /// Every finding of every request, in order.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.reports.iter().flat_map(|r| r.findings.iter())
     }
 
-    /// The `--json` document: `{format, sentence, findings, results, ...}`.
+    /// The `--json` document: `{format, sentence, cause, findings, results, ...}`.
     pub fn to_json(&self) -> serde_json::Value {
         #[derive(Serialize)]
         struct Json<'a> {
             format: String,
             sentence: String,
+            cause: Option<Cause>,
             findings: Vec<&'a Finding>,
             results: Vec<findings::JsonResult<'a>>,
             console: &'a [ConsoleLine],
             contradictions: Vec<&'a String>,
             evidence_needed: Vec<&'a String>,
             skipped: Vec<SkippedJson<'a>>,
+            framework: Option<FrameworkJson<'a>>,
+        }
+        #[derive(Serialize)]
+        struct FrameworkJson<'a> {
+            name: &'a str,
         }
         #[derive(Serialize)]
         struct SkippedJson<'a> {
@@ -139,6 +176,7 @@ impl Diagnosis {
         let json = Json {
             format: self.format_name(),
             sentence: self.sentence(),
+            cause: self.cause(),
             findings: self.findings().collect(),
             results: self
                 .reports
@@ -164,6 +202,7 @@ impl Diagnosis {
                     reason: &s.reason,
                 })
                 .collect(),
+            framework: self.framework.as_deref().map(|name| FrameworkJson { name }),
         };
         serde_json::to_value(json).unwrap_or(serde_json::Value::Null)
     }
@@ -171,6 +210,37 @@ impl Diagnosis {
 
 /// Diagnoses a paste in any recognised format (see [`Format`]).
 pub fn diagnose(input: &str) -> Result<Diagnosis, DiagnoseError> {
+    diagnose_in(input, None)
+}
+
+/// Diagnoses a paste (a console line, a request, …) against the server as
+/// its configuration was pasted: every request is answered by the
+/// framework's model instead of the pasted responses, so the verdict,
+/// the failing step and the fixes are those of that configuration.
+pub fn diagnose_with_server(
+    input: &str,
+    server: &ServerConfig<'_>,
+) -> Result<Diagnosis, DiagnoseError> {
+    diagnose_in(input, Some(server))
+}
+
+/// The case answered by the configured server: one framework rule for the
+/// request's URL, every answer known.
+fn answered_by(mut case: Case, server: &ServerConfig<'_>) -> Case {
+    let Some(url) = case.scenario.requests.first().map(|r| r.url.clone()) else {
+        return case;
+    };
+    case.scenario.server = vec![ServerRule {
+        matcher: RuleMatch { method: None, url },
+        respond: Respond::default(),
+        framework: Some(server.rule.clone()),
+    }];
+    case.preflight_known = true;
+    case.actual_known = true;
+    case
+}
+
+fn diagnose_in(input: &str, server: Option<&ServerConfig<'_>>) -> Result<Diagnosis, DiagnoseError> {
     if input.len() > MAX_INPUT_BYTES {
         return Err(error(format!(
             "the paste is {} MB; at most {} MB is read",
@@ -186,7 +256,12 @@ pub fn diagnose(input: &str) -> Result<Diagnosis, DiagnoseError> {
     let with_console = !evidence.console.is_empty() && format != Format::Console;
     let reports = cases
         .into_iter()
-        .map(|case| findings::report(case, &evidence.console))
+        .map(|case| match server {
+            Some(server) => {
+                findings::report(answered_by(case, server), &evidence.console, server.models)
+            }
+            None => findings::report(case, &evidence.console, &NoFrameworks),
+        })
         .collect::<Vec<_>>();
     if reports.is_empty() && skipped.is_empty() && format != Format::Har {
         return Err(error(
@@ -199,6 +274,7 @@ pub fn diagnose(input: &str) -> Result<Diagnosis, DiagnoseError> {
         console: evidence.console,
         reports,
         skipped,
+        framework: server.map(|s| s.framework.clone()),
     })
 }
 

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::engine::cause::Cause;
 use crate::engine::csp::CspViolation;
 use crate::engine::failure::Failure;
 use crate::engine::step::Step;
@@ -153,6 +154,17 @@ pub enum Advice {
         /// The status.
         status: u16,
     },
+
+    // What a cause needs when it is not the CORS protocol (see `cause`).
+    /// The repair of `cause`: fix the crashed server, start it, serve https…
+    Cause {
+        /// The family.
+        cause: Cause,
+        /// The status of the response that failed, when known.
+        status: Option<u16>,
+    },
+    /// Safari's catch-all line alone: what tells its cases apart.
+    SafariCatchAll,
 }
 
 impl CorsHeader {
@@ -214,6 +226,10 @@ impl Advice {
                 | Advice::Connection { .. }
                 | Advice::PageTimeout
                 | Advice::MixedContent
+                | Advice::ServerError { .. }
+                | Advice::PreflightNotHandled { .. }
+                | Advice::Cause { .. }
+                | Advice::SafariCatchAll
         )
     }
 }

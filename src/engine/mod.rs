@@ -46,6 +46,7 @@
 // callers need of them is re-exported below.
 mod browser;
 mod cache;
+mod cause;
 mod cors_check;
 mod csp;
 mod failure;
@@ -69,6 +70,7 @@ mod xhr_document;
 
 pub use browser::{profile, MaxAgeReason, Profile};
 pub use cache::{CacheEntry, CacheMiss, PreflightCache};
+pub use cause::{Cause, FailedResponse};
 pub use cors_check::cors_check;
 pub use csp::{
     parse_serialized_policy_list, should_request_be_blocked, violations as csp_violations,

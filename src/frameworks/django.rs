@@ -13,7 +13,7 @@ use super::pattern::{Anchor, Pattern};
 use super::source::{read_file, Lang, Parser, Scope};
 use super::{Answer, Backend, ConfigError, Outcome, Request};
 
-const DEFAULT_HEADERS: [&str; 6] = [
+pub(super) const DEFAULT_HEADERS: [&str; 6] = [
     "accept",
     "authorization",
     "content-type",

@@ -16,6 +16,7 @@ use std::fmt;
 mod apache;
 mod django;
 mod express;
+mod fix;
 mod flask;
 mod nginx;
 mod pattern;
@@ -24,6 +25,7 @@ mod source;
 mod starlette;
 mod tower;
 
+pub use self::fix::{config_fix, ConfigFix};
 pub use self::rules::{backend, evaluate, read_rule, rule_errors, Models, RuleError};
 pub use self::tower::{Rule as TowerRule, Tower};
 

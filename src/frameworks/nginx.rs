@@ -399,7 +399,13 @@ impl Nginx {
                 match backend.outcome {
                     Outcome::Down => (502, Vec::new()),
                     outcome => {
-                        let hide = &level.hide;
+                        // Like every array directive, `proxy_hide_header`
+                        // is inherited when the location has none of its own.
+                        let hide = if level.hide.is_empty() {
+                            &self.server.hide
+                        } else {
+                            &level.hide
+                        };
                         let passed = backend
                             .headers
                             .iter()

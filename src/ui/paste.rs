@@ -211,6 +211,12 @@ fn view_diagnosis(diagnosis: &Diagnosis, on_open: &Callback<OpenPasted>) -> Html
                 { format!("Recognised: {}", diagnosis.format_name()) }
             </p>
             <p class="paste-sentence" data-testid="paste-sentence">{ diagnosis.sentence() }</p>
+            if let Some(cause) = diagnosis.cause() {
+                <p class="paste-cause" data-testid="paste-cause" data-cause={cause.as_str()}>
+                    { "Cause: " }<strong>{ text::cause_label(cause) }</strong>
+                    { " " }<code class="muted small">{ cause.as_str() }</code>
+                </p>
+            }
             if passing > 0 && shown.iter().any(|r| fails(r)) {
                 <p class="muted small">{ format!("{passing} other cross-origin request(s) in the paste pass.") }</p>
             }
@@ -242,7 +248,8 @@ fn view_report(report: &CaseReport, on_open: &Callback<OpenPasted>) -> Html {
         .as_ref()
         .map(|f| format!("Fails at: {}", f.title));
     html! {
-        <li class="paste-report" data-testid="paste-report">
+        <li class="paste-report" data-testid="paste-report"
+            data-cause={report.cause.map(|c| c.as_str())}>
             <p class="paste-url"><code>{ report.case.url.clone() }</code></p>
             <p>{ report.sentence.clone() }</p>
             if let Some(step) = step {
@@ -263,6 +270,10 @@ fn view_report(report: &CaseReport, on_open: &Callback<OpenPasted>) -> Html {
             if report.case.scenario.page == UNKNOWN_ORIGIN {
                 <p class="muted small" data-testid="paste-open-needs-origin">
                     { "To open this in the stepper, paste the request too: the console line does not name the page's origin." }
+                </p>
+            } else if !report.replayable() {
+                <p class="muted small" data-testid="paste-open-not-replayable">
+                    { "The stepper replays CORS exchanges; from this line alone it would show a CORS failure that is not the cause." }
                 </p>
             } else {
                 <button type="button" class="small-button" data-testid="paste-open"
@@ -289,7 +300,8 @@ fn view_finding(finding: &Finding) -> Html {
         "not confirmed: the response is not in the paste"
     };
     html! {
-        <li class="paste-finding" data-testid="paste-finding" data-stage={stage}>
+        <li class="paste-finding" data-testid="paste-finding" data-stage={stage}
+            data-cause={finding.cause.as_str()}>
             <span class="stage-tag">{ stage }</span>{ " " }
             { finding.problem.clone() }{ " " }
             { fix }

@@ -18,6 +18,9 @@ mod tower_server;
 #[path = "snippets.rs"]
 pub(crate) mod snippets;
 
+#[path = "config_fixes.rs"]
+pub(crate) mod config_fixes;
+
 pub(crate) const ALLOWED: &str = "https://app.example";
 pub(crate) const DISALLOWED: &str = "https://evil.example";
 

@@ -7,6 +7,8 @@
 //! - `plan`: the repair-and-rerun loop, editing through [`crate::scenario::edit`];
 //! - [`text`]: the one place a fix is worded, for every view of it.
 
+pub mod by_cause;
+mod cause_text;
 pub(super) mod plan;
 pub mod text;
 

@@ -10,6 +10,8 @@ use crate::engine::fix::{Advice, Fix, FixAction, FixStage, Problem};
 use crate::engine::step::Step;
 use crate::scenario::NetworkErrorKind;
 
+pub use super::cause_text::cause_label;
+
 /// `preflight`, `actual` or `request`: the stage's name in JSON and test ids.
 pub fn stage_id(stage: FixStage) -> &'static str {
     match stage {
@@ -72,6 +74,10 @@ fn failure_problem(failure: &Failure) -> String {
             CorsError::WildcardOriginNotAllowed => {
                 format!("{on} allows `*`, which is refused with credentials")
             }
+            // Firefox's line names no value: the header came more than once.
+            CorsError::MultipleAllowOriginValues { value, .. } if value.trim().is_empty() => {
+                format!("{on} sends Access-Control-Allow-Origin more than once; exactly one is allowed")
+            }
             CorsError::MultipleAllowOriginValues { value, .. } => {
                 format!("{on} sends several origins ({value}); exactly one is allowed")
             }
@@ -83,8 +89,15 @@ fn failure_problem(failure: &Failure) -> String {
                 "{on} has Access-Control-Allow-Credentials {value:?}; with credentials it must be exactly true"
             ),
         },
+        // Status 0: a console line that does not name it (no response has status 0).
+        Failure::PreflightInvalidStatus { status: 0 } => {
+            "the preflight response's status is not 200–299 (the line does not say which)".to_owned()
+        }
         Failure::PreflightInvalidStatus { status } => {
             format!("the preflight response has status {status}, not 200–299")
+        }
+        Failure::PreflightRedirect { status: 0 } => {
+            "the preflight is answered with a redirect, which is never followed".to_owned()
         }
         Failure::PreflightRedirect { status } => format!(
             "the preflight is answered with a {status} redirect, which is never followed"
@@ -143,6 +156,8 @@ pub fn advice_problem(advice: &Advice) -> &'static str {
         Advice::RedirectedElsewhere { .. } => {
             "the API call was redirected to another origin that does not allow it"
         }
+        Advice::Cause { cause, .. } => super::cause_text::cause_problem(*cause),
+        Advice::SafariCatchAll => super::cause_text::SAFARI_CATCH_ALL_PROBLEM,
     }
 }
 
@@ -150,6 +165,8 @@ pub fn advice_problem(advice: &Advice) -> &'static str {
 pub fn advice_text(advice: &Advice) -> String {
     let text = match advice {
         Advice::PageCsp { violations } => return csp_advice(violations),
+        Advice::Cause { cause, status } => return super::cause_text::cause_advice(*cause, *status),
+        Advice::SafariCatchAll => super::cause_text::SAFARI_CATCH_ALL,
         Advice::AttackerPage => "Nothing to fix: this refusal is the protection working. Do not change the server to let this origin in.",
         Advice::ConnectionFailed => "The server did not answer at all: check that it is running and reachable. This is not a CORS problem.",
         Advice::SameOriginMode => "Use mode \"cors\" (the default) for a cross-origin URL.",
