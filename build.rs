@@ -1,7 +1,8 @@
 //! For the wasm app only: writes each lesson of `scenarios/` to `OUT_DIR`
 //! without the JSON's insignificant whitespace, which `src/ui/bundled.rs`
 //! embeds. Same values, same key order (serde_json `preserve_order`); about
-//! 1.6 KB gzip less of issue 16's size budget. Native builds embed nothing.
+//! 1.6 KB gzip less of issue 16's size budget. Native builds embed nothing,
+//! unless the `ssr` feature (the pre-render step) is on.
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -9,7 +10,9 @@ use std::{env, fs};
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=scenarios");
-    if env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
+    // The wasm app, and the native pre-render step (`ssr`), embed the lessons.
+    let wasm = env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32");
+    if !wasm && env::var_os("CARGO_FEATURE_SSR").is_none() {
         return Ok(());
     }
     let out = PathBuf::from(env::var_os("OUT_DIR").ok_or("cargo sets OUT_DIR")?).join("scenarios");

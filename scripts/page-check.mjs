@@ -164,8 +164,11 @@ try {
       title: document.querySelector("#scenario-title")?.textContent ?? null,
       alerts: [...document.querySelectorAll("[role=alert]")].map((e) => e.textContent),
       requests: document.querySelectorAll("li.request").length,
+      // The pre-rendered first view (scripts/prerender) is there before the
+      // app runs; the app removes it when its own first render is in.
+      live: !document.querySelector("[data-prerendered]"),
     })`);
-    if (rendered?.h1 && rendered?.title) break;
+    if (rendered?.h1 && rendered?.title && rendered?.live) break;
     await new Promise((ok) => setTimeout(ok, 100));
   }
   // Let late messages (a failed load, a late violation) arrive.
@@ -174,6 +177,7 @@ try {
 
   if (rendered?.h1 !== "CORS Lab") fail(`no "CORS Lab" heading (found ${JSON.stringify(rendered)})`);
   if (!rendered?.title) fail("no scenario title rendered");
+  if (!rendered?.live) fail("the app did not take over the pre-rendered view");
   if (rendered?.alerts?.length) fail(`the page shows an error notice: ${rendered.alerts.join(" | ")}`);
   for (const v of violations) fail(`CSP violation: ${v}`);
   for (const p of problems) fail(p);

@@ -4,7 +4,8 @@
 //! - [`engine`]: the pure model of what the browser does (no clock, no I/O).
 //! - [`jscall`]: script code (`fetch(...)`, XHR) ⇄ a request, both ways.
 //! - [`snippets`]: server configuration code for the fixes a request needs.
-//! - `ui` (wasm only): the Yew app that renders the engine's trace.
+//! - `ui` (wasm, and natively with the `ssr` feature for the pre-render
+//!   step): the Yew app that renders the engine's trace.
 
 pub mod diagnose;
 pub mod engine;
@@ -12,9 +13,9 @@ pub mod jscall;
 pub mod scenario;
 pub mod snippets;
 
-/// Native only: the app never models a server framework (and so the wasm
-/// links neither `syn` nor `regex`).
-#[cfg(not(target_arch = "wasm32"))]
+/// Native, and in the wasm app only with the `app-frameworks` feature
+/// (without it the wasm links neither `syn` nor `regex`).
+#[cfg(any(not(target_arch = "wasm32"), feature = "app-frameworks"))]
 pub mod frameworks;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -23,5 +24,5 @@ pub mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod verify;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(any(target_arch = "wasm32", feature = "ssr"))]
 pub mod ui;

@@ -46,9 +46,11 @@ async fn predict(page: &Page, base: &str, answers: [&str; 3]) -> String {
     page.goto(format!("{base}#scenario=json-post-without-allow-headers"))
         .await
         .unwrap();
+    // The pre-rendered first view (scripts/prerender) has the same controls,
+    // static until the app has taken over and removed it.
     wait_until(
         page,
-        "!!document.querySelector('[data-testid=predict-first]')",
+        "!!document.querySelector('[data-testid=predict-first]') && !document.querySelector('[data-prerendered]')",
         "the toolbar",
     )
     .await;
@@ -96,7 +98,7 @@ async fn the_built_app_teaches_a_class() {
     page.goto(base.as_str()).await.unwrap();
     wait_until(
         &page,
-        "!!document.querySelector('[data-testid=library-toggle]')",
+        "!!document.querySelector('[data-testid=library-toggle]') && !document.querySelector('[data-prerendered]')",
         "the app",
     )
     .await;
@@ -214,7 +216,7 @@ async fn the_built_app_teaches_a_class() {
         .unwrap();
     wait_until(
         &page,
-        "!!document.querySelector('[data-testid=page-origin]')",
+        "!!document.querySelector('[data-testid=page-origin]') && !document.querySelector('[data-prerendered]')",
         "the lab",
     )
     .await;

@@ -119,6 +119,7 @@ fn printing_leaves_defaults_out() {
         upload_listener: false,
         timeout_ms: None,
         at_ms: None,
+        target_address_space: None,
     };
     assert_eq!(print_fetch(&request), "fetch(\"https://a.test/\");\n");
     assert_eq!(
@@ -159,6 +160,7 @@ fn arb_request() -> impl Strategy<Value = RequestSpec> {
                 upload_listener: false,
                 timeout_ms: None,
                 at_ms: None,
+                target_address_space: None,
             },
         )
 }

@@ -8,8 +8,8 @@ use cors_lab::engine::HeaderList;
 use cors_lab::engine::Origin;
 use cors_lab::engine::{check_preflight_response, PreflightAsk};
 use cors_lab::scenario::{
-    Api, Browser, Credentials, CrossOrigin, Mode, NetworkErrorKind, Redirect, RequestSpec, Respond,
-    RuleMatch, Scenario, ServerRule,
+    AddressSpace, Api, Browser, Credentials, CrossOrigin, Mode, NetworkErrorKind, Redirect,
+    RequestSpec, Respond, RuleMatch, Scenario, ServerRule,
 };
 use proptest::prelude::*;
 
@@ -229,6 +229,11 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
                 upload_listener: at % 2 == 0,
                 timeout_ms: (at % 5 == 0).then_some(1000),
                 at_ms: Some(at),
+                target_address_space: match at % 5 {
+                    0 => Some(AddressSpace::Loopback),
+                    1 => Some(AddressSpace::Local),
+                    _ => None,
+                },
             },
         );
     (
@@ -256,6 +261,9 @@ fn any_scenario() -> impl Strategy<Value = Scenario> {
             not_modelled: vec![],
             attacker_page: false,
             page_csp: None,
+            address_spaces: Default::default(),
+            lna_permissions: Default::default(),
+            page_coep: None,
         })
 }
 

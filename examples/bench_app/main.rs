@@ -3,13 +3,15 @@
 //!
 //! ```sh
 //! cargo run --release --example bench_app -- DIST [--loads N] [--edits N]
-//!     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR]
+//!     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR] [--other-dist DIR]
 //! ```
 //!
 //! `scripts/bench-app` builds `dist/` and runs this; `BENCHMARKS.md` explains
 //! the method and records the figures. What it does:
 //!
-//! 1. **Bytes**: every file in DIST, raw and `gzip -9` (the `gzip` program).
+//! 1. **Bytes**: every file in DIST, raw and `gzip -9` (the `gzip` program);
+//!    the app's code (JS, wasm, CSS, and the CSS inlined into index.html)
+//!    against issue 16's budget; the pre-rendered lesson pages' sizes.
 //! 2. **Load**: serves DIST on 127.0.0.1, every text file `gzip -9`-compressed
 //!    (`Content-Encoding: gzip`, `no-store`), and, on each network (no
 //!    throttling, then DevTools' "Slow 4G" through
@@ -25,7 +27,9 @@
 //!    `Network.loadingFinished` (`encodedDataLength`). Each round also loads an
 //!    empty page (the browser's floor) and, with `--peer-dir`, a peer's static
 //!    build served the same way from its own origin, to `--peer-ready` in view:
-//!    the pages alternate so that all see the same machine. It also prints which
+//!    the pages alternate so that all see the same machine; `--other-dist`
+//!    adds another build of the app (e.g. main's, before a change) to the
+//!    rotation, served like DIST from its own origin. It also prints which
 //!    files the app fetched before the verdict: "bytes to the first verdict".
 //! 3. **Edit**: in one more loaded page, N times (default 51) clicks
 //!    `[data-testid="toggle-actual-Access-Control-Allow-Origin"]` (the server
@@ -86,13 +90,15 @@ window.__benchVerdict = new Promise((resolve) => {
     }
   });
   const check = () => {
-    const element = document.querySelector(SELECTOR);
-    if (element === null) return;
-    if (!observed.has(element)) {
-      observed.add(element);
-      intersection.observe(element);
+    // Every match: a pre-rendered page holds two while the app takes over.
+    const elements = [...document.querySelectorAll(SELECTOR)];
+    for (const element of elements) {
+      if (!observed.has(element)) {
+        observed.add(element);
+        intersection.observe(element);
+      }
     }
-    if (dom === null && element.getClientRects().length > 0) {
+    if (dom === null && elements.some((element) => element.getClientRects().length > 0)) {
       dom = performance.now();
       // When the last file the page fetched had fully arrived.
       files = Math.max(0, ...performance.getEntriesByType("resource").map((e) => e.responseEnd));
@@ -112,7 +118,7 @@ const WAIT_READY: &str = r#"
 new Promise((resolve) => {
   const started = performance.now();
   const poll = () => {
-    if (document.querySelector('[data-testid="app-ready"]') !== null || performance.now() - started > 5000) {
+    if ((document.querySelector('[data-testid="app-ready"]') !== null && document.querySelector('[data-prerendered]') === null) || performance.now() - started > 5000) {
       resolve(true);
     } else {
       setTimeout(poll, 5);
@@ -160,10 +166,15 @@ async fn main() -> Result<(), Failure> {
     let options = Options::from_args()?;
     let files = dist_files(&options.dist)?;
     print_bytes(&files)?;
+    print_code_budget(&options.dist, &files)?;
 
     let app = serve::serve(options.dist.clone(), true)?;
     let peer = match &options.peer {
         Some(peer) => Some((serve::serve(peer.dir.clone(), false)?, peer)),
+        None => None,
+    };
+    let other = match &options.other_dist {
+        Some(dir) => Some((serve::serve(dir.clone(), true)?, dir)),
         None => None,
     };
     let mut targets = vec![
@@ -185,13 +196,21 @@ async fn main() -> Result<(), Failure> {
             selector: peer.ready.clone(),
         });
     }
+    if let Some((site, dir)) = &other {
+        targets.push(Target {
+            name: format!("CORS Lab, other build ({})", dir.display()),
+            url: format!("{}/", site.base),
+            selector: VERDICT.to_owned(),
+        });
+    }
     let profile = tempfile::Builder::new().prefix("bench-app-").tempdir()?;
     let (browser, handler) = launch(profile.path()).await?;
     let outcome = measure(&browser, &app, &targets, &options, &files).await;
     let _ = browser_close(browser).await;
     handler.abort();
-    let sites =
-        std::iter::once(("CORS Lab", &app)).chain(peer.iter().map(|(site, _)| ("peer", site)));
+    let sites = std::iter::once(("CORS Lab", &app))
+        .chain(peer.iter().map(|(site, _)| ("peer", site)))
+        .chain(other.iter().map(|(site, _)| ("other build", site)));
     for (name, site) in sites {
         let missing = site.missing();
         if !missing.is_empty() {
@@ -559,6 +578,9 @@ struct Options {
     /// `--peer-dir`, `--peer-path`, `--peer-ready`: a peer's static build to
     /// measure in the same run (optional).
     peer: Option<Peer>,
+    /// `--other-dist DIR`: another build of the app (e.g. main's, before a
+    /// change), measured in the same run, alternating, from its own origin.
+    other_dist: Option<PathBuf>,
 }
 
 /// A peer's static build: its folder, the page's path, and the CSS selector
@@ -572,7 +594,7 @@ struct Peer {
 impl Options {
     fn from_args() -> Result<Self, Failure> {
         let usage = "usage: bench_app DIST [--loads N] [--edits N] [--profile] \
-                     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR]";
+                     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR] [--other-dist DIR]";
         let mut args = std::env::args().skip(1);
         let mut options = Options {
             dist: PathBuf::new(),
@@ -580,6 +602,7 @@ impl Options {
             edits: 51,
             profile: false,
             peer: None,
+            other_dist: None,
         };
         let mut peer_dir = None;
         let mut peer_path = None;
@@ -590,6 +613,13 @@ impl Options {
                 "--peer-dir" => peer_dir = Some(PathBuf::from(args.next().ok_or(usage)?)),
                 "--peer-path" => peer_path = Some(args.next().ok_or(usage)?),
                 "--peer-ready" => peer_ready = Some(args.next().ok_or(usage)?),
+                "--other-dist" => {
+                    let dir = PathBuf::from(args.next().ok_or(usage)?);
+                    if !dir.join("index.html").is_file() {
+                        return Err(format!("{usage}\n(no index.html in {dir:?})").into());
+                    }
+                    options.other_dist = Some(dir);
+                }
                 "--loads" | "--edits" => {
                     let value: usize = args.next().ok_or(usage)?.parse()?;
                     if arg == "--loads" {
@@ -678,8 +708,73 @@ fn print_bytes(files: &[DistFile]) -> Result<(), Failure> {
         "| **total** | **{raw}** | **{gzip}** ({:.1} KiB) |",
         kib(gzip)
     );
+    Ok(())
+}
+
+/// Issue 16's budget: the app's code (JavaScript, wasm and CSS), each
+/// `gzip -9`. Since the pages are pre-rendered, the CSS is inlined into each
+/// page's `<style>`: it counts once, as index.html's; the pages' HTML does not.
+fn print_code_budget(dist: &Path, files: &[DistFile]) -> Result<(), Failure> {
+    let code = files.iter().filter(|f| {
+        [".js", ".wasm", ".css"]
+            .iter()
+            .any(|ext| f.name.ends_with(ext))
+    });
+    let files_gzip: u64 = code.map(|f| f.gzip).sum();
+    let index = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
+    let inline_css: String = index
+        .split("<style>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</style>").next())
+        .collect();
+    let css_gzip = if inline_css.is_empty() {
+        0
+    } else {
+        gzip_size_of(inline_css.as_bytes())?
+    };
+    println!();
+    println!(
+        "App code (JS, wasm, CSS files, and index.html's inline CSS {css_gzip} B), each gzip -9: \
+         **{} B** (issue 16's budget: {CODE_BUDGET} B)",
+        files_gzip + css_gzip
+    );
+    let pages = dist.join("lessons");
+    if let Ok(entries) = std::fs::read_dir(&pages) {
+        let mut sizes = Vec::new();
+        for entry in entries {
+            sizes.push(gzip_size(&entry?.path())? as f64);
+        }
+        if !sizes.is_empty() {
+            let count = sizes.len();
+            let [min, median, _, max] = quantiles(&mut sizes);
+            println!(
+                "Pre-rendered lesson pages (lessons/*.html, not in the budget): {count}, \
+                 gzip -9 median {median:.0} B ({min:.0}–{max:.0})"
+            );
+        }
+    }
     std::io::stdout().flush()?;
     Ok(())
+}
+
+/// Issue 16: the app's code stays within the 2026-12-07 total of `dist/`.
+const CODE_BUDGET: u64 = 460_479;
+
+/// The size of `bytes` after `gzip -9`.
+fn gzip_size_of(bytes: &[u8]) -> Result<u64, Failure> {
+    let mut child = Command::new("gzip")
+        .arg("-9c")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(bytes)?;
+    }
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        return Err("gzip -9c failed".into());
+    }
+    Ok(output.stdout.len() as u64)
 }
 
 /// The files fetched before the first verdict of the first load, and their sum.
@@ -711,7 +806,10 @@ fn kib(bytes: u64) -> f64 {
 async fn launch(profile: &Path) -> Result<(Browser, tokio::task::JoinHandle<()>), Failure> {
     let executable = cors_lab::verify::chromium_path();
     let config = cors_lab::verify::headless_chromium(&executable, profile)
-        // The first viewport the issues name.
+        // The first viewport the issues name. `viewport(None)`: the window's
+        // own, not chromiumoxide's default 800×600 emulation (until
+        // 2026-12-07 the loads were measured at 800×600).
+        .viewport(None)
         .window_size(1280, 800)
         .arg("no-proxy-server")
         // Nothing leaves the machine: any host but loopback fails to resolve.

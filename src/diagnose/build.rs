@@ -277,6 +277,9 @@ fn scenario(
         not_modelled: Vec::new(),
         attacker_page: false,
         page_csp: None,
+        address_spaces: Default::default(),
+        lna_permissions: Default::default(),
+        page_coep: None,
     }
 }
 
@@ -382,6 +385,7 @@ fn request_spec(
         upload_listener: false,
         timeout_ms: None,
         at_ms: None,
+        target_address_space: None,
     })
 }
 
@@ -447,6 +451,7 @@ fn request_from_preflight(
         upload_listener: false,
         timeout_ms: None,
         at_ms: None,
+        target_address_space: None,
     }
 }
 

@@ -316,6 +316,9 @@ fn templates() -> Vec<Template> {
                     status: Some(STATUS_MARK),
                     method: &method,
                     mode: crate::scenario::Mode::Cors,
+                    sent_origin: None,
+                    redirect_to: None,
+                    script_headers: &[],
                 };
                 for (kind, failure) in kinds.iter().enumerate() {
                     let rendered = render(failure, &context, browser);
@@ -492,6 +495,9 @@ fn best_alternative(
             status: line.status,
             method: "",
             mode: crate::scenario::Mode::Cors,
+            sent_origin: None,
+            redirect_to: None,
+            script_headers: &[],
         };
         let rendered = render(failure, &context, line.browser);
         rendered

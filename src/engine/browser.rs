@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::local_network::LnaProfile;
 use crate::scenario::Browser;
 
 /// How a browser's preflight cache stores a successful preflight.
@@ -51,10 +52,23 @@ pub struct Profile {
     /// page's own origin instead of the tainted `null` its request carries
     /// (the spec says `null`).
     pub preflight_origin_ignores_tainting: bool,
+    /// Whether a preflight made for a request a cross-origin redirect tainted
+    /// (origin `null`) is cached for the next such request (the spec says
+    /// yes; Chromium and WebKit key it by a fresh opaque origin, Firefox by
+    /// the page's origin).
+    pub reuses_null_origin_preflights: bool,
     /// Whether this profile was checked against the real browser here
-    /// (Chromium and Firefox ESR run in this project's tests; Safari is
-    /// modelled from WebKit's source).
+    /// (Chromium and Firefox ESR run in this project's tests; Safari's
+    /// WebCore runs as WebKitGTK, whose network stack is libsoup, not
+    /// CFNetwork: the lines that rest on WebKit's source alone are marked
+    /// per line in the trace, `RequestTrace::console_from_source`).
     pub verified_in_real_browser: bool,
+
+    // Issue 13 families 4 and 5.
+    /// How Local Network Access applies (`None`: the browser has none).
+    pub local_network_access: Option<LnaProfile>,
+    /// Whether opaque-response blocking refuses a no-cors response to an element.
+    pub opaque_response_blocking: bool,
 }
 
 /// The profile of `browser`.
@@ -88,7 +102,17 @@ pub fn profile(browser: Browser) -> Profile {
             // Chromium sends `null` on that preflight, as the spec says (observed
             // by verify's wire check on wpt-redirect-cors-to-*-preflight.json).
             preflight_origin_ignores_tainting: false,
+            reuses_null_origin_preflights: false,
             verified_in_real_browser: true,
+            // Chromium 142+ (observed in 156, FINDINGS-beyond-cors.md §4): reads
+            // `targetAddressSpace`, refuses an insecure page at once
+            // (`InsecureLocalNetwork`), and prints the refusal as a CORS error.
+            local_network_access: Some(LnaProfile {
+                honours_target_address_space: true,
+                refuses_insecure_contexts: true,
+                reported_as_cors: true,
+            }),
+            opaque_response_blocking: true,
         },
         Browser::Firefox => Profile {
             browser,
@@ -121,7 +145,19 @@ pub fn profile(browser: Browser) -> Profile {
             // wpt-redirect-cors-to-another-cors-preflight.json and
             // wpt-redirect-cors-to-same-origin-preflight.json).
             preflight_origin_ignores_tainting: true,
+            reuses_null_origin_preflights: false,
             verified_in_real_browser: true,
+            // Browser: Firefox 153 (on by default: `network.lna.enabled`,
+            // `network.lna.blocking`) ignores `targetAddressSpace`, asks an
+            // insecure page too (`network.lna.block_insecure_contexts` is false),
+            // and reports the refusal as "CORS request did not succeed"
+            // (observed, FINDINGS-beyond-cors.md §4).
+            local_network_access: Some(LnaProfile {
+                honours_target_address_space: false,
+                refuses_insecure_contexts: false,
+                reported_as_cors: false,
+            }),
+            opaque_response_blocking: true,
         },
         Browser::Safari => Profile {
             browser,
@@ -141,7 +177,16 @@ pub fn profile(browser: Browser) -> Profile {
             cache_model: CacheModel::PerUrl,
             // Not modelled: unchecked for WebKit; the spec's `null` is kept.
             preflight_origin_ignores_tainting: false,
-            verified_in_real_browser: false,
+            reuses_null_origin_preflights: false,
+            // Checked in WebKitGTK 2.50 (tests/verify_webkit.rs,
+            // tests/verify-fixtures/FINDINGS-webkit.md).
+            verified_in_real_browser: true,
+            // Browser: WebKit has no Local Network Access (none in its source
+            // searched here), so a public page reaches loopback as before.
+            local_network_access: None,
+            // Not modelled: WebKit's blocking of no-cors JSON/HTML (its reaction
+            // to ORB's cases was not found); the element loads as before.
+            opaque_response_blocking: false,
         },
     }
 }

@@ -223,6 +223,14 @@ impl Cause {
             Failure::EventStreamStatus { .. }
             | Failure::EventStreamMimeType { .. }
             | Failure::WebSocketHandshake { .. } => Cause::ServerError,
+            Failure::LocalNetworkAccess { .. } => Cause::LocalNetworkAccess,
+            // COEP when it supplied the policy (no header was sent), else the response's own CORP.
+            Failure::CorpBlocked {
+                defaulted_by_coep: true,
+                ..
+            } => Cause::Coep,
+            Failure::CorpBlocked { .. } => Cause::Corp,
+            Failure::OrbBlocked { .. } => Cause::Orb,
         }
     }
 }

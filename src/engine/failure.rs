@@ -4,6 +4,9 @@
 use serde::Serialize;
 
 use super::csp::CspViolation;
+use super::local_network::LnaDenial;
+use super::resource_policy::{CorpPolicy, OrbReason};
+use crate::scenario::AddressSpace;
 pub(super) use crate::scenario::NetworkErrorKind;
 
 /// Which exchange a failure belongs to.
@@ -215,6 +218,31 @@ pub enum Failure {
     WebSocketHandshake {
         /// The status.
         status: u16,
+    },
+
+    // Issue 13 family 4: Local Network Access (see `local_network`), the
+    // browser's own gate before anything is sent; no server header changes it.
+    /// A page reached into a less public address space and was refused.
+    LocalNetworkAccess {
+        /// The target's address space.
+        target: AddressSpace,
+        /// Why.
+        denial: LnaDenial,
+    },
+
+    // Issue 13 family 5: CORP, COEP and ORB (see `resource_policy`), checks
+    // of a no-cors response that CORS headers do not answer.
+    /// The cross-origin resource policy check blocked a no-cors response.
+    CorpBlocked {
+        /// The policy that blocked it.
+        policy: CorpPolicy,
+        /// Whether the page's COEP `require-corp` supplied it (no header was sent).
+        defaulted_by_coep: bool,
+    },
+    /// Opaque-response blocking refused a no-cors response to an element.
+    OrbBlocked {
+        /// The step that refused it.
+        reason: OrbReason,
     },
 }
 

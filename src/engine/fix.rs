@@ -2,6 +2,8 @@
 //! the typed change (a CORS response header with its value, a status, a
 //! content type, or one kind of advice). `fixes::text` words them.
 
+use super::local_network::LnaDenial;
+use crate::scenario::AddressSpace;
 use serde::Serialize;
 
 use crate::engine::cause::Cause;
@@ -129,6 +131,22 @@ pub enum Advice {
     WebSocketHandshake,
     /// The script's call is refused before anything is sent.
     ScriptCall,
+
+    // Issue 13 families 4 and 5: the browser's own gates, not CORS.
+    /// Local Network Access refused a request into a more private address space.
+    LocalNetworkAccess {
+        /// The target's address space.
+        target: AddressSpace,
+        /// Why.
+        denial: LnaDenial,
+    },
+    /// The response's Cross-Origin-Resource-Policy (or COEP's default) refused the page.
+    CrossOriginResourcePolicy {
+        /// Whether COEP `require-corp` supplied the policy.
+        defaulted_by_coep: bool,
+    },
+    /// ORB refused a JSON/HTML/data response to an element.
+    OpaqueResponseBlocking,
     // Issue 13: failures that are not CORS.
     /// The connection failed, and how.
     Connection {
@@ -223,6 +241,9 @@ impl Advice {
         matches!(
             self,
             Advice::PageCsp { .. }
+                | Advice::LocalNetworkAccess { .. }
+                | Advice::CrossOriginResourcePolicy { .. }
+                | Advice::OpaqueResponseBlocking
                 | Advice::Connection { .. }
                 | Advice::PageTimeout
                 | Advice::MixedContent

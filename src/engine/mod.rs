@@ -54,6 +54,7 @@ mod fetch;
 mod fix;
 pub mod fixes;
 mod headers;
+pub mod local_network;
 pub mod messages;
 mod method;
 pub mod narrate;
@@ -61,6 +62,7 @@ mod origin;
 mod outcome;
 mod preflight;
 mod request;
+pub mod resource_policy;
 mod response;
 mod safelist;
 mod server;
@@ -93,13 +95,16 @@ pub use trace::*;
 use url::Url;
 
 use self::fetch::{fetch, FetchContext, Fetched};
+use self::local_network::{address_space_of, is_potentially_trustworthy, PageNetwork};
 use self::messages::{build_console, render, success_console, MessageContext};
 use self::origin::compare_origins;
 use self::outcome::{decide_outcome, Delivered};
 use self::request::build_request;
 use self::request::Built;
 use self::server::MockServer;
-use crate::scenario::{Api, Browser, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario};
+use crate::scenario::{
+    Api, Browser, EmbedderPolicy, Outcome, PreflightUse, RequestResult, RequestSpec, Scenario,
+};
 
 /// Evaluates every request of `scenario` in order, as `browser` would (the
 /// scenario's own `browser`, or Chrome, when `None`). The `expect` blocks
@@ -126,6 +131,7 @@ pub fn evaluate_with(
                 profile,
                 scenario_error: Some(error),
                 requests: Vec::new(),
+                page_console: Vec::new(),
             }
         }
     };
@@ -156,6 +162,7 @@ pub fn evaluate_with(
         profile,
         scenario_error: None,
         requests,
+        page_console: messages::page_csp_warnings(&page.csp, browser),
     }
 }
 
@@ -167,6 +174,10 @@ struct Page {
     /// The origin's serialization, as the `Origin` header and console lines carry it.
     serialized: String,
     csp: Vec<csp::Policy>,
+    /// Its address space, secure context and LNA permissions (issue 13 family 4).
+    network: PageNetwork,
+    /// Its embedder policy (issue 13 family 5).
+    coep: EmbedderPolicy,
 }
 
 impl Page {
@@ -183,11 +194,28 @@ impl Page {
             .as_deref()
             .map(csp::parse_serialized_policy_list)
             .unwrap_or_default();
+        let secure_context = url.as_ref().is_some_and(is_potentially_trustworthy);
+        let network = PageNetwork {
+            space: url
+                .as_ref()
+                .map(|url| address_space_of(url, &scenario.address_spaces)),
+            secure_context,
+            declared: scenario.address_spaces.clone(),
+            permissions: scenario.lna_permissions.clone(),
+        };
+        // HTML: "If environment is a non-secure context, then return" the
+        // default (unsafe-none) embedder policy: COEP needs a secure context.
+        let coep = scenario
+            .page_coep
+            .filter(|_| secure_context)
+            .unwrap_or_default();
         Ok(Page {
             serialized: origin.serialize(),
             url,
             origin,
             csp,
+            network,
+            coep,
         })
     }
 }
@@ -296,6 +324,9 @@ fn run_request(
                 csp: &world.page.csp,
                 steps: &mut steps,
                 exchanges: &mut exchanges,
+                network: &world.page.network,
+                page_url: world.page.url.as_ref(),
+                coep: world.page.coep,
             };
             fetch(&mut ctx, &built.request)
         }
@@ -309,6 +340,21 @@ fn run_request(
         );
         console.extend(lines);
         js_error
+    };
+    let (console_from_source, js_error_from_source) = if profile.browser == Browser::Safari {
+        (
+            console
+                .iter()
+                .enumerate()
+                .filter(|(_, line)| messages::safari_line_from_source(line))
+                .map(|(at, _)| at)
+                .collect(),
+            js_error
+                .as_deref()
+                .is_some_and(messages::safari_line_from_source),
+        )
+    } else {
+        (Vec::new(), false)
     };
     let failure = fetched.failure;
     steps.push(Step::new(StepKind::Verdict {
@@ -339,6 +385,8 @@ fn run_request(
         } else {
             cache.clone()
         },
+        console_from_source,
+        js_error_from_source,
     }
 }
 
@@ -372,6 +420,21 @@ fn script_report(
     let page_origin = world.page.serialized.as_str();
     match &fetched.failure {
         Some(failure) => {
+            let last = exchanges.last();
+            let sent_origin = last
+                .and_then(|e| e.request.headers.get("origin"))
+                .filter(|origin| origin != page_origin);
+            let redirect_to = last
+                .filter(|_| fetched.failed_on_followed_redirect)
+                .and_then(|e| match &e.response {
+                    WireResponse::Http { headers, .. } => headers.get("location").and_then(|l| {
+                        Url::parse(&e.request.url)
+                            .ok()
+                            .and_then(|base| base.join(&l).ok())
+                            .map(String::from)
+                    }),
+                    WireResponse::NetworkError { .. } => None,
+                });
             let context = MessageContext {
                 api: spec.api,
                 url: &fetched.final_url,
@@ -385,6 +448,9 @@ fn script_report(
                     .built
                     .as_ref()
                     .map_or(spec.mode, |b| b.request.mode),
+                sent_origin: sent_origin.as_deref(),
+                redirect_to: redirect_to.as_deref(),
+                script_headers: &spec.headers,
             };
             let rendered = render(failure, &context, profile.browser);
             (rendered.console, rendered.js_error)

@@ -38,6 +38,16 @@ pub(super) fn decide_outcome(
         {
             Outcome::NetworkError
         }
+        // Browser: Chromium prints a Local Network Access refusal as a CORS
+        // error ("blocked by CORS policy: Permission was denied …"); Firefox
+        // as a failed request (profile).
+        Some(Failure::LocalNetworkAccess { .. })
+            if profile
+                .local_network_access
+                .is_some_and(|lna| lna.reported_as_cors) =>
+        {
+            Outcome::Blocked
+        }
         Some(failure) if failure.is_cors_failure() => Outcome::Blocked,
         Some(_) => Outcome::NetworkError,
     }

@@ -8,8 +8,10 @@ use super::browser::MaxAgeReason;
 use super::cache::CacheMiss;
 use super::csp::PolicyCheck;
 use super::failure::{CorsError, Failure, Phase};
+use super::local_network::LnaDecision;
 use super::origin::OriginPart;
 use super::request::BuildNote;
+use super::resource_policy::{CorpCheck, OrbReason};
 use super::safelist::UnsafeHeader;
 use crate::scenario::{Api, Credentials, CrossOrigin, NetworkErrorKind, Outcome};
 
@@ -23,6 +25,8 @@ pub enum Stage {
     Origin,
     /// The page's own Content-Security-Policy (not CORS).
     Csp,
+    /// Local Network Access: a less public page reaching a more private address (not CORS).
+    LocalNetwork,
     /// Simple or preflighted.
     Classification,
     /// The preflight cache.
@@ -33,6 +37,8 @@ pub enum Stage {
     Request,
     /// The CORS check on the response.
     CorsCheck,
+    /// Cross-Origin-Resource-Policy, COEP and ORB on a no-cors response (not CORS).
+    ResourcePolicy,
     /// A redirect.
     Redirect,
     /// What the script can read.
@@ -79,6 +85,11 @@ pub enum SpecRef {
     Csp(&'static str),
     /// [Mixed Content](https://w3c.github.io/webappsec-mixed-content/).
     MixedContent(&'static str),
+    /// [Local Network Access](https://wicg.github.io/local-network-access/).
+    LocalNetworkAccess(&'static str),
+    /// [Opaque Response Blocking](https://github.com/annevk/orb) (the
+    /// explainer and algorithm Fetch integrates).
+    Orb(&'static str),
 }
 
 impl SpecRef {
@@ -90,7 +101,9 @@ impl SpecRef {
             | SpecRef::Xhr(a)
             | SpecRef::WebSockets(a)
             | SpecRef::Csp(a)
-            | SpecRef::MixedContent(a) => a,
+            | SpecRef::MixedContent(a)
+            | SpecRef::LocalNetworkAccess(a)
+            | SpecRef::Orb(a) => a,
         }
     }
 
@@ -103,6 +116,8 @@ impl SpecRef {
             SpecRef::WebSockets(_) => "WebSockets Standard",
             SpecRef::Csp(_) => "Content Security Policy",
             SpecRef::MixedContent(_) => "Mixed Content",
+            SpecRef::LocalNetworkAccess(_) => "Local Network Access",
+            SpecRef::Orb(_) => "Opaque Response Blocking",
         }
     }
 
@@ -119,6 +134,10 @@ impl SpecRef {
             SpecRef::MixedContent(a) => {
                 format!("https://w3c.github.io/webappsec-mixed-content/#{a}")
             }
+            SpecRef::LocalNetworkAccess(a) => {
+                format!("https://wicg.github.io/local-network-access/#{a}")
+            }
+            SpecRef::Orb(a) => format!("https://github.com/annevk/orb#{a}"),
         }
     }
 }
@@ -361,6 +380,31 @@ pub enum StepKind {
         /// The status (101 opens the connection).
         status: u16,
     },
+    // Issue 13 families 4 and 5.
+    /// The Local Network Access check decided (only recorded when it applied).
+    LocalNetworkAccess {
+        /// The URL.
+        url: String,
+        /// What it compared and decided.
+        decision: LnaDecision,
+    },
+    /// The cross-origin resource policy check of a no-cors response
+    /// (recorded when a policy applied).
+    ResourcePolicy {
+        /// The response's URL.
+        url: String,
+        /// What it found.
+        check: CorpCheck,
+    },
+    /// Opaque-response blocking refused a no-cors response to an element.
+    OrbBlocked {
+        /// The response's URL.
+        url: String,
+        /// Its `Content-Type` (empty when absent).
+        content_type: String,
+        /// The step that refused it.
+        reason: OrbReason,
+    },
     // Issue 13, what is not CORS:
     /// An https page's request for an insecure URL, and what the browser did.
     MixedContent {
@@ -592,6 +636,9 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
             if *status == 101 { Pass } else { Fail },
             SpecRef::WebSockets("concept-websocket-establish"),
         ),
+        StepKind::LocalNetworkAccess { .. }
+        | StepKind::ResourcePolicy { .. }
+        | StepKind::OrbBlocked { .. } => gate_placement(kind),
         StepKind::Verdict { outcome, .. } => {
             let status = match outcome {
                 Outcome::Allowed => Pass,
@@ -600,6 +647,29 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
             };
             (Stage::Verdict, status, SpecRef::Fetch("main-fetch"))
         }
+    }
+}
+
+/// Where the steps of issue 13's families 4 and 5 belong (Local Network
+/// Access; CORP and ORB), whether they passed, and what defines them.
+fn gate_placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
+    use StepStatus::{Fail, Info, Pass};
+    match kind {
+        StepKind::LocalNetworkAccess { decision, .. } => (
+            Stage::LocalNetwork,
+            if decision.result.is_ok() { Pass } else { Fail },
+            SpecRef::LocalNetworkAccess("local-network-access-check"),
+        ),
+        StepKind::ResourcePolicy { check, .. } => (
+            Stage::ResourcePolicy,
+            if check.blocked { Fail } else { Pass },
+            SpecRef::Fetch("cross-origin-resource-policy-check"),
+        ),
+        StepKind::OrbBlocked { .. } => {
+            (Stage::ResourcePolicy, Fail, SpecRef::Orb("orbs-algorithm"))
+        }
+        // Never reached: only the three kinds above come here.
+        _ => (Stage::Verdict, Info, SpecRef::Fetch("main-fetch")),
     }
 }
 

@@ -23,6 +23,10 @@ pub struct Trace {
     pub scenario_error: Option<String>,
     /// One entry per scenario request, in order.
     pub requests: Vec<RequestTrace>,
+    /// Lines the browser prints as the page loads, before any request: its
+    /// warnings about the page's own `page_csp` (`messages::page_csp_warnings`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub page_console: Vec<String>,
 }
 
 /// What happened to one request.
@@ -45,6 +49,16 @@ pub struct RequestTrace {
     pub fixes: Vec<Fix>,
     /// The preflight cache after this request.
     pub cache_after: PreflightCache,
+    /// Which console lines (positions in `result.console`) the model takes
+    /// from the browser's source rather than from the real browser: Safari's
+    /// lines WebKitGTK does not show, or shows in its network stack's words
+    /// (`messages::safari_line_from_source`). Empty for Chromium and Firefox,
+    /// whose every line verify checks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub console_from_source: Vec<usize>,
+    /// Whether `result.js_error` is from the browser's source only (as above).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub js_error_from_source: bool,
 }
 
 /// One message pair over the wire.

@@ -121,6 +121,7 @@ fn parse_fetch_at(tokens: &[Token], at: usize, len: usize) -> Result<ParsedCall,
         upload_listener: false,
         timeout_ms: None,
         at_ms: None,
+        target_address_space: None,
     };
     let mut referrer = None;
     let mut ignored = Vec::new();
@@ -178,6 +179,7 @@ fn parse_xhr(tokens: &[Token], len: usize) -> Result<ParsedCall, JsCallError> {
         upload_listener: false,
         timeout_ms: None,
         at_ms: None,
+        target_address_space: None,
     };
     let mut opened = false;
     let start = tokens.first().map_or(0, |t| t.start);

@@ -3,6 +3,8 @@
 //! These types are the contract with instructors' files: later versions only
 //! add optional fields, so nothing here may become required.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The one accepted value of the `format` field.
@@ -61,6 +63,103 @@ pub struct Scenario {
     /// (`engine::csp`); absent means no policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_csp: Option<String>,
+
+    // Issue 13, families 4 and 5 (Local Network Access; CORP, COEP, ORB).
+    /// Extension (optional): the IP address space of an origin's server,
+    /// keyed by origin (`scheme://host[:port]`). An origin not listed gets
+    /// the space its host implies: `localhost` and loopback addresses are
+    /// `loopback`, private and link-local addresses `local`, every other
+    /// address and every other name `public` (`engine::local_network`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub address_spaces: BTreeMap<String, AddressSpace>,
+    /// Extension (optional): the page's Local Network Access permissions,
+    /// by permission name; a name not listed is `prompt` (not yet asked).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lna_permissions: BTreeMap<LnaPermission, PermissionState>,
+    /// Extension (optional): the page's `Cross-Origin-Embedder-Policy`
+    /// header value; absent means `unsafe-none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_coep: Option<EmbedderPolicy>,
+}
+
+/// An [IP address space](https://wicg.github.io/local-network-access/#ip-address-space),
+/// ordered from the most private to the most public.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddressSpace {
+    /// Only reachable on this device (`127.0.0.0/8`, `::1`, `localhost`).
+    Loopback,
+    /// Only meaningful within the current network (RFC 1918, link-local, …).
+    Local,
+    /// Everything else.
+    #[default]
+    Public,
+}
+
+impl AddressSpace {
+    /// The name in files, console lines and the `targetAddressSpace` option.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddressSpace::Loopback => "loopback",
+            AddressSpace::Local => "local",
+            AddressSpace::Public => "public",
+        }
+    }
+
+    /// [Less public](https://wicg.github.io/local-network-access/#ip-address-space-less-public)
+    /// than `other`: loopback than local or public, local than public.
+    pub fn is_less_public_than(self, other: AddressSpace) -> bool {
+        self < other
+    }
+}
+
+/// A Local Network Access [permission](https://wicg.github.io/local-network-access/#permissions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum LnaPermission {
+    /// `loopback-network`: a loopback target.
+    #[serde(rename = "loopback-network")]
+    LoopbackNetwork,
+    /// `local-network`: a local target.
+    #[serde(rename = "local-network")]
+    LocalNetwork,
+}
+
+impl LnaPermission {
+    /// The permission's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LnaPermission::LoopbackNetwork => "loopback-network",
+            LnaPermission::LocalNetwork => "local-network",
+        }
+    }
+}
+
+/// A [permission state](https://w3c.github.io/permissions/#dom-permissionstate).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PermissionState {
+    /// The user allowed it.
+    Granted,
+    /// The user refused it.
+    Denied,
+    /// Not yet asked: the browser asks when a request needs it.
+    #[default]
+    Prompt,
+}
+
+/// An [embedder policy value](https://html.spec.whatwg.org/multipage/browsers.html#embedder-policy-value-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmbedderPolicy {
+    /// No policy (the default).
+    #[default]
+    UnsafeNone,
+    /// Every no-cors resource must opt in with `Cross-Origin-Resource-Policy` (or be CORS).
+    RequireCorp,
 }
 
 /// One `expect` field the engine does not model for one request.
@@ -445,6 +544,11 @@ pub struct RequestSpec {
     /// Milliseconds since the scenario started; the previous request's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_ms: Option<u64>,
+    /// Extension (optional), `fetch` only: the `targetAddressSpace` option
+    /// (Local Network Access), the address space the script expects the
+    /// server in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_address_space: Option<AddressSpace>,
     /// Extension, `fetch` and `xhr` only: the page gives up after this many
     /// milliseconds (`AbortSignal.timeout(N)` / `xhr.timeout = N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

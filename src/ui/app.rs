@@ -59,8 +59,12 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let dispatch = ctx.link().callback(|action| action);
-        let (state, start_effects) =
+        let (mut state, start_effects) =
             AppState::start(effects::read_start(), super::default_scenario());
+        if super::first_view::present() {
+            // The pre-rendered view is the whole view: render it all at once.
+            state = super::first_view::settled(state);
+        }
         effects::run(start_effects, &dispatch);
         let mode = Rc::new(Cell::new(state.mode));
         App {
@@ -86,6 +90,10 @@ impl Component for App {
 
     fn rendered(&mut self, _ctx: &Context<Self>, first_render: bool) {
         if first_render {
+            // The app's first view is in the DOM (hidden): the pre-rendered
+            // one goes and this one shows, in one task, so no frame shows
+            // neither or both.
+            super::first_view::take_over();
             super::performance_mark("first render in the DOM");
             let dispatch = self.dispatch.clone();
             after_next_paint(move || dispatch.emit(Action::Settled));

@@ -23,6 +23,8 @@
 //!   predict, then reveal; the course path and its progress).
 //! - [`presenter`]: one stage per screen in large type, for a projector.
 //! - [`authoring`]: save as a scenario file, open one (picker or drop).
+//! - [`first_view`]: the pre-rendered first view (rendered at build time by
+//!   these components, natively; taken over by the app when it starts).
 
 pub mod app;
 pub mod authoring;
@@ -30,6 +32,9 @@ pub mod bundled;
 pub mod client_editor;
 pub mod code;
 pub mod course;
+pub mod first_view;
+#[cfg(feature = "app-frameworks")]
+pub mod framework_editor;
 pub mod header_rows;
 pub mod library;
 pub mod paste;
@@ -56,10 +61,16 @@ pub const DEFAULT_SCENARIO: &str = include_str!(concat!(
     "/scenarios/json-post-without-allow-headers.json"
 ));
 
-/// Mounts [`App`] on the page's `<body>`.
+/// Mounts [`App`]: next to the pre-rendered first view if the page has one
+/// (see [`first_view`]; the app removes it once its own first render is in
+/// the DOM), else on the page's `<body>`.
+#[cfg(target_arch = "wasm32")]
 pub fn start() {
     performance_mark("wasm instantiated");
-    yew::Renderer::<App>::new().render();
+    match first_view::mount_point() {
+        Some(root) => yew::Renderer::<App>::with_root(root).render(),
+        None => yew::Renderer::<App>::new().render(),
+    };
     // Yew renders in a task it queues: the DOM is written later (see `App::rendered`).
     performance_mark("render scheduled");
 }

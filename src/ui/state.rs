@@ -69,6 +69,15 @@ pub enum Edit {
     },
     /// Removes request `index` (never the last one left).
     RemoveRequest(usize),
+    /// The server at request `request`'s URL becomes a framework as
+    /// configured (a first rule for that URL, every method), or, with
+    /// `None`, stops being one (its framework rules go).
+    Framework {
+        /// The request whose URL it is.
+        request: usize,
+        /// The framework and its configuration.
+        framework: Option<crate::scenario::FrameworkRule>,
+    },
 }
 
 /// Applies `edit` to `scenario`; `trace` is the engine's current trace of it
@@ -109,6 +118,31 @@ pub fn apply(scenario: &Scenario, trace: &Trace, edit: Edit) -> Scenario {
                 next.requests.remove(index);
             }
         }
+        Edit::Framework { request, framework } => {
+            if let Some(url) = next.requests.get(request).map(|r| r.url.clone()) {
+                let body = next
+                    .server
+                    .iter()
+                    .find(|r| r.framework.is_some() && r.matcher.url == url)
+                    .map(|r| r.respond.body.clone())
+                    .unwrap_or_default();
+                next.server
+                    .retain(|r| !(r.framework.is_some() && r.matcher.url == url));
+                if let Some(framework) = framework {
+                    next.server.insert(
+                        0,
+                        crate::scenario::ServerRule {
+                            matcher: crate::scenario::RuleMatch { method: None, url },
+                            respond: Respond {
+                                body,
+                                ..Respond::default()
+                            },
+                            framework: Some(framework),
+                        },
+                    );
+                }
+            }
+        }
     }
     // The `expect` block described the scenario before the edit.
     if next != *scenario {
@@ -136,6 +170,9 @@ pub fn empty_scenario() -> Scenario {
         not_modelled: Vec::new(),
         attacker_page: false,
         page_csp: None,
+        address_spaces: Default::default(),
+        lna_permissions: Default::default(),
+        page_coep: None,
     }
 }
 

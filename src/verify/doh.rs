@@ -96,6 +96,38 @@ impl Resolver {
     }
 }
 
+/// Plain DNS over UDP on `ip:53`, for WebKitGTK (`super::webkit`): its
+/// network process resolves names with the C library, which asks the
+/// `nameserver` of `/etc/resolv.conf`, and MiniBrowser runs where that file
+/// names this resolver. Answers as [`answer`] does.
+pub(crate) struct UdpResolver {
+    _tasks: JoinSet<()>,
+}
+
+impl UdpResolver {
+    /// Serves DNS on `ip:53`, answering every name with `ip`.
+    pub(crate) async fn start(ip: Ipv4Addr) -> Result<Self, String> {
+        let address = SocketAddr::from((ip, 53));
+        let socket = tokio::net::UdpSocket::bind(address).await.map_err(|e| {
+            format!("cannot listen on {address} (the DNS resolver for WebKitGTK; port 53 needs root): {e}")
+        })?;
+        let mut tasks = JoinSet::new();
+        tasks.spawn(async move {
+            let mut buffer = vec![0_u8; MAX_QUERY];
+            while let Ok((length, from)) = socket.recv_from(&mut buffer).await {
+                let query = buffer.get(..length).unwrap_or_default();
+                if let Ok(message) = Message::from_vec(query) {
+                    super::debug_line(&format!("dns: query {:?}", message.queries));
+                }
+                if let Some(reply) = answer(query, ip) {
+                    let _ = socket.send_to(&reply, from).await;
+                }
+            }
+        });
+        Ok(UdpResolver { _tasks: tasks })
+    }
+}
+
 async fn serve<T>(io: TokioIo<T>, ip: Ipv4Addr, unresolvable: std::sync::Arc<Vec<String>>)
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -150,7 +182,6 @@ async fn respond(
 /// The DNS response to `query`: an `A` record with `ip` for each `A`
 /// question, nothing for other types (`AAAA`, `HTTPS`: no such records).
 /// `None` when `query` is not a DNS query.
-#[cfg(test)]
 pub(crate) fn answer(query: &[u8], ip: Ipv4Addr) -> Option<Vec<u8>> {
     answer_for(query, ip, &[])
 }

@@ -2,8 +2,10 @@
 //! fresh pages (each in a fresh browser context, so a fresh preflight cache),
 //! navigation, script evaluation, and the page's console as events.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::commands::Commands;
 use super::events::EventLog;
 use crate::scenario::Scenario;
 
@@ -16,6 +18,11 @@ pub(crate) trait Tab {
     async fn evaluate(&self, expression: String, limit: Duration) -> Result<String, String>;
     /// What the page's session has reported so far.
     fn log(&self) -> &EventLog;
+    /// The queue the page fetches its commands from, for a browser with no
+    /// script-evaluation protocol (`super::commands`); `None` otherwise.
+    fn commands(&self) -> Option<Arc<Commands>> {
+        None
+    }
 }
 
 /// One running browser process.

@@ -62,8 +62,45 @@ pub(super) fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, Str
     if let Some(problem) = super::failure_kinds::kinds_problem(&scenario) {
         return Err(format!("cannot verify: {problem}"));
     }
+    if browser == RealBrowser::Webkit {
+        if let Some(reason) = webkit_cannot_stand_for_safari(&scenario) {
+            return Ok(Prepared::Skip(scenario.id, reason));
+        }
+    }
     let engine = engine_results(&scenario, browser.engine_browser());
     Ok(Prepared::Run(Box::new(scenario), engine))
+}
+
+/// Why WebKitGTK cannot stand for Safari on this scenario, if it cannot: a
+/// WebSocket whose handshake fails is reported in the words of the network
+/// stack that opened it (WebKitGTK: libsoup's `The server did not accept the
+/// WebSocket handshake.`; Safari: NSURLSession's), unless the file lists
+/// that console field as not modelled for Safari.
+pub(super) fn webkit_cannot_stand_for_safari(scenario: &Scenario) -> Option<String> {
+    let trace = crate::engine::evaluate(scenario, Some(Browser::Safari));
+    let refused = scenario
+        .requests
+        .iter()
+        .zip(&trace.requests)
+        .enumerate()
+        .any(|(index, (spec, request))| {
+            spec.api == crate::scenario::Api::Websocket
+                && matches!(
+                    request.failure,
+                    Some(
+                        crate::engine::Failure::WebSocketHandshake { .. }
+                            | crate::engine::Failure::ConnectionFailed { .. }
+                    )
+                )
+                && scenario
+                    .not_modelled_reason_in(index, "console", Browser::Safari)
+                    .is_none()
+        });
+    refused.then(|| {
+        "a failed WebSocket handshake: WebKitGTK opens sockets with libsoup, Safari with \
+         NSURLSession, and the console line carries the network stack's words"
+            .to_owned()
+    })
 }
 
 /// The engine's result for each request, evaluated as `browser`.
@@ -80,16 +117,18 @@ pub fn skip_reason(scenario: &Scenario) -> Option<String> {
     skip_reason_for(scenario, RealBrowser::Chromium)
 }
 
-/// Why a scenario is not run in `browser`, if it is not. Firefox runs every
-/// file but Safari-only ones (no `browser` means `chrome`, which is what a
-/// file says when it was written from Chromium, not that Firefox cannot run
-/// it); Chromium skips Firefox- and Safari-only files.
+/// Why a scenario is not run in `browser`, if it is not. Firefox and WebKit
+/// run every file but one only for the other (no `browser` means `chrome`,
+/// which is what a file says when it was written from Chromium, not that
+/// another browser cannot run it); Chromium skips Firefox- and Safari-only files.
 pub fn skip_reason_for(scenario: &Scenario, browser: RealBrowser) -> Option<String> {
     match (scenario.browser, browser) {
-        (Some(Browser::Firefox), RealBrowser::Chromium) => {
+        (Some(Browser::Firefox), RealBrowser::Chromium | RealBrowser::Webkit) => {
             return Some("firefox-only scenario".to_owned())
         }
-        (Some(Browser::Safari), _) => return Some("safari-only scenario".to_owned()),
+        (Some(Browser::Safari), RealBrowser::Chromium | RealBrowser::Firefox) => {
+            return Some("safari-only scenario".to_owned())
+        }
         _ => {}
     }
     if let Some(limit) = super::failure_kinds::browser_limit(scenario, browser) {

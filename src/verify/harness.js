@@ -1,8 +1,9 @@
 // cors-lab verify: the page script. Rust calls `__corsLab.run(spec)` once per
 // scenario request (Runtime.evaluate, awaitPromise) and gets back a JSON
 // string. This script never writes to the console (verify itself logs one
-// settle marker per request and drops it), so every console line seen while a
-// request runs comes from the browser itself.
+// settle marker per request and drops it; under MiniBrowser, each command's
+// result line, also dropped), so every console line seen while a request runs
+// comes from the browser itself.
 "use strict";
 (function () {
   function errorText(e) {
@@ -198,5 +199,42 @@
   }
 
   Object.defineProperty(window, "__corsLab", { value: Object.freeze({ run }) });
+
+  // A browser driven without a script-evaluation protocol (WebKitGTK's
+  // MiniBrowser): the page fetches its commands from its own origin, one
+  // same-origin script at a time and only while none runs, and logs each
+  // command's value as one result line (see src/verify/commands.rs).
+  let polls = 0;
+  let busy = false;
+  let token = "";
+  function poll(pageToken) {
+    if (pageToken !== undefined) token = pageToken;
+    if (busy) return;
+    const script = document.createElement("script");
+    script.src = "/__cors-lab-command?t=" + token + "&n=" + ++polls;
+    const again = () => {
+      script.remove();
+      if (!busy) setTimeout(poll, 20);
+    };
+    script.onload = again;
+    script.onerror = again;
+    document.head.appendChild(script);
+  }
+  function command(id, body) {
+    busy = true;
+    Promise.resolve()
+      .then(body)
+      .then(
+        (value) => ({ ok: String(value) }),
+        (e) => ({ error: errorText(e) }),
+      )
+      .then((result) => {
+        console.log("__cors_lab_result__ " + id + " " + JSON.stringify(result));
+        busy = false;
+        setTimeout(poll, 0);
+      });
+  }
+  Object.defineProperty(window, "__corsLabCommand", { value: command });
+  Object.defineProperty(window, "__corsLabPoll", { value: poll });
   document.title = "cors-lab harness ready";
 })();

@@ -18,18 +18,22 @@ const HARNESS_JS: &str = include_str!("harness.js");
 /// `'self'` (or no `script-src`/`default-src` at all).
 pub(crate) const SCRIPT_PATH: &str = "/__cors-lab-harness.js";
 
-/// The harness script (served at [`SCRIPT_PATH`] for pages with a CSP).
-pub(crate) const fn script() -> &'static str {
-    HARNESS_JS
+/// The harness script (served at [`SCRIPT_PATH`] for pages with a CSP);
+/// with a page token, it starts fetching its commands (`super::commands`).
+pub(crate) fn script(polls: Option<u64>) -> String {
+    match polls {
+        Some(token) => format!("{HARNESS_JS}\nwindow.__corsLabPoll(\"{token}\");\n"),
+        None => HARNESS_JS.to_owned(),
+    }
 }
 
 /// The HTML of the harness page (no other subresource than the harness
-/// script when `external_script`; otherwise it is inline).
-pub(crate) fn html(external_script: bool) -> String {
+/// script when `external_script`; otherwise it is inline); `polls` as for [`script`].
+pub(crate) fn html(external_script: bool, polls: Option<u64>) -> String {
     let script = if external_script {
         format!("<script src=\"{SCRIPT_PATH}\"></script>")
     } else {
-        format!("<script>\n{HARNESS_JS}\n</script>")
+        format!("<script>\n{}\n</script>", script(polls))
     };
     // An empty icon spares a favicon request; under the scenario's own
     // `page_csp` it is left out, since that policy may refuse `data:` images

@@ -1,6 +1,7 @@
 //! `cors-lab verify`: replays scenarios in a real headless browser (the
-//! installed Chromium over CDP, or Firefox ESR over WebDriver BiDi) against a
-//! real mock server, and compares what the browser did with the engine.
+//! installed Chromium over CDP, Firefox ESR over WebDriver BiDi, or
+//! WebKitGTK's MiniBrowser under Xvfb) against a real mock server, and
+//! compares what the browser did with the engine.
 //!
 //! A run starts a few workers (`Options::jobs`), each with its own loopback
 //! address (`slot`), its own browser process (every hostname resolves to
@@ -13,6 +14,7 @@
 
 mod browser;
 mod certificate;
+mod commands;
 mod doh;
 mod driver;
 mod events;
@@ -22,11 +24,13 @@ mod firefox;
 mod harness_page;
 mod http1;
 mod observe;
+mod own_replies;
 mod page_run;
 pub mod report;
 mod server;
 mod slot;
 mod timing;
+mod webkit;
 mod wire_sent;
 
 use std::cmp::Reverse;
@@ -45,6 +49,7 @@ pub use browser::{chromium_path, headless_chromium, DEFAULT_CHROMIUM};
 pub use files::{collect_files, skip_reason, skip_reason_for};
 pub use firefox::{firefox_path, DEFAULT_FIREFOX};
 pub use observe::CorsErrorStatus;
+pub use webkit::{minibrowser_path, DEFAULT_MINIBROWSER};
 
 use browser::Chromium;
 use driver::Driver;
@@ -53,6 +58,7 @@ use firefox::Firefox;
 use page_run::{debug_line, run_scenario};
 use slot::Slot;
 use timing::{engine_at_real_times, timing_slipped};
+use webkit::WebKit;
 
 /// A scenario needing more real waiting than this (its last `at_ms`) is skipped.
 pub const MAX_REAL_WAIT: Duration = Duration::from_secs(15);
@@ -81,6 +87,9 @@ pub enum RealBrowser {
     Chromium,
     /// The installed Firefox ESR, headless (WebDriver BiDi).
     Firefox,
+    /// WebKitGTK's MiniBrowser under Xvfb (WebCore's console on stderr);
+    /// compared with the engine's Safari profile.
+    Webkit,
 }
 
 impl RealBrowser {
@@ -89,6 +98,7 @@ impl RealBrowser {
         match self {
             RealBrowser::Chromium => Browser::Chrome,
             RealBrowser::Firefox => Browser::Firefox,
+            RealBrowser::Webkit => Browser::Safari,
         }
     }
 }
@@ -102,6 +112,8 @@ pub struct Options {
     pub chromium: PathBuf,
     /// The Firefox executable.
     pub firefox: PathBuf,
+    /// WebKitGTK's MiniBrowser.
+    pub minibrowser: PathBuf,
     /// How many scenarios run at once (each worker has its own browser process).
     pub jobs: usize,
 }
@@ -112,6 +124,7 @@ impl Default for Options {
             browser: RealBrowser::Chromium,
             chromium: chromium_path(),
             firefox: firefox_path(),
+            minibrowser: minibrowser_path(),
             jobs: DEFAULT_JOBS,
         }
     }
@@ -347,6 +360,10 @@ async fn worker(options: &Options, work: &Work) -> Result<String, String> {
             let driver = Firefox::launch(&options.firefox, slot.ip).await?;
             Ok(serve(driver, slot.ip, work).await)
         }
+        RealBrowser::Webkit => {
+            let driver = WebKit::launch(&options.minibrowser, slot.ip).await?;
+            Ok(serve(driver, slot.ip, work).await)
+        }
     }
 }
 
@@ -460,13 +477,21 @@ async fn run_job<D: Driver>(
                 }
             }
         }
+        // The page's own load lines the engine models (its policy's warnings)
+        // are the scenario's, not unattributed; any other line stays reported.
+        let mut unattributed = ran.unattributed.clone();
+        for line in crate::engine::evaluate(scenario, Some(job.browser)).page_console {
+            if let Some(at) = unattributed.iter().position(|seen| *seen == line) {
+                unattributed.remove(at);
+            }
+        }
         let (wire_exchanges_compared, wire_disagreements) = compare_wire(
             job,
             &ran,
             real_times.is_some().then_some(ran.timeline.as_slice()),
         );
         return FileStatus::Verified(Verified {
-            disagreements: compare(&ran.observed, &engine)
+            disagreements: compare(&ran.observed, &in_system_console(&engine, job.browser))
                 .into_iter()
                 .filter(|d| {
                     scenario
@@ -479,12 +504,31 @@ async fn run_job<D: Driver>(
             chromium_cors_errors: ran.cors_errors,
             attempts: attempt,
             real_times,
-            unattributed_console: ran.unattributed,
+            unattributed_console: unattributed,
             wire_disagreements,
             wire_exchanges_compared,
         });
     }
 }
+
+/// The engine's results without the lines verify cannot see in `browser`:
+/// Safari's `Failed to load resource: …` lines are Web Inspector's own
+/// (`WebConsoleAgent`), never written to WebCore's system console, which is
+/// what verify reads from WebKitGTK; they stay in the model, from WebKit's source.
+fn in_system_console(engine: &[RequestResult], browser: Browser) -> Vec<RequestResult> {
+    let mut results = engine.to_vec();
+    if browser == Browser::Safari {
+        for result in &mut results {
+            result
+                .console
+                .retain(|line| !line.starts_with(WEB_INSPECTOR_ONLY));
+        }
+    }
+    results
+}
+
+/// The start of Web Inspector's own line for a failed load (see [`in_system_console`]).
+const WEB_INSPECTOR_ONLY: &str = "Failed to load resource: ";
 
 /// Compares what the browser sent with the engine's exchanges, request by
 /// request (evaluated at the real times when the run was judged at them).

@@ -115,11 +115,33 @@ pub(crate) fn cors_error(events: &[Event]) -> Option<CorsErrorStatus> {
 /// has been blocked by CORS policy` line, or Firefox's `Cross-Origin Request
 /// Blocked: …` line, except Firefox's `(Reason: CORS request did not
 /// succeed)`, which it prints for any failed connection (a network error) and
-/// after a failed preflight (where another line gives the CORS reason).
+/// after a failed preflight (where another line gives the CORS reason), or
+/// one of WebCore's CORS reasons ([`is_webkit_cors_reason`]).
 pub(crate) fn is_cors_line(line: &str) -> bool {
     (line.starts_with("Access to ") && line.contains("has been blocked by CORS policy"))
         || (line.starts_with("Cross-Origin Request Blocked:")
             && !line.contains("(Reason: CORS request did not succeed)"))
+        || is_webkit_cors_reason(line)
+}
+
+/// WebCore's reasons for a failed CORS check (`CrossOriginAccessControl.cpp`,
+/// `CrossOriginPreflightResultCache.cpp`, `NetworkLoadChecker.cpp`). Its
+/// loader line `… due to access control checks.` is not one: WebKit ends
+/// a refused `redirect: "error"` with it too, a network error in the spec.
+fn is_webkit_cors_reason(line: &str) -> bool {
+    (line.starts_with("Origin ")
+        && line.contains(" is not allowed by Access-Control-Allow-Origin."))
+        || line.starts_with("Cannot use wildcard in Access-Control-Allow-Origin")
+        || line == "Access-Control-Allow-Origin cannot contain more than one origin."
+        || line.starts_with("Credentials flag is true, but Access-Control-Allow-Credentials")
+        || line.starts_with("Preflight response is not successful.")
+        || line.starts_with("Header Access-Control-Allow-")
+        || (line.starts_with("Method ")
+            && line.ends_with(" is not allowed by Access-Control-Allow-Methods."))
+        || (line.starts_with("Request header field ")
+            && line.ends_with(" is not allowed by Access-Control-Allow-Headers."))
+        || (line.starts_with("Cross-origin redirection to ")
+            && line.contains(" denied by Cross-Origin Resource Sharing policy: "))
 }
 
 /// Whether `url` is cross-origin to `page` (an opaque page is cross-origin to everything).

@@ -54,6 +54,10 @@ pub fn to_json(run: &Run) -> Value {
                     );
                     object.insert("wire_disagreements".to_owned(), json!(v.wire_disagreements));
                     object.insert(
+                        "unattributed_console".to_owned(),
+                        json!(v.unattributed_console),
+                    );
+                    object.insert(
                         "wire_exchanges_compared".to_owned(),
                         json!(v.wire_exchanges_compared),
                     );

@@ -21,8 +21,9 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::scenario::{HeaderPair, NetworkErrorKind, ServerRule};
 
-use super::harness_page::{self, PAGE_PATH};
+use super::commands::Commands;
 use super::http1::{read_request, Reply, RequestHead};
+use super::own_replies;
 
 /// No scenario request is in flight (the page is loading, or between requests).
 const NO_REQUEST: usize = usize::MAX;
@@ -74,6 +75,9 @@ pub(crate) struct ServerSetup {
     pub(crate) page_csp: Option<String>,
     /// The ports to listen on.
     pub(crate) ports: Vec<u16>,
+    /// The page's command queue, for a browser driven through the page
+    /// itself (`super::commands`); `None` for Chromium and Firefox.
+    pub(crate) commands: Option<Arc<Commands>>,
 }
 
 /// A running mock server; dropping it stops every listener and connection.
@@ -148,14 +152,20 @@ impl MockServer {
             .store(index.unwrap_or(NO_REQUEST), Ordering::SeqCst);
     }
 
-    /// Every request received while scenario request `index` was in flight.
+    /// Every request received while scenario request `index` was in flight,
+    /// in the order they arrived (a request is logged once its answer is
+    /// written, by when the browser may have sent the next on another
+    /// connection: seen once in WebKit, a 308 logged after the preflight it led to).
     pub(crate) fn received_during(&self, index: usize) -> Vec<ReceivedRequest> {
-        self.shared
+        let mut received: Vec<ReceivedRequest> = self
+            .shared
             .log()
             .iter()
             .filter(|r| r.during == Some(index))
             .cloned()
-            .collect()
+            .collect();
+        received.sort_by_key(|r| r.at);
+        received
     }
 
     /// Stops every listener and open connection.
@@ -338,56 +348,16 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
     let raw_url = format!("{scheme}://{host}{}", request.target);
     let url = url::Url::parse(&raw_url).ok();
     let method = request.method.clone();
-    let page_origin = |url: &Option<url::Url>| matches!((url, &shared.page_url), (Some(u), Some(p)) if u.origin() == p.origin());
-    let path = url
-        .as_ref()
-        .map(|u| u.path().to_owned())
-        .unwrap_or_default();
-    let query = url.as_ref().and_then(|u| u.query().map(str::to_owned));
-
     let current = shared.current.load(Ordering::SeqCst);
-    let is_page =
-        current == NO_REQUEST && path == PAGE_PATH && query.is_none() && page_origin(&url);
-    if is_page {
+    let own = own_replies::own_reply(
+        &shared.setup,
+        shared.page_url.as_ref(),
+        current != NO_REQUEST,
+        url.as_ref(),
+    );
+    if let Some(reply) = own {
         return Answer {
-            reply: Some(page_response(shared)),
-            entry: None,
-            fails: None,
-        };
-    }
-    // The browser's own favicon request for a page without the icon link
-    // (a page with a `page_csp`): answered with no content, so it prints
-    // nothing (a 404 makes Chromium print `Failed to load resource`). It may
-    // come while a scripted request is in flight, so it is answered then too,
-    // unless a rule of the scenario serves that URL.
-    let rule_serves_favicon = || {
-        shared.setup.rules.iter().any(|rule| {
-            url::Url::parse(&rule.matcher.url).is_ok_and(|rule_url| {
-                rule_url.path() == "/favicon.ico" && page_origin(&Some(rule_url))
-            })
-        })
-    };
-    if path == "/favicon.ico" && page_origin(&url) && !rule_serves_favicon() {
-        return Answer {
-            reply: Some(plain_response(204, Vec::new(), "")),
-            entry: None,
-            fails: None,
-        };
-    }
-    let is_harness_script = current == NO_REQUEST
-        && shared.setup.page_csp.is_some()
-        && path == harness_page::SCRIPT_PATH
-        && page_origin(&url);
-    if is_harness_script {
-        let headers = vec![
-            (
-                "Content-Type".to_owned(),
-                "text/javascript; charset=utf-8".to_owned(),
-            ),
-            ("Cache-Control".to_owned(), "no-store".to_owned()),
-        ];
-        return Answer {
-            reply: Some(plain_response(200, headers, harness_page::script())),
+            reply: Some(reply),
             entry: None,
             fails: None,
         };
@@ -526,27 +496,7 @@ fn join_header(headers: &[HeaderPair], name: &str) -> Option<String> {
     (!values.is_empty()).then(|| values.join(", "))
 }
 
-fn page_response(shared: &Shared) -> Reply {
-    let mut headers = vec![
-        (
-            "Content-Type".to_owned(),
-            "text/html; charset=utf-8".to_owned(),
-        ),
-        ("Cache-Control".to_owned(), "no-store".to_owned()),
-    ];
-    if shared.setup.sandbox_page {
-        headers.push((
-            "Content-Security-Policy".to_owned(),
-            "sandbox allow-scripts".to_owned(),
-        ));
-    }
-    if let Some(policy) = &shared.setup.page_csp {
-        headers.push(("Content-Security-Policy".to_owned(), policy.clone()));
-    }
-    plain_response(200, headers, &shared.setup.page_html)
-}
-
-fn plain_response(status: u16, headers: Vec<HeaderPair>, body: &str) -> Reply {
+pub(super) fn plain_response(status: u16, headers: Vec<HeaderPair>, body: &str) -> Reply {
     Reply {
         status,
         headers,
@@ -582,6 +532,38 @@ mod tests {
     }
 
     #[test]
+    fn the_page_gets_its_commands_from_its_own_origin_and_they_are_never_logged() {
+        let commands = Arc::new(Commands::new());
+        let setup = ServerSetup {
+            rules: Vec::new(),
+            page_url: "https://app.test/".to_owned(),
+            page_html: String::new(),
+            sandbox_page: false,
+            page_csp: None,
+            ports: Vec::new(),
+            commands: Some(commands.clone()),
+        };
+        let tls = super::super::certificate::tls_config(&[]).unwrap();
+        let shared = Shared::new(setup, url::Url::parse("https://app.test/").ok(), tls);
+        shared.current.store(0, Ordering::SeqCst);
+        let token = commands.token();
+        let poll = |host: &str| RequestHead {
+            method: "GET".to_owned(),
+            target: format!("{}?t={token}&n=1", crate::verify::commands::COMMAND_PATH),
+            headers: vec![("Host".to_owned(), host.to_owned())],
+        };
+        commands.push(4, "1 + 1");
+        let served = answer(&shared, "https", &poll("app.test"));
+        assert!(served.entry.is_none(), "a poll is not scenario traffic");
+        let body = String::from_utf8(served.reply.unwrap().body).unwrap();
+        assert!(body.contains("__corsLabCommand(4, "), "{body}");
+        // Another origin's request for that path is scenario traffic (a 404 here).
+        let other = answer(&shared, "https", &poll("api.test"));
+        assert!(other.entry.is_some());
+        assert_eq!(other.reply.unwrap().status, 404);
+    }
+
+    #[test]
     fn a_websocket_rule_answers_its_handshake_on_the_matching_http_scheme() {
         let plain = url::Url::parse("http://chat.example.com/socket").unwrap();
         let secure = url::Url::parse("https://chat.example.com/socket").unwrap();
@@ -611,6 +593,7 @@ mod tests {
                 page_url: "http://page.invalid/".to_owned(),
                 page_html: String::new(),
                 sandbox_page: false,
+                commands: None,
                 page_csp: None,
                 ports: Vec::new(),
             };

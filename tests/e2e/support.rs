@@ -125,7 +125,9 @@ pub(crate) async fn wait_until(page: &Page, js: &str, what: &str) {
 pub(crate) async fn ready(page: &Page) {
     wait_until(
         page,
-        "!!document.querySelector('[data-testid=app-ready] [data-testid=verdict]')",
+        // The pre-rendered first view (scripts/prerender) looks ready too, but
+        // is static until the app has taken over and removed it.
+        "!!document.querySelector('[data-testid=app-ready] [data-testid=verdict]') && !document.querySelector('[data-prerendered]')",
         "the app shows a verdict",
     )
     .await;

@@ -10,7 +10,7 @@ use url::Url;
 use super::main_fetch::{Chain, Ending};
 use super::redirect::is_redirect_status;
 use super::tainting::Tainting;
-use super::{connection_failure, page_timeout, preflight_fetch, FetchContext};
+use super::{beyond_cors, connection_failure, page_timeout, preflight_fetch, FetchContext};
 use crate::engine::cors_check::cors_check;
 use crate::engine::failure::{Failure, Phase};
 use crate::engine::headers::HeaderList;
@@ -125,6 +125,10 @@ pub(super) fn http_fetch(
                 && response_headers.get("Location").is_some();
             return ControlFlow::Break(ending);
         }
+    }
+    // Issue 13 family 5: "If either request's response tainting or response's type is "opaque", and the cross-origin resource policy check … returns blocked, then return a network error."
+    if chain.tainting == Tainting::Opaque {
+        beyond_cors::check_cross_origin_resource_policy(ctx, current, &response_headers, status)?;
     }
     ControlFlow::Continue((status, response_headers))
 }

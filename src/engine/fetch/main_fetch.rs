@@ -8,7 +8,7 @@ use url::Url;
 
 use super::mixed_content::check_mixed_content;
 use super::tainting::{filtered_response, serialize_request_origin, Tainting};
-use super::{http_fetch, redirect, FetchContext, Fetched};
+use super::{beyond_cors, http_fetch, redirect, FetchContext, Fetched};
 use crate::engine::csp::{should_request_be_blocked, violations};
 use crate::engine::failure::Failure;
 use crate::engine::headers::HeaderList;
@@ -197,6 +197,8 @@ fn main_fetch_for_current_url(
         .unwrap_or_else(|| request.url.clone());
     let after_redirect = chain.url_list.len() > 1;
     chain.tainting = choose_path(ctx, request, chain.tainting, &current, after_redirect)?;
+    // Issue 13 family 4: Local Network Access, before anything is sent.
+    beyond_cors::check_local_network_access(ctx, request, &current)?;
     let origin = serialize_request_origin(ctx.page, &chain.url_list);
     if after_redirect && origin == "null" && chain.tainting == Tainting::Cors {
         ctx.record(StepKind::OriginTainted);
@@ -208,6 +210,10 @@ fn main_fetch_for_current_url(
         headers.get("Location"),
     ) {
         return redirect::redirect_by_mode(ctx, request, chain, &current, status, location);
+    }
+    // Issue 13 family 5: ORB on the final no-cors response to an element.
+    if chain.tainting == Tainting::Opaque {
+        beyond_cors::check_opaque_response_blocking(ctx, request, &current, status, &headers)?;
     }
     let (delivered, readable) = filtered_response(chain.tainting, &headers, chain.credentials);
     ControlFlow::Break(Ending::delivered(delivered, readable, status))

@@ -17,6 +17,7 @@
 //! the outcome (see [`super::outcome`]) or writes English (see
 //! [`super::narrate`]).
 
+mod beyond_cors;
 mod event_source;
 mod http_fetch;
 mod main_fetch;
@@ -31,13 +32,16 @@ use super::browser::Profile;
 use super::cache::PreflightCache;
 use super::csp::Policy;
 use super::failure::{Failure, NetworkErrorKind, Phase};
+use super::local_network::PageNetwork;
 use super::origin::Origin;
 use super::outcome::Delivered;
 use super::request::Request;
 use super::server::{MockServer, WireRequest, WireResponse};
 use super::step::{Step, StepKind};
 use super::trace::{Exchange, ExchangeKind};
-use crate::scenario::{Api, PreflightUse};
+use url::Url;
+
+use crate::scenario::{Api, EmbedderPolicy, PreflightUse};
 
 /// How fetching a request ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +106,12 @@ pub(super) struct FetchContext<'a> {
     pub steps: &'a mut Vec<Step>,
     /// Wire exchanges, appended as the fetch goes.
     pub exchanges: &'a mut Vec<Exchange>,
+    /// The page's address space, secure context and LNA permissions.
+    pub network: &'a PageNetwork,
+    /// The page's URL (`None` when its origin is opaque), for CORP.
+    pub page_url: Option<&'a Url>,
+    /// The page's embedder policy (COEP), for CORP.
+    pub coep: EmbedderPolicy,
 }
 
 impl FetchContext<'_> {
@@ -165,3 +175,6 @@ pub(super) fn fetch(ctx: &mut FetchContext<'_>, request: &Request) -> Fetched {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod beyond_cors_tests;

@@ -51,6 +51,16 @@ pub(super) fn preflight_if_needed(
     if !needs {
         return ControlFlow::Continue(());
     }
+    // Browser: Firefox keys its preflight cache by the page's principal, the
+    // origin its preflight sends, not the tainted `null` (observed: an entry
+    // made after a cross-origin redirect served the page's own request to that
+    // URL, tests/wpt/wpt-preflight-cache-tainted-origin.json).
+    let page_origin = ctx.page.serialize();
+    let origin = if ctx.profile.preflight_origin_ignores_tainting {
+        page_origin.as_str()
+    } else {
+        origin
+    };
     let query = CacheQuery {
         origin,
         url: current.as_str(),
@@ -206,8 +216,14 @@ fn cors_preflight_fetch(
     if grant.wildcard_covered_authorization {
         ctx.record(StepKind::WildcardCoveredAuthorization);
     }
+    // Browser: Chromium and WebKit give a request a redirect tainted a fresh
+    // opaque origin, so what its preflight grants is never found again
+    // (observed: tests/wpt/wpt-preflight-cache-tainted-origin.json); the spec
+    // keys the entry by `null`, for the next tainted request (`Profile`).
+    let tainted = ask.origin == "null" && ctx.page.serialize() != "null";
+    let kept = !tainted || ctx.profile.reuses_null_origin_preflights;
     // 10.–11. "Let max-age be …"; "create a new cache entry" for each method and header name.
-    if grant.max_age.seconds > 0 {
+    if grant.max_age.seconds > 0 && kept {
         ctx.cache.store(
             CacheEntry {
                 origin: ask.origin.clone(),

@@ -76,8 +76,13 @@ pub fn fixes_for_cause(cause: Cause, status: Option<u16>, fixes: &[Fix]) -> Vec<
     let Some(first) = cause_fix(cause, status) else {
         return fixes.to_vec();
     };
-    // The planner already leads with this repair (an error status it met).
-    if fixes.iter().any(|f| f.action == first.action) {
+    // The planner already leads with this repair (an error status it met),
+    // or with the engine's own words for a failure that is not CORS.
+    let explained = |f: &Fix| match &f.action {
+        FixAction::Advise(advice) => f.action == first.action || advice.says_not_cors(),
+        _ => false,
+    };
+    if fixes.iter().any(explained) {
         return fixes
             .iter()
             .filter(|f| cause.cors_headers_help() || matches!(f.action, FixAction::Advise(_)))

@@ -265,6 +265,16 @@ pub fn advice_for(failure: &Failure) -> Fix {
         Failure::InvalidRedirectLocation { .. } => Advice::RedirectLocation,
         Failure::UnsupportedScheme { .. } => Advice::UnsupportedScheme,
         Failure::WebSocketHandshake { .. } => Advice::WebSocketHandshake,
+        Failure::LocalNetworkAccess { target, denial } => Advice::LocalNetworkAccess {
+            target: *target,
+            denial: denial.clone(),
+        },
+        Failure::CorpBlocked {
+            defaulted_by_coep, ..
+        } => Advice::CrossOriginResourcePolicy {
+            defaulted_by_coep: *defaulted_by_coep,
+        },
+        Failure::OrbBlocked { .. } => Advice::OpaqueResponseBlocking,
         _ => Advice::ScriptCall,
     };
     Fix {

@@ -3,6 +3,8 @@
 //! the trace view and the paste panel. Nothing is worded while planning;
 //! text is rendered only when something shows it.
 
+use crate::engine::local_network::LnaDenial;
+use crate::scenario::AddressSpace;
 use serde::Serialize;
 
 use crate::engine::failure::{CorsError, Failure};
@@ -139,6 +141,15 @@ pub fn advice_problem(advice: &Advice) -> &'static str {
         Advice::UnsupportedScheme => "the URL's scheme is not http or https",
         Advice::WebSocketHandshake => "the server refused the WebSocket handshake",
         Advice::ScriptCall => "the script's call is refused before anything is sent",
+        Advice::LocalNetworkAccess { .. } => {
+            "Local Network Access refused a request into a more private network"
+        }
+        Advice::CrossOriginResourcePolicy { .. } => {
+            "the resource's Cross-Origin-Resource-Policy does not let this page embed it"
+        }
+        Advice::OpaqueResponseBlocking => {
+            "ORB refused a data response (JSON, HTML) to an image or script element"
+        }
         Advice::Connection { kind } => match kind {
             NetworkErrorKind::Closed => "the server closed the connection without answering",
             NetworkErrorKind::Refused => "the connection was refused: nothing listens there",
@@ -178,6 +189,10 @@ pub fn advice_text(advice: &Advice) -> String {
         Advice::UnsupportedScheme => "Serve the resource over http or https.",
         Advice::WebSocketHandshake => "The server refused the WebSocket handshake: that is its own decision (an Origin check, say), not CORS, and no Access-Control-* header changes it. Accept this origin on the server only if it is trusted.",
         Advice::ScriptCall => "Fix the script's call: the browser throws before sending anything.",
+        Advice::LocalNetworkAccess { target, denial } => return lna_advice(*target, denial),
+        Advice::CrossOriginResourcePolicy { defaulted_by_coep: true } => "The page sends Cross-Origin-Embedder-Policy: require-corp, so every no-cors resource must opt in. Have the resource's server send Cross-Origin-Resource-Policy: cross-origin (or same-site), or load it in CORS mode (a crossorigin attribute, and Access-Control-Allow-Origin on the response). No CORS header helps the no-cors load itself.",
+        Advice::CrossOriginResourcePolicy { defaulted_by_coep: false } => "The resource's own Cross-Origin-Resource-Policy refuses this page. If other sites may embed it, its server must send Cross-Origin-Resource-Policy: cross-origin (or same-site for the same site); otherwise serve it from the page's own origin. This is not CORS: Access-Control-Allow-Origin does not change it.",
+        Advice::OpaqueResponseBlocking => "An <img> or <script> got a JSON or HTML response, which ORB never hands to an element. Point the element at a real image or script, or read the data with fetch() and CORS headers. Adding CORS headers to the response does not change an element's no-cors load.",
         Advice::Connection { kind } => return connection_advice(*kind),
         Advice::PageTimeout => "Not a CORS problem: the server accepted the request and never answered, so the page's own timeout ended it. Find out why the server hangs (its logs, a slow database, a stuck worker).",
         Advice::MixedContent => "Not a CORS problem: a page served over https may not call an http URL. Serve the API over https (https://, and wss:// for sockets); no Access-Control-* header changes this.",
@@ -186,6 +201,27 @@ pub fn advice_text(advice: &Advice) -> String {
         Advice::RedirectedElsewhere { to } => return format!("The request was redirected to {to}, another origin. If that is a page for people (a login form after an expired session, an error page), nobody meant it for a script: answer with a status (401, 404) and the CORS headers instead of redirecting, and let the page navigate there itself. If the redirect is meant, the fixes above make its target allow the request."),
     };
     text.to_owned()
+}
+
+/// What to do about a Local Network Access refusal.
+fn lna_advice(target: AddressSpace, denial: &LnaDenial) -> String {
+    let space = target.as_str();
+    let first = match denial {
+        LnaDenial::PermissionDenied { permission, .. } => format!(
+            "The user has not allowed this page to reach the {space} network: the browser asks for the {} permission (Chrome 142+, Firefox 153), and the request fails until it is granted in the site settings.",
+            permission.as_str()
+        ),
+        LnaDenial::InsecureContext => format!(
+            "Chrome refuses a page that is not a secure context before asking: serve the page over https to reach the {space} network."
+        ),
+        LnaDenial::TargetSpaceMismatch { declared } => format!(
+            "The script's targetAddressSpace \"{}\" is wrong: the server is in the {space} address space, so declare \"{space}\" (or drop the option).",
+            declared.as_str()
+        ),
+    };
+    format!(
+        "{first} Or serve the page and the API from the same address space (both public, or both on this machine). Access-Control-Allow-Private-Network and every other CORS header no longer help: Local Network Access replaced Private Network Access, and it asks the user, not the server."
+    )
 }
 
 fn connection_advice(kind: NetworkErrorKind) -> String {

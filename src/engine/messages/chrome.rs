@@ -86,6 +86,8 @@ fn reason(failure: &Failure, api: Api) -> Option<String> {
         Failure::SameOriginModeCrossOrigin { after_redirect: true } => {
             "Cross origin requests are not allowed by request mode.".to_owned()
         }
+        // Issue 13 family 4: Chromium words a Local Network Access refusal as CORS.
+        Failure::LocalNetworkAccess { target, denial } => super::beyond_cors::chrome_lna_reason(*target, denial),
         _ => return None,
     })
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::csp::{gecko_directive_text, CspViolation};
 use super::failure::{CorsError, Failure, NetworkErrorKind, Phase};
 use super::request::BuildNote;
-use crate::scenario::{Api, Browser, Mode, Outcome};
+use crate::scenario::{AddressSpace, Api, Browser, Mode, Outcome};
 
 /// What a message needs besides the failure itself.
 #[derive(Debug, Clone)]
@@ -33,6 +33,14 @@ pub struct MessageContext<'a> {
     pub method: &'a str,
     /// The request's mode (`no-cors` for an element without `crossorigin`).
     pub mode: Mode,
+    /// The `Origin` the failing request carried, when it is not the page's
+    /// (`null` after a cross-origin redirect tainted it).
+    pub sent_origin: Option<&'a str>,
+    /// Where the redirect that failed pointed (its `Location`, resolved), when
+    /// the failing response was a redirect the request was following.
+    pub redirect_to: Option<&'a str>,
+    /// The script's request headers, names as it wrote them.
+    pub script_headers: &'a [(String, String)],
 }
 
 /// The console lines and the script's exception for one request.
@@ -81,8 +89,51 @@ pub(crate) fn build_console(notes: &[BuildNote], api: Api, browser: Browser) -> 
         .collect()
 }
 
+/// Whether Safari's `line` (a console line or the script's error) comes
+/// from WebKit's source only, not from what WebCore printed in WebKitGTK
+/// (`cors-lab verify --browser webkit`): Web Inspector's own lines, and the
+/// texts Safari's network stack (CFNetwork) words where WebKitGTK's
+/// (libsoup) words them differently, or that were never run.
+pub fn safari_line_from_source(line: &str) -> bool {
+    safari::FROM_SOURCE_ONLY
+        .iter()
+        .any(|mark| line.contains(mark))
+}
+
+/// The warnings `browser` prints as it parses the page's policies: a
+/// directive listing `'none'` with other sources, which CSP ignores
+/// (observed in Chromium 156 and WebKitGTK 2.50; Firefox ESR 153 prints none),
+/// for `tests/verify-fixtures/finding-k-csp-two-policies.json`.
+/// Not modelled: the browsers' other policy warnings.
+pub fn page_csp_warnings(policies: &[super::csp::Policy], browser: Browser) -> Vec<String> {
+    let mut lines = Vec::new();
+    for directive in policies.iter().flat_map(|p| &p.directives) {
+        let sources: Vec<&str> = directive.sources().collect();
+        let none_among_others =
+            sources.len() > 1 && sources.iter().any(|s| s.eq_ignore_ascii_case("'none'"));
+        if !none_among_others {
+            continue;
+        }
+        let name = &directive.name;
+        match browser {
+            Browser::Chrome => lines.push(format!(
+                "The Content-Security-Policy directive '{name}' contains the keyword 'none' alongside with other source expressions. The keyword 'none' must be the only source expression in the directive value, otherwise it is ignored."
+            )),
+            Browser::Safari => lines.push(format!(
+                "The source list for Content Security Policy directive '{name}' contains an invalid source: ''none''. It will be ignored. Note that 'none' has no effect unless it is the only expression in the source list."
+            )),
+            Browser::Firefox => {}
+        }
+    }
+    lines
+}
+
 /// Renders `failure` as `browser` prints it.
 pub fn render(failure: &Failure, context: &MessageContext<'_>, browser: Browser) -> Rendered {
+    // Issue 13 families 4 and 5 have their own lines.
+    if let Some(rendered) = beyond_cors::render(failure, context, browser) {
+        return rendered;
+    }
     match browser {
         Browser::Chrome => chrome::render(failure, context),
         Browser::Firefox => firefox::render(failure, context),
@@ -105,6 +156,9 @@ fn event_stream_refusal(failure: &Failure) -> Option<String> {
         _ => None,
     }
 }
+
+mod beyond_cors;
+pub use beyond_cors::{firefox_lna_permission_required, firefox_orb_lines};
 
 mod chrome;
 

@@ -1,6 +1,87 @@
-//! Safari's console lines, from WebKit's source.
+//! Safari's console lines. Verified in WebKit: each line below was printed
+//! by WebCore (WebKitGTK 2.50's MiniBrowser, `cors-lab verify --browser
+//! webkit`, tests/verify-fixtures/FINDINGS-webkit.md) unless it says "from
+//! WebKit's source". WebCore's loaders are the same code in Safari; what
+//! comes from the network stack (libsoup there, CFNetwork in Safari) is
+//! marked where it matters.
 
 use super::*;
+
+/// Text that marks a Safari line (or exception) taken from WebKit's source
+/// only (see `super::safari_line_from_source`): Web Inspector's line, the
+/// network stack's words (CFNetwork's; WebKitGTK prints libsoup's), and
+/// the exception texts no verify run has shown.
+pub(super) const FROM_SOURCE_ONLY: &[&str] = &[
+    "Failed to load resource: ",
+    "Could not connect to the server.",
+    "A server with the specified hostname could not be found.",
+    "An SSL error has occurred",
+    "The network connection was lost.",
+    "The request timed out.",
+    "TimeoutError: The operation timed out.",
+    "failed: Unexpected response code: ",
+    "TypeError: Type error",
+];
+
+/// WebCore's canonical spelling of a header it knows (`HTTPHeaderNames.in`),
+/// which `HTTPHeaderMap` keeps instead of the script's; other names stay as
+/// the script wrote them (observed: `Range`, `Accept`, `Content-Type`,
+/// `Last-Event-ID`, `Accept-Language` canonical; `X-Foo` and `x-w3c` as written).
+fn webcore_header_name(lower: &str, context: &MessageContext<'_>) -> String {
+    const KNOWN: &[&str] = &[
+        "Accept",
+        "Accept-Charset",
+        "Accept-Encoding",
+        "Accept-Language",
+        "Accept-Ranges",
+        "Authorization",
+        "Cache-Control",
+        "Connection",
+        "Content-Disposition",
+        "Content-Encoding",
+        "Content-Language",
+        "Content-Length",
+        "Content-Location",
+        "Content-Range",
+        "Content-Security-Policy",
+        "Content-Type",
+        "Cookie",
+        "DNT",
+        "Date",
+        "ETag",
+        "Expect",
+        "Expires",
+        "Host",
+        "If-Match",
+        "If-Modified-Since",
+        "If-None-Match",
+        "If-Range",
+        "If-Unmodified-Since",
+        "Last-Event-ID",
+        "Last-Modified",
+        "Link",
+        "Origin",
+        "Pragma",
+        "Purpose",
+        "Range",
+        "Referer",
+        "Sec-WebSocket-Protocol",
+        "TE",
+        "Upgrade",
+        "Upgrade-Insecure-Requests",
+        "User-Agent",
+        "Via",
+        "X-Requested-With",
+    ];
+    if let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(lower)) {
+        return (*known).to_owned();
+    }
+    context
+        .script_headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(lower))
+        .map_or_else(|| lower.to_owned(), |(name, _)| name.clone())
+}
 
 fn cors_reason(error: &CorsError, context: &MessageContext<'_>) -> String {
     let status = context.status.unwrap_or(0);
@@ -16,9 +97,11 @@ fn cors_reason(error: &CorsError, context: &MessageContext<'_>) -> String {
             "Credentials flag is true, but Access-Control-Allow-Credentials is not \"true\"."
                 .to_owned()
         }
+        // Browser: WebKit names the origin the request carried, `null` once a
+        // cross-origin redirect tainted it (observed), where Chromium names the page's.
         _ => format!(
             "Origin {} is not allowed by Access-Control-Allow-Origin. Status code: {status}",
-            context.origin
+            context.sent_origin.unwrap_or(context.origin)
         ),
     }
 }
@@ -32,29 +115,72 @@ fn reason(failure: &Failure, context: &MessageContext<'_>) -> Option<String> {
         Failure::InvalidAllowMethods { value, .. } => format!("Header Access-Control-Allow-Methods has an invalid value: {value}"),
         Failure::InvalidAllowHeaders { value, .. } => format!("Header Access-Control-Allow-Headers has an invalid value: {value}"),
         Failure::MethodNotAllowed { method } => format!("Method {method} is not allowed by Access-Control-Allow-Methods."),
-        Failure::HeaderNotAllowed { header } => format!("Request header field {header} is not allowed by Access-Control-Allow-Headers."),
+        Failure::HeaderNotAllowed { header } => format!(
+            "Request header field {} is not allowed by Access-Control-Allow-Headers.",
+            webcore_header_name(header, context)
+        ),
+        // The first URL without its user name and password (observed).
         Failure::RedirectContainsCredentials { location } => format!(
-            "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials"
+            "Cross-origin redirection to {} denied by Cross-Origin Resource Sharing policy: redirection URL {location} has credentials",
+            without_credentials(location)
         ),
         Failure::SameOriginModeCrossOrigin { .. } => "Cross origin requests are not allowed when using same-origin fetch mode.".to_owned(),
         Failure::RedirectModeError => format!("Not allowed to follow a redirection while loading {}", context.url),
         Failure::TooManyRedirects => "Load cannot follow more than 20 redirections".to_owned(),
         Failure::InvalidRedirectLocation { .. } => "Redirection to URL with a scheme that is not HTTP(S).".to_owned(),
         Failure::UnsupportedScheme { .. } => "Cross origin requests are only supported for HTTP.".to_owned(),
+        // From WebKit's source: the network stack's own text (CFNetwork's
+        // NSURLError descriptions); libsoup's differ, and WebCore prints
+        // them only in Web Inspector (see `render`).
         Failure::ConnectionFailed { kind, .. } => connection_error(*kind).to_owned(),
         _ => return None,
     })
 }
 
-/// WebKit's line for a CSP block, from WebKit's layout-test expectations
-/// (no Safari here to check it). Not modelled: its other lines, if any.
+fn without_credentials(location: &str) -> String {
+    match url::Url::parse(location) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        Err(_) => location.to_owned(),
+    }
+}
+
+/// The script's exception for a call that throws, as WebCore's bindings
+/// word it (observed), where the model knows the text.
+fn thrown_error(failure: &Failure, api: Api) -> String {
+    match (failure, api) {
+        (Failure::ForbiddenMethod { .. }, Api::Xhr) => {
+            "SecurityError: The operation is insecure.".to_owned()
+        }
+        (Failure::ForbiddenMethod { .. }, _) => "TypeError: Method is forbidden.".to_owned(),
+        (Failure::NoCorsMethod { .. }, _) => {
+            "TypeError: Method must be GET, POST or HEAD in no-cors mode.".to_owned()
+        }
+        (Failure::InvalidHeaderName { name }, Api::Fetch) => {
+            format!("TypeError: Invalid header name: '{name}'")
+        }
+        // Not modelled: the other throws' texts (unverified in WebKit).
+        _ => "TypeError: Type error".to_owned(),
+    }
+}
+
+/// WebKit's line for a CSP block (observed for `connect-src`, `img-src`,
+/// `script-src` and `style-src`): a directive reached through `default-src`
+/// is named with it. Not modelled: its other lines, if any.
 fn csp_lines(violations: &[CspViolation], url: &str) -> Vec<String> {
     violations
         .iter()
         .map(|v| {
             let verb = if v.effective_directive == "connect-src" { "connect to" } else { "load" };
             let directive = v.effective_directive.trim_end_matches("-elem");
-            format!("Refused to {verb} {url} because it does not appear in the {directive} directive of the Content Security Policy.")
+            if v.directive == "default-src" && directive != "default-src" {
+                format!("Refused to {verb} {url} because it appears in neither the {directive} directive nor the default-src directive of the Content Security Policy.")
+            } else {
+                format!("Refused to {verb} {url} because it does not appear in the {directive} directive of the Content Security Policy.")
+            }
         })
         .collect()
 }
@@ -96,7 +222,20 @@ fn mixed_content(page_url: &str, context: &MessageContext<'_>) -> Rendered {
     }
 }
 
+/// The error's text: the reason, wrapped in the redirect's refusal when the
+/// response that failed was a redirect (`NetworkLoadChecker::checkRedirection`, observed).
+fn description(failure: &Failure, context: &MessageContext<'_>) -> Option<String> {
+    let reason = reason(failure, context)?;
+    Some(match (failure, context.redirect_to) {
+        (Failure::Cors { .. }, Some(target)) if context.on_followed_redirect => format!(
+            "Cross-origin redirection to {target} denied by Cross-Origin Resource Sharing policy: {reason}"
+        ),
+        _ => reason,
+    })
+}
+
 pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendered {
+    let load_failed = (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned());
     match failure {
         Failure::MixedContentBlocked { page_url } => return mixed_content(page_url, context),
         // Not modelled: not observed in Safari; WebKit's `AbortSignal.timeout` reason.
@@ -112,13 +251,22 @@ pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendere
     if failure.is_thrown_by_script_api() {
         return Rendered {
             console: Vec::new(),
-            js_error: Some("TypeError: Type error".to_owned()),
+            js_error: Some(thrown_error(failure, context.api)),
         };
     }
     if let Failure::CspBlocked { violations } = failure {
+        // Browser: WebKit's EventSource and WebSocket constructors throw when
+        // the page's policy refuses the URL (observed), where the spec (and
+        // Chromium, Firefox) fire `error`.
+        let js_error = match context.api {
+            Api::Eventsource | Api::Websocket => {
+                Some("SecurityError: The operation is insecure.".to_owned())
+            }
+            _ => load_failed,
+        };
         return Rendered {
             console: csp_lines(violations, context.url),
-            js_error: (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned()),
+            js_error,
         };
     }
     if let Some(console) = extension_lines(failure, context) {
@@ -127,33 +275,68 @@ pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendere
             js_error: None,
         };
     }
-    // `ThreadableLoader::logError` names the loader; `ImageLoader` has its own
-    // line; `<script>` and `<link>` load through `SubresourceLoader`, which adds none.
+    // `ThreadableLoader::logError` names the loader; `ImageLoader` has its
+    // own line; a classic `<script>` has its own refusal; `<link>` adds none.
     let wrapper = match context.api {
         Api::Fetch => Some("Fetch API cannot load"),
         Api::Xhr => Some("XMLHttpRequest cannot load"),
         Api::Eventsource => Some("EventSource cannot load"),
         Api::Img => Some("Cannot load image"),
-        // Not modelled: a form's failed navigation and a socket's connection
-        // failure (their lines are not in WebCore's loaders).
+        // Not modelled: a form's failed navigation (its lines are not in
+        // WebCore's loaders).
         Api::Script | Api::Stylesheet | Api::Form | Api::Websocket => None,
     };
-    let access_control = failure.is_cors_failure() || failure.is_preflight_failure();
+    let loader_line = |ending: &str| wrapper.map(|w| format!("{w} {}{ending}", context.url));
+    let access_control = failure.is_cors_failure()
+        || failure.is_preflight_failure()
+        || matches!(failure, Failure::RedirectModeError);
     let mut console = Vec::new();
-    if let Some(reason) = reason(failure, context) {
-        console.push(reason.clone());
-        let ending = if access_control {
-            " due to access control checks."
-        } else {
-            "."
-        };
-        if let Some(wrapper) = wrapper {
-            console.push(format!("{wrapper} {}{ending}", context.url));
+    match failure {
+        // WebCore's own refusal, before any request (observed).
+        Failure::NoCorsRedirectNotFollow => {
+            console.push("No-Cors mode requires follow redirect mode".to_owned());
+            console.push("Not allowed to request resource".to_owned());
+            console.extend(loader_line(" due to access control checks."));
+            return Rendered {
+                console,
+                js_error: load_failed,
+            };
         }
-        console.push(format!("Failed to load resource: {reason}"));
+        // A network error the network stack reports (server down, connection
+        // closed): WebCore logs nothing of its own (observed: no line at all);
+        // only Web Inspector's line below names it.
+        Failure::ConnectionFailed { .. } if !access_control => {}
+        // A WebKit-internal error: only the loader's line, without the
+        // access-control ending (observed).
+        Failure::SameOriginModeCrossOrigin { .. } => console.extend(loader_line(".")),
+        _ => {
+            if let Some(text) = description(failure, context) {
+                console.push(text);
+                if access_control && context.api == Api::Script {
+                    console.push(
+                        "Cross-origin script load denied by Cross-Origin Resource Sharing policy."
+                            .to_owned(),
+                    );
+                }
+                let ending = if access_control {
+                    " due to access control checks."
+                } else {
+                    "."
+                };
+                console.extend(loader_line(ending));
+            }
+        }
     }
-    let js_error = (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned());
-    Rendered { console, js_error }
+    // From WebKit's source, not checked: Web Inspector's own line for a failed
+    // load (`WebConsoleAgent::didFailLoading`), in Safari's console (Web
+    // Inspector) but never in WebCore's system console, which verify reads.
+    if let Some(text) = description(failure, context) {
+        console.push(format!("Failed to load resource: {text}"));
+    }
+    Rendered {
+        console,
+        js_error: load_failed,
+    }
 }
 
 /// The lines of the extension APIs' own failures, from WebKit's source:
@@ -163,8 +346,9 @@ fn extension_lines(failure: &Failure, context: &MessageContext<'_>) -> Option<Ve
         return Some(vec![line]);
     }
     Some(match failure {
-        // Not modelled: Safari 15+ opens sockets through NSURLSession, whose
-        // failure text may differ from WebCore's handshake reason used here.
+        // From WebKit's source (`WebSocketHandshake`): Safari opens sockets
+        // through NSURLSession, WebKitGTK through libsoup, whose text differs
+        // (observed: `The server did not accept the WebSocket handshake.`).
         Failure::WebSocketHandshake { status } => vec![format!(
             "WebSocket connection to '{}' failed: Unexpected response code: {status}",
             context.url

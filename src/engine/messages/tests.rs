@@ -11,6 +11,9 @@ fn context(api: Api) -> MessageContext<'static> {
         status: Some(307),
         method: "GET",
         mode: Mode::Cors,
+        sent_origin: None,
+        redirect_to: None,
+        script_headers: &[],
     }
 }
 

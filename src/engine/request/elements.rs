@@ -108,6 +108,7 @@ pub(super) fn build_initiator_request(spec: &RequestSpec, url: Url) -> Built {
             credentials,
             redirect: Redirect::Follow,
             use_cors_preflight: false,
+            target_address_space: None,
             // Not modelled: elements, EventSource, forms and sockets have no timeout option.
             timeout_ms: None,
         },

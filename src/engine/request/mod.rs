@@ -15,7 +15,7 @@ use super::method::{
     is_cors_safelisted_method, is_forbidden_method, is_valid_method, normalize_method,
 };
 use super::safelist::check_cors_safelisted_request_header;
-use crate::scenario::{Api, Credentials, Mode, Redirect, RequestSpec};
+use crate::scenario::{AddressSpace, Api, Credentials, Mode, Redirect, RequestSpec};
 
 /// A request as the browser will fetch it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,6 +38,9 @@ pub(super) struct Request {
     pub redirect: Redirect,
     /// The [use-CORS-preflight flag](https://fetch.spec.whatwg.org/#use-cors-preflight-flag).
     pub use_cors_preflight: bool,
+    /// The request's [target IP address space](https://wicg.github.io/local-network-access/#request-target-ip-address-space)
+    /// (`fetch()`'s `targetAddressSpace`; issue 13 family 4).
+    pub target_address_space: Option<AddressSpace>,
     /// How long the page waits before it aborts the call (`fetch` and
     /// `xhr` only): `AbortSignal.timeout(N)` / `xhr.timeout = N`.
     pub timeout_ms: Option<u64>,
@@ -194,6 +197,7 @@ pub(super) fn build_request(
         credentials: spec.credentials,
         redirect,
         use_cors_preflight: false,
+        target_address_space: spec.target_address_space,
         timeout_ms: spec.timeout_ms,
     };
     let get_or_head = matches!(request.method.as_str(), "GET" | "HEAD");

@@ -5,13 +5,23 @@
 use yew::Callback;
 
 use super::{Action, Effect, ShareLink, Start};
-use crate::ui::{authoring, course, share};
+use crate::ui::share::HashRequest;
+use crate::ui::{authoring, course, first_view, share};
 
-/// What the page holds now: the fragment, the stored scenario, theme and
-/// course progress, and the bundled lessons' titles.
+/// What the page holds now: the fragment (on a lesson's own pre-rendered
+/// page with none, that lesson), the stored scenario, theme and course
+/// progress, and the bundled lessons' titles.
 pub fn read_start() -> Start {
+    let hash = match share::read_hash(&location_hash()) {
+        HashRequest::None => first_view::lesson()
+            .and_then(|id| share::bundled(&id))
+            .map_or(HashRequest::None, |lesson| {
+                HashRequest::Bundled(Box::new(lesson))
+            }),
+        other => other,
+    };
     Start {
-        hash: share::read_hash(&location_hash()),
+        hash,
         stored: share::load_stored(),
         theme: share::stored_theme(),
         progress: course::load_progress(),
@@ -58,6 +68,8 @@ pub fn location_hash() -> String {
 }
 
 /// Replaces the address bar's fragment without a `hashchange` (empty = none).
+/// On a lesson's own page (`lessons/<id>.html`) the address becomes the
+/// app's root, so that a reload shows the edited scenario, not the lesson.
 fn replace_hash(fragment: &str) {
     let Some(window) = web_sys::window() else {
         return;
@@ -66,12 +78,14 @@ fn replace_hash(fragment: &str) {
     // `replaceState` is slow (several ms: it goes through the browser
     // process), and every edit asks for an empty fragment: skip a no-op.
     let current = location.hash().unwrap_or_default();
-    if current.strip_prefix('#').unwrap_or(&current) == fragment {
+    let pathname = location.pathname().unwrap_or_default();
+    let lesson_root = first_view::root_of_lesson_page(&pathname);
+    if lesson_root.is_none() && current.strip_prefix('#').unwrap_or(&current) == fragment {
         return;
     }
     let base = format!(
         "{}{}",
-        location.pathname().unwrap_or_default(),
+        lesson_root.unwrap_or(&pathname),
         location.search().unwrap_or_default()
     );
     let url = if fragment.is_empty() {

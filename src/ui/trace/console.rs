@@ -100,15 +100,23 @@ fn console_body(browser: Browser, verified: bool, request: &RequestTrace) -> Htm
                     { format!("{} is modelled from its source code and not checked against the real browser here.", browser_name(browser)) }
                 </p>
             }
+            if verified && browser == Browser::Safari {
+                <p class="console-note" data-testid="safari-provenance">
+                    { "Verified in WebKit (WebKitGTK, the same WebCore as Safari), except lines marked \u{201c}from WebKit\u{2019}s source\u{201d}." }
+                </p>
+            }
             if result.console.is_empty() && result.js_error.is_none() {
                 <p class="tv-console-empty">{ "(nothing printed)" }</p>
             }
             <ol class="tv-console-lines" aria-label={format!("{} console", browser_name(browser))}>
-                { for result.console.iter().map(|line| html! {
+                { for result.console.iter().enumerate().map(|(at, line)| html! {
                     <li class="console-row console-error">
                         <span class="console-icon" aria-hidden="true">{ "✖" }</span>
                         <span class="visually-hidden">{ "Error: " }</span>
                         <span class="console-text" data-testid="console-line">{ line.clone() }</span>
+                        if request.console_from_source.contains(&at) {
+                            <span class="console-provenance" data-testid="from-source">{ "from WebKit\u{2019}s source" }</span>
+                        }
                     </li>
                 }) }
                 if let Some(error) = &result.js_error {
@@ -116,6 +124,9 @@ fn console_body(browser: Browser, verified: bool, request: &RequestTrace) -> Htm
                         <span class="console-icon" aria-hidden="true">{ "✖" }</span>
                         <span class="console-prefix">{ "The script gets: " }</span>
                         <span class="console-text" data-testid="js-error">{ error.clone() }</span>
+                        if request.js_error_from_source {
+                            <span class="console-provenance" data-testid="from-source">{ "from WebKit\u{2019}s source" }</span>
+                        }
                     </li>
                 }
             </ol>

@@ -10,6 +10,38 @@ use crate::ui::server_editor::ServerEditor;
 use crate::ui::state::{hops, Edit, Side};
 use crate::ui::store::Action;
 
+/// The framework mode (with the `app-frameworks` feature): the framework
+/// rule answering the request's URL, edited in its own syntax.
+#[cfg(feature = "app-frameworks")]
+fn framework_view(store: &Store, request: usize) -> Html {
+    use crate::ui::framework_editor::FrameworkEditor;
+    let state = &store.state;
+    let scenario = &state.eval.scenario;
+    let url = scenario.requests.get(request).map(|r| r.url.as_str());
+    let framework = scenario
+        .server
+        .iter()
+        .find(|r| Some(r.matcher.url.as_str()) == url)
+        .and_then(|r| r.framework.clone())
+        .map(Rc::new);
+    let exchanges = Rc::new(
+        state
+            .selected_trace()
+            .map(|t| t.exchanges.clone())
+            .unwrap_or_default(),
+    );
+    let on_change = store
+        .dispatch
+        .reform(move |framework| Action::Edit(Edit::Framework { request, framework }));
+    html! { <FrameworkEditor {framework} {exchanges} {on_change} /> }
+}
+
+/// Without the `app-frameworks` feature the app has no framework mode.
+#[cfg(not(feature = "app-frameworks"))]
+fn framework_view(_: &Store, _: usize) -> Html {
+    html! {}
+}
+
 /// The server panel.
 pub(super) fn server_panel(store: &Store) -> Html {
     let state = &store.state;
@@ -75,6 +107,7 @@ pub(super) fn server_panel(store: &Store) -> Html {
     html! {
         <section class="panel server-editor" aria-labelledby="server-heading">
             <h2 id="server-heading">{ "The mock server" }</h2>
+            { framework_view(store, request) }
             { side_view(0, Side::Preflight) }
             { side_view(0, Side::Actual) }
             { for redirects }
