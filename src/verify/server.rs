@@ -543,7 +543,7 @@ mod tests {
             ports: Vec::new(),
             commands: Some(commands.clone()),
         };
-        let tls = super::super::certificate::tls_config(&[]).unwrap();
+        let tls = super::super::certificate::tls_config(&[], &[]).unwrap();
         let shared = Shared::new(setup, url::Url::parse("https://app.test/").ok(), tls);
         shared.current.store(0, Ordering::SeqCst);
         let token = commands.token();

@@ -209,6 +209,15 @@ impl Driver for WebKit {
         self.version.clone()
     }
 
+    /// Never: a scenario that would need one (a `dns` rule) is skipped in
+    /// WebKit (`failure_kinds::browser_limit`).
+    async fn own_browser(
+        &self,
+        _scenario: &crate::scenario::Scenario,
+    ) -> Option<Result<Self, String>> {
+        None
+    }
+
     async fn close(mut self) {
         let _ = self.xvfb.kill().await;
     }
