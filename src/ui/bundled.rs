@@ -29,6 +29,7 @@ pub const BUNDLED: &[&str] = &[
     lesson!("allow-origin-sent-twice.json"),
     lesson!("allow-origin-trailing-slash.json"),
     lesson!("allow-origin-wildcard.json"),
+    lesson!("corp-and-orb-block-what-cors-would-not.json"),
     lesson!("cors-does-not-stop-the-request.json"),
     lesson!("credentials-allow-credentials-case.json"),
     lesson!("credentials-exact-origin-allowed.json"),
