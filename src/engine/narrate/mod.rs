@@ -72,7 +72,8 @@ pub fn narrate(step: &Step) -> StepText {
         StepKind::Unanswered { .. }
         | StepKind::PreflightUnanswered { .. }
         | StepKind::MixedContent { .. }
-        | StepKind::ErrorStatus { .. } => beyond::narrate(&step.kind),
+        | StepKind::ErrorStatus { .. }
+        | StepKind::RedirectedElsewhere { .. } => beyond::narrate(&step.kind),
         _ => exchange::narrate(&step.kind),
     }
 }
