@@ -23,7 +23,9 @@ use support::{eval, launch, ready, root, serve, set_theme};
 /// Scenarios that together show every kind of text the stepper styles: a
 /// CORS block (error console lines, highlighted deciding details, fixes), an
 /// allowed request, and a cached preflight with several requests.
+/// "" is a first visit (nothing stored, no fragment): the welcome.
 const SCENARIOS: &[&str] = &[
+    "",
     "json-post-without-allow-headers",
     "expose-headers-one-header",
     "preflight-cache-max-age",
@@ -107,9 +109,17 @@ const MEASURE: &str = r#"
 async fn open(page: &Page, base: &str, scenario: &str, theme: &str) {
     // Through a blank page: a change of fragment alone fires no load event.
     page.goto("about:blank").await.unwrap();
-    page.goto(format!("{base}#scenario={scenario}"))
-        .await
-        .unwrap();
+    if scenario.is_empty() {
+        // A first visit: the page's storage cleared, then the bare address.
+        page.goto(base).await.unwrap();
+        eval(page, "localStorage.clear(); true").await;
+        page.goto("about:blank").await.unwrap();
+        page.goto(base).await.unwrap();
+    } else {
+        page.goto(format!("{base}#scenario={scenario}"))
+            .await
+            .unwrap();
+    }
     ready(page).await;
     set_theme(page, theme).await;
 }

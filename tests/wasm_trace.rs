@@ -96,7 +96,7 @@ async fn without_panels_only_the_verdict_and_the_stages_are_drawn() {
 }
 
 #[wasm_bindgen_test]
-async fn one_card_per_stage_opens_on_the_failing_stage_with_its_highlight() {
+async fn one_tab_per_stage_and_the_failing_stage_open_with_its_highlight() {
     let scenario = load(JSON_POST);
     let trace = evaluate(&scenario, Some(Browser::Chrome));
     let request = &trace.requests[0];
@@ -106,7 +106,9 @@ async fn one_card_per_stage_opens_on_the_failing_stage_with_its_highlight() {
         .into_iter()
         .map(|s| stage_id(s).to_owned())
         .collect();
-    assert_eq!(attrs(&root, "[data-testid=stage-card]", "data-stage"), want);
+    assert_eq!(attrs(&root, "[data-testid=stage-tab]", "data-stage"), want);
+    // Only the current stage's card is drawn, beside the diagram.
+    assert_eq!(texts(&root, "[data-testid=stage-card]").len(), 1);
     let failing = request
         .steps
         .iter()
@@ -271,7 +273,11 @@ async fn the_diagram_has_two_arrows_per_exchange_and_opens_the_wire_text() {
         .item(1)
         .and_then(|n| n.dyn_into::<Element>().ok())
         .expect("a second arrow");
-    let event = web_sys::MouseEvent::new("click").expect("can make a click");
+    // A click bubbles to the diagram's one listener, as a user's does.
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init)
+        .expect("can make a click");
     second.dispatch_event(&event).expect("can dispatch");
     flush().await;
     assert_eq!(
@@ -281,22 +287,31 @@ async fn the_diagram_has_two_arrows_per_exchange_and_opens_the_wire_text() {
 }
 
 #[wasm_bindgen_test]
-async fn the_origin_card_marks_the_port_that_differs() {
+async fn the_diagram_marks_the_origin_part_that_differs() {
     let scenario = load(include_str!(
         "../scenarios/different-port-is-cross-origin.json"
     ));
     let root = mount(&scenario).await;
     click(&root, "[data-testid=stage-tab][data-stage=origin]");
     flush().await;
-    let card = element(&root, "[data-testid=stage-card][aria-current=step]");
-    assert_eq!(card.get_attribute("data-stage").as_deref(), Some("origin"));
+    let diagram = element(&root, "[data-testid=diagram]");
+    assert_eq!(
+        diagram.get_attribute("data-stage").as_deref(),
+        Some("origin")
+    );
+    // Both rows (page, request) mark their port, and nothing else.
     assert_eq!(
         attrs(
-            &card,
-            "[data-testid=origin-part][data-differs=true]",
+            &diagram,
+            "[data-testid=dg-origin-part][data-marked=true]",
             "data-part"
         ),
-        vec!["port".to_owned()]
+        vec!["port".to_owned(), "port".to_owned()]
+    );
+    assert_eq!(
+        texts(&diagram, "[data-testid=dg-origin-part]").len(),
+        6,
+        "scheme, host and port of both origins"
     );
 }
 
@@ -440,4 +455,105 @@ async fn copy_reports_success_or_how_to_copy_by_hand() {
         status == "Copied." || status.starts_with("Copying is not available here"),
         "{status:?}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_diagram_reveals_the_preflight_at_its_stage_and_stops_it_at_the_edge() {
+    let scenario = load(JSON_POST);
+    let root = mount(&scenario).await;
+    let shown = |root: &Element| {
+        attrs(
+            root,
+            "[data-testid=seq-arrow][data-shown=true]",
+            "data-kind",
+        )
+    };
+    // Origin: both origins split, the host marked; no arrow yet.
+    click(&root, "[data-testid=stage-tab][data-stage=origin]");
+    flush().await;
+    assert!(shown(&root).is_empty());
+    assert_eq!(
+        attrs(
+            &root,
+            "[data-testid=dg-origin-part][data-marked=true]",
+            "data-part"
+        ),
+        vec!["host".to_owned(), "host".to_owned()]
+    );
+    // Classification: Content-Type is the one header marked, POST is safelisted.
+    click(&root, "[data-testid=stage-tab][data-stage=classification]");
+    flush().await;
+    let marked: Vec<String> = texts(&root, "[data-testid=dg-chip][data-marked=true]");
+    assert_eq!(marked, vec!["Content-Type".to_owned()]);
+    assert_eq!(
+        attrs(&root, "[data-testid=dg-classification]", "data-preflight"),
+        vec!["true".to_owned()]
+    );
+    assert!(texts(&root, "[data-testid=dg-console]").is_empty());
+    // Preflight: the OPTIONS and its answer, stopped at the edge, and the console line.
+    click(&root, "[data-testid=stage-tab][data-stage=preflight]");
+    flush().await;
+    assert_eq!(
+        shown(&root),
+        vec!["preflight".to_owned(), "preflight".to_owned()]
+    );
+    assert_eq!(
+        attrs(
+            &root,
+            "[data-testid=seq-arrow][data-stopped=true]",
+            "data-direction"
+        ),
+        vec!["response".to_owned()]
+    );
+    let trace = evaluate(&scenario, Some(Browser::Chrome));
+    let console = texts(&root, "[data-testid=dg-console]").join("");
+    assert!(
+        console.contains(&trace.requests[0].result.console[0]),
+        "{console}"
+    );
+    // The screen-reader words follow the stage.
+    let words = texts(&root, "[data-testid=diagram-words]").join("");
+    assert!(words.contains("Preflight"), "{words}");
+}
+
+#[wasm_bindgen_test]
+async fn a_cache_hit_skips_the_preflight_arrow() {
+    let scenario = load(include_str!("../scenarios/preflight-cache-max-age.json"));
+    let trace = evaluate(&scenario, Some(Browser::Chrome));
+    let hit = trace
+        .requests
+        .iter()
+        .position(|r| {
+            r.steps
+                .iter()
+                .any(|s| matches!(s.kind, cors_lab::engine::StepKind::CacheHit { .. }))
+        })
+        .expect("a request the cache answers");
+    let root = mount(&scenario).await;
+    let picks = root
+        .query_selector_all("[data-testid=request-pick]")
+        .expect("valid selector");
+    picks
+        .item(hit as u32)
+        .and_then(|n| n.dyn_into::<HtmlElement>().ok())
+        .expect("the request's button")
+        .click();
+    flush().await;
+    click(&root, "[data-testid=stage-tab][data-stage=cache]");
+    flush().await;
+    assert_eq!(texts(&root, "[data-testid=dg-cache-hit]").len(), 1);
+    assert!(attrs(&root, "[data-testid=seq-arrow]", "data-kind")
+        .iter()
+        .all(|kind| kind == "request"));
+}
+
+#[wasm_bindgen_test]
+async fn a_request_the_page_csp_blocks_never_leaves_the_browser() {
+    let scenario = load(include_str!(
+        "../scenarios/csp-connect-src-blocks-before-cors.json"
+    ));
+    let root = mount(&scenario).await;
+    assert!(texts(&root, "[data-testid=seq-arrow]").is_empty());
+    assert_eq!(texts(&root, "[data-testid=dg-never-sent]").len(), 1);
+    assert_eq!(texts(&root, "[data-testid=dg-stop]").len(), 1);
 }

@@ -184,9 +184,10 @@ pub fn profile(browser: Browser) -> Profile {
             // Browser: WebKit has no Local Network Access (none in its source
             // searched here), so a public page reaches loopback as before.
             local_network_access: None,
-            // Not modelled: WebKit's blocking of no-cors JSON/HTML (its reaction
-            // to ORB's cases was not found); the element loads as before.
-            opaque_response_blocking: false,
+            // Browser: WebKit refuses the no-cors response to the element too
+            // (observed in WebKitGTK 2.50: finding-n-corp-orb.json 5,
+            // corp-and-orb-block-what-cors-would-not.json 1).
+            opaque_response_blocking: true,
         },
     }
 }

@@ -162,6 +162,11 @@ pub enum Advice {
         /// The status.
         status: u16,
     },
+    /// A redirect took the request to another origin that refused it.
+    RedirectedElsewhere {
+        /// The URL it landed on.
+        to: String,
+    },
     /// The preflight got an error status: the server does not handle OPTIONS there.
     PreflightNotHandled {
         /// The status.

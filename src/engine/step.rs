@@ -425,6 +425,15 @@ pub enum StepKind {
         /// Whether the error response carried `Access-Control-Allow-Origin`.
         has_allow_origin: bool,
     },
+    /// A redirect took the request to another origin, whose response the
+    /// CORS check then refused: an API call sent somewhere nobody meant
+    /// (a login page after an expired session, say).
+    RedirectedElsewhere {
+        /// The URL the script asked for.
+        from: String,
+        /// The URL whose response failed the check.
+        to: String,
+    },
     /// The browser's verdict.
     Verdict {
         /// The outcome.
@@ -594,6 +603,9 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
             ),
         },
         StepKind::ErrorStatus { .. } => (Stage::ServerError, Fail, SpecRef::Fetch("ok-status")),
+        StepKind::RedirectedElsewhere { .. } => {
+            (Stage::Redirect, Warn, SpecRef::Fetch("http-redirect-fetch"))
+        }
         StepKind::Answered { .. } => (Stage::Request, Info, SpecRef::Fetch("http-fetch")),
         StepKind::Redirect(redirect) => {
             let (status, anchor) = match redirect {

@@ -1,7 +1,8 @@
 //! The course: an ordered path through the lessons, from same-origin basics
 //! to simple requests and preflights, credentials, the preflight cache,
-//! redirects and security. Completed lessons are kept in local storage; a
-//! lesson counts as completed once its steps are revealed after a prediction.
+//! redirects, what looks like CORS but is not, and security. Completed
+//! lessons are kept in local storage; a lesson counts as completed once its
+//! steps are revealed after a prediction.
 
 use gloo_storage::{LocalStorage, Storage};
 use yew::prelude::*;
@@ -43,6 +44,14 @@ pub const COURSE: &[&str] = &[
     // CORS versus CSP: the page's policy, not the server's.
     "csp-connect-src-blocks-before-cors",
     "csp-allows-but-cors-blocks",
+    // Looks like CORS, but isn't (issue 13): what fails before or beside CORS.
+    "server-down-is-not-a-cors-error",
+    "connection-refused-is-not-cors",
+    "server-never-answers-timeout",
+    "server-error-500-without-cors-headers",
+    "preflight-401-auth-before-cors",
+    "mixed-content-http-api-from-https-page",
+    "login-redirect-looks-like-cors",
     // Security.
     "security-reflected-origin-with-credentials",
     "security-null-origin-refused",

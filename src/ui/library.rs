@@ -91,6 +91,16 @@ pub fn all_tags(entries: &[Entry]) -> Vec<String> {
     tags
 }
 
+/// The tag of the lessons about failures that are not CORS (a server that
+/// is down, mixed content, an error status, a login redirect…): they form
+/// the library's "Looks like CORS, but isn't" group, listed first.
+pub const NOT_CORS_TAG: &str = "not-cors";
+
+/// Whether `entry` belongs to the "Looks like CORS, but isn't" group.
+pub fn is_not_cors(entry: &Entry) -> bool {
+    entry.tags.iter().any(|t| t == NOT_CORS_TAG)
+}
+
 const LEVELS: [(Option<Level>, &str); 4] = [
     (Some(Level::Beginner), "Beginner"),
     (Some(Level::Intermediate), "Intermediate"),
@@ -129,17 +139,18 @@ pub fn library(props: &LibraryProps) -> Html {
         .iter()
         .filter(|e| matches(e, &query, &tag))
         .collect();
-    let groups = LEVELS.iter().map(|(level, name)| {
-        let items: Vec<&&Entry> = shown.iter().filter(|e| e.level == *level).collect();
+    let on_open = props.on_open.clone();
+    let group = move |testid: String, name: &str, items: Vec<&&Entry>| {
         if items.is_empty() {
             return html! {};
         }
+        let props_on_open = on_open.clone();
         html! {
-            <section class="library-level" data-testid={format!("level-{}", name.to_ascii_lowercase())}>
+            <section class="library-level" data-testid={testid}>
                 <h3>{ format!("{name} ({})", items.len()) }</h3>
                 <ul>{ for items.iter().map(|e| {
                     let id = e.id.clone();
-                    let on_open = props.on_open.clone();
+                    let on_open = props_on_open.clone();
                     html! {
                         <li data-testid="library-entry" data-id={e.id.clone()}>
                             <button type="button" class="link-button" onclick={move |_| on_open.emit(id.clone())}>
@@ -151,6 +162,18 @@ pub fn library(props: &LibraryProps) -> Html {
                 }) }</ul>
             </section>
         }
+    };
+    let not_cors = group(
+        "group-not-cors".to_owned(),
+        "Looks like CORS, but isn't",
+        shown.iter().filter(|e| is_not_cors(e)).collect(),
+    );
+    let groups = LEVELS.iter().map(|(level, name)| {
+        let items: Vec<&&Entry> = shown
+            .iter()
+            .filter(|e| e.level == *level && !is_not_cors(e))
+            .collect();
+        group(format!("level-{}", name.to_ascii_lowercase()), name, items)
     });
     html! {
         <section class="panel library" aria-labelledby="library-heading" data-testid="library">
@@ -169,6 +192,7 @@ pub fn library(props: &LibraryProps) -> Html {
             </div>
             <p class="muted small" data-testid="library-count">
                 { format!("{} of {} lessons", shown.len(), props.entries.len()) }</p>
+            { not_cors }
             { for groups }
         </section>
     }

@@ -1,12 +1,12 @@
-//! The presenter view: one stage of the engine's trace per screen, in large
-//! type for a projector, with the editors hidden. The app moves through the
+//! The presenter view: one stage of the engine's trace per screen, the
+//! diagram large beside the stage's text, in large type for a projector, with the editors hidden. The app moves through the
 //! stages with the arrow keys and a clicker's PageUp/PageDown; Escape leaves.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::trace::{stage_id, stage_label, stages_of};
+use super::trace::{stage_id, stage_label, stages_of, Diagram};
 use crate::engine::{narrate, RequestTrace, Stage, StepStatus};
 
 /// The presenter's properties.
@@ -54,6 +54,9 @@ pub fn presenter(props: &PresenterProps) -> Html {
                 <p class="presenter-title">{ props.title.clone() }</p>
                 <p class="presenter-count" data-testid="presenter-count">{ format!("{} / {}", at + 1, stages.len()) }</p>
             </header>
+            <div class="presenter-body">
+            <Diagram request={props.trace.clone()} stage={stage} />
+            <div class="presenter-text">
             <h2>{ stage.map_or("", stage_label) }</h2>
             { for steps.map(|s| {
                 let text = narrate(s);
@@ -66,6 +69,8 @@ pub fn presenter(props: &PresenterProps) -> Html {
                     </section>
                 }
             }) }
+            </div>
+            </div>
             <nav>
                 <button type="button" onclick={step(-1)}>{ "← Previous" }</button>
                 <button type="button" onclick={step(1)}>{ "Next →" }</button>

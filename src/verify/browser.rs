@@ -25,6 +25,8 @@ use tokio::task::JoinHandle;
 
 use super::driver::{Driver, Tab};
 use super::events::{EventLog, Seen};
+use super::failure_kinds;
+use crate::scenario::{NetworkErrorKind, Scenario};
 
 /// Where Chromium is looked for when `CORS_LAB_CHROMIUM` is not set.
 pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
@@ -65,6 +67,10 @@ pub(crate) struct Chromium {
     browser: Browser,
     handler: JoinHandle<()>,
     _profile: tempfile::TempDir,
+    /// What it was launched from and for, to launch one for a scenario that
+    /// needs its own resolver rules.
+    executable: PathBuf,
+    ip: Ipv4Addr,
     /// e.g. `chromium 156.0.8078.79`.
     pub(crate) version: String,
 }
@@ -89,6 +95,19 @@ impl Chromium {
     /// Launches `executable` headless with a fresh profile, every hostname
     /// resolving to `ip`.
     pub(crate) async fn launch(executable: &Path, ip: Ipv4Addr) -> Result<Self, String> {
+        Chromium::launch_resolving(executable, ip, &[]).await
+    }
+
+    /// Launches as [`Chromium::launch`] does, except that `unresolvable`
+    /// names resolve nowhere (`~NOTFOUND`: `net::ERR_NAME_NOT_RESOLVED`).
+    /// Certificates are trusted only when made with verify's own key
+    /// (`--ignore-certificate-errors-spki-list`), so a scenario's untrusted
+    /// one fails as it would for users.
+    pub(crate) async fn launch_resolving(
+        executable: &Path,
+        ip: Ipv4Addr,
+        unresolvable: &[String],
+    ) -> Result<Self, String> {
         if !executable.exists() {
             return Err(format!(
                 "Chromium not found at {} (install Debian's `chromium` package, or set CORS_LAB_CHROMIUM)",
@@ -99,11 +118,19 @@ impl Chromium {
             .prefix("cors-lab-chromium-")
             .tempdir()
             .map_err(|e| format!("cannot make a Chromium profile folder: {e}"))?;
-        let resolver_rules = format!("MAP * {ip}");
+        let mut resolver_rules: Vec<String> = unresolvable
+            .iter()
+            .map(|host| format!("MAP {host} ~NOTFOUND"))
+            .collect();
+        resolver_rules.push(format!("MAP * {ip}"));
+        let resolver_rules = resolver_rules.join(", ");
+        let trusted = super::certificate::trusted_spki_sha256()?;
+        // chromiumoxide would otherwise tell every page to ignore certificate errors.
         let config = headless_chromium(executable, profile.path())
+            .respect_https_errors()
+            .arg(("ignore-certificate-errors-spki-list", trusted.as_str()))
             .args([
                 "no-proxy-server",
-                "ignore-certificate-errors",
                 // The next scenario's page opens beside the running one: keep both at full speed.
                 "disable-renderer-backgrounding",
                 "disable-background-timer-throttling",
@@ -132,6 +159,8 @@ impl Chromium {
             browser,
             handler,
             _profile: profile,
+            executable: executable.to_path_buf(),
+            ip,
             version,
         })
     }
@@ -192,6 +221,14 @@ impl Driver for Chromium {
 
     fn version(&self) -> String {
         self.version.clone()
+    }
+
+    async fn own_browser(&self, scenario: &Scenario) -> Option<Result<Self, String>> {
+        if !failure_kinds::needs_own_browser(scenario) {
+            return None;
+        }
+        let unresolvable = failure_kinds::hosts_failing(scenario, NetworkErrorKind::Dns);
+        Some(Chromium::launch_resolving(&self.executable, self.ip, &unresolvable).await)
     }
 
     async fn close(mut self) {

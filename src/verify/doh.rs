@@ -49,9 +49,20 @@ pub(crate) struct Resolver {
 impl Resolver {
     /// Serves DNS-over-HTTPS on `ip:`[`DOH_PORT`], answering every name with `ip`.
     pub(crate) async fn start(ip: Ipv4Addr) -> Result<Self, String> {
-        let tls = super::certificate::tls_config(&[ip.to_string()])?;
+        Resolver::start_on(ip, DOH_PORT, Vec::new()).await
+    }
+
+    /// Serves DNS-over-HTTPS on `ip:port`, answering every name with `ip`
+    /// but `unresolvable` ones, which get NXDOMAIN (a `dns` rule's host).
+    pub(crate) async fn start_on(
+        ip: Ipv4Addr,
+        port: u16,
+        unresolvable: Vec<String>,
+    ) -> Result<Self, String> {
+        let tls = super::certificate::tls_config(&[ip.to_string()], &[])?;
         let acceptor = TlsAcceptor::from(tls);
-        let address = SocketAddr::from((ip, DOH_PORT));
+        let address = SocketAddr::from((ip, port));
+        let unresolvable = std::sync::Arc::new(unresolvable);
         let listener = TcpListener::bind(address).await.map_err(|e| {
             format!("cannot listen on {address} (the DNS-over-HTTPS resolver for Firefox): {e}")
         })?;
@@ -63,9 +74,10 @@ impl Resolver {
                     accepted = listener.accept() => {
                         if let Ok((stream, _)) = accepted {
                             let acceptor = acceptor.clone();
+                            let unresolvable = unresolvable.clone();
                             connections.spawn(async move {
                                 match acceptor.accept(stream).await {
-                                    Ok(tls) => serve(TokioIo::new(tls), ip).await,
+                                    Ok(tls) => serve(TokioIo::new(tls), ip, unresolvable).await,
                                     Err(e) => super::debug_line(&format!("doh: TLS: {e}")),
                                 }
                             });
@@ -78,9 +90,9 @@ impl Resolver {
         Ok(Resolver { _tasks: tasks })
     }
 
-    /// The `network.trr.uri` of this resolver.
-    pub(crate) fn uri(ip: Ipv4Addr) -> String {
-        format!("https://{ip}:{DOH_PORT}{PATH}")
+    /// The `network.trr.uri` of the resolver on `ip:port`.
+    pub(crate) fn uri(ip: Ipv4Addr, port: u16) -> String {
+        format!("https://{ip}:{port}{PATH}")
     }
 }
 
@@ -116,12 +128,13 @@ impl UdpResolver {
     }
 }
 
-async fn serve<T>(io: TokioIo<T>, ip: Ipv4Addr)
+async fn serve<T>(io: TokioIo<T>, ip: Ipv4Addr, unresolvable: std::sync::Arc<Vec<String>>)
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let service = service_fn(move |request: Request<Incoming>| async move {
-        Ok::<_, std::convert::Infallible>(respond(request, ip).await)
+    let service = service_fn(move |request: Request<Incoming>| {
+        let unresolvable = unresolvable.clone();
+        async move { Ok::<_, std::convert::Infallible>(respond(request, ip, &unresolvable).await) }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).keep_alive(true);
@@ -129,7 +142,11 @@ where
 }
 
 /// Answers one RFC 8484 POST (the body is the DNS query).
-async fn respond(request: Request<Incoming>, ip: Ipv4Addr) -> Response<Full<Bytes>> {
+async fn respond(
+    request: Request<Incoming>,
+    ip: Ipv4Addr,
+    unresolvable: &[String],
+) -> Response<Full<Bytes>> {
     let status = |status: StatusCode| {
         let mut response = Response::new(Full::new(Bytes::new()));
         *response.status_mut() = status;
@@ -150,7 +167,7 @@ async fn respond(request: Request<Incoming>, ip: Ipv4Addr) -> Response<Full<Byte
     if let Ok(query) = Message::from_vec(&bytes) {
         super::debug_line(&format!("doh: query {:?}", query.queries));
     }
-    let Some(answer) = answer(&bytes, ip) else {
+    let Some(answer) = answer_for(&bytes, ip, unresolvable) else {
         return status(StatusCode::BAD_REQUEST);
     };
     let mut response = Response::new(Full::new(Bytes::from(answer)));
@@ -166,6 +183,11 @@ async fn respond(request: Request<Incoming>, ip: Ipv4Addr) -> Response<Full<Byte
 /// question, nothing for other types (`AAAA`, `HTTPS`: no such records).
 /// `None` when `query` is not a DNS query.
 pub(crate) fn answer(query: &[u8], ip: Ipv4Addr) -> Option<Vec<u8>> {
+    answer_for(query, ip, &[])
+}
+
+/// As [`answer`], with NXDOMAIN for the `unresolvable` names.
+fn answer_for(query: &[u8], ip: Ipv4Addr, unresolvable: &[String]) -> Option<Vec<u8>> {
     let query = Message::from_vec(query).ok()?;
     if query.metadata.message_type != MessageType::Query {
         return None;
@@ -178,7 +200,10 @@ pub(crate) fn answer(query: &[u8], ip: Ipv4Addr) -> Option<Vec<u8>> {
     }
     for question in &query.queries {
         response.add_query(question.clone());
-        if is_firefox_service(&question.name().to_ascii()) {
+        let name = question.name().to_ascii();
+        let name = name.trim_end_matches('.');
+        let nowhere = unresolvable.iter().any(|n| n.eq_ignore_ascii_case(name));
+        if nowhere || is_firefox_service(name) {
             response.metadata.response_code = ResponseCode::NXDomain;
         } else if question.query_type() == RecordType::A && query.metadata.op_code == OpCode::Query
         {
@@ -250,6 +275,24 @@ mod tests {
         assert!(response.answers.is_empty());
         assert_eq!(response.metadata.response_code, ResponseCode::NXDomain);
         assert_eq!(ask("notmozilla.com.", RecordType::A).answers.len(), 1);
+    }
+
+    #[test]
+    fn a_dns_rules_host_does_not_resolve() {
+        let mut query = Message::query();
+        query.add_query(Query::query(
+            Name::from_ascii("nowhere.example.").unwrap(),
+            RecordType::A,
+        ));
+        let bytes = answer_for(
+            &query.to_vec().unwrap(),
+            Ipv4Addr::new(127, 0, 0, 9),
+            &["nowhere.example".to_owned()],
+        )
+        .unwrap();
+        let response = Message::from_vec(&bytes).unwrap();
+        assert!(response.answers.is_empty());
+        assert_eq!(response.metadata.response_code, ResponseCode::NXDomain);
     }
 
     #[test]

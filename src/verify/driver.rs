@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::commands::Commands;
 use super::events::EventLog;
+use crate::scenario::Scenario;
 
 /// A page in a fresh browser context, its events being recorded.
 pub(crate) trait Tab {
@@ -34,6 +35,17 @@ pub(crate) trait Driver {
     async fn close_tab(&self, tab: Self::Tab);
     /// e.g. `chromium 156.0.8078.79`.
     fn version(&self) -> String;
+    /// A browser of its own for `scenario`, launched for it, when the
+    /// shared one cannot run it (names that must not resolve: see
+    /// `failure_kinds`); `None` when the shared one can.
+    async fn own_browser(&self, scenario: &Scenario) -> Option<Result<Self, String>>
+    where
+        Self: Sized;
+    /// A page made for `scenario` when the spare one will not do (a user
+    /// context that distrusts certificates); `None` when it will.
+    async fn open_tab_for(&self, _scenario: &Scenario) -> Option<Result<Self::Tab, String>> {
+        None
+    }
     /// Ends the browser process (killing it if it does not exit promptly).
     async fn close(self);
 }

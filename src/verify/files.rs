@@ -59,6 +59,9 @@ pub(super) fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, Str
     if let Some(reason) = skip_reason_for(&scenario, browser) {
         return Ok(Prepared::Skip(scenario.id, reason));
     }
+    if let Some(problem) = super::failure_kinds::kinds_problem(&scenario) {
+        return Err(format!("cannot verify: {problem}"));
+    }
     if browser == RealBrowser::Webkit {
         if let Some(reason) = webkit_cannot_stand_for_safari(&scenario) {
             return Ok(Prepared::Skip(scenario.id, reason));
@@ -127,6 +130,9 @@ pub fn skip_reason_for(scenario: &Scenario, browser: RealBrowser) -> Option<Stri
             return Some("safari-only scenario".to_owned())
         }
         _ => {}
+    }
+    if let Some(limit) = super::failure_kinds::browser_limit(scenario, browser) {
+        return Some(limit);
     }
     let needed = request_times(&scenario.requests)
         .last()

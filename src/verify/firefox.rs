@@ -40,9 +40,11 @@ use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::doh::Resolver;
+use super::doh::{self, Resolver};
 use super::driver::{Driver, Tab};
 use super::events::{EventLog, Seen};
+use super::failure_kinds;
+use crate::scenario::{NetworkErrorKind, Scenario};
 
 /// Where Firefox is looked for when `CORS_LAB_FIREFOX` is not set.
 pub const DEFAULT_FIREFOX: &str = "/usr/bin/firefox-esr";
@@ -243,6 +245,10 @@ pub(crate) struct Firefox {
     _profile: tempfile::TempDir,
     /// Resolves every name Firefox looks up to the worker's address.
     _resolver: Resolver,
+    /// What it was launched from and for, to launch one for a scenario
+    /// whose names must not resolve.
+    executable: std::path::PathBuf,
+    ip: Ipv4Addr,
     /// e.g. `firefox-esr 153.7.0esr`.
     version: String,
 }
@@ -260,6 +266,28 @@ impl Firefox {
     /// resolve to `ip`, and opens a BiDi session that accepts the
     /// mock server's self-signed certificates.
     pub(crate) async fn launch(executable: &Path, ip: Ipv4Addr) -> Result<Self, String> {
+        let resolver = Resolver::start(ip).await?;
+        Firefox::launch_with(executable, ip, resolver, doh::DOH_PORT).await
+    }
+
+    /// Launches as [`Firefox::launch`] does, with its own resolver (on
+    /// another port) that answers `unresolvable` names with NXDOMAIN.
+    async fn launch_resolving(
+        executable: &Path,
+        ip: Ipv4Addr,
+        unresolvable: Vec<String>,
+    ) -> Result<Self, String> {
+        let port = doh::DOH_PORT + 1;
+        let resolver = Resolver::start_on(ip, port, unresolvable).await?;
+        Firefox::launch_with(executable, ip, resolver, port).await
+    }
+
+    async fn launch_with(
+        executable: &Path,
+        ip: Ipv4Addr,
+        resolver: Resolver,
+        resolver_port: u16,
+    ) -> Result<Self, String> {
         if !executable.exists() {
             return Err(format!(
                 "Firefox not found at {} (install Debian's `firefox-esr` package, or set CORS_LAB_FIREFOX)",
@@ -270,10 +298,9 @@ impl Firefox {
             .prefix("cors-lab-firefox-")
             .tempdir()
             .map_err(|e| format!("cannot make a Firefox profile folder: {e}"))?;
-        let resolver = Resolver::start(ip).await?;
         let mut prefs = format!(
             "user_pref(\"network.trr.uri\", \"{}\");\n",
-            Resolver::uri(ip)
+            Resolver::uri(ip, resolver_port)
         );
         for (name, value) in PREFS {
             prefs.push_str(&format!("user_pref(\"{name}\", {value});\n"));
@@ -351,6 +378,8 @@ impl Firefox {
             connection: Arc::new(connection),
             _profile: profile,
             _resolver: resolver,
+            executable: executable.to_path_buf(),
+            ip,
             version,
         })
     }
@@ -362,9 +391,51 @@ impl Driver for Firefox {
     /// Opens `about:blank` in a tab of a new user context (BiDi
     /// `browser.createUserContext`: its own cookies, cache and preflight cache).
     async fn open_tab(&self) -> Result<FirefoxTab, String> {
+        self.open_tab_in(json!({})).await
+    }
+
+    async fn own_browser(&self, scenario: &Scenario) -> Option<Result<Self, String>> {
+        if !failure_kinds::needs_own_browser(scenario) {
+            return None;
+        }
+        let unresolvable = failure_kinds::hosts_failing(scenario, NetworkErrorKind::Dns);
+        Some(Firefox::launch_resolving(&self.executable, self.ip, unresolvable).await)
+    }
+
+    /// A scenario with a `tls` rule runs in a user context that does not
+    /// accept the mock server's certificates (the session does, for every
+    /// other context): Firefox ESR 153 takes `acceptInsecureCerts` per user
+    /// context (FINDINGS-beyond-cors.md §1).
+    async fn open_tab_for(&self, scenario: &Scenario) -> Option<Result<FirefoxTab, String>> {
+        let distrusts = !failure_kinds::hosts_failing(scenario, NetworkErrorKind::Tls).is_empty();
+        if !distrusts {
+            return None;
+        }
+        Some(
+            self.open_tab_in(json!({ "acceptInsecureCerts": false }))
+                .await,
+        )
+    }
+
+    async fn close_tab(&self, tab: FirefoxTab) {
+        self.close_tab_now(tab).await;
+    }
+
+    fn version(&self) -> String {
+        self.version.clone()
+    }
+
+    async fn close(self) {
+        self.close_now().await;
+    }
+}
+
+impl Firefox {
+    /// Opens `about:blank` in a tab of a new user context made with `params`.
+    async fn open_tab_in(&self, params: serde_json::Value) -> Result<FirefoxTab, String> {
         let connection = &self.connection;
         let created = connection
-            .call("browser.createUserContext", json!({}), COMMAND_LIMIT)
+            .call("browser.createUserContext", params, COMMAND_LIMIT)
             .await?;
         let user_context = text_of(created.get("userContext"));
         let tab = connection
@@ -397,7 +468,7 @@ impl Driver for Firefox {
         })
     }
 
-    async fn close_tab(&self, tab: FirefoxTab) {
+    async fn close_tab_now(&self, tab: FirefoxTab) {
         let connection = &self.connection;
         locked(&connection.logs).remove(&tab.context);
         let limit = Duration::from_secs(5);
@@ -417,11 +488,7 @@ impl Driver for Firefox {
             .await;
     }
 
-    fn version(&self) -> String {
-        self.version.clone()
-    }
-
-    async fn close(mut self) {
+    async fn close_now(mut self) {
         let _ = self
             .connection
             .call("browser.close", json!({}), Duration::from_secs(5))

@@ -31,6 +31,8 @@
       redirect: spec.redirect,
     };
     if (spec.body !== undefined && spec.body !== null) init.body = spec.body;
+    // The page's own limit (`timeout_ms`): it aborts a request nobody answers.
+    if (spec.timeout_ms) init.signal = AbortSignal.timeout(spec.timeout_ms);
     try {
       const response = await fetch(spec.url, init);
       out.settled = "resolved";
@@ -60,6 +62,7 @@
         xhr = new XMLHttpRequest();
         xhr.open(spec.method, spec.url);
         xhr.withCredentials = spec.credentials === "include";
+        if (spec.timeout_ms) xhr.timeout = spec.timeout_ms;
         // The default responseType (""), as a page leaves it: Firefox then
         // parses a body without Content-Type as XML and may print an
         // "XML Parsing Error" line, which the engine models.

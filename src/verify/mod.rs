@@ -18,6 +18,7 @@ mod commands;
 mod doh;
 mod driver;
 mod events;
+mod failure_kinds;
 mod files;
 mod firefox;
 mod harness_page;
@@ -382,7 +383,22 @@ async fn serve<D: Driver>(driver: D, ip: Ipv4Addr, work: &Work) -> String {
         finished: None,
     };
     while let Some(job) = work.next() {
-        let status = run_job(&driver, ip, &job, &mut pages).await;
+        let status = match driver.own_browser(&job.scenario).await {
+            None => run_job(&driver, ip, &job, &mut pages).await,
+            Some(Err(e)) => FileStatus::Failed(e),
+            // Names that must not resolve: a browser launched for this scenario.
+            Some(Ok(own)) => {
+                let mut own_pages = Pages {
+                    spare: None,
+                    finished: None,
+                };
+                let status = run_job(&own, ip, &job, &mut own_pages).await;
+                close_if_any(&own, own_pages.spare).await;
+                close_if_any(&own, own_pages.finished).await;
+                own.close().await;
+                status
+            }
+        };
         work.finish(job.index, status);
     }
     close_if_any(&driver, pages.spare).await;
@@ -404,21 +420,35 @@ async fn run_job<D: Driver>(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let page = match pages.spare.take() {
-            Some(page) => page,
-            None => match driver.open_tab().await {
-                Ok(page) => page,
-                Err(e) => return FileStatus::Failed(e),
+        let page = match driver.open_tab_for(scenario).await {
+            Some(Ok(page)) => page,
+            Some(Err(e)) => return FileStatus::Failed(e),
+            None => match pages.spare.take() {
+                Some(page) => page,
+                None => match driver.open_tab().await {
+                    Ok(page) => page,
+                    Err(e) => return FileStatus::Failed(e),
+                },
             },
         };
-        // Meanwhile: close the previous scenario's page, open the next one's.
+        // Meanwhile: close the previous scenario's page, open the next one's
+        // (unless a page made for this scenario left the spare one unused).
+        let need_spare = pages.spare.is_none();
         let (result, next, ()) = tokio::join!(
             run_scenario(&page, ip, scenario, &job.engine),
-            driver.open_tab(),
+            async {
+                if need_spare {
+                    Some(driver.open_tab().await)
+                } else {
+                    None
+                }
+            },
             close_if_any(driver, pages.finished.take()),
         );
         pages.finished = Some(page);
-        pages.spare = next.ok();
+        if let Some(next) = next {
+            pages.spare = next.ok();
+        }
         let ran = match result {
             Ok(ran) => ran,
             Err(e) => return FileStatus::Failed(e),
@@ -531,7 +561,20 @@ fn compare_wire(
         .enumerate()
     {
         let received = wire_sent::sent_by_page(received, &hosts, &favicon, &requested);
-        let wire = wire_sent::compare_sent(index, spec, &predicted.exchanges, &received);
+        // A connection refused, a name that does not resolve and a
+        // certificate refused in the handshake send nothing to the server.
+        let reaching: Vec<crate::engine::Exchange> = predicted
+            .exchanges
+            .iter()
+            .filter(|exchange| match &exchange.response {
+                crate::engine::WireResponse::NetworkError { error, .. } => {
+                    error.request_reaches_server()
+                }
+                crate::engine::WireResponse::Http { .. } => true,
+            })
+            .cloned()
+            .collect();
+        let wire = wire_sent::compare_sent(index, spec, &reaching, &received);
         compared += wire.compared;
         found.extend(wire.disagreements.into_iter().filter(|d| {
             job.scenario

@@ -6,13 +6,15 @@ use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
 use crate::engine::{csp_violations, parse_serialized_policy_list, should_request_be_blocked};
-use crate::scenario::{Api, PreflightUse, RequestResult, RequestSpec, Scenario};
+use crate::scenario::{Api, NetworkErrorKind, PreflightUse, RequestResult, RequestSpec, Scenario};
 
 use super::driver::Tab;
 use super::files::request_times;
 use super::observe::{self, observe, CorsErrorStatus, Observation, ScriptReport};
 use super::server::{MockServer, ReceivedRequest, ServerSetup};
-use super::{certificate, harness_page, PAGE_LIMIT, QUIET, QUIET_LIMIT, REQUEST_LIMIT};
+use super::{
+    certificate, failure_kinds, harness_page, PAGE_LIMIT, QUIET, QUIET_LIMIT, REQUEST_LIMIT,
+};
 
 /// Where the harness page is served, and whether it needs the CSP sandbox.
 pub(super) fn page_origin(scenario: &Scenario) -> (String, bool) {
@@ -111,11 +113,15 @@ pub(super) async fn run_scenario<T: Tab>(
         .iter()
         .filter_map(|u| u.host_str().map(str::to_owned))
         .collect();
+    // Nothing listens on a `refused` rule's port (`failure_kinds`).
+    let refused = failure_kinds::refused_ports(scenario);
     let ports: BTreeSet<u16> = urls
         .iter()
         .filter_map(url::Url::port_or_known_default)
+        .filter(|port| !refused.contains(port))
         .collect();
-    let tls = certificate::tls_config(&hosts.into_iter().collect::<Vec<_>>())?;
+    let untrusted = failure_kinds::hosts_failing(scenario, NetworkErrorKind::Tls);
+    let tls = certificate::tls_config(&hosts.into_iter().collect::<Vec<_>>(), &untrusted)?;
     let setup = ServerSetup {
         rules: scenario.server.clone(),
         page_url: page_url.clone(),

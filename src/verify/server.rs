@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
-use crate::scenario::{HeaderPair, ServerRule};
+use crate::scenario::{HeaderPair, NetworkErrorKind, ServerRule};
 
 use super::commands::Commands;
 use super::http1::{read_request, Reply, RequestHead};
@@ -211,19 +211,52 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     let is_tls = matches!(peeked, Ok(Ok(1))) && first[0] == 0x16;
     if is_tls {
         if let Ok(tls_stream) = shared.tls.accept(stream).await {
-            serve_http(tls_stream, "https", &shared).await;
+            let (tls_stream, ending) = serve_http(tls_stream, "https", &shared).await;
+            if ending == Ending::Reset {
+                reset(tls_stream.get_ref().0);
+            }
         }
     } else {
-        serve_http(stream, "http", &shared).await;
+        let (stream, ending) = serve_http(stream, "http", &shared).await;
+        if ending == Ending::Reset {
+            reset(&stream);
+        }
     }
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Closed normally (FIN), answered or not.
+    Closed,
+    /// A `reset` rule: closed with a TCP RST.
+    Reset,
+}
+
+/// Makes closing `stream` send a RST instead of a FIN (`SO_LINGER` 0), as
+/// a crashed server or a middlebox cutting the connection does.
+fn reset(stream: &TcpStream) {
+    let _ = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO));
+}
+
+/// How long a `timeout` rule holds a connection without answering (the
+/// page gives up sooner: `timeout_ms`).
+const SILENCE_LIMIT: Duration = Duration::from_secs(30);
+
+/// Reads and discards whatever the browser sends, answering nothing, until
+/// it closes the connection (or [`SILENCE_LIMIT`]).
+async fn stay_silent<T: AsyncRead + Unpin>(io: &mut T) {
+    let mut sink = tokio::io::sink();
+    let _ = tokio::time::timeout(SILENCE_LIMIT, tokio::io::copy(io, &mut sink)).await;
 }
 
 /// How long a connection may sit idle between requests.
 const IDLE_LIMIT: Duration = Duration::from_secs(30);
 
 /// Serves requests on one connection until the client closes it, asks to,
-/// or a `network_error` rule drops it.
-async fn serve_http<T>(mut io: T, scheme: &str, shared: &Shared)
+/// or a `network_error` rule drops it; hands the connection back to be
+/// closed as the rule says.
+async fn serve_http<T>(mut io: T, scheme: &str, shared: &Shared) -> (T, Ending)
 where
     T: AsyncRead + AsyncWrite + Unpin,
 {
@@ -232,25 +265,33 @@ where
         let Ok(Some((head, _body))) =
             tokio::time::timeout(IDLE_LIMIT, read_request(&mut io, &mut buffer)).await
         else {
-            return;
+            return (io, Ending::Closed);
         };
         let logged = answer(shared, scheme, &head);
         let Some(reply) = logged.reply else {
-            // A `network_error` rule: close without a response.
-            return;
+            // A `network_error` rule: no response. (`refused`, `dns` and
+            // `tls` never get here: nothing connects, or the handshake fails.)
+            return match logged.fails {
+                Some(NetworkErrorKind::Reset) => (io, Ending::Reset),
+                Some(NetworkErrorKind::Timeout) => {
+                    stay_silent(&mut io).await;
+                    (io, Ending::Closed)
+                }
+                _ => (io, Ending::Closed),
+            };
         };
         let Ok(sent) = reply.write(&mut io, &head.method).await else {
-            return;
+            return (io, Ending::Closed);
         };
         if let Some(entry) = logged.entry {
             shared.record(entry, sent);
         }
         if reply.status == 101 {
-            hold_websocket(io).await;
-            return;
+            hold_websocket(&mut io).await;
+            return (io, Ending::Closed);
         }
         if head.wants_close() {
-            return;
+            return (io, Ending::Closed);
         }
     }
 }
@@ -259,9 +300,9 @@ where
 const WEBSOCKET_LIMIT: Duration = Duration::from_secs(20);
 
 /// Reads and discards a WebSocket's frames until the browser closes it.
-async fn hold_websocket<T: AsyncRead + Unpin>(mut io: T) {
+async fn hold_websocket<T: AsyncRead + Unpin>(io: &mut T) {
     let mut sink = tokio::io::sink();
-    let _ = tokio::time::timeout(WEBSOCKET_LIMIT, tokio::io::copy(&mut io, &mut sink)).await;
+    let _ = tokio::time::timeout(WEBSOCKET_LIMIT, tokio::io::copy(io, &mut sink)).await;
 }
 
 /// A rule that answers a WebSocket handshake (`Upgrade: websocket`) with 101
@@ -297,6 +338,8 @@ fn accept_websocket(request: &RequestHead, reply: &mut Reply) {
 struct Answer {
     reply: Option<Reply>,
     entry: Option<ReceivedRequest>,
+    /// No reply: how the connection fails instead.
+    fails: Option<NetworkErrorKind>,
 }
 
 fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
@@ -316,6 +359,7 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
         return Answer {
             reply: Some(reply),
             entry: None,
+            fails: None,
         };
     }
 
@@ -338,6 +382,7 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
         return Answer {
             reply: Some(plain_response(404, Vec::new(), "")),
             entry: Some(entry),
+            fails: None,
         };
     };
     // A rule written as a framework's configuration answers as its model
@@ -364,13 +409,15 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
                 body: rule.respond.body.clone().into_bytes(),
             }),
             entry: Some(entry),
+            fails: None,
         };
     }
-    if rule.respond.network_error.is_some() {
+    if let Some(kind) = rule.respond.network_error {
         shared.log().push(entry);
         return Answer {
             reply: None,
             entry: None,
+            fails: Some(kind),
         };
     }
     let mut reply = Reply {
@@ -387,6 +434,7 @@ fn answer(shared: &Shared, scheme: &str, request: &RequestHead) -> Answer {
     Answer {
         reply: Some(reply),
         entry: Some(entry),
+        fails: None,
     }
 }
 
@@ -495,7 +543,7 @@ mod tests {
             ports: Vec::new(),
             commands: Some(commands.clone()),
         };
-        let tls = super::super::certificate::tls_config(&[]).unwrap();
+        let tls = super::super::certificate::tls_config(&[], &[]).unwrap();
         let shared = Shared::new(setup, url::Url::parse("https://app.test/").ok(), tls);
         shared.current.store(0, Ordering::SeqCst);
         let token = commands.token();
@@ -535,7 +583,7 @@ mod tests {
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let folders = ["scenarios", "tests/wpt", "tests/verify-fixtures"].map(|f| root.join(f));
         let files = super::super::collect_files(&folders).unwrap();
-        let tls = super::super::certificate::tls_config(&[]).unwrap();
+        let tls = super::super::certificate::tls_config(&[], &[]).unwrap();
         let (mut responses, mut lines) = (0, 0);
         for file in &files {
             let text = std::fs::read_to_string(file).unwrap();

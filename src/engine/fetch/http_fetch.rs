@@ -87,6 +87,14 @@ pub(super) fn http_fetch(
             ctx.profile.browser,
         );
         let allow_origin = response_headers.get("Access-Control-Allow-Origin");
+        if let (Err(_), Some(first)) = (&check, chain.url_list.first()) {
+            if first.origin() != current.origin() {
+                ctx.record(StepKind::RedirectedElsewhere {
+                    from: first.as_str().to_owned(),
+                    to: current.as_str().to_owned(),
+                });
+            }
+        }
         if check.is_err() && status >= 400 {
             ctx.record(StepKind::ErrorStatus {
                 phase: Phase::Actual,

@@ -60,6 +60,9 @@ pub(crate) fn plan_fixes(
             None => break,
         }
     }
+    if let Some(fix) = redirected_elsewhere_advice(first) {
+        fixes.push(fix);
+    }
     fixes
 }
 
@@ -82,6 +85,24 @@ fn error_status_advice(trace: &RequestTrace) -> Option<Fix> {
         stage,
         problem: Problem::FailingStep(Box::new(step.clone())),
         action: FixAction::Advise(advice),
+    })
+}
+
+/// A redirect that took the request to another origin, which refused it
+/// (the trace's `RedirectedElsewhere` step): perhaps a redirect nobody
+/// meant, so its advice follows the header fixes a meant one needs.
+fn redirected_elsewhere_advice(trace: &RequestTrace) -> Option<Fix> {
+    let step = trace
+        .steps
+        .iter()
+        .find(|step| matches!(step.kind, StepKind::RedirectedElsewhere { .. }))?;
+    let StepKind::RedirectedElsewhere { to, .. } = &step.kind else {
+        return None;
+    };
+    Some(Fix {
+        stage: FixStage::Actual,
+        problem: Problem::FailingStep(Box::new(step.clone())),
+        action: FixAction::Advise(Advice::RedirectedElsewhere { to: to.clone() }),
     })
 }
 

@@ -164,6 +164,9 @@ pub fn advice_problem(advice: &Advice) -> &'static str {
         Advice::PreflightNotHandled { .. } => {
             "the preflight got an error status: the server does not handle OPTIONS there"
         }
+        Advice::RedirectedElsewhere { .. } => {
+            "the API call was redirected to another origin that does not allow it"
+        }
         Advice::Cause { cause, .. } => super::cause_text::cause_problem(*cause),
         Advice::SafariCatchAll => super::cause_text::SAFARI_CATCH_ALL_PROBLEM,
     }
@@ -195,6 +198,7 @@ pub fn advice_text(advice: &Advice) -> String {
         Advice::MixedContent => "Not a CORS problem: a page served over https may not call an http URL. Serve the API over https (https://, and wss:// for sockets); no Access-Control-* header changes this.",
         Advice::ServerError { status } => return server_error_advice(*status),
         Advice::PreflightNotHandled { status } => return preflight_not_handled_advice(*status),
+        Advice::RedirectedElsewhere { to } => return format!("The request was redirected to {to}, another origin. If that is a page for people (a login form after an expired session, an error page), nobody meant it for a script: answer with a status (401, 404) and the CORS headers instead of redirecting, and let the page navigate there itself. If the redirect is meant, the fixes above make its target allow the request."),
     };
     text.to_owned()
 }

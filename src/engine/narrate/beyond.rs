@@ -34,6 +34,11 @@ pub(super) fn narrate(kind: &StepKind) -> StepText {
             status,
             has_allow_origin,
         } => error_status(*phase, *status, *has_allow_origin),
+        StepKind::RedirectedElsewhere { from, to } => StepText::titled("Redirected elsewhere")
+            .compared(format!("asked for {from}"))
+            .found(format!("a redirect took the request to {to}, another origin, whose answer has no CORS permission"))
+            .why("Chrome's line says \"(redirected from …)\". If nobody meant this redirect (an expired session sent to a login page, a load balancer's error page), make the API answer 401 or 404 with its CORS headers instead, and let the page navigate there itself; if it was meant, the target must allow the origin too.")
+            .highlight(to.clone()),
         _ => StepText::default(),
     }
 }

@@ -275,8 +275,8 @@ fn cache_miss(origin: &str, url: &str, miss: &CacheMiss) -> StepText {
         CacheMiss::NoEntry => text.found("no entry: a preflight must be sent"),
         CacheMiss::Expired { expired_ms } => text
             .found(format!(
-                "the entry expired at {:.1} s: a preflight must be sent again",
-                *expired_ms as f64 / 1000.0
+                "the entry expired at {}: a preflight must be sent again",
+                super::seconds(*expired_ms)
             ))
             .highlight("expired"),
         CacheMiss::NotCovered { method, headers } => {

@@ -72,7 +72,8 @@ pub fn narrate(step: &Step) -> StepText {
         StepKind::Unanswered { .. }
         | StepKind::PreflightUnanswered { .. }
         | StepKind::MixedContent { .. }
-        | StepKind::ErrorStatus { .. } => beyond::narrate(&step.kind),
+        | StepKind::ErrorStatus { .. }
+        | StepKind::RedirectedElsewhere { .. } => beyond::narrate(&step.kind),
         _ => exchange::narrate(&step.kind),
     }
 }
@@ -98,6 +99,18 @@ pub fn highlight(step: &Step) -> Option<String> {
 }
 
 pub use exchange::describe_unsafe;
+
+/// A time in milliseconds as seconds, in the fewest digits: `5 s`,
+/// `5.5 s`, `1.25 s`. Integer arithmetic: the app's wasm then carries no
+/// float formatting at all.
+pub fn seconds(ms: u64) -> String {
+    let (whole, rest) = (ms / 1000, ms % 1000);
+    if rest == 0 {
+        return format!("{whole} s");
+    }
+    let fraction = format!("{rest:03}");
+    format!("{whole}.{} s", fraction.trim_end_matches('0'))
+}
 
 #[cfg(test)]
 mod tests;

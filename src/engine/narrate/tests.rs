@@ -208,7 +208,7 @@ fn the_verdict_counts_console_lines_and_says_what_the_script_sees() {
     let words = narrate(&step);
     assert_eq!(
         words.found,
-        "blocked by CORS: the script gets a network error (2 console line(s))"
+        "blocked by CORS: the script gets a network error; the console shows 2 lines"
     );
     assert!(
         words.why.starts_with("fetch() rejects with a TypeError"),
@@ -330,4 +330,13 @@ fn every_step_of_a_real_trace_has_a_title_and_a_failing_step_says_what_it_found(
         found(failing),
         "method PUT is not in Access-Control-Allow-Methods"
     );
+}
+
+#[test]
+fn seconds_are_written_in_the_fewest_digits() {
+    assert_eq!(super::seconds(0), "0 s");
+    assert_eq!(super::seconds(5000), "5 s");
+    assert_eq!(super::seconds(5500), "5.5 s");
+    assert_eq!(super::seconds(1250), "1.25 s");
+    assert_eq!(super::seconds(61_001), "61.001 s");
 }

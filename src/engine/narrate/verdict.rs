@@ -78,10 +78,10 @@ fn verdict(
         (true, Api::Websocket) => "WebSocket fires error, then close with code 1006; the details are only in the console.",
         (true, Api::Form) => "The iframe shows the browser's error page.",
     };
-    let lines = if console_lines == 0 {
-        String::new()
-    } else {
-        format!(" ({console_lines} console line(s))")
+    let lines = match console_lines {
+        0 => String::new(),
+        1 => "; the console shows 1 line".to_owned(),
+        n => format!("; the console shows {n} lines"),
     };
     StepText::titled("Verdict")
         .found(format!("{found}{lines}"))

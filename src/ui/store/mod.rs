@@ -94,6 +94,10 @@ pub struct AppState {
     /// Where the scenario holds secrets a share link leaves out (listed once
     /// per scenario, after the first paint: listing redacts the scenario).
     pub secrets: Rc<Vec<String>>,
+    /// A first visit (no link, nothing stored, no course progress): the
+    /// welcome with its three ways in shows above the example lesson until
+    /// the learner picks one, or does anything else.
+    pub welcome: bool,
 }
 
 /// What the page held when the app started, read at the edge.
@@ -206,6 +210,9 @@ impl AppState {
     /// The state the app opens with: the URL fragment first, then the stored
     /// scenario, then `default`; each problem on the way becomes a notice.
     pub fn start(start: Start, default: Scenario) -> (AppState, Vec<Effect>) {
+        let welcome = matches!(start.hash, HashRequest::None)
+            && matches!(start.stored, Ok(None))
+            && start.progress.0.is_empty();
         let (scenario, notice) = match start.hash {
             HashRequest::Shared(scenario) | HashRequest::Bundled(scenario) => (*scenario, None),
             other => {
@@ -239,6 +246,7 @@ impl AppState {
             progress,
             settled: false,
             secrets: Rc::default(),
+            welcome,
         };
         let effects = vec![
             Effect::Theme {
@@ -312,6 +320,8 @@ impl AppState {
 pub fn reduce(state: &AppState, action: Action) -> (AppState, Vec<Effect>) {
     let mut next = state.clone();
     let mut effects = Vec::new();
+    // The welcome stays only while the page settles or changes its theme.
+    next.welcome &= matches!(action, Action::Settled | Action::Theme(_));
     match action {
         Action::Edit(edit) => edit_scenario(&mut next, edit, &mut effects),
         Action::SelectRequest(request) => {

@@ -37,18 +37,13 @@ fn lives(trace: &Trace) -> Vec<Life<'_>> {
     lives
 }
 
-fn seconds(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    }
-}
+use crate::engine::narrate::seconds;
 
-const WIDTH: f64 = 600.0;
-const LEFT: f64 = 12.0;
-const RIGHT: f64 = 12.0;
-const ROW: f64 = 30.0;
+// Whole-unit coordinates: no float formatting in the wasm.
+const WIDTH: u64 = 600;
+const LEFT: u64 = 12;
+const RIGHT: u64 = 12;
+const ROW: u64 = 30;
 
 /// The timeline (an SVG, then the same facts as a list for screen readers).
 pub(super) fn cache_timeline(trace: &Trace, selected: usize) -> Html {
@@ -69,8 +64,8 @@ pub(super) fn cache_timeline(trace: &Trace, selected: usize) -> Html {
     } else {
         base
     };
-    let x = |ms: u64| LEFT + (ms.min(end) as f64 / end as f64) * (WIDTH - LEFT - RIGHT);
-    let height = 56.0 + ROW * lives.len() as f64 + 8.0;
+    let x = |ms: u64| LEFT + ms.min(end).saturating_mul(WIDTH - LEFT - RIGHT) / end.max(1);
+    let height = 56 + ROW * lives.len() as u64 + 8;
     let cap = trace.profile.max_age_cap;
     let markers = trace.requests.iter().enumerate().map(|(index, request)| {
         let (class, word) = match request.result.preflight {
@@ -89,14 +84,14 @@ pub(super) fn cache_timeline(trace: &Trace, selected: usize) -> Html {
         }
     });
     let bars = lives.iter().enumerate().map(|(row, life)| {
-        let y = 48.0 + ROW * row as f64;
+        let y = 48 + ROW * row as u64;
         let start = x(life.entry.created_ms);
         let stop = x(life.replaced_ms.unwrap_or(life.entry.expires_ms()));
         let clipped = life.replaced_ms.is_none() && life.entry.expires_ms() > end;
         html! {
             <g class={classes!("cache-bar", life.replaced_ms.map(|_| "cache-bar-replaced"))}>
-                <rect x={start.to_string()} y={y.to_string()} width={(stop - start).max(2.0).to_string()} height="18" rx="3" />
-                <text x={(start + 4.0).to_string()} y={(y + 13.0).to_string()}>
+                <rect x={start.to_string()} y={y.to_string()} width={stop.saturating_sub(start).max(2).to_string()} height="18" rx="3" />
+                <text x={(start + 4).to_string()} y={(y + 13).to_string()}>
                     { format!("{}{}", entry_summary(life.entry), if clipped { format!(" → expires at {}", seconds(life.entry.expires_ms())) } else { String::new() }) }
                 </text>
             </g>

@@ -24,11 +24,12 @@
 
 mod cache;
 mod console;
+mod diagram;
 mod fixes;
 mod headers;
 mod highlight;
-mod sequence;
 mod stages;
+mod svg;
 mod tabs;
 
 use std::rc::Rc;
@@ -46,7 +47,8 @@ use crate::engine::{RequestTrace, Stage, Trace};
 use crate::frameworks::evaluate;
 use crate::scenario::{Browser, Outcome, Scenario};
 
-pub use stages::{stage_id, stage_label, stages_of};
+pub use diagram::{Diagram, DiagramProps};
+pub use stages::{current_stage, stage_id, stage_label, stages_of};
 
 /// The scenario as each browser would handle it, each evaluated by the
 /// engine the first time it is asked for (a page load runs the engine for
@@ -226,13 +228,12 @@ pub fn trace_at(props: &TraceViewProps) -> Html {
             { verdict(request) }
             { stages::stepper(&stages::StepperProps {
                 steps: Rc::new(request.steps.clone()),
-                origin: request.origin.clone(),
                 stage: props.stage,
                 on_stage: props.on_stage.clone(),
+                figure: html! { <Diagram request={Rc::new(request.clone())} stage={props.stage} /> },
             }) }
             if props.panels {
             <div class="trace-panels">
-                <sequence::SequenceDiagram exchanges={Rc::new(request.exchanges.clone())} />
                 <console::ConsolePanel
                     traces={props.traces.clone()}
                     request={index}
@@ -252,27 +253,32 @@ pub fn trace_at(props: &TraceViewProps) -> Html {
     }
 }
 
-/// The final verdict of the request, with the engine's outcome string.
+/// The final verdict of the request in one sentence: the engine's words
+/// for its verdict step, with the outcome's icon.
 fn verdict(request: &RequestTrace) -> Html {
     let outcome = request.result.outcome;
-    let (label, class) = match outcome {
-        Outcome::Allowed => ("Allowed", "outcome-allowed"),
-        Outcome::Blocked => ("Blocked by CORS", "outcome-blocked"),
-        Outcome::Opaque => ("Opaque response (no-cors)", "outcome-opaque"),
-        Outcome::NetworkError => ("Network error", "outcome-network-error"),
+    let (icon, class) = match outcome {
+        Outcome::Allowed => ("✓", "outcome-allowed"),
+        Outcome::Blocked => ("✗", "outcome-blocked"),
+        Outcome::Opaque => ("◐", "outcome-opaque"),
+        Outcome::NetworkError => ("✗", "outcome-network-error"),
     };
-    let verdict_text = request
+    let found = request
         .steps
         .iter()
         .rev()
         .find(|step| step.stage == Stage::Verdict)
         .map(crate::engine::narrate::found)
         .unwrap_or_default();
+    let mut chars = found.chars();
+    let sentence = chars
+        .next()
+        .map(|first| format!("{}{}.", first.to_ascii_uppercase(), chars.as_str()))
+        .unwrap_or_default();
     html! {
-        <p class="trace-verdict" data-testid="verdict" data-outcome={outcome_id(outcome)}>
-            <span class={classes!("badge", class)}>{ label }</span>
-            { " " }
-            <span class="trace-verdict-text">{ verdict_text }</span>
+        <p class={classes!("trace-verdict", class)} data-testid="verdict" data-outcome={outcome_id(outcome)}>
+            <span class="verdict-icon" aria-hidden="true">{ icon }</span>
+            <span class="trace-verdict-text">{ sentence }</span>
         </p>
     }
 }

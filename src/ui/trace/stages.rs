@@ -8,7 +8,6 @@ use yew::prelude::*;
 
 use super::highlight::marked;
 use crate::engine::{narrate, Stage, Step, StepStatus};
-use crate::engine::{OriginComparison, OriginPart};
 
 /// The stages that occur in `steps`, in the order they first occur.
 pub fn stages_of(steps: &[Step]) -> Vec<Stage> {
@@ -29,6 +28,13 @@ fn default_stage(steps: &[Step]) -> Option<Stage> {
         .find(|s| s.status == StepStatus::Fail)
         .or_else(|| steps.first())
         .map(|s| s.stage)
+}
+
+/// The stage shown: the chosen one when the request has it, else the default.
+pub fn current_stage(steps: &[Step], chosen: Option<Stage>) -> Option<Stage> {
+    chosen
+        .filter(|c| steps.iter().any(|s| s.stage == *c))
+        .or_else(|| default_stage(steps))
 }
 
 /// A stage as `data-stage` writes it (kebab-case, as the engine serialises it).
@@ -104,12 +110,12 @@ fn status_word(status: StepStatus) -> (&'static str, &'static str, &'static str)
 pub(super) struct StepperProps {
     /// The request's steps, in order.
     pub steps: Rc<Vec<Step>>,
-    /// The page and target origins, part by part.
-    pub origin: Option<OriginComparison>,
     /// The chosen stage (`None` = the default one).
     pub stage: Option<Stage>,
     /// Called with the stage to show.
     pub on_stage: Callback<Stage>,
+    /// The picture beside the stage cards (the diagram).
+    pub figure: Html,
 }
 
 /// The stage list, Previous/Next, and one card per stage (the current one
@@ -118,10 +124,7 @@ pub(super) struct StepperProps {
 /// 1 KB gzip of Yew's generic lifecycle code in the wasm (issue 16's budget).
 pub(super) fn stepper(props: &StepperProps) -> Html {
     let stages = stages_of(&props.steps);
-    let current = props
-        .stage
-        .filter(|s| stages.contains(s))
-        .or_else(|| default_stage(&props.steps));
+    let current = current_stage(&props.steps, props.stage);
     let position = current.and_then(|c| stages.iter().position(|s| *s == c));
     let go = |offset: isize| -> Option<Stage> {
         let at = position? as isize + offset;
@@ -197,57 +200,34 @@ pub(super) fn stepper(props: &StepperProps) -> Html {
                 <button type="button" data-testid="stage-next" disabled={next.is_none()}
                     onclick={move_to(next)}>{ "Next →" }</button>
             </div>
-            <ol class="stage-cards">
-                { for stages.iter().map(|&stage| {
-                    let steps: Vec<&Step> = props.steps.iter().filter(|s| s.stage == stage).collect();
-                    stage_card(stage, &steps, Some(stage) == current, props.origin.as_ref(), &props.on_stage)
-                }) }
-            </ol>
+            <div class="stage-hero">
+                { props.figure.clone() }
+                <ol class="stage-cards">
+                    if let Some(stage) = current {
+                        { stage_card(stage, &props.steps.iter().filter(|s| s.stage == stage).collect::<Vec<_>>()) }
+                    }
+                </ol>
+            </div>
         </div>
     }
 }
 
-/// One stage: open (every step in full) when current, else a one-line summary.
-fn stage_card(
-    stage: Stage,
-    steps: &[&Step],
-    open: bool,
-    origin: Option<&OriginComparison>,
-    on_stage: &Callback<Stage>,
-) -> Html {
-    let status = stage_status(steps.iter().copied());
-    let (class, icon, words) = status_word(status);
-    let summary = steps.last().map(|s| narrate::found(s)).unwrap_or_default();
-    let on_stage = on_stage.clone();
+/// The current stage's card: every step in full.
+fn stage_card(stage: Stage, steps: &[&Step]) -> Html {
+    let (class, icon, words) = status_word(stage_status(steps.iter().copied()));
     html! {
         <li
-            class={classes!("tv-stage-card", class, open.then_some("tv-stage-card-open"))}
+            class={classes!("tv-stage-card", class, "tv-stage-card-open")}
             data-testid="stage-card"
             data-stage={stage_id(stage)}
-            aria-current={open.then_some("step")}
+            aria-current="step"
         >
             <h4 class="tv-stage-card-title">
                 <span class="stage-icon" aria-hidden="true">{ icon }</span>
-                if open {
-                    { stage_label(stage) }
-                } else {
-                    <button type="button" class="tv-stage-card-open-button"
-                        onclick={Callback::from(move |_| on_stage.emit(stage))}>
-                        { stage_label(stage) }
-                    </button>
-                }
+                { stage_label(stage) }
                 <span class="visually-hidden">{ format!(" ({words})") }</span>
             </h4>
-            if open {
-                if stage == Stage::Origin {
-                    if let Some(origin) = origin {
-                        { origin_table(origin) }
-                    }
-                }
-                { for steps.iter().map(|step| step_view(step)) }
-            } else {
-                <p class="tv-stage-card-summary">{ summary }</p>
-            }
+            { for steps.iter().map(|step| step_view(step)) }
         </li>
     }
 }
@@ -286,53 +266,5 @@ fn step_view(step: &Step) -> Html {
                 { format!("{} § {}", step.spec.document(), step.spec.anchor()) }
             </a>
         </section>
-    }
-}
-
-/// Page and request origins side by side, the differing parts marked.
-fn origin_table(origin: &OriginComparison) -> Html {
-    let differs = |part: OriginPart| origin.differs.contains(&part);
-    let cell = |value: String, differ: bool| {
-        if differ {
-            html! { <td data-differs="true"><mark class="decisive">{ value }</mark></td> }
-        } else {
-            html! { <td>{ value }</td> }
-        }
-    };
-    let row = |name: &'static str, part: OriginPart, page: String, target: String| {
-        let differ = differs(part);
-        html! {
-            <tr data-testid="origin-part" data-part={name} data-differs={differ.to_string()}>
-                <th scope="row">{ name }</th>
-                { cell(page, differ) }
-                { cell(target, differ) }
-            </tr>
-        }
-    };
-    let parts = origin.page_parts.as_ref().zip(origin.target_parts.as_ref());
-    html! {
-        <table class="origin-table">
-            <caption>{ "Same origin means the same scheme, host and port." }</caption>
-            <thead>
-                <tr><th scope="col">{ "Part" }</th><th scope="col">{ "Page" }</th><th scope="col">{ "Request" }</th></tr>
-            </thead>
-            <tbody>
-                <tr>
-                    <th scope="row">{ "origin" }</th>
-                    <td><code>{ origin.page.clone() }</code></td>
-                    <td><code>{ origin.target.clone() }</code></td>
-                </tr>
-                if let Some((page, target)) = parts {
-                    { row("scheme", OriginPart::Scheme, page.scheme.clone(), target.scheme.clone()) }
-                    { row("host", OriginPart::Host, page.host.clone(), target.host.clone()) }
-                    { row("port", OriginPart::Port, page.port.to_string(), target.port.to_string()) }
-                } else {
-                    <tr data-testid="origin-part" data-part="opaque" data-differs="true">
-                        <th scope="row">{ "opaque" }</th>
-                        <td colspan="2"><mark class="decisive">{ "an opaque origin (null) is never the same as any origin" }</mark></td>
-                    </tr>
-                }
-            </tbody>
-        </table>
     }
 }

@@ -14,7 +14,7 @@ use crate::ui::client_editor::ClientEditor;
 use crate::ui::course::{course_nav, CourseNavProps};
 use crate::ui::predict::Predict;
 use crate::ui::state::Edit;
-use crate::ui::store::Action;
+use crate::ui::store::{Action, Mode};
 use crate::ui::trace::TraceAt;
 
 /// The lab's workspace (files dropped on it open).
@@ -35,42 +35,70 @@ pub(super) fn lab(store: &Store) -> Html {
     html! {
         <main class="workspace" data-testid={settled.then_some("app-ready")}
               ondragover={|e: DragEvent| e.prevent_default()} ondrop={on_drop}>
-            { lesson(scenario) }
-            if settled {
-                { course_nav(&CourseNavProps {
-                    current: scenario.id.clone(),
-                    titles: state.bundled.clone(),
-                    on_open: dispatch.reform(Action::OpenLesson),
-                }) }
+            if state.welcome {
+                { welcome(store) }
             }
-            <div class="columns">
-                <div class="editors" aria-busy={(!settled).then_some("true")}>
-                    if settled {
-                        { page_and_requests(store) }
-                        { client_panel(store) }
-                        { server_panel(store) }
-                    }
-                </div>
-                <div class="results">
-                    if state.predict_first {
-                        { predict(store) }
-                    }
-                    if !state.predict_first || state.revealed {
-                        <TraceAt traces={state.eval.traces.clone()}
-                                 browser={state.browser()}
-                                 scenario={scenario.clone()}
-                                 request={state.selection.request} stage={state.selection.stage}
-                                 on_stage={store.on_stage.clone()}
-                                 on_request={store.on_request.clone()}
-                                 request_picker={false}
-                                 panels={settled} />
-                    }
-                    <p class="muted small keyboard-hint">
-                        { "Keyboard: ← and → step through the stages, Home and End jump to the first and last, when the focus is not in a field." }
-                    </p>
-                </div>
+            <div class="lesson-row">
+                { lesson(scenario) }
+                if settled && !state.welcome {
+                    { course_nav(&CourseNavProps {
+                        current: scenario.id.clone(),
+                        titles: state.bundled.clone(),
+                        on_open: dispatch.reform(Action::OpenLesson),
+                    }) }
+                }
             </div>
+            <div class="results">
+                if state.predict_first {
+                    { predict(store) }
+                }
+                if !state.predict_first || state.revealed {
+                    <TraceAt traces={state.eval.traces.clone()}
+                             browser={state.browser()}
+                             scenario={scenario.clone()}
+                             request={state.selection.request} stage={state.selection.stage}
+                             on_stage={store.on_stage.clone()}
+                             on_request={store.on_request.clone()}
+                             request_picker={false}
+                             panels={settled} />
+                }
+            </div>
+            <div class="editors" aria-busy={(!settled).then_some("true")}>
+                if settled {
+                    { page_and_requests(store) }
+                    { client_panel(store) }
+                    { server_panel(store) }
+                }
+            </div>
+            <p class="muted small keyboard-hint">
+                { "Keyboard: ← and → step through the stages, Home and End jump to the first and last, when the focus is not in a field." }
+            </p>
         </main>
+    }
+}
+
+/// A first visit's three ways in: the course from its first lesson, the
+/// paste panel, or this example.
+fn welcome(store: &Store) -> Html {
+    let dispatch = &store.dispatch;
+    let first = crate::ui::course::COURSE
+        .first()
+        .copied()
+        .unwrap_or_default();
+    html! {
+        <section class="welcome" data-testid="welcome" aria-labelledby="welcome-heading">
+            <h2 id="welcome-heading">{ "Welcome: three ways in" }</h2>
+            <button type="button" class="primary" data-testid="welcome-learn"
+                    onclick={dispatch.reform(move |_| Action::OpenLesson(first.to_owned()))}>
+                { "Learn CORS from lesson 1" }</button>
+            <button type="button" data-testid="welcome-debug"
+                    onclick={dispatch.reform(|_| Action::Show(Mode::Paste))}>
+                { "Debug a failing request" }</button>
+            <button type="button" data-testid="welcome-explore"
+                    // Any action ends the welcome; this one changes nothing else.
+                    onclick={dispatch.reform(|_| Action::DismissNotice)}>
+                { "Explore this example" }</button>
+        </section>
     }
 }
 
@@ -164,7 +192,7 @@ fn page_and_requests(store: &Store) -> Html {
                                 aria-pressed={(index == from).to_string()}
                                 data-testid={format!("request-tab-{index}")}
                                 onclick={dispatch.reform(move |_| Action::SelectRequest(index))}>
-                            { format!("{}. {} at {} s", index + 1, spec.method, at as f64 / 1000.0) }
+                            { format!("{}. {} at {}", index + 1, spec.method, crate::engine::narrate::seconds(at)) }
                         </button>
                     }
                 }) }

@@ -1,5 +1,6 @@
-//! The header's toolbar: the lesson menu and library, files, the presenter,
-//! the course, predict-first, the theme, the paste panel and share links.
+//! The header's toolbar, in three groups: lessons (the menu, the course,
+//! the library, reset), share and save (the link, the file out and in), and
+//! view (the paste panel, predict-first, the presenter, the theme).
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -44,60 +45,64 @@ pub(super) fn toolbar(store: &Store) -> Html {
     };
     let settled = state.settled;
     html! {
-        <div class="toolbar">
-            <button type="button" class="small-button" data-testid="library-toggle"
-                    onclick={toggle(Mode::Library)}>
-                { back_or(Mode::Library, "Lesson library") }</button>
-            <button type="button" class="small-button" data-testid="export"
-                    onclick={dispatch.reform(|_| Action::Export)}>{ "Save as scenario" }</button>
-            <label for="import-file">{ "Open file" }</label>
-            <input id="import-file" type="file" accept=".json,application/json" data-testid="import-file"
-                   onchange={on_file} />
-            <button type="button" class="small-button" data-testid="present"
-                    onclick={dispatch.reform(|_| Action::Show(Mode::Presenter))}>{ "Present" }</button>
-            <button type="button" class="small-button" data-testid="course-toggle"
-                    onclick={toggle(Mode::Course)}>
-                { back_or(Mode::Course, "Course") }</button>
-            <label class="inline-check">
-                <input type="checkbox" data-testid="predict-first" checked={state.predict_first} onchange={on_predict} />
-                { " Predict first" }
-            </label>
-            <label for="open-scenario">{ "Lesson" }</label>
-            <select id="open-scenario" data-testid="open-scenario" onchange={on_open}>
-                if !state.bundled.iter().any(|(id, _)| *id == current) {
-                    <option value="" selected=true>{ "(your scenario)" }</option>
+        <nav class="toolbar" aria-label="Tools">
+            <div class="tool-group" role="group" aria-label="Lessons">
+                <label for="open-scenario" class="visually-hidden">{ "Lesson" }</label>
+                <select id="open-scenario" data-testid="open-scenario" onchange={on_open}>
+                    if !state.bundled.iter().any(|(id, _)| *id == current) {
+                        <option value="" selected=true>{ "(your scenario)" }</option>
+                    }
+                    // Before the first paint, only the open lesson's option (the menu shows it).
+                    { for state.bundled.iter().filter(|(id, _)| settled || *id == current).map(|(id, title)| html! {
+                        <option value={id.clone()} selected={*id == current}>{ title.clone() }</option>
+                    }) }
+                </select>
+                <button type="button" data-testid="course-toggle" onclick={toggle(Mode::Course)}>
+                    { back_or(Mode::Course, "Course") }</button>
+                <button type="button" data-testid="library-toggle" onclick={toggle(Mode::Library)}>
+                    { back_or(Mode::Library, "Library") }</button>
+                <button type="button" data-testid="reset" onclick={dispatch.reform(|_| Action::Reset)}>
+                    { "Reset" }</button>
+                if state.previous.is_some() {
+                    <button type="button" data-testid="restore" onclick={dispatch.reform(|_| Action::Restore)}>
+                        { "Back to the previous scenario" }</button>
                 }
-                // Before the first paint, only the open lesson's option (the menu shows it).
-                { for state.bundled.iter().filter(|(id, _)| settled || *id == current).map(|(id, title)| html! {
-                    <option value={id.clone()} selected={*id == current}>{ title.clone() }</option>
-                }) }
-            </select>
-            <button type="button" class="small-button" data-testid="reset"
-                    onclick={dispatch.reform(|_| Action::Reset)}>
-                { "Reset" }
-            </button>
-            if state.previous.is_some() {
-                <button type="button" class="small-button" data-testid="restore"
-                        onclick={dispatch.reform(|_| Action::Restore)}>
-                    { "Back to the previous scenario" }
-                </button>
-            }
-            <label for="theme">{ "Theme" }</label>
-            <select id="theme" data-testid="theme" onchange={on_theme}>
-                <option value="" selected={theme.is_empty()}>{ "System" }</option>
-                <option value="light" selected={theme == "light"}>{ "Light" }</option>
-                <option value="dark" selected={theme == "dark"}>{ "Dark" }</option>
-            </select>
-            <button type="button" class="small-button" data-testid="paste-toggle"
-                    aria-pressed={(state.mode == Mode::Paste).to_string()}
-                    onclick={toggle(Mode::Paste)}>{ "Paste" }</button>
-            <button type="button" class="small-button" data-testid="share"
-                    onclick={dispatch.reform(|_| Action::Share)}>{ "Share link" }</button>
-            <label class="inline-check" data-testid="include-secrets-label">
-                <input type="checkbox" data-testid="include-secrets"
-                       checked={state.include_secrets} onchange={on_secrets} />
-                { secrets_label(&state.secrets) }
-            </label>
+            </div>
+            <div class="tool-group" role="group" aria-label="Share and save">
+                <button type="button" data-testid="share" onclick={dispatch.reform(|_| Action::Share)}>
+                    { "Share link" }</button>
+                <button type="button" data-testid="export" onclick={dispatch.reform(|_| Action::Export)}>
+                    { "Save file" }</button>
+                <label class="file-button">
+                    { "Open file" }
+                    <input type="file" class="visually-hidden" accept=".json,application/json"
+                           data-testid="import-file" onchange={on_file} />
+                </label>
+                if !state.secrets.is_empty() {
+                    <label class="inline-check" data-testid="include-secrets-label">
+                        <input type="checkbox" data-testid="include-secrets"
+                               checked={state.include_secrets} onchange={on_secrets} />
+                        { secrets_label(&state.secrets) }
+                    </label>
+                }
+            </div>
+            <div class="tool-group" role="group" aria-label="View">
+                <button type="button" data-testid="paste-toggle"
+                        aria-pressed={(state.mode == Mode::Paste).to_string()}
+                        onclick={toggle(Mode::Paste)}>{ "Debug a request" }</button>
+                <label class="inline-check">
+                    <input type="checkbox" data-testid="predict-first" checked={state.predict_first} onchange={on_predict} />
+                    { " Predict first" }
+                </label>
+                <button type="button" data-testid="present"
+                        onclick={dispatch.reform(|_| Action::Show(Mode::Presenter))}>{ "Present" }</button>
+                <label for="theme" class="visually-hidden">{ "Theme" }</label>
+                <select id="theme" data-testid="theme" onchange={on_theme}>
+                    <option value="" selected={theme.is_empty()}>{ "System theme" }</option>
+                    <option value="light" selected={theme == "light"}>{ "Light" }</option>
+                    <option value="dark" selected={theme == "dark"}>{ "Dark" }</option>
+                </select>
+            </div>
             if let Some(link) = &state.share_link {
                 <div class="share-result">
                     <label for="share-link">{ "Link to this exact scenario" }</label>
@@ -109,19 +114,14 @@ pub(super) fn toolbar(store: &Store) -> Html {
                     }
                 </div>
             }
-        </div>
+        </nav>
     }
 }
 
 /// The opt-in's text: exactly which secret values a share link would include.
 fn secrets_label(locations: &[String]) -> String {
-    if locations.is_empty() {
-        " include secret values (Authorization, cookies, API keys, tokens) in share links"
-            .to_owned()
-    } else {
-        format!(
-            " include these secret values in share links: {}",
-            locations.join(", ")
-        )
-    }
+    format!(
+        " include these secret values in share links: {}",
+        locations.join(", ")
+    )
 }
