@@ -643,8 +643,16 @@ mod tests {
                     }
                     received
                 };
-                let (_, received) = tokio::join!(serve_http(server, scheme, &shared), exchange);
                 let name = format!("{} {method} {url}", file.display());
+                // A `timeout` rule holds the connection silent for as long as
+                // the browser waits, so its exchange is bounded here.
+                let limit = std::time::Duration::from_secs(3);
+                let both = async { tokio::join!(serve_http(server, scheme, &shared), exchange) };
+                let received = match tokio::time::timeout(limit, both).await {
+                    Ok((_, received)) => received,
+                    Err(_) if rule.respond.network_error.is_some() => Vec::new(),
+                    Err(_) => panic!("{name}: no answer within {limit:?}"),
+                };
                 if rule.respond.network_error.is_some() {
                     assert!(received.is_empty(), "{name}: a network_error rule answered");
                     continue;
