@@ -1,8 +1,10 @@
 //! The mock server's certificates, made at run time: every host a scenario
-//! uses gets a certificate signed with one key made once per run, which the
-//! browser is told to trust ([`trusted_spki_sha256`]) instead of ignoring
-//! every certificate error; a host whose rules say `network_error: "tls"`
-//! gets a self-signed certificate of another key, which no browser trusts.
+//! uses gets a certificate of one key made once per run, which the browser
+//! is told to trust instead of ignoring every certificate error (Chromium:
+//! the key, [`trusted_spki_sha256`]; WebKitGTK: the run's CA certificate,
+//! [`trusted_ca_pem`], which issues those certificates); a host whose rules
+//! say `network_error: "tls"` gets a self-signed certificate of another key,
+//! which no browser trusts.
 
 use std::sync::{Arc, OnceLock};
 
@@ -34,25 +36,95 @@ pub(crate) fn trusted_spki_sha256() -> Result<String, String> {
     Ok(base64::engine::general_purpose::STANDARD.encode(digest.as_ref()))
 }
 
-/// A certificate for `names` signed with `key` (self-signed).
-fn certified(names: &[String], key: &KeyPair) -> Result<CertifiedKey, String> {
+/// The run's CA: its parameters (to issue with) and its certificate,
+/// self-signed with the trusted key.
+fn trusted_ca() -> Result<&'static (CertificateParams, CertificateDer<'static>), String> {
+    static CA: OnceLock<Result<(CertificateParams, CertificateDer<'static>), String>> =
+        OnceLock::new();
+    CA.get_or_init(|| {
+        let key = trusted_key()?;
+        let mut params = CertificateParams::new(Vec::<String>::new())
+            .map_err(|e| format!("cannot make a CA certificate: {e}"))?;
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "CORS Lab verify CA (one run)");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
+        params.serial_number = Some(rcgen::SerialNumber::from(next_serial()));
+        let cert = params
+            .self_signed(key)
+            .map_err(|e| format!("cannot make a CA certificate: {e}"))?;
+        Ok((params, cert.der().clone()))
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// The run's CA certificate in PEM, the one trust anchor WebKitGTK is given
+/// (GnuTLS's system trust file, `super::webkit`).
+pub(crate) fn trusted_ca_pem() -> Result<String, String> {
+    let (_, der) = trusted_ca()?;
+    let text = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in text.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(line));
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    Ok(pem)
+}
+
+/// Parameters for a certificate naming `names` (`localhost` if none).
+fn params_for(names: &[String]) -> Result<CertificateParams, String> {
     let mut names: Vec<String> = names.to_vec();
     if names.is_empty() {
         names.push("localhost".to_owned());
     }
-    let mut params =
-        CertificateParams::new(names).map_err(|e| format!("cannot make a certificate: {e}"))?;
+    let mut params = CertificateParams::new(names.clone())
+        .map_err(|e| format!("cannot make a certificate: {e}"))?;
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    if let Some(first) = names.first() {
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, first.as_str());
+    }
     // Firefox refuses two certificates of one issuer with one serial
     // (SEC_ERROR_REUSED_ISSUER_AND_SERIAL): every certificate gets its own.
     params.serial_number = Some(rcgen::SerialNumber::from(next_serial()));
-    let cert = params
-        .self_signed(key)
-        .map_err(|e| format!("cannot make a certificate: {e}"))?;
-    let der: CertificateDer<'static> = cert.der().clone();
+    Ok(params)
+}
+
+/// The served chain for `der` with its `key`.
+fn with_key(chain: Vec<CertificateDer<'static>>, key: &KeyPair) -> Result<CertifiedKey, String> {
     let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let signing = rustls::crypto::ring::sign::any_supported_type(&private)
         .map_err(|e| format!("TLS key: {e}"))?;
-    Ok(CertifiedKey::new(vec![der], signing))
+    Ok(CertifiedKey::new(chain, signing))
+}
+
+/// A certificate for `names` of the trusted key, issued by the run's CA
+/// (served with the CA certificate after it). Its key is the CA's, so
+/// Chromium's SPKI list matches it as it matched the self-signed ones.
+fn trusted_certified(names: &[String]) -> Result<CertifiedKey, String> {
+    let key = trusted_key()?;
+    let (ca_params, ca_der) = trusted_ca()?;
+    let issuer = rcgen::Issuer::from_params(ca_params, key);
+    let cert = params_for(names)?
+        .signed_by(key, &issuer)
+        .map_err(|e| format!("cannot make a certificate: {e}"))?;
+    with_key(vec![cert.der().clone(), ca_der.clone()], key)
+}
+
+/// A certificate for `names` self-signed with `key`.
+fn self_signed(names: &[String], key: &KeyPair) -> Result<CertifiedKey, String> {
+    let cert = params_for(names)?
+        .self_signed(key)
+        .map_err(|e| format!("cannot make a certificate: {e}"))?;
+    with_key(vec![cert.der().clone()], key)
 }
 
 /// A serial number no other certificate of this run has: the run's start
@@ -99,9 +171,9 @@ pub(crate) fn tls_config(
     hosts: &[String],
     untrusted_hosts: &[String],
 ) -> Result<Arc<ServerConfig>, String> {
-    let trusted = Arc::new(certified(hosts, trusted_key()?)?);
+    let trusted = Arc::new(trusted_certified(hosts)?);
     let other_key = KeyPair::generate().map_err(|e| format!("cannot make a key: {e}"))?;
-    let untrusted = Arc::new(certified(untrusted_hosts, &other_key)?);
+    let untrusted = Arc::new(self_signed(untrusted_hosts, &other_key)?);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -99,8 +99,10 @@ impl Resolver {
 /// Plain DNS over UDP on `ip:53`, for WebKitGTK (`super::webkit`): its
 /// network process resolves names with the C library, which asks the
 /// `nameserver` of `/etc/resolv.conf`, and MiniBrowser runs where that file
-/// names this resolver. Answers as [`answer`] does.
+/// names this resolver. Answers as the DNS-over-HTTPS resolver does, except for the names
+/// of [`UdpResolver::set_unresolvable`], which get NXDOMAIN.
 pub(crate) struct UdpResolver {
+    unresolvable: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _tasks: JoinSet<()>,
 }
 
@@ -111,6 +113,8 @@ impl UdpResolver {
         let socket = tokio::net::UdpSocket::bind(address).await.map_err(|e| {
             format!("cannot listen on {address} (the DNS resolver for WebKitGTK; port 53 needs root): {e}")
         })?;
+        let unresolvable: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let names = unresolvable.clone();
         let mut tasks = JoinSet::new();
         tasks.spawn(async move {
             let mut buffer = vec![0_u8; MAX_QUERY];
@@ -119,12 +123,27 @@ impl UdpResolver {
                 if let Ok(message) = Message::from_vec(query) {
                     super::debug_line(&format!("dns: query {:?}", message.queries));
                 }
-                if let Some(reply) = answer(query, ip) {
+                let nowhere = names.lock().map(|n| n.clone()).unwrap_or_default();
+                if let Some(reply) = answer_for(query, ip, &nowhere) {
                     let _ = socket.send_to(&reply, from).await;
                 }
             }
         });
-        Ok(UdpResolver { _tasks: tasks })
+        Ok(UdpResolver {
+            unresolvable,
+            _tasks: tasks,
+        })
+    }
+
+    /// From now on, `names` get NXDOMAIN (a `dns` rule's hosts); every
+    /// other name resolves. Each scenario's MiniBrowser sets its own list
+    /// before it starts (one MiniBrowser of a worker resolves at a time).
+    pub(crate) fn set_unresolvable(&self, names: Vec<String>) {
+        let mut list = self
+            .unresolvable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *list = names;
     }
 }
 
@@ -182,7 +201,8 @@ async fn respond(
 /// The DNS response to `query`: an `A` record with `ip` for each `A`
 /// question, nothing for other types (`AAAA`, `HTTPS`: no such records).
 /// `None` when `query` is not a DNS query.
-pub(crate) fn answer(query: &[u8], ip: Ipv4Addr) -> Option<Vec<u8>> {
+#[cfg(test)]
+fn answer(query: &[u8], ip: Ipv4Addr) -> Option<Vec<u8>> {
     answer_for(query, ip, &[])
 }
 

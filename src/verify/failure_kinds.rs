@@ -77,17 +77,6 @@ pub(super) fn kinds_problem(scenario: &Scenario) -> Option<String> {
 
 /// Why `browser` cannot show the scenario's failure kinds here, if it cannot.
 pub(super) fn browser_limit(scenario: &Scenario, browser: RealBrowser) -> Option<String> {
-    // Not reproduced in WebKitGTK: its names resolve through the system's
-    // resolver for the whole run, and its certificate trust is not per host.
-    if browser == RealBrowser::Webkit
-        && (needs_own_browser(scenario)
-            || !hosts_failing(scenario, NetworkErrorKind::Tls).is_empty())
-    {
-        return Some(
-            "a `dns` or `tls` rule is not reproduced in WebKitGTK here (one resolver for the run, no per-host certificate trust)"
-                .to_owned(),
-        );
-    }
     let has_tls = scenario
         .server
         .iter()

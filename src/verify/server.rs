@@ -210,11 +210,15 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     let peeked = tokio::time::timeout(Duration::from_secs(10), stream.peek(&mut first)).await;
     let is_tls = matches!(peeked, Ok(Ok(1))) && first[0] == 0x16;
     if is_tls {
-        if let Ok(tls_stream) = shared.tls.accept(stream).await {
-            let (tls_stream, ending) = serve_http(tls_stream, "https", &shared).await;
-            if ending == Ending::Reset {
-                reset(tls_stream.get_ref().0);
+        match shared.tls.accept(stream).await {
+            Ok(tls_stream) => {
+                let (tls_stream, ending) = serve_http(tls_stream, "https", &shared).await;
+                if ending == Ending::Reset {
+                    reset(tls_stream.get_ref().0);
+                }
             }
+            // A `tls` rule's host: the browser's alert, when it sent one.
+            Err(e) => super::debug_line(&format!("server: TLS handshake failed: {e}")),
         }
     } else {
         let (stream, ending) = serve_http(stream, "http", &shared).await;

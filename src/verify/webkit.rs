@@ -16,10 +16,17 @@
 //! Names: WebKitGTK has no host-resolver rules. MiniBrowser runs in its own
 //! mount namespace (`unshare --mount`) where `/etc/resolv.conf` names the
 //! worker's DNS resolver (`super::doh::UdpResolver`, every name → the
-//! worker's address) and `/etc/hosts` is empty, so WebKit resolves names
-//! through the C library as on any Linux desktop, and connects directly.
-//! TLS: the mock server's self-signed certificates are accepted with
-//! `--ignore-tls-errors` (what the other browsers' `acceptInsecureCerts` does).
+//! worker's address, but a `dns` rule's hosts of the scenario being run →
+//! NXDOMAIN) and `/etc/hosts` is empty, so WebKit resolves names through
+//! the C library as on any Linux desktop, and connects directly.
+//!
+//! TLS: in the same namespace GnuTLS's system trust file
+//! (`/etc/ssl/certs/ca-certificates.crt`, compiled into Debian's
+//! `libgnutls30`; glib-networking's default database reads GnuTLS's system
+//! trust) holds only the run's CA (`super::certificate::trusted_ca_pem`),
+//! which issues every certificate of the mock server but a `tls` rule's
+//! host's: WebKit checks certificates as it does for users (no
+//! `--ignore-tls-errors`), and that host's fails.
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -39,6 +46,8 @@ use super::commands::{parse_result, Commands};
 use super::doh::UdpResolver;
 use super::driver::{Driver, Tab};
 use super::events::{EventLog, Seen};
+use super::failure_kinds::hosts_failing;
+use crate::scenario::NetworkErrorKind;
 
 /// Where MiniBrowser is looked for when `CORS_LAB_MINIBROWSER` is not set.
 pub const DEFAULT_MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
@@ -49,6 +58,13 @@ pub fn minibrowser_path() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(DEFAULT_MINIBROWSER))
 }
+
+/// GnuTLS's system trust file in Debian's `libgnutls30` (its
+/// `--with-default-trust-store-file`), which glib-networking's default
+/// TLS database loads.
+const SYSTEM_CA_FILE: &str = "/etc/ssl/certs/ca-certificates.crt";
+/// The run's CA bundle in the worker's namespace files.
+const CA_FILE_NAME: &str = "ca.pem";
 
 /// Xvfb must accept connections within this.
 const DISPLAY_LIMIT: Duration = Duration::from_secs(20);
@@ -67,9 +83,10 @@ pub(crate) struct WebKit {
     executable: PathBuf,
     xvfb: Child,
     display: String,
-    /// `resolv.conf` and `hosts` bound over the system's in each MiniBrowser's namespace.
+    /// `resolv.conf`, `hosts` and the CA bundle bound over the system's in
+    /// each MiniBrowser's namespace.
     files: tempfile::TempDir,
-    _resolver: UdpResolver,
+    resolver: Arc<UdpResolver>,
     /// e.g. `WebKitGTK 2.50.6`.
     version: String,
 }
@@ -79,6 +96,9 @@ pub(crate) struct WebKitTab {
     executable: PathBuf,
     display: String,
     files: PathBuf,
+    resolver: Arc<UdpResolver>,
+    /// The names that must not resolve while this MiniBrowser runs.
+    unresolvable: Vec<String>,
     profile: tempfile::TempDir,
     child: tokio::sync::Mutex<Option<Child>>,
     reader: Mutex<Option<JoinHandle<()>>>,
@@ -120,6 +140,11 @@ impl WebKit {
         )
         .and_then(|()| std::fs::write(files.path().join("hosts"), ""))
         .map_err(|e| format!("cannot write WebKit's resolver files: {e}"))?;
+        std::fs::write(
+            files.path().join(CA_FILE_NAME),
+            super::certificate::trusted_ca_pem()?,
+        )
+        .map_err(|e| format!("cannot write WebKit's CA bundle: {e}"))?;
         // One display per worker address, so workers (and other runs) never share one.
         let number = 400 + u32::from(ip.octets()[3]);
         let display = format!(":{number}");
@@ -136,7 +161,7 @@ impl WebKit {
             xvfb,
             display,
             files,
-            _resolver: resolver,
+            resolver: Arc::new(resolver),
             version: if version.is_empty() {
                 "WebKitGTK".to_owned()
             } else {
@@ -186,23 +211,20 @@ impl Driver for WebKit {
 
     /// A fresh data folder; the browser itself starts with the page.
     async fn open_tab(&self) -> Result<WebKitTab, String> {
-        let profile = tempfile::Builder::new()
-            .prefix("cors-lab-minibrowser-")
-            .tempdir()
-            .map_err(|e| format!("cannot make a MiniBrowser data folder: {e}"))?;
-        Ok(WebKitTab {
-            executable: self.executable.clone(),
-            display: self.display.clone(),
-            files: self.files.path().to_owned(),
-            profile,
-            child: tokio::sync::Mutex::new(None),
-            reader: Mutex::new(None),
-            log: Arc::new(EventLog::default()),
-            commands: Arc::new(Commands::new()),
-            waiting: Arc::default(),
-            next_id: AtomicU64::new(1),
-            noise: Arc::default(),
-        })
+        self.tab_resolving(Vec::new())
+    }
+
+    /// A scenario with a `dns` rule gets a MiniBrowser whose resolver
+    /// answers NXDOMAIN for that rule's hosts (set when it starts).
+    async fn open_tab_for(
+        &self,
+        scenario: &crate::scenario::Scenario,
+    ) -> Option<Result<WebKitTab, String>> {
+        let unresolvable = hosts_failing(scenario, NetworkErrorKind::Dns);
+        if unresolvable.is_empty() {
+            return None;
+        }
+        Some(self.tab_resolving(unresolvable))
     }
 
     async fn close_tab(&self, tab: WebKitTab) {
@@ -213,8 +235,8 @@ impl Driver for WebKit {
         self.version.clone()
     }
 
-    /// Never: a scenario that would need one (a `dns` rule) is skipped in
-    /// WebKit (`failure_kinds::browser_limit`).
+    /// Never: each scenario has a MiniBrowser of its own anyway, and its
+    /// names that must not resolve are set per MiniBrowser ([`Driver::open_tab_for`]).
     async fn own_browser(
         &self,
         _scenario: &crate::scenario::Scenario,
@@ -224,6 +246,31 @@ impl Driver for WebKit {
 
     async fn close(mut self) {
         let _ = self.xvfb.kill().await;
+    }
+}
+
+impl WebKit {
+    /// A tab (a fresh data folder) whose MiniBrowser will not resolve `unresolvable`.
+    fn tab_resolving(&self, unresolvable: Vec<String>) -> Result<WebKitTab, String> {
+        let profile = tempfile::Builder::new()
+            .prefix("cors-lab-minibrowser-")
+            .tempdir()
+            .map_err(|e| format!("cannot make a MiniBrowser data folder: {e}"))?;
+        Ok(WebKitTab {
+            executable: self.executable.clone(),
+            display: self.display.clone(),
+            files: self.files.path().to_owned(),
+            resolver: self.resolver.clone(),
+            unresolvable,
+            profile,
+            child: tokio::sync::Mutex::new(None),
+            reader: Mutex::new(None),
+            log: Arc::new(EventLog::default()),
+            commands: Arc::new(Commands::new()),
+            waiting: Arc::default(),
+            next_id: AtomicU64::new(1),
+            noise: Arc::default(),
+        })
     }
 }
 
@@ -249,12 +296,14 @@ impl WebKitTab {
             .arg("--")
             .arg("sh")
             .arg("-c")
-            .arg("mount --bind \"$0/resolv.conf\" /etc/resolv.conf && mount --bind \"$0/hosts\" /etc/hosts && exec \"$@\"")
+            .arg(format!(
+                "mount --bind \"$0/resolv.conf\" /etc/resolv.conf && mount --bind \"$0/hosts\" /etc/hosts \
+                 && mount --bind \"$0/{CA_FILE_NAME}\" {SYSTEM_CA_FILE} && exec \"$@\""
+            ))
             .arg(&self.files)
             .arg(&self.executable)
             .args([
                 "--enable-write-console-messages-to-stdout=true",
-                "--ignore-tls-errors",
                 "--enable-dns-prefetching=false",
                 url,
             ])
@@ -301,6 +350,7 @@ impl WebKitTab {
     /// Starts MiniBrowser at `url` and waits until the harness polls.
     async fn start(&self, url: &str, limit: Duration) -> Result<(), Start> {
         self.stop().await;
+        self.resolver.set_unresolvable(self.unresolvable.clone());
         let mut child = self.command(url).spawn().map_err(|e| {
             Start::Failed(format!(
                 "cannot start MiniBrowser (unshare, {}): {e}",

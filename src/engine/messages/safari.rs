@@ -303,8 +303,9 @@ pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendere
             };
         }
         // A network error the network stack reports (server down, connection
-        // closed): WebCore logs nothing of its own (observed: no line at all);
-        // only Web Inspector's line below names it.
+        // closed, a name that does not resolve, a certificate not trusted):
+        // WebCore logs nothing of its own (observed for every kind: no line
+        // at all); only Web Inspector's line below names it.
         Failure::ConnectionFailed { .. } if !access_control => {}
         // A WebKit-internal error: only the loader's line, without the
         // access-control ending (observed).
