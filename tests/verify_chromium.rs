@@ -12,17 +12,16 @@
 //! time so that neither slows the other's timed (`at_ms`) scenarios.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use cors_lab::scenario::{disagreements, load_scenario, Outcome, PreflightUse, RequestResult};
 use cors_lab::verify::{self, FileReport, FileStatus, Run};
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+mod verify_support;
+use verify_support::{check_every_file, root, Fields};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn run_verify(folders: &[&str]) -> Run {
     let chromium = verify::chromium_path();
@@ -185,8 +184,6 @@ fn chromium_still_does_what_the_fixtures_recorded() {
 fn the_engine_agrees_with_chromium_on_every_scenario() {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let run = run_verify(&["scenarios", "tests/wpt"]);
-    let mut problems = failures(&run);
-    let mut wire_compared = 0;
     const CHECKED: [&str; 7] = [
         "result",
         "outcome",
@@ -196,55 +193,6 @@ fn the_engine_agrees_with_chromium_on_every_scenario() {
         "console",
         "js_error",
     ];
-    for file in &run.files {
-        let FileStatus::Verified(v) = &file.status else {
-            continue;
-        };
-        for d in &v.wire_disagreements {
-            problems.push(format!(
-                "{} request {} sent {}:\n    chromium: {}\n    engine:   {}",
-                relative(&file.file),
-                d.request,
-                d.field,
-                d.observed,
-                d.engine
-            ));
-        }
-        wire_compared += v.wire_exchanges_compared;
-        for line in &v.unattributed_console {
-            problems.push(format!(
-                "{}: console line printed while no request was in flight: {line}",
-                relative(&file.file)
-            ));
-        }
-        for d in v
-            .disagreements
-            .iter()
-            .filter(|d| CHECKED.contains(&d.field.as_str()))
-        {
-            problems.push(format!(
-                "{} request {} {}:\n    chromium: {}\n    engine:   {}",
-                relative(&file.file),
-                d.request,
-                d.field,
-                d.observed,
-                d.engine
-            ));
-        }
-    }
-    println!("exchanges compared on the wire: {wire_compared}");
-    assert!(wire_compared > 0, "no exchange was compared on the wire");
-    assert!(
-        problems.is_empty(),
-        "{} disagreement(s) with Chromium:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
-}
-
-fn relative(path: &Path) -> String {
-    path.strip_prefix(root())
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    check_every_file(&run, "chromium", Fields::Only(&CHECKED), |_, _, _| {})
+        .assert_no_problems("disagreement(s) with Chromium");
 }

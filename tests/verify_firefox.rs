@@ -17,21 +17,13 @@
 //! hours) or that are Safari-only are skipped, and the reason is printed.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cors_lab::scenario::{disagreements, load_scenario, Browser, Outcome, PreflightUse};
-use cors_lab::verify::{self, FileStatus, RealBrowser, Run};
+use cors_lab::verify::{self, RealBrowser, Run};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn relative(path: &Path) -> String {
-    path.strip_prefix(root())
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
+mod verify_support;
+use verify_support::{check_every_file, observed, relative, root, Fields};
 
 fn run_in_firefox(folders: &[&str]) -> Run {
     let firefox = verify::firefox_path();
@@ -65,54 +57,12 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
         "not Firefox: {}",
         run.browser
     );
-    let mut problems = Vec::new();
-    let mut verified = 0;
-    let mut wire_compared = 0;
-    for file in &run.files {
-        let name = relative(&file.file);
-        let v = match &file.status {
-            FileStatus::Verified(v) => v,
-            FileStatus::Skipped(reason) => {
-                println!("skipped {name}: {reason}");
-                continue;
-            }
-            FileStatus::Failed(error) => {
-                problems.push(format!("{name}: harness failure: {error}"));
-                continue;
-            }
-        };
-        verified += 1;
-        if v.attempts > 1 {
-            println!(
-                "{name}: ran {} times before its real timing fitted its at_ms",
-                v.attempts
-            );
-        }
-        for d in &v.wire_disagreements {
-            problems.push(format!(
-                "{} request {} sent {}:\n    firefox: {}\n    engine:   {}",
-                name, d.request, d.field, d.observed, d.engine
-            ));
-        }
-        wire_compared += v.wire_exchanges_compared;
-        for line in &v.unattributed_console {
-            problems.push(format!(
-                "{name}: console line printed while no request was in flight: {line}"
-            ));
-        }
-        for d in &v.disagreements {
-            problems.push(format!(
-                "{name} request {} {}:\n    firefox: {}\n    engine:  {}",
-                d.request, d.field, d.observed, d.engine
-            ));
-        }
+    let tally = check_every_file(&run, "firefox", Fields::All, |file, v, problems| {
         // A Firefox-only fixture's `expect` is what Firefox did when it was written.
+        let name = relative(&file.file);
         let scenario = load_scenario(&std::fs::read_to_string(&file.file).unwrap())
             .unwrap()
             .scenario;
-        if let Some(slip) = &v.real_times {
-            println!("{name}: judged at its real times: {slip}");
-        }
         if scenario.browser == Some(Browser::Firefox) && v.real_times.is_none() {
             let expect = scenario.expect.unwrap_or_default();
             assert_eq!(
@@ -129,28 +79,13 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
                 }
             }
         }
-    }
-    println!("exchanges compared on the wire: {wire_compared}");
-    assert!(wire_compared > 0, "no exchange was compared on the wire");
-    assert!(
-        problems.is_empty(),
-        "{} problem(s) in Firefox:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    });
+    tally.assert_no_problems("problem(s) in Firefox");
+    let verified = tally.verified;
     assert!(verified >= 150, "only {verified} files ran in Firefox");
 
     // A few observations spelled out, so a harness bug cannot hide behind the engine.
-    let observed = |id: &str| match &run
-        .files
-        .iter()
-        .find(|f| f.id.as_deref() == Some(id))
-        .unwrap_or_else(|| panic!("{id} not found"))
-        .status
-    {
-        FileStatus::Verified(v) => v.observed.clone(),
-        other => panic!("{id} was not verified: {other:?}"),
-    };
+    let observed = |id: &str| observed(&run, id);
     let missing = observed("simple-get-missing-acao");
     assert_eq!(missing[0].outcome, Outcome::Blocked);
     assert_eq!(

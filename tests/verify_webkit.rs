@@ -18,21 +18,13 @@
 //! root (or a user namespace), for MiniBrowser's own `/etc/resolv.conf`.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cors_lab::scenario::{Outcome, PreflightUse};
-use cors_lab::verify::{self, FileStatus, RealBrowser, Run};
+use cors_lab::verify::{self, RealBrowser, Run};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn relative(path: &Path) -> String {
-    path.strip_prefix(root())
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
+mod verify_support;
+use verify_support::{check_every_file, observed, root, Fields};
 
 fn run_in_webkit(folders: &[&str]) -> Run {
     let minibrowser = verify::minibrowser_path();
@@ -67,66 +59,13 @@ fn the_engine_agrees_with_webkit_on_every_scenario() {
         "not WebKitGTK: {}",
         run.browser
     );
-    let mut problems = Vec::new();
-    let mut verified = 0;
-    let mut wire_compared = 0;
-    for file in &run.files {
-        let name = relative(&file.file);
-        let v = match &file.status {
-            FileStatus::Verified(v) => v,
-            FileStatus::Skipped(reason) => {
-                println!("skipped {name}: {reason}");
-                continue;
-            }
-            FileStatus::Failed(error) => {
-                problems.push(format!("{name}: harness failure: {error}"));
-                continue;
-            }
-        };
-        verified += 1;
-        if let Some(slip) = &v.real_times {
-            println!("{name}: judged at its real times: {slip}");
-        }
-        for d in &v.wire_disagreements {
-            problems.push(format!(
-                "{} request {} sent {}:\n    webkit: {}\n    engine: {}",
-                name, d.request, d.field, d.observed, d.engine
-            ));
-        }
-        wire_compared += v.wire_exchanges_compared;
-        for line in &v.unattributed_console {
-            problems.push(format!(
-                "{name}: console line printed while no request was in flight: {line}"
-            ));
-        }
-        for d in &v.disagreements {
-            problems.push(format!(
-                "{name} request {} {}:\n    webkit: {}\n    engine: {}",
-                d.request, d.field, d.observed, d.engine
-            ));
-        }
-    }
-    println!("exchanges compared on the wire: {wire_compared}");
-    assert!(wire_compared > 0, "no exchange was compared on the wire");
-    assert!(
-        problems.is_empty(),
-        "{} problem(s) in WebKit:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    let tally = check_every_file(&run, "webkit", Fields::All, |_, _, _| {});
+    tally.assert_no_problems("problem(s) in WebKit");
+    let verified = tally.verified;
     assert!(verified >= 150, "only {verified} files ran in WebKit");
 
     // A few observations spelled out, so a harness bug cannot hide behind the engine.
-    let observed = |id: &str| match &run
-        .files
-        .iter()
-        .find(|f| f.id.as_deref() == Some(id))
-        .unwrap_or_else(|| panic!("{id} not found"))
-        .status
-    {
-        FileStatus::Verified(v) => v.observed.clone(),
-        other => panic!("{id} was not verified: {other:?}"),
-    };
+    let observed = |id: &str| observed(&run, id);
     let missing = observed("simple-get-missing-acao");
     assert_eq!(missing[0].outcome, Outcome::Blocked);
     assert_eq!(
@@ -154,4 +93,21 @@ fn the_engine_agrees_with_webkit_on_every_scenario() {
     let down = observed("server-down-is-not-a-cors-error");
     assert_eq!(down[0].outcome, Outcome::NetworkError);
     assert!(down[0].console.is_empty(), "{:?}", down[0].console);
+    // So does a name our resolver answers NXDOMAIN for, and a certificate
+    // GnuTLS does not trust (the run's CA is its only anchor)...
+    for id in ["finding-n-dns", "finding-n-tls"] {
+        let failed = &observed(id)[0];
+        assert_eq!(failed.outcome, Outcome::NetworkError, "{id}");
+        assert!(failed.console.is_empty(), "{id}: {:?}", failed.console);
+        assert_eq!(
+            failed.js_error.as_deref(),
+            Some("TypeError: Load failed"),
+            "{id}"
+        );
+    }
+    // ...while the certificates the run's CA issued are trusted (an https page and API).
+    assert_eq!(
+        observed("allow-origin-exact-match")[0].outcome,
+        Outcome::Allowed
+    );
 }
