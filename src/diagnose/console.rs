@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::beyond::recognise_beyond;
 use super::legacy::rewrite_legacy;
 use super::netline::{attach_network_statuses, line_cause, parse_network_line, NetworkLine};
-use crate::engine::messages::{render, MessageContext};
+use crate::engine::messages::{render, MessageContext, WARNING};
 use crate::engine::CspViolation;
 use crate::engine::{Cause, CorsError, FailedResponse, Failure, Phase};
 use crate::scenario::{Api, Browser};
@@ -323,6 +323,10 @@ fn templates() -> Vec<Template> {
                 for (kind, failure) in kinds.iter().enumerate() {
                     let rendered = render(failure, &context, browser);
                     for line in rendered.console.iter().chain(rendered.js_error.iter()) {
+                        // A pasted line has no level marker of the engine's
+                        // (browsers show the level their own way) and no
+                        // trailing line break (WebKit's mixed-content lines end with one).
+                        let line = line.strip_prefix(WARNING).unwrap_or(line).trim_end();
                         let pieces = split_template(line);
                         let fixed_len = pieces
                             .iter()

@@ -69,6 +69,9 @@ pub struct Profile {
     pub local_network_access: Option<LnaProfile>,
     /// Whether opaque-response blocking refuses a no-cors response to an element.
     pub opaque_response_blocking: bool,
+    /// Whether an http URL on `localhost` or a loopback address is mixed
+    /// content on an https page (the spec says no: it is potentially trustworthy).
+    pub loopback_is_mixed_content: bool,
 }
 
 /// The profile of `browser`.
@@ -113,6 +116,8 @@ pub fn profile(browser: Browser) -> Profile {
                 reported_as_cors: true,
             }),
             opaque_response_blocking: true,
+            // Loopback is potentially trustworthy (observed: finding-o-mixed-content.json 6).
+            loopback_is_mixed_content: false,
         },
         Browser::Firefox => Profile {
             browser,
@@ -158,6 +163,8 @@ pub fn profile(browser: Browser) -> Profile {
                 reported_as_cors: false,
             }),
             opaque_response_blocking: true,
+            // Loopback is potentially trustworthy (observed: finding-o-mixed-content.json 6).
+            loopback_is_mixed_content: false,
         },
         Browser::Safari => Profile {
             browser,
@@ -188,6 +195,12 @@ pub fn profile(browser: Browser) -> Profile {
             // (observed in WebKitGTK 2.50: finding-n-corp-orb.json 5,
             // corp-and-orb-block-what-cors-would-not.json 1).
             opaque_response_blocking: true,
+            // Browser: WebKit does not count `localhost` or a loopback address
+            // over http as potentially trustworthy for mixed content
+            // (`MixedContentChecker`, webkit.org/b/171934): an https page's
+            // fetch to http://127.0.0.1 is blocked (observed in WebKitGTK 2.50:
+            // finding-o-mixed-content.json 6; WebCore, the same in Safari).
+            loopback_is_mixed_content: true,
         },
     }
 }

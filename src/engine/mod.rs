@@ -328,7 +328,18 @@ fn run_request(
                 page_url: world.page.url.as_ref(),
                 coep: world.page.coep,
             };
-            fetch(&mut ctx, &built.request)
+            let fetched = fetch(&mut ctx, &built.request);
+            if !world.lean {
+                console.extend(steps.iter().filter_map(|step| match &step.kind {
+                    StepKind::MixedContent {
+                        page_url,
+                        url,
+                        resolution: MixedContentResolution::Upgraded { .. },
+                    } => messages::mixed_content_upgraded(profile.browser, page_url, url),
+                    _ => None,
+                }));
+            }
+            fetched
         }
     };
     let outcome = decide_outcome(fetched.failure.as_ref(), fetched.delivered, profile);

@@ -465,6 +465,9 @@ pub enum MixedContentResolution {
     /// The URL is potentially trustworthy (`localhost`, `127.0.0.0/8`,
     /// `[::1]`): not mixed content.
     Trustworthy,
+    /// Blockable content on `localhost` or a loopback address, which the
+    /// browser does not count as potentially trustworthy (WebKit): blocked.
+    LoopbackBlocked,
 }
 
 /// One step, with the spec anchor that defines it.
@@ -586,7 +589,7 @@ fn placement(kind: &StepKind) -> (Stage, StepStatus, SpecRef) {
             SpecRef::Fetch("concept-network-error"),
         ),
         StepKind::MixedContent { resolution, .. } => match resolution {
-            MixedContentResolution::Blocked => (
+            MixedContentResolution::Blocked | MixedContentResolution::LoopbackBlocked => (
                 Stage::MixedContent,
                 Fail,
                 SpecRef::MixedContent("should-block-fetch"),

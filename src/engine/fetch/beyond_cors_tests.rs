@@ -60,14 +60,20 @@ fn a_public_page_calling_localhost_is_refused_before_anything_is_sent() {
         firefox.result.console,
         ["Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://localhost:8001/x. (Reason: CORS request did not succeed). Status code: (null)."]
     );
-    // WebKit has no Local Network Access.
+    // WebKit has no Local Network Access; from an https page it blocks
+    // http://localhost as mixed content instead (finding-o-mixed-content.json 6).
     let safari = run(
         "",
         LOCAL_API,
         r#"{"url":"http://localhost:8001/x"}"#,
         Browser::Safari,
     );
-    assert_eq!(safari.result.outcome, Outcome::Allowed);
+    assert_eq!(safari.result.outcome, Outcome::NetworkError);
+    assert!(safari.steps.iter().all(|s| s.stage != Stage::LocalNetwork));
+    assert!(safari
+        .steps
+        .iter()
+        .any(|s| s.stage == Stage::MixedContent && s.status == StepStatus::Fail));
 }
 
 #[test]

@@ -41,6 +41,7 @@ pub(super) fn check_mixed_content(
         return Ok(None);
     }
     let page_url = format!("{}/", ctx.page.serialize());
+    let loopback_is_mixed_content = ctx.profile.loopback_is_mixed_content;
     let mut record = |resolution| {
         ctx.record(StepKind::MixedContent {
             page_url: page_url.clone(),
@@ -48,10 +49,19 @@ pub(super) fn check_mixed_content(
             resolution,
         })
     };
-    if is_potentially_trustworthy_host(&request.url) {
+    // Browser: WebKit does not count these hosts over http as potentially
+    // trustworthy here (`SecurityOrigin::isLocalHostOrLoopbackIPAddress`:
+    // loopback addresses, `localhost` and names under `.localhost`;
+    // webkit.org/b/171934).
+    let trustworthy = is_potentially_trustworthy_host(&request.url);
+    let loopback_is_mixed = trustworthy && loopback_is_mixed_content;
+    if trustworthy && !loopback_is_mixed {
         record(MixedContentResolution::Trustworthy);
         return Ok(None);
     }
+    // Not modelled: WebKit's upgrade of an http image on a loopback host
+    // (`MixedContentChecker::canModifyRequest` allows it; not observed here):
+    // the engine upgrades it as any other image.
     // [Upgrade](https://w3c.github.io/webappsec-mixed-content/#upgrade-algorithm):
     // "If request's destination is "image" (and its initiator is not
     // "imageset"), … "audio" or "video": set request's URL's scheme to "https"".
@@ -66,7 +76,11 @@ pub(super) fn check_mixed_content(
         }
     }
     // 3. Otherwise blockable: "Return blocked."
-    record(MixedContentResolution::Blocked);
+    record(if loopback_is_mixed {
+        MixedContentResolution::LoopbackBlocked
+    } else {
+        MixedContentResolution::Blocked
+    });
     Err(Failure::MixedContentBlocked { page_url })
 }
 

@@ -12,6 +12,19 @@ use super::failure::{CorsError, Failure, NetworkErrorKind, Phase};
 use super::request::BuildNote;
 use crate::scenario::{AddressSpace, Api, Browser, Mode, Outcome};
 
+/// The start of a console line printed below error level: the engine's
+/// lines are errors unless they start with it, as `expect.console` records
+/// a real console's lines (verify keeps a line's level in front when it is
+/// not `error`).
+pub const WARNING: &str = "[warning] ";
+
+/// The console line `browser` prints when it upgrades an https page's http
+/// image to https (mixed content), if the engine models it.
+/// Not modelled: Chromium's (a warning with a link) and Firefox's notices.
+pub fn mixed_content_upgraded(browser: Browser, page_url: &str, url: &str) -> Option<String> {
+    (browser == Browser::Safari).then(|| safari::mixed_content_upgraded(page_url, url))
+}
+
 /// What a message needs besides the failure itself.
 #[derive(Debug, Clone)]
 pub struct MessageContext<'a> {

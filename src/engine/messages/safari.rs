@@ -18,7 +18,6 @@ pub(super) const FROM_SOURCE_ONLY: &[&str] = &[
     "An SSL error has occurred",
     "The network connection was lost.",
     "The request timed out.",
-    "TimeoutError: The operation timed out.",
     "failed: Unexpected response code: ",
     "TypeError: Type error",
 ];
@@ -200,12 +199,26 @@ fn connection_error(kind: NetworkErrorKind) -> &'static str {
     }
 }
 
-/// WebKit's mixed-content refusal (`MixedContentChecker`, wording from its
-/// layout-test expectations), then the loader's catch-all line.
+/// WebKit's mixed-content refusal (`MixedContentChecker::shouldBlockRequest`),
+/// a warning (observed in WebKitGTK 2.50, finding-o-mixed-content.json; the
+/// same words in Safari's field logs), then, for the loaders, WebCore's
+/// refusal and the loader's catch-all line (observed).
 fn mixed_content(page_url: &str, context: &MessageContext<'_>) -> Rendered {
     let url = context.url;
+    // Browser: the message ends with a line break; on a loopback host
+    // (potentially trustworthy to `shouldTreatAsPotentiallyTrustworthy`, yet
+    // blocked) WebKit drops the sentence's end: "… blocked and must\n" (observed).
+    let loopback = url::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "ws")
+            && super::super::local_network::is_potentially_trustworthy(&u)
+    });
+    let ending = if loopback {
+        "\n"
+    } else {
+        " be served over HTTPS.\n"
+    };
     let mut console = vec![format!(
-        "[blocked] The page at {page_url} was not allowed to run insecure content from {url}."
+        "{WARNING}[blocked] The page at {page_url} requested insecure content from {url}. This content was blocked and must{ending}"
     )];
     let wrapper = match context.api {
         Api::Fetch => Some("Fetch API cannot load"),
@@ -214,12 +227,22 @@ fn mixed_content(page_url: &str, context: &MessageContext<'_>) -> Rendered {
         _ => None,
     };
     if let Some(wrapper) = wrapper {
+        console.push("Not allowed to request resource".to_owned());
         console.push(format!("{wrapper} {url} due to access control checks."));
     }
     Rendered {
         console,
         js_error: (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned()),
     }
+}
+
+/// WebKit's notice for an http image it upgraded to https
+/// (`MixedContentChecker::shouldUpgradeInsecureContent`), a warning
+/// (observed in WebKitGTK 2.50: finding-o-mixed-content.json 5).
+pub(super) fn mixed_content_upgraded(page_url: &str, url: &str) -> String {
+    format!(
+        "{WARNING}The page at {page_url} requested insecure content from {url}. This content was automatically upgraded and should be served over HTTPS.\n"
+    )
 }
 
 /// The error's text: the reason, wrapped in the redirect's refusal when the
@@ -238,12 +261,15 @@ pub(super) fn render(failure: &Failure, context: &MessageContext<'_>) -> Rendere
     let load_failed = (context.api == Api::Fetch).then(|| "TypeError: Load failed".to_owned());
     match failure {
         Failure::MixedContentBlocked { page_url } => return mixed_content(page_url, context),
-        // Not modelled: not observed in Safari; WebKit's `AbortSignal.timeout` reason.
+        // Browser: WebCore rejects an aborted fetch with its own AbortError,
+        // not the signal's reason (`AbortSignal.timeout`'s TimeoutError, which
+        // the spec and Chromium, Firefox give), and prints no line (observed
+        // in WebKitGTK 2.50: finding-n-network-kinds.json 6).
         Failure::PageTimeout { .. } => {
             return Rendered {
                 console: Vec::new(),
                 js_error: (context.api == Api::Fetch)
-                    .then(|| "TimeoutError: The operation timed out.".to_owned()),
+                    .then(|| "AbortError: Fetch is aborted".to_owned()),
             }
         }
         _ => {}

@@ -167,6 +167,8 @@ fn a_page_timeout_prints_nothing_and_rejects_with_a_timeout_error() {
     for (browser, error) in [
         (Browser::Chrome, "TimeoutError: signal timed out"),
         (Browser::Firefox, "TimeoutError: The operation timed out."),
+        // WebCore's own abort error, not the signal's reason (observed).
+        (Browser::Safari, "AbortError: Fetch is aborted"),
     ] {
         let fetch = render(&failure, &context(Api::Fetch), browser);
         assert!(fetch.console.is_empty());
@@ -183,6 +185,26 @@ fn mixed_content_lines_name_the_page_and_what_was_requested() {
     let chrome = render(&failure, &context(Api::Xhr), Browser::Chrome);
     assert_eq!(chrome.console.len(), 1);
     assert!(chrome.console[0].starts_with("Mixed Content: The page at 'https://app.example/' was loaded over HTTPS, but requested an insecure XMLHttpRequest endpoint"));
+    // WebKit's warning, then its refusal and the loader's line (observed);
+    // on a loopback host the sentence is cut short (observed).
+    let insecure = MessageContext {
+        url: "http://b.test/x",
+        ..context(Api::Fetch)
+    };
+    let safari = render(&failure, &insecure, Browser::Safari);
+    assert!(safari.console[0].starts_with(
+        "[warning] [blocked] The page at https://app.example/ requested insecure content from "
+    ));
+    assert!(
+        safari.console[0].ends_with(". This content was blocked and must be served over HTTPS.\n")
+    );
+    assert_eq!(safari.console[1], "Not allowed to request resource");
+    let loopback = MessageContext {
+        url: "http://127.0.0.1:9102/items",
+        ..context(Api::Fetch)
+    };
+    assert!(render(&failure, &loopback, Browser::Safari).console[0]
+        .ends_with("from http://127.0.0.1:9102/items. This content was blocked and must\n"));
     let socket = render(&failure, &context(Api::Websocket), Browser::Firefox);
     assert!(socket.console.is_empty());
     assert_eq!(

@@ -109,6 +109,10 @@ fn mixed_content(page_url: &str, url: &str, resolution: &MixedContentResolution)
             .found(format!("an image over http: the browser upgraded it to {to}"))
             .why("Images, audio and video are upgraded to https rather than blocked; the server must answer on https at the same port.")
             .highlight("https:"),
+        MixedContentResolution::LoopbackBlocked => text
+            .found("an https page asked for http on this machine (localhost or a loopback address): blocked before anything was sent")
+            .why("This browser does not count http://localhost and http://127.0.0.1 as potentially trustworthy (Safari: WebKit deviates from the spec here; Chrome and Firefox allow them). Serve the local API over https too.")
+            .highlight("http:"),
         MixedContentResolution::Trustworthy => text
             .found("the http URL is on this machine (localhost or a loopback address): potentially trustworthy, so not mixed content")
             .why("Browsers let a secure page reach http://localhost and http://127.0.0.1, which never leave the machine."),
