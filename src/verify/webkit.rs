@@ -383,9 +383,15 @@ impl WebKitTab {
                 }
             }
             if start.elapsed() >= limit {
+                let noise = locked(&self.noise).join(" | ");
                 return Err(Start::Failed(format!(
-                    "cannot load {url}: the harness did not start within {} s",
-                    limit.as_secs()
+                    "cannot load {url}: the harness did not start within {} s{}",
+                    limit.as_secs(),
+                    if noise.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (MiniBrowser: {noise})")
+                    }
                 )));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
