@@ -113,6 +113,12 @@ pub(crate) struct WebKitTab {
 /// How many of MiniBrowser's own lines are kept for an error message.
 const NOISE_KEPT: usize = 5;
 
+/// How long a MiniBrowser may take to start and run the harness page (the
+/// other browsers only load a page in a running process): on this 2-core
+/// machine at a load average of 20-30, an https page's harness took up to
+/// 14 s, and 22 https pages in a row missed 20 s in one run.
+const START_LIMIT: Duration = Duration::from_secs(45);
+
 /// How often MiniBrowser is started for one page when it exits at once
 /// (seen 3 times in 216 files, exit status 1, before Xvfb's readiness was
 /// checked by connecting to it).
@@ -404,6 +410,7 @@ impl Tab for WebKitTab {
     /// Starts MiniBrowser at `url` and waits until the harness polls
     /// (starting it again if it exits at once).
     async fn goto(&self, url: &str, limit: Duration) -> Result<(), String> {
+        let limit = limit.max(START_LIMIT);
         let mut attempt = 1;
         loop {
             match self.start(url, limit).await {
