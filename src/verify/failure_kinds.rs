@@ -136,6 +136,19 @@ mod tests {
     }
 
     #[test]
+    fn webkit_reproduces_dns_and_tls_firefox_tls_only_alone() {
+        let both = scenario(
+            r#"[{"match":{"url":"http://nowhere.example/x"},"respond":{"network_error":"dns"}},
+                {"match":{"url":"https://api.example/x"},"respond":{"network_error":"tls"}},
+                {"match":{"url":"https://ok.example/x"},"respond":{"status":200}}]"#,
+            r#"[{"url":"http://nowhere.example/x"},{"url":"https://api.example/x"},{"url":"https://ok.example/x"}]"#,
+        );
+        assert_eq!(browser_limit(&both, RealBrowser::Webkit), None);
+        assert_eq!(browser_limit(&both, RealBrowser::Chromium), None);
+        assert!(browser_limit(&both, RealBrowser::Firefox).is_some());
+    }
+
+    #[test]
     fn a_timeout_needs_the_page_to_give_up_and_dns_its_own_browser() {
         let waiting = scenario(
             r#"[{"match":{"url":"http://api.example:9001/x"},"respond":{"network_error":"timeout"}},
