@@ -112,9 +112,11 @@ pub(super) fn browser_limit(scenario: &Scenario, browser: RealBrowser) -> Option
 
 /// Whether the scenario needs a browser of its own: names that must not
 /// resolve are given at launch (Chromium's resolver rules, Firefox's own
-/// resolver), and a browser's DNS cache outlives a scenario.
+/// resolver), and a browser's DNS cache outlives a scenario; so are the
+/// address spaces of Local Network Access (`super::address_spaces`).
 pub(super) fn needs_own_browser(scenario: &Scenario) -> bool {
     !hosts_failing(scenario, NetworkErrorKind::Dns).is_empty()
+        || super::address_spaces::port_spaces(scenario).is_ok_and(|spaces| !spaces.is_empty())
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! another, so every console line and server hit belongs to the request in flight.
 //! `CORS_LAB_VERIFY_DEBUG=1` prints every raw event and server hit to stderr.
 
+mod address_spaces;
 mod browser;
 mod certificate;
 mod commands;
