@@ -179,6 +179,40 @@ fn chromium_still_does_what_the_fixtures_recorded() {
         ]
     );
     assert_eq!(put.outcome, Outcome::Allowed);
+
+    // Local Network Access (a public page, a loopback server): refused as a
+    // CORS error with no preflight, unless the page holds the permission.
+    let prompt = verified(&run, "finding-p-lna-prompt");
+    assert_eq!(prompt[0].outcome, Outcome::Blocked);
+    assert_eq!(prompt[0].preflight, PreflightUse::None);
+    assert!(prompt[0].console[0].ends_with(
+        "has been blocked by CORS policy: Permission was denied for this request to access the `loopback` address space."
+    ));
+    assert!(prompt[3].console[0].ends_with(
+        "Request had a target IP address space of `local` yet the resource is in address space `loopback`."
+    ));
+    assert_eq!(
+        prompt[5].outcome,
+        Outcome::Allowed,
+        "a public server needs no permission"
+    );
+    let granted = verified(&run, "finding-p-lna-granted");
+    assert!(granted
+        .iter()
+        .all(|r| r.outcome == Outcome::Allowed && r.console.is_empty()));
+    assert_eq!(
+        verified(&run, "finding-p-lna-denied")[0].outcome,
+        Outcome::Blocked
+    );
+    assert!(verified(&run, "finding-p-lna-insecure-page")[0].console[0].ends_with(
+        "The request client is not a secure context and the resource is in more-private address space `loopback`."
+    ));
+    let coep = verified(&run, "finding-p-coep");
+    assert_eq!(
+        coep[0].console,
+        ["Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.NotSameOriginAfterDefaultedToSameOriginByCoep"]
+    );
+    assert_eq!(coep[3].outcome, Outcome::Opaque);
 }
 
 #[test]

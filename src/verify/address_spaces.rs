@@ -66,6 +66,11 @@ pub(super) fn port_spaces(scenario: &Scenario) -> Result<BTreeMap<u16, AddressSp
         .collect())
 }
 
+/// How long Firefox's Local Network Access prompt waits for an answer
+/// (`network.lna.prompt.timeout`, 300 000 ms by default) before it denies:
+/// nobody answers it here, and `prompt` must end within a request.
+pub(super) const FIREFOX_PROMPT_TIMEOUT_MS: u64 = 1000;
+
 /// Chromium's `--ip-address-space-overrides` value: `IP:PORT=space,…`.
 pub(super) fn chromium_overrides(ip: Ipv4Addr, spaces: &BTreeMap<u16, AddressSpace>) -> String {
     spaces
