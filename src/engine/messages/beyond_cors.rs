@@ -63,14 +63,23 @@ pub(super) fn render(
         // Chromium's LNA refusal is a CORS line (chrome::reason).
         (Failure::LocalNetworkAccess { .. }, Browser::Chrome) => return None,
         // Firefox: the content process reports it as a failed CORS request;
-        // an element (no-cors) prints nothing there.
-        (Failure::LocalNetworkAccess { .. }, _) => Rendered {
+        // an element (no-cors) prints nothing there. Firefox checks each
+        // connection, the preflight's first: a refused preflight, then the
+        // cancelled request, print the line once each (as for any preflight
+        // whose connection failed).
+        (
+            Failure::LocalNetworkAccess {
+                needs_preflight, ..
+            },
+            _,
+        ) => Rendered {
             console: if context.mode == Mode::NoCors {
                 Vec::new()
             } else {
-                vec![format!(
+                let line = format!(
                     "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: CORS request did not succeed). Status code: (null)."
-                )]
+                );
+                vec![line; if *needs_preflight { 2 } else { 1 }]
             },
             js_error: fetch_error("TypeError: NetworkError when attempting to fetch resource."),
         },
