@@ -196,6 +196,42 @@ fn chromium_still_does_what_the_fixtures_recorded() {
         Outcome::Allowed,
         "a public server needs no permission"
     );
+    // Chromium's own CorsError for each (two of them read from the second
+    // CDP session, chromiumoxide's types predating them).
+    let cors_errors = |id: &str| -> Vec<Option<String>> {
+        match &run
+            .files
+            .iter()
+            .find(|f| f.id.as_deref() == Some(id))
+            .unwrap()
+            .status
+        {
+            FileStatus::Verified(v) => v
+                .chromium_cors_errors
+                .iter()
+                .map(|c| c.as_ref().map(|c| c.cors_error.clone()))
+                .collect(),
+            other => panic!("{id} was not verified: {other:?}"),
+        }
+    };
+    let prompt_errors = cors_errors("finding-p-lna-prompt");
+    assert_eq!(
+        prompt_errors[0].as_deref(),
+        Some("LocalNetworkAccessPermissionDenied")
+    );
+    assert_eq!(
+        prompt_errors[3].as_deref(),
+        Some("InvalidLocalNetworkAccess")
+    );
+    assert_eq!(
+        cors_errors("finding-p-lna-insecure-page")[0].as_deref(),
+        Some("InsecureLocalNetwork")
+    );
+    // Granted: Chromium still raises a LocalNetworkAccessPermissionDenied
+    // issue (Audits), but no failed load, so no CorsError here.
+    assert!(cors_errors("finding-p-lna-granted")
+        .iter()
+        .all(Option::is_none));
     let granted = verified(&run, "finding-p-lna-granted");
     assert!(granted
         .iter()

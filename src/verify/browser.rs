@@ -249,15 +249,35 @@ impl Driver for Chromium {
     /// `Browser.setPermission` with the split names `loopback-network` /
     /// `local-network`; Chromium 156 accepts the old umbrella name
     /// `local-network-access` too, but it grants nothing).
+    ///
+    /// A scenario that meets Local Network Access also gets a second CDP
+    /// session on its page (`raw_cors_errors`), for the CorsErrors that
+    /// chromiumoxide's types do not know.
     async fn open_tab_for(&self, scenario: &Scenario) -> Option<Result<ScenarioPage, String>> {
-        if scenario.lna_permissions.is_empty() {
+        let meets_lna = address_spaces::port_spaces(scenario).is_ok_and(|s| !s.is_empty());
+        if scenario.lna_permissions.is_empty() && !meets_lna {
             return None;
         }
         let (origin, _) = super::page_run::page_origin(scenario);
-        let page = match self.open_tab().await {
+        let mut page = match self.open_tab().await {
             Ok(page) => page,
             Err(e) => return Some(Err(e)),
         };
+        if meets_lna {
+            let listening = super::raw_cors_errors::listen(
+                self.browser.websocket_address(),
+                page.page.target_id().inner(),
+                page.log.clone(),
+            )
+            .await;
+            match listening {
+                Ok(task) => page.listeners.push(task),
+                Err(e) => {
+                    self.close_tab(page).await;
+                    return Some(Err(e));
+                }
+            }
+        }
         for (permission, state) in &scenario.lna_permissions {
             let setting = match state {
                 PermissionState::Granted => PermissionSetting::Granted,

@@ -27,6 +27,7 @@ mod http1;
 mod observe;
 mod own_replies;
 mod page_run;
+mod raw_cors_errors;
 pub mod report;
 mod server;
 mod slot;
