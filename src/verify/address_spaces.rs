@@ -116,12 +116,12 @@ pub(super) fn firefox_overrides(
 /// Why `browser` cannot show the scenario's Local Network Access here, if it cannot.
 pub(super) fn browser_limit(scenario: &Scenario, browser: RealBrowser) -> Option<String> {
     let spaces = port_spaces(scenario).ok()?;
-    // WebKit has no Local Network Access: the engine's Safari profile lets
-    // every such request through, and so would WebKitGTK, but verify cannot
-    // give WebKitGTK's pages any address space but loopback (it has no
-    // override), so the comparison would show nothing.
+    // No Local Network Access is known in WebKit: the engine's Safari
+    // profile lets every such request through, and so would WebKitGTK, but
+    // verify cannot give WebKitGTK's pages any address space but loopback
+    // (it has no override), so the comparison would show nothing.
     (browser == RealBrowser::Webkit && !spaces.is_empty()).then(|| {
-        "Local Network Access: WebKit has none (the Safari profile lets the request through), and WebKitGTK cannot be told a public address space for the page here"
+        "Local Network Access: none is known in WebKit (the Safari profile lets the request through), and WebKitGTK here cannot be given a public page, so nothing would be compared"
             .to_owned()
     })
 }

@@ -80,7 +80,7 @@ pub(super) fn browser_limit(scenario: &Scenario, browser: RealBrowser) -> Option
     // Not reproduced in WebKitGTK: its names resolve through the system's
     // resolver for the whole run, and its certificate trust is not per host.
     if browser == RealBrowser::Webkit
-        && (needs_own_browser(scenario)
+        && (!hosts_failing(scenario, NetworkErrorKind::Dns).is_empty()
             || !hosts_failing(scenario, NetworkErrorKind::Tls).is_empty())
     {
         return Some(
