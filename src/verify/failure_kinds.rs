@@ -101,6 +101,21 @@ pub(super) fn browser_limit(scenario: &Scenario, browser: RealBrowser) -> Option
             .filter_map(|url| url.host_str().map(str::to_owned))
             .any(|host| !hosts_failing(scenario, NetworkErrorKind::Tls).contains(&host))
     };
+    // Firefox resolves `localhost` itself, to 127.0.0.1, never asking the
+    // worker's resolver; nothing of verify listens there (observed: a
+    // granted `http://localhost:9005` call ended in `CORS request did not
+    // succeed` while Chromium, mapping it to the worker, reached it).
+    let names_localhost = || {
+        super::page_run::scenario_urls(scenario, &format!("{}/", scenario.page))
+            .iter()
+            .any(|url| url.host_str() == Some("localhost"))
+    };
+    if browser == RealBrowser::Firefox && names_localhost() {
+        return Some(
+            "Firefox resolves `localhost` itself, to 127.0.0.1, where verify's worker (127.0.0.N) does not listen: give the server a name (and `address_spaces` its space)"
+                .to_owned(),
+        );
+    }
     if browser == RealBrowser::Firefox && has_tls && other_https() {
         return Some(
             "Firefox is told to distrust certificates per user context, not per host: a `tls` rule's scenario may use https only for the `tls` host"
