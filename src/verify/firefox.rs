@@ -357,7 +357,8 @@ impl Firefox {
             .call(
                 "session.new",
                 json!({ "capabilities": { "alwaysMatch": { "acceptInsecureCerts": true } } }),
-                COMMAND_LIMIT,
+                // Part of the launch: a busy machine slows a fresh profile's first session.
+                LAUNCH_LIMIT,
             )
             .await?;
         connection
