@@ -17,7 +17,9 @@
 //! - [`client_editor`], [`server_editor`], [`header_rows`]: the editors.
 //! - [`code`]: the request printed as a `fetch()` or XHR call.
 //! - [`paste`]: "Why is my request blocked?" (a paste → `diagnose` → findings).
-//! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
+//! - [`share`], [`bundled`]: local storage, share links, the bundled lessons
+//!   (an index in the wasm; each lesson's text read when it is opened).
+//! - [`summary`]: a lesson's first sentence (shared with `build.rs`).
 //! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
 //! - [`library`], [`predict`], [`course`]: classroom mode (the lesson library;
 //!   predict, then reveal; the course path and its progress).
@@ -44,6 +46,7 @@ pub mod server_editor;
 pub mod share;
 pub mod state;
 pub mod store;
+pub mod summary;
 pub mod trace;
 pub mod views;
 
