@@ -42,8 +42,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         let name = path.file_name().ok_or("a file name")?;
         let compact = out.join(name);
         fs::write(&compact, serde_json::to_string(&value)?)?;
-        writeln!(texts, "    include_str!({:?}),", compact.display().to_string())?;
-        writeln!(index, "    {},", index_entry(&value).map_err(|e| format!("{}: {e}", path.display()))?)?;
+        writeln!(
+            texts,
+            "    include_str!({:?}),",
+            compact.display().to_string()
+        )?;
+        writeln!(
+            index,
+            "    {},",
+            index_entry(&value).map_err(|e| format!("{}: {e}", path.display()))?
+        )?;
     }
     index.push(']');
     texts.push(']');

@@ -101,7 +101,10 @@ mod tests {
         assert_eq!(lesson_url("/index.html", "a"), "/lessons/a.json");
         assert_eq!(lesson_url("/base/", "a"), "/base/lessons/a.json");
         assert_eq!(lesson_url("/base/index.html", "a"), "/base/lessons/a.json");
-        assert_eq!(lesson_url("/base/lessons/b.html", "a"), "/base/lessons/a.json");
+        assert_eq!(
+            lesson_url("/base/lessons/b.html", "a"),
+            "/base/lessons/a.json"
+        );
         assert_eq!(lesson_url("", "a"), "/lessons/a.json");
     }
 }
