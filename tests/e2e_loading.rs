@@ -95,7 +95,7 @@ async fn shown(page: &Page) -> serde_json::Value {
     eval(page, js).await
 }
 
-/// A copy of `dist` without the embedded-wasm module: the app cannot start.
+/// A copy of `dist` without the module that starts the app: it cannot start.
 fn without_wasm(dist: &std::path::Path) -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
     let lessons = copy.path().join("lessons");
