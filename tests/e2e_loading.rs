@@ -263,7 +263,11 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
         "index.html#scenario=: the lesson is read from its file"
     );
     let violations = eval(&page, "window.__violations").await;
-    assert_eq!(violations, serde_json::json!([]), "index.html#scenario=: CSP violations");
+    assert_eq!(
+        violations,
+        serde_json::json!([]),
+        "index.html#scenario=: CSP violations"
+    );
 
     browser.close().await.unwrap();
     handler.await.unwrap();

@@ -766,8 +766,14 @@ fn print_code_budget(dist: &Path, files: &[DistFile]) -> Result<u64, Failure> {
     );
     let pages = dist.join("lessons");
     for (extension, what) in [
-        ("html", "Pre-rendered lesson pages (lessons/*.html, not in the budget)"),
-        ("json", "Lessons' text (lessons/*.json, read when one is opened; not in the budget)"),
+        (
+            "html",
+            "Pre-rendered lesson pages (lessons/*.html, not in the budget)",
+        ),
+        (
+            "json",
+            "Lessons' text (lessons/*.json, read when one is opened; not in the budget)",
+        ),
     ] {
         let mut sizes = Vec::new();
         if let Ok(entries) = std::fs::read_dir(&pages) {
