@@ -57,8 +57,9 @@ use crate::scenario::{parse_scenario, Scenario};
 pub use self::app::App;
 
 /// The scenario the app opens with when nothing is stored (a version-1
-/// scenario file): the bundled lesson's text as `build.rs` wrote it, so the
-/// wasm holds it once.
+/// scenario file): the bundled lesson's text as `build.rs` wrote it, the
+/// only lesson text in the wasm (the others are read when opened:
+/// [`bundled`]).
 pub const DEFAULT_SCENARIO: &str = include_str!(concat!(
     env!("OUT_DIR"),
     "/scenarios/json-post-without-allow-headers.json"
