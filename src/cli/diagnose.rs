@@ -31,20 +31,7 @@ pub(crate) struct DiagnoseArgs {
 /// the text, and an error naming its line and column when unreadable.
 fn read_config(path: &PathBuf, name: Option<&str>) -> Result<(Framework, FrameworkRule), String> {
     let text = read_input(path)?;
-    let framework = match name {
-        Some(name) => Framework::from_name(name).ok_or_else(|| {
-            format!(
-                "unknown framework '{name}' (one of: {})",
-                Framework::ALL.map(Framework::id).join(", ")
-            )
-        })?,
-        None => Framework::detect(&text).ok_or_else(|| {
-            format!(
-                "cannot tell which framework {} is for: pass --framework",
-                path.display()
-            )
-        })?,
-    };
+    let framework = super::files::framework_of(name, &text, path)?;
     frameworks::parse(framework, &text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok((
         framework,
