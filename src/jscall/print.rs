@@ -40,6 +40,12 @@ pub fn print_fetch(request: &RequestSpec) -> String {
         Redirect::Error => options.push("  redirect: \"error\",".to_owned()),
         Redirect::Manual => options.push("  redirect: \"manual\",".to_owned()),
     }
+    if let Some(ms) = request.timeout_ms {
+        options.push(format!("  signal: AbortSignal.timeout({ms}),"));
+    }
+    if let Some(space) = request.target_address_space {
+        options.push(format!("  targetAddressSpace: {},", quote(space.as_str())));
+    }
     if options.is_empty() {
         format!("fetch({});\n", quote(&request.url))
     } else {
@@ -51,9 +57,9 @@ pub fn print_fetch(request: &RequestSpec) -> String {
     }
 }
 
-/// `request` as `XMLHttpRequest` statements. XHR has no mode or redirect
-/// option, so those fields are not printed; credentials other than
-/// `include` print as the default.
+/// `request` as `XMLHttpRequest` statements. XHR has no mode, redirect or
+/// `targetAddressSpace` option, so those fields are not printed; credentials
+/// other than `include` print as the default.
 pub fn print_xhr(request: &RequestSpec) -> String {
     let mut code = String::from("const xhr = new XMLHttpRequest();\n");
     code.push_str(&format!(
@@ -73,6 +79,9 @@ pub fn print_xhr(request: &RequestSpec) -> String {
     }
     if request.upload_listener {
         code.push_str("xhr.upload.onprogress = () => {};\n");
+    }
+    if let Some(ms) = request.timeout_ms {
+        code.push_str(&format!("xhr.timeout = {ms};\n"));
     }
     match &request.body {
         Some(body) => code.push_str(&format!("xhr.send({});\n", quote(body))),
