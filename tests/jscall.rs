@@ -121,10 +121,13 @@ fn printing_leaves_defaults_out() {
         at_ms: None,
         target_address_space: None,
     };
-    assert_eq!(print_fetch(&request), "fetch(\"https://a.test/\");\n");
+    assert_eq!(
+        print_fetch(&request),
+        "fetch(\"https://a.test/\", {\n  method: \"GET\",\n});"
+    );
     assert_eq!(
         print_xhr(&request),
-        "const xhr = new XMLHttpRequest();\nxhr.open(\"GET\", \"https://a.test/\");\nxhr.send();\n"
+        "const xhr = new XMLHttpRequest();\nxhr.open(\"GET\", \"https://a.test/\");\nxhr.send();"
     );
 }
 
@@ -252,4 +255,41 @@ fn a_signal_or_space_the_spec_cannot_hold_is_a_message() {
         let error = parse_call(code).unwrap_err();
         assert!(error.to_string().contains(says), "{code}: {error}");
     }
+}
+
+/// Every lesson's `fetch()`/XHR request prints as code that reads back to
+/// the same request (natively; `tests/wasm_app.rs` checks the app's view).
+#[test]
+fn every_lesson_request_prints_as_code_that_reads_back_to_it() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let scenario = cors_lab::scenario::load_scenario(&text).unwrap().scenario;
+        for spec in scenario.requests.iter() {
+            let (code, mut want) = match spec.api {
+                Api::Fetch => (print_fetch(spec), spec.clone()),
+                Api::Xhr => {
+                    let mut want = spec.clone();
+                    want.mode = Mode::Cors;
+                    want.redirect = Redirect::Follow;
+                    want.target_address_space = None;
+                    if want.credentials == Credentials::Omit {
+                        want.credentials = Credentials::SameOrigin;
+                    }
+                    (print_xhr(spec), want)
+                }
+                _ => continue,
+            };
+            want.at_ms = None;
+            let parsed =
+                parse_call(&code).unwrap_or_else(|e| panic!("{}: {e}\n{code}", path.display()));
+            assert_eq!(parsed.request, want, "{}\n{code}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} requests read back");
 }
