@@ -1,7 +1,7 @@
 //! `jscall`: reading pasted `fetch(...)`/XHR code and printing requests back.
 
 use cors_lab::jscall::{parse_call, print_fetch, print_xhr};
-use cors_lab::scenario::{Api, Credentials, Mode, Redirect, RequestSpec};
+use cors_lab::scenario::{AddressSpace, Api, Credentials, Mode, Redirect, RequestSpec};
 use proptest::prelude::*;
 
 #[test]
@@ -121,10 +121,13 @@ fn printing_leaves_defaults_out() {
         at_ms: None,
         target_address_space: None,
     };
-    assert_eq!(print_fetch(&request), "fetch(\"https://a.test/\");\n");
+    assert_eq!(
+        print_fetch(&request),
+        "fetch(\"https://a.test/\", {\n  method: \"GET\",\n});"
+    );
     assert_eq!(
         print_xhr(&request),
-        "const xhr = new XMLHttpRequest();\nxhr.open(\"GET\", \"https://a.test/\");\nxhr.send();\n"
+        "const xhr = new XMLHttpRequest();\nxhr.open(\"GET\", \"https://a.test/\");\nxhr.send();"
     );
 }
 
@@ -145,22 +148,30 @@ fn arb_request() -> impl Strategy<Value = RequestSpec> {
             Just(Redirect::Error),
             Just(Redirect::Manual)
         ],
+        prop::option::of(0u64..10_000_000),
+        prop::option::of(prop_oneof![
+            Just(AddressSpace::Loopback),
+            Just(AddressSpace::Local),
+            Just(AddressSpace::Public)
+        ]),
     )
         .prop_map(
-            |(url, method, headers, body, mode, credentials, redirect)| RequestSpec {
-                api: Api::Fetch,
-                url,
-                method,
-                headers,
-                body,
-                mode,
-                credentials,
-                redirect,
-                crossorigin: None,
-                upload_listener: false,
-                timeout_ms: None,
-                at_ms: None,
-                target_address_space: None,
+            |(url, method, headers, body, mode, credentials, redirect, timeout_ms, space)| {
+                RequestSpec {
+                    api: Api::Fetch,
+                    url,
+                    method,
+                    headers,
+                    body,
+                    mode,
+                    credentials,
+                    redirect,
+                    crossorigin: None,
+                    upload_listener: false,
+                    timeout_ms,
+                    at_ms: None,
+                    target_address_space: space,
+                }
             },
         )
 }
@@ -180,6 +191,7 @@ proptest! {
         request.mode = Mode::Cors;
         request.redirect = Redirect::Follow;
         request.upload_listener = upload;
+        request.target_address_space = None;
         if request.credentials != Credentials::Include {
             request.credentials = Credentials::SameOrigin;
         }
@@ -204,4 +216,80 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         "]".repeat(100_000)
     );
     assert!(parse_call(&code).is_err());
+}
+
+#[test]
+fn a_timeout_signal_and_target_address_space_are_read() {
+    let call = parse_call(
+        r#"fetch("http://127.0.0.1:3000/x", { signal: AbortSignal.timeout(3000), targetAddressSpace: "loopback" })"#,
+    )
+    .unwrap();
+    assert_eq!(call.request.timeout_ms, Some(3000));
+    assert_eq!(
+        call.request.target_address_space,
+        Some(AddressSpace::Loopback)
+    );
+    let call = parse_call(
+        "const x = new XMLHttpRequest();\nx.open('GET', 'https://a.test/');\nx.timeout = 250;\nx.send();",
+    )
+    .unwrap();
+    assert_eq!(call.request.timeout_ms, Some(250));
+}
+
+#[test]
+fn a_signal_or_space_the_spec_cannot_hold_is_a_message() {
+    for (code, says) in [
+        (
+            "fetch('https://a.test/', { signal: controller.signal })",
+            "`signal` is read only as `AbortSignal.timeout(milliseconds)`",
+        ),
+        (
+            "fetch('https://a.test/', { signal: AbortSignal.timeout(1.5) })",
+            "whole number of milliseconds, not 1.5",
+        ),
+        (
+            "fetch('https://a.test/', { targetAddressSpace: 'private' })",
+            "not \"private\"",
+        ),
+    ] {
+        let error = parse_call(code).unwrap_err();
+        assert!(error.to_string().contains(says), "{code}: {error}");
+    }
+}
+
+/// Every lesson's `fetch()`/XHR request prints as code that reads back to
+/// the same request (natively; `tests/wasm_app.rs` checks the app's view).
+#[test]
+fn every_lesson_request_prints_as_code_that_reads_back_to_it() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let scenario = cors_lab::scenario::load_scenario(&text).unwrap().scenario;
+        for spec in scenario.requests.iter() {
+            let (code, mut want) = match spec.api {
+                Api::Fetch => (print_fetch(spec), spec.clone()),
+                Api::Xhr => {
+                    let mut want = spec.clone();
+                    want.mode = Mode::Cors;
+                    want.redirect = Redirect::Follow;
+                    want.target_address_space = None;
+                    if want.credentials == Credentials::Omit {
+                        want.credentials = Credentials::SameOrigin;
+                    }
+                    (print_xhr(spec), want)
+                }
+                _ => continue,
+            };
+            want.at_ms = None;
+            let parsed =
+                parse_call(&code).unwrap_or_else(|e| panic!("{}: {e}\n{code}", path.display()));
+            assert_eq!(parsed.request, want, "{}\n{code}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} requests read back");
 }

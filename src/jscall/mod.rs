@@ -25,7 +25,7 @@ use std::fmt;
 
 use self::lex::{tokenize, Token, TokenKind};
 use self::parse::{Expr, ExprKind, Parser};
-use crate::scenario::{Api, Credentials, HeaderPair, Mode, Redirect, RequestSpec};
+use crate::scenario::{AddressSpace, Api, Credentials, HeaderPair, Mode, Redirect, RequestSpec};
 
 pub use self::print::{print_fetch, print_xhr};
 
@@ -144,6 +144,10 @@ fn parse_fetch_at(tokens: &[Token], at: usize, len: usize) -> Result<ParsedCall,
                     "credentials" => request.credentials = credentials_value(&value)?,
                     "redirect" => request.redirect = redirect_value(&value)?,
                     "referrer" => referrer = Some(string_value(&value, "`referrer`")?),
+                    "signal" => request.timeout_ms = Some(timeout_signal(&value)?),
+                    "targetAddressSpace" => {
+                        request.target_address_space = Some(address_space_value(&value)?);
+                    }
                     _ => ignored.push(key),
                 }
             }
@@ -246,6 +250,12 @@ fn parse_xhr(tokens: &[Token], len: usize) -> Result<ParsedCall, JsCallError> {
                 };
             }
             ("upload", Some(TokenKind::Punct('.'))) => request.upload_listener = true,
+            ("timeout", Some(TokenKind::Punct('='))) => {
+                let mut parser = Parser::new(tokens, index + 2, len);
+                let value = parser.expression(0)?;
+                index = parser.pos;
+                request.timeout_ms = Some(milliseconds(&value, "`timeout`")?);
+            }
             _ => {}
         }
     }
@@ -260,6 +270,62 @@ fn parse_xhr(tokens: &[Token], len: usize) -> Result<ParsedCall, JsCallError> {
         referrer: None,
         ignored: Vec::new(),
         span: (start, end),
+    })
+}
+
+/// `signal: AbortSignal.timeout(ms)`: the only signal a request spec can
+/// hold (a controller aborted by other code is not a request's own option).
+fn timeout_signal(expr: &Expr) -> Result<u64, JsCallError> {
+    match &expr.kind {
+        ExprKind::Call {
+            callee,
+            new: false,
+            args,
+        } if callee == "AbortSignal.timeout" => match args.as_slice() {
+            [ms] => milliseconds(ms, "`AbortSignal.timeout()`'s argument"),
+            _ => Err(JsCallError::new(
+                expr.start,
+                "`AbortSignal.timeout()` takes one number of milliseconds",
+            )),
+        },
+        _ => Err(JsCallError::new(
+            expr.start,
+            "`signal` is read only as `AbortSignal.timeout(milliseconds)`",
+        )),
+    }
+}
+
+/// A whole, non-negative number of milliseconds.
+fn milliseconds(expr: &Expr, what: &str) -> Result<u64, JsCallError> {
+    match &expr.kind {
+        ExprKind::Num(text) => text.parse::<u64>().map_err(|_| {
+            JsCallError::new(
+                expr.start,
+                format!("{what} must be a whole number of milliseconds, not {text}"),
+            )
+        }),
+        _ => Err(JsCallError::new(
+            expr.start,
+            format!("{what} must be a number of milliseconds"),
+        )),
+    }
+}
+
+/// `targetAddressSpace`: `"loopback"`, `"local"` or `"public"`.
+fn address_space_value(expr: &Expr) -> Result<AddressSpace, JsCallError> {
+    let text = string_value(expr, "`targetAddressSpace`")?;
+    [
+        AddressSpace::Loopback,
+        AddressSpace::Local,
+        AddressSpace::Public,
+    ]
+    .into_iter()
+    .find(|space| space.as_str() == text)
+    .ok_or_else(|| {
+        JsCallError::new(
+            expr.start,
+            format!("`targetAddressSpace` is \"loopback\", \"local\" or \"public\", not {text:?}"),
+        )
     })
 }
 

@@ -1,6 +1,7 @@
 //! The script call a request stands for, printed as JavaScript
 //! (`fetch(url, { … })` or the `XMLHttpRequest` calls).
 
+use crate::jscall::{print_fetch, print_xhr};
 use crate::scenario::{Api, Credentials, CrossOrigin, Mode, Redirect, RequestSpec};
 
 /// The JavaScript that makes `spec`: only settings that differ from the
@@ -88,81 +89,6 @@ fn print_form(spec: &RequestSpec) -> String {
 /// A JavaScript string literal (JSON's escaping is valid JavaScript).
 fn js_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
-}
-
-fn print_fetch(spec: &RequestSpec) -> String {
-    let mut options = vec![format!("method: {}", js_string(&spec.method))];
-    if !spec.headers.is_empty() {
-        let repeated = spec.headers.iter().enumerate().any(|(i, (name, _))| {
-            spec.headers
-                .iter()
-                .skip(i + 1)
-                .any(|(other, _)| other.eq_ignore_ascii_case(name))
-        });
-        let pairs: Vec<String> = spec
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                if repeated {
-                    format!("[{}, {}]", js_string(name), js_string(value))
-                } else {
-                    format!("{}: {}", js_string(name), js_string(value))
-                }
-            })
-            .collect();
-        // An object cannot repeat a key; an array of pairs can.
-        let (open, close) = if repeated { ("[", "]") } else { ("{ ", " }") };
-        options.push(format!("headers: {open}{}{close}", pairs.join(", ")));
-    }
-    if let Some(body) = &spec.body {
-        options.push(format!("body: {}", js_string(body)));
-    }
-    if spec.mode != Mode::Cors {
-        options.push(format!("mode: {}", js_string(mode_str(spec.mode))));
-    }
-    if spec.credentials != Credentials::SameOrigin {
-        options.push(format!(
-            "credentials: {}",
-            js_string(credentials_str(spec.credentials))
-        ));
-    }
-    if spec.redirect != Redirect::Follow {
-        options.push(format!(
-            "redirect: {}",
-            js_string(redirect_str(spec.redirect))
-        ));
-    }
-    let options: String = options.iter().map(|o| format!("  {o},\n")).collect();
-    format!("fetch({}, {{\n{options}}});", js_string(&spec.url))
-}
-
-fn print_xhr(spec: &RequestSpec) -> String {
-    let mut lines = vec![
-        "const xhr = new XMLHttpRequest();".to_owned(),
-        format!(
-            "xhr.open({}, {});",
-            js_string(&spec.method),
-            js_string(&spec.url)
-        ),
-    ];
-    if spec.credentials == Credentials::Include {
-        lines.push("xhr.withCredentials = true;".to_owned());
-    }
-    for (name, value) in &spec.headers {
-        lines.push(format!(
-            "xhr.setRequestHeader({}, {});",
-            js_string(name),
-            js_string(value)
-        ));
-    }
-    if spec.upload_listener {
-        lines.push("xhr.upload.onprogress = () => {};".to_owned());
-    }
-    lines.push(match &spec.body {
-        Some(body) => format!("xhr.send({});", js_string(body)),
-        None => "xhr.send();".to_owned(),
-    });
-    lines.join("\n")
 }
 
 /// The value a script writes for `mode`.
