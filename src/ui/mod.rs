@@ -33,7 +33,6 @@ pub mod client_editor;
 pub mod code;
 pub mod course;
 pub mod first_view;
-#[cfg(feature = "app-frameworks")]
 pub mod framework_editor;
 pub mod header_rows;
 pub mod library;

@@ -38,12 +38,8 @@ use yew::prelude::*;
 
 use std::cell::OnceCell;
 
-#[cfg(not(feature = "app-frameworks"))]
-use crate::engine::evaluate;
 use crate::engine::{RequestTrace, Stage, Trace};
-/// With the `app-frameworks` feature a rule written as a framework's
-/// configuration is answered by its model.
-#[cfg(feature = "app-frameworks")]
+/// A rule written as a framework's configuration is answered by its model.
 use crate::frameworks::evaluate;
 use crate::scenario::{Browser, Outcome, Scenario};
 
