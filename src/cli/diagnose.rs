@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::diagnose::{diagnose, diagnose_with_server, Diagnosis, ServerConfig, MAX_INPUT_BYTES};
 use crate::engine::fixes::text;
-use crate::frameworks::{self, Framework, Models};
+use crate::frameworks::{self, Framework, Models, PastedError};
 use crate::scenario::FrameworkRule;
 
 /// Arguments of `cors-lab diagnose`.
@@ -27,34 +27,21 @@ pub(crate) struct DiagnoseArgs {
     file: PathBuf,
 }
 
-/// `--config` read as a framework rule: the framework named or detected,
-/// the text, and an error naming its line and column when unreadable.
+/// `--config` read as a framework rule ([`frameworks::pasted_rule`]): the
+/// framework named or detected, the text, and an error naming its line and
+/// column when unreadable.
 fn read_config(path: &PathBuf, name: Option<&str>) -> Result<(Framework, FrameworkRule), String> {
     let text = read_input(path)?;
-    let framework = match name {
-        Some(name) => Framework::from_name(name).ok_or_else(|| {
-            format!(
-                "unknown framework '{name}' (one of: {})",
-                Framework::ALL.map(Framework::id).join(", ")
-            )
-        })?,
-        None => Framework::detect(&text).ok_or_else(|| {
-            format!(
-                "cannot tell which framework {} is for: pass --framework",
-                path.display()
-            )
-        })?,
-    };
-    frameworks::parse(framework, &text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok((
-        framework,
-        FrameworkRule {
-            name: framework.id().to_owned(),
-            config: text,
-            handler: None,
-            upstream_headers: Vec::new(),
-        },
-    ))
+    let rule = frameworks::pasted_rule(&text, name).map_err(|e| match e {
+        PastedError::Unknown { .. } => e.to_string(),
+        PastedError::Undetected => format!(
+            "cannot tell which framework {} is for: pass --framework",
+            path.display()
+        ),
+        PastedError::Config(e) => format!("{}: {e}", path.display()),
+    })?;
+    let framework = Framework::from_name(&rule.name).ok_or("no such framework")?;
+    Ok((framework, rule))
 }
 
 fn read_input(file: &PathBuf) -> Result<String, String> {
