@@ -14,6 +14,7 @@
 use std::fmt;
 
 mod apache;
+mod case;
 mod django;
 mod express;
 mod fix;
