@@ -1,5 +1,5 @@
-//! tower-http 0.6 `CorsLayer` (src/cors/): the builder chain, read from
-//! proc-macro2's token trees (`expr.rs`).
+//! tower-http 0.6 `CorsLayer` (src/cors/): the builder chain, read as
+//! token trees (`lex.rs`) and the few expressions it uses (`expr.rs`).
 //!
 //! From its source: every `OPTIONS` request is answered by the layer
 //! itself (200, empty) with the methods, headers and max-age; every other
@@ -10,6 +10,7 @@
 //! layer is built.
 
 mod expr;
+mod lex;
 
 use self::expr::{At, Expr};
 use super::{Answer, Backend, ConfigError, Outcome, Request};

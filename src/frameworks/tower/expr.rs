@@ -1,17 +1,12 @@
 //! The few Rust expressions a `CorsLayer` builder chain is written with,
-//! read from proc-macro2's token trees (its own lexer, with line/column
-//! spans): paths (`Method::GET`, turbofish skipped), calls, method calls,
+//! read from token trees (`lex.rs`, with line/column positions): paths (`Method::GET`, turbofish skipped), calls, method calls,
 //! arrays, `vec![...]`, `&x`, `x?`, and string, integer and `true`/`false`
 //! literals. Anything else is an error at its line and column. A full Rust
 //! parser (syn) reads the same chains but made the app's wasm ~100 KB
 //! larger.
 
-use std::str::FromStr;
-
-use proc_macro2::{Delimiter, Group, LineColumn, Spacing, TokenStream, TokenTree};
-
-/// A position in the snippet: line 1-based, column 0-based in characters.
-pub(super) type At = LineColumn;
+pub(super) use super::lex::At;
+use super::lex::{lex, Delimiter, Tree};
 
 /// One expression, each part with where it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,53 +71,43 @@ fn error(at: At, message: impl Into<String>) -> Error {
 
 /// Reads `snippet` as one expression (all of it).
 pub(super) fn parse(snippet: &str) -> Result<Expr, Error> {
-    let result = TokenStream::from_str(snippet)
-        .map_err(|e| error(e.span().start(), "this is not Rust that can be read (an unclosed string or bracket?)"))
-        .and_then(|stream| {
-            let tokens: Vec<TokenTree> = stream.into_iter().collect();
-            let end = end_of(snippet);
-            let mut cursor = Cursor {
-                tokens: &tokens,
-                next: 0,
-                end,
-            };
-            let expr = cursor.expr()?;
-            match cursor.peek() {
-                None => Ok(expr),
-                Some(t) => Err(error(t.span().start(), "expected `.` and a method call here")),
-            }
-        });
-    // The spans are read: release the thread's copy of the snippet, so a
-    // page that re-reads a configuration at every keystroke does not keep
-    // every version of it.
-    proc_macro2::extra::invalidate_current_thread_spans();
-    result
+    let tokens = lex(snippet).map_err(|(at, message)| error(at, message))?;
+    let mut cursor = Cursor {
+        tokens: &tokens,
+        next: 0,
+        end: end_of(snippet),
+    };
+    let expr = cursor.expr()?;
+    match cursor.peek() {
+        None => Ok(expr),
+        Some(t) => Err(error(t.at(), "expected `.` and a method call here")),
+    }
 }
 
 /// The position just after the last character of `text`.
 fn end_of(text: &str) -> At {
     let line = text.matches('\n').count() + 1;
     let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count());
-    LineColumn { line, column }
+    At { line, column }
 }
 
 struct Cursor<'t> {
-    tokens: &'t [TokenTree],
+    tokens: &'t [Tree],
     next: usize,
     /// Where the tokens end (for "expected ... here" at the end).
     end: At,
 }
 
 impl<'t> Cursor<'t> {
-    fn peek(&self) -> Option<&'t TokenTree> {
+    fn peek(&self) -> Option<&'t Tree> {
         self.tokens.get(self.next)
     }
 
-    fn peek_at(&self, ahead: usize) -> Option<&'t TokenTree> {
+    fn peek_at(&self, ahead: usize) -> Option<&'t Tree> {
         self.tokens.get(self.next + ahead)
     }
 
-    fn bump(&mut self) -> Option<&'t TokenTree> {
+    fn bump(&mut self) -> Option<&'t Tree> {
         let token = self.tokens.get(self.next);
         self.next += 1;
         token
@@ -130,16 +115,16 @@ impl<'t> Cursor<'t> {
 
     /// Where the next token starts (or the end).
     fn here(&self) -> At {
-        self.peek().map_or(self.end, |t| t.span().start())
+        self.peek().map_or(self.end, Tree::at)
     }
 
     fn is_punct(&self, ahead: usize, c: char) -> bool {
-        matches!(self.peek_at(ahead), Some(TokenTree::Punct(p)) if p.as_char() == c)
+        matches!(self.peek_at(ahead), Some(Tree::Punct(p, ..)) if *p == c)
     }
 
     /// `::` next (two joint `:`).
     fn is_path_sep(&self) -> bool {
-        matches!(self.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Joint)
+        matches!(self.peek(), Some(Tree::Punct(':', true, _)))
             && self.is_punct(1, ':')
     }
 
@@ -152,10 +137,10 @@ impl<'t> Cursor<'t> {
             } else if self.is_punct(0, '.') {
                 self.bump();
                 let (name, at) = match self.bump() {
-                    Some(TokenTree::Ident(i)) => (i.to_string(), i.span().start()),
+                    Some(Tree::Ident(i, at)) => (i.clone(), *at),
                     other => {
                         return Err(error(
-                            other.map_or(self.end, |t| t.span().start()),
+                            other.map_or(self.end, Tree::at),
                             "expected a method name here",
                         ))
                     }
@@ -165,19 +150,16 @@ impl<'t> Cursor<'t> {
                     self.generics()?;
                 }
                 match self.peek() {
-                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                    Some(Tree::Group(Delimiter::Parenthesis, inner, _, close)) => {
                         self.bump();
-                        let args = list(g, self.end)?;
+                        let args = list(inner, *close)?;
                         expr = Expr::MethodCall(Box::new(expr), name, at, args);
                     }
                     _ => return Err(error(self.here(), "expected `(` and the arguments here")),
                 }
-            } else if let Some(TokenTree::Group(g)) = self.peek() {
-                if g.delimiter() != Delimiter::Parenthesis {
-                    break;
-                }
+            } else if let Some(Tree::Group(Delimiter::Parenthesis, inner, _, close)) = self.peek() {
                 self.bump();
-                expr = Expr::Call(Box::new(expr), list(g, self.end)?);
+                expr = Expr::Call(Box::new(expr), list(inner, *close)?);
             } else {
                 break;
             }
@@ -189,43 +171,42 @@ impl<'t> Cursor<'t> {
         let at = self.here();
         if self.is_punct(0, '&') {
             self.bump();
-            if matches!(self.peek(), Some(TokenTree::Ident(i)) if i == "mut") {
+            if matches!(self.peek(), Some(Tree::Ident(i, _)) if i == "mut") {
                 self.bump();
             }
             return Ok(Expr::Reference(Box::new(self.unary()?), at));
         }
         match self.peek() {
             None => Err(error(at, "expected an expression here")),
-            Some(TokenTree::Literal(l)) => {
+            Some(Tree::Literal(l, _)) => {
                 self.bump();
-                Ok(literal(&l.to_string(), at))
+                Ok(literal(l, at))
             }
-            Some(TokenTree::Group(g)) => {
+            Some(Tree::Group(delimiter, tokens, _, close)) => {
                 self.bump();
-                match g.delimiter() {
-                    Delimiter::Bracket => Ok(Expr::Array(list(g, self.end)?, at)),
-                    Delimiter::Parenthesis | Delimiter::None => {
-                        let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
+                match delimiter {
+                    Delimiter::Bracket => Ok(Expr::Array(list(tokens, *close)?, at)),
+                    Delimiter::Parenthesis => {
                         let mut inner = Cursor {
-                            tokens: &tokens,
+                            tokens,
                             next: 0,
-                            end: g.span_close().start(),
+                            end: *close,
                         };
                         let expr = inner.expr()?;
                         match inner.peek() {
                             None => Ok(expr),
-                            Some(t) => Err(error(t.span().start(), "expected `)` here")),
+                            Some(t) => Err(error(t.at(), "expected `)` here")),
                         }
                     }
                     Delimiter::Brace => Err(error(at, "a block is only known when the program runs")),
                 }
             }
-            Some(TokenTree::Ident(i)) if i == "true" || i == "false" => {
+            Some(Tree::Ident(i, _)) if i == "true" || i == "false" => {
                 self.bump();
                 Ok(Expr::Bool(i == "true", at))
             }
-            Some(TokenTree::Ident(_)) => self.path(),
-            Some(TokenTree::Punct(p)) if p.as_char() == ':' || p.as_char() == '<' => self.path(),
+            Some(Tree::Ident(..)) => self.path(),
+            Some(Tree::Punct(':' | '<', ..)) => self.path(),
             Some(_) => Err(error(at, "expected an expression here")),
         }
     }
@@ -243,7 +224,7 @@ impl<'t> Cursor<'t> {
         }
         loop {
             match self.peek() {
-                Some(TokenTree::Ident(i)) => {
+                Some(Tree::Ident(i, _)) => {
                     self.bump();
                     segments.push(i.to_string());
                 }
@@ -265,9 +246,9 @@ impl<'t> Cursor<'t> {
             self.bump();
             let name = segments.last().cloned().unwrap_or_default();
             return match self.bump() {
-                Some(TokenTree::Group(g)) => Ok(Expr::Macro(name, list(g, self.end)?, at)),
+                Some(Tree::Group(_, inner, _, close)) => Ok(Expr::Macro(name, list(inner, *close)?, at)),
                 other => Err(error(
-                    other.map_or(self.end, |t| t.span().start()),
+                    other.map_or(self.end, Tree::at),
                     "expected the macro's arguments here",
                 )),
             };
@@ -292,8 +273,8 @@ impl<'t> Cursor<'t> {
         let mut depth = 0usize;
         while let Some(token) = self.bump() {
             match token {
-                TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
-                TokenTree::Punct(p) if p.as_char() == '>' => {
+                Tree::Punct('<', ..) => depth += 1,
+                Tree::Punct('>', ..) => {
                     depth = depth.saturating_sub(1);
                     if depth == 0 {
                         return Ok(());
@@ -306,27 +287,23 @@ impl<'t> Cursor<'t> {
     }
 }
 
-/// The comma-separated expressions in `group` (a trailing comma allowed).
-fn list(group: &Group, end: At) -> Result<Vec<Expr>, Error> {
-    let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+/// The comma-separated expressions in a group's `tokens` (a trailing
+/// comma allowed), the group closing at `close`.
+fn list(tokens: &[Tree], close: At) -> Result<Vec<Expr>, Error> {
     let mut cursor = Cursor {
-        tokens: &tokens,
+        tokens,
         next: 0,
-        end: if tokens.is_empty() {
-            end
-        } else {
-            group.span_close().start()
-        },
+        end: close,
     };
     let mut items = Vec::new();
     while cursor.peek().is_some() {
         items.push(cursor.expr()?);
         match cursor.peek() {
             None => break,
-            Some(TokenTree::Punct(p)) if p.as_char() == ',' => {
+            Some(Tree::Punct(',', ..)) => {
                 cursor.bump();
             }
-            Some(t) => return Err(error(t.span().start(), "expected `,` here")),
+            Some(t) => return Err(error(t.at(), "expected `,` here")),
         }
     }
     Ok(items)
@@ -407,7 +384,7 @@ mod tests {
     use super::*;
 
     fn at(line: usize, column: usize) -> At {
-        LineColumn { line, column }
+        At { line, column }
     }
 
     #[test]
