@@ -114,8 +114,8 @@ fn tower_http_agrees_with_the_model() {
 /// --test frameworks model_answers` rewrites it.
 #[test]
 fn model_answers_recorded_for_the_wasm_test_are_the_native_models() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/frameworks/model-answers.txt");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/frameworks/model-answers.txt");
     let mut text = harness::recorded::model_answers().join("\n");
     text.push('\n');
     if std::env::var("CORS_LAB_WRITE_ANSWERS").as_deref() == Ok("1") {

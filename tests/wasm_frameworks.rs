@@ -37,7 +37,11 @@ fn the_models_in_the_browser_answer_every_harness_exchange_as_the_real_framework
         .lines()
         .collect();
     let answers = recorded::model_answers();
-    assert_eq!(answers.len(), recorded.len(), "one answer per recorded exchange");
+    assert_eq!(
+        answers.len(),
+        recorded.len(),
+        "one answer per recorded exchange"
+    );
     let differing: Vec<String> = answers
         .iter()
         .zip(&recorded)
@@ -165,7 +169,10 @@ async fn tower_http_as_configured_answers_and_names_the_line_of_an_error() {
     // The starter: one exact origin, no methods or headers allowed, so the
     // JSON POST's preflight gets no Access-Control-Allow-Headers.
     let answers = texts(&root, "[data-testid=framework-answer]");
-    assert!(answers[0].starts_with("OPTIONS /users → 200"), "{answers:?}");
+    assert!(
+        answers[0].starts_with("OPTIONS /users → 200"),
+        "{answers:?}"
+    );
     assert!(
         answers[0].contains("access-control-allow-origin: https://app.example.com"),
         "{answers:?}"

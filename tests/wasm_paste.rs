@@ -392,7 +392,10 @@ async fn a_pasted_configuration_answers_the_request_and_the_fix_is_in_its_terms(
     let expected = diagnose_config(CURL_CONSOLE, FASTAPI);
     assert_eq!(expected.framework.as_deref(), Some("fastapi"));
     let server = find(&root, "[data-testid=paste-framework]");
-    assert_eq!(server.get_attribute("data-framework").as_deref(), Some("fastapi"));
+    assert_eq!(
+        server.get_attribute("data-framework").as_deref(),
+        Some("fastapi")
+    );
     assert_eq!(
         texts(&root, "[data-testid=paste-sentence]"),
         vec![expected.sentence()]
@@ -410,7 +413,9 @@ async fn a_pasted_configuration_answers_the_request_and_the_fix_is_in_its_terms(
     let edits = texts(&root, "[data-testid=paste-config-edit]");
     assert_eq!(edits, fix.edits);
     assert!(
-        edits.iter().any(|e| e.contains("allow_methods") && e.contains("PUT")),
+        edits
+            .iter()
+            .any(|e| e.contains("allow_methods") && e.contains("PUT")),
         "{edits:?}"
     );
     let diff = texts(&root, "[data-testid=paste-config-diff]").join("");

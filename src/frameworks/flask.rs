@@ -44,13 +44,13 @@ impl Pat {
 
 /// A non-negative decimal number (`90`, `1.5`) in millionths, digits past
 /// the sixth decimal dropped.
-fn micros_of(number: &str) -> Option<u128> {
+fn micros_of(number: &str) -> Option<u64> {
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit() || c == '_');
     if !digits(whole) || !digits(fraction) || (whole.is_empty() && fraction.is_empty()) {
         return None;
     }
-    let whole: u128 = match whole.replace('_', "") {
+    let whole: u64 = match whole.replace('_', "") {
         w if w.is_empty() => 0,
         w => w.parse().ok()?,
     };
@@ -58,7 +58,9 @@ fn micros_of(number: &str) -> Option<u128> {
     while fraction.len() < 6 {
         fraction.push('0');
     }
-    Some(whole.checked_mul(1_000_000)? + fraction.parse::<u128>().ok()?)
+    whole
+        .checked_mul(1_000_000)?
+        .checked_add(fraction.parse::<u64>().ok()?)
 }
 
 /// The resolved options of one resource.
@@ -197,13 +199,14 @@ fn options(scope: &Scope<'_>, pairs: &[(String, Expr)]) -> Result<Options, Confi
                 // `int(total_seconds())`, in microseconds as timedelta
                 // keeps them (no floating point: it would ship float
                 // parsing and printing in the app's wasm).
-                let mut micros: u128 = 0;
+                let mut micros: u64 = 0;
                 for (unit, amount) in kwargs {
                     let Value::Num(n) = &amount.value else {
                         return Err(scope.error(amount, "expected a number here"));
                     };
-                    let n = micros_of(n).ok_or_else(|| scope.error(amount, "expected a number here"))?;
-                    let scale: u128 = match unit.as_str() {
+                    let n = micros_of(n)
+                        .ok_or_else(|| scope.error(amount, "expected a number here"))?;
+                    let scale: u64 = match unit.as_str() {
                         "days" => 86400,
                         "hours" => 3600,
                         "minutes" => 60,
@@ -299,8 +302,11 @@ impl Options {
             headers.push(("Access-Control-Allow-Credentials", "true".to_owned()));
         }
         if request.method == "OPTIONS" {
-            let method =
-                super::case::upper(request.header("Access-Control-Request-Method").unwrap_or(""));
+            let method = super::case::upper(
+                request
+                    .header("Access-Control-Request-Method")
+                    .unwrap_or(""),
+            );
             if let Some(methods) = self
                 .methods
                 .as_ref()

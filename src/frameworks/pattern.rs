@@ -76,7 +76,11 @@ mod engine {
     pub(super) struct Regex(regex::Regex);
 
     impl Regex {
-        pub(super) fn new(text: &str, case_insensitive: bool, anchor: Anchor) -> Result<Regex, String> {
+        pub(super) fn new(
+            text: &str,
+            case_insensitive: bool,
+            anchor: Anchor,
+        ) -> Result<Regex, String> {
             let anchored = match anchor {
                 Anchor::Search => text.to_owned(),
                 Anchor::Start => format!(r"\A(?:{text})"),
@@ -109,7 +113,7 @@ mod engine {
 /// The browser's `RegExp` (wasm).
 #[cfg(target_arch = "wasm32")]
 mod engine {
-    use js_sys::{Array, Function, RegExp, Reflect};
+    use js_sys::{Array, Function, Reflect, RegExp};
     use wasm_bindgen::{JsCast, JsValue};
 
     use super::Anchor;
@@ -118,7 +122,11 @@ mod engine {
     pub(super) struct Regex(RegExp);
 
     impl Regex {
-        pub(super) fn new(text: &str, case_insensitive: bool, anchor: Anchor) -> Result<Regex, String> {
+        pub(super) fn new(
+            text: &str,
+            case_insensitive: bool,
+            anchor: Anchor,
+        ) -> Result<Regex, String> {
             let (text, inline_i) = match text.strip_prefix("(?i)") {
                 Some(rest) => (rest, true),
                 None => (text, false),
@@ -129,7 +137,11 @@ mod engine {
                 Anchor::Start => format!("^(?:{text})"),
                 Anchor::Full => format!("^(?:{text})$"),
             };
-            let flags = if case_insensitive || inline_i { "i" } else { "" };
+            let flags = if case_insensitive || inline_i {
+                "i"
+            } else {
+                ""
+            };
             // `new RegExp(source, flags)`, through Reflect so that the
             // SyntaxError of a bad pattern is caught rather than thrown
             // through the module (js-sys's `RegExp::new` does not catch).

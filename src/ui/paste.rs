@@ -23,7 +23,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::diagnose::build::UNKNOWN_ORIGIN;
-use crate::diagnose::{diagnose, diagnose_with_server, CaseReport, Diagnosis, Finding, ServerConfig};
+use crate::diagnose::{
+    diagnose, diagnose_with_server, CaseReport, Diagnosis, Finding, ServerConfig,
+};
 use crate::engine::fixes::text;
 use crate::engine::FixAction;
 use crate::engine::Stage;
@@ -263,7 +265,10 @@ fn analyse(text: &str, config: &str, framework: &str) -> Result<Analysis, String
     }
     let named = (!framework.is_empty()).then_some(framework);
     let rule = pasted_rule(config, named).map_err(|e| match e {
-        PastedError::Undetected => "Could not tell which framework your configuration is for: pick it in the list.".to_owned(),
+        PastedError::Undetected => {
+            "Could not tell which framework your configuration is for: pick it in the list."
+                .to_owned()
+        }
         e => format!("Could not read your server configuration: {e}."),
     })?;
     let models = Models::default();
@@ -343,7 +348,11 @@ fn view_diagnosis(analysis: &Analysis, on_open: &Callback<OpenPasted>) -> Html {
     }
 }
 
-fn view_report(report: &CaseReport, fix: Option<&ConfigFix>, on_open: &Callback<OpenPasted>) -> Html {
+fn view_report(
+    report: &CaseReport,
+    fix: Option<&ConfigFix>,
+    on_open: &Callback<OpenPasted>,
+) -> Html {
     let open = OpenPasted {
         scenario: report.case.scenario.clone(),
         stage: report.failing_step.as_ref().map(|f| f.stage),

@@ -21,35 +21,135 @@ pub(crate) const DISALLOWED: &str = "https://evil.example";
 /// Every configuration the harness runs: framework, file name under
 /// `tests/frameworks/<framework>/`, and its text.
 pub(crate) const CONFIGS: &[(Framework, &str, &str)] = &[
-    (Framework::Express, "list.js", include_str!("express/list.js")),
-    (Framework::Express, "fixed.js", include_str!("express/fixed.js")),
-    (Framework::Express, "callback.js", include_str!("express/callback.js")),
-    (Framework::Express, "default.js", include_str!("express/default.js")),
-    (Framework::Express, "mounted.js", include_str!("express/mounted.js")),
-    (Framework::Fastapi, "list.py", include_str!("fastapi/list.py")),
-    (Framework::Fastapi, "star_credentials.py", include_str!("fastapi/star_credentials.py")),
-    (Framework::Fastapi, "regex.py", include_str!("fastapi/regex.py")),
-    (Framework::Fastapi, "private.py", include_str!("fastapi/private.py")),
+    (
+        Framework::Express,
+        "list.js",
+        include_str!("express/list.js"),
+    ),
+    (
+        Framework::Express,
+        "fixed.js",
+        include_str!("express/fixed.js"),
+    ),
+    (
+        Framework::Express,
+        "callback.js",
+        include_str!("express/callback.js"),
+    ),
+    (
+        Framework::Express,
+        "default.js",
+        include_str!("express/default.js"),
+    ),
+    (
+        Framework::Express,
+        "mounted.js",
+        include_str!("express/mounted.js"),
+    ),
+    (
+        Framework::Fastapi,
+        "list.py",
+        include_str!("fastapi/list.py"),
+    ),
+    (
+        Framework::Fastapi,
+        "star_credentials.py",
+        include_str!("fastapi/star_credentials.py"),
+    ),
+    (
+        Framework::Fastapi,
+        "regex.py",
+        include_str!("fastapi/regex.py"),
+    ),
+    (
+        Framework::Fastapi,
+        "private.py",
+        include_str!("fastapi/private.py"),
+    ),
     (Framework::Django, "list.py", include_str!("django/list.py")),
     (Framework::Django, "all.py", include_str!("django/all.py")),
-    (Framework::Django, "regex.py", include_str!("django/regex.py")),
+    (
+        Framework::Django,
+        "regex.py",
+        include_str!("django/regex.py"),
+    ),
     (Framework::Django, "null.py", include_str!("django/null.py")),
-    (Framework::Flask, "default.py", include_str!("flask/default.py")),
+    (
+        Framework::Flask,
+        "default.py",
+        include_str!("flask/default.py"),
+    ),
     (Framework::Flask, "list.py", include_str!("flask/list.py")),
-    (Framework::Flask, "resources.py", include_str!("flask/resources.py")),
-    (Framework::Flask, "wildcard.py", include_str!("flask/wildcard.py")),
-    (Framework::Flask, "no_always.py", include_str!("flask/no_always.py")),
-    (Framework::Nginx, "always.conf", include_str!("nginx/always.conf")),
-    (Framework::Nginx, "plain.conf", include_str!("nginx/plain.conf")),
-    (Framework::Nginx, "regex.conf", include_str!("nginx/regex.conf")),
-    (Framework::Apache, "setenvif.conf", include_str!("apache/setenvif.conf")),
-    (Framework::Apache, "always.conf", include_str!("apache/always.conf")),
-    (Framework::Apache, "location.conf", include_str!("apache/location.conf")),
-    (Framework::TowerHttp, "list.rs", include_str!("tower-http/list.rs")),
-    (Framework::TowerHttp, "exact.rs", include_str!("tower-http/exact.rs")),
-    (Framework::TowerHttp, "permissive.rs", include_str!("tower-http/permissive.rs")),
-    (Framework::TowerHttp, "very_permissive.rs", include_str!("tower-http/very_permissive.rs")),
-    (Framework::TowerHttp, "mirror.rs", include_str!("tower-http/mirror.rs")),
+    (
+        Framework::Flask,
+        "resources.py",
+        include_str!("flask/resources.py"),
+    ),
+    (
+        Framework::Flask,
+        "wildcard.py",
+        include_str!("flask/wildcard.py"),
+    ),
+    (
+        Framework::Flask,
+        "no_always.py",
+        include_str!("flask/no_always.py"),
+    ),
+    (
+        Framework::Nginx,
+        "always.conf",
+        include_str!("nginx/always.conf"),
+    ),
+    (
+        Framework::Nginx,
+        "plain.conf",
+        include_str!("nginx/plain.conf"),
+    ),
+    (
+        Framework::Nginx,
+        "regex.conf",
+        include_str!("nginx/regex.conf"),
+    ),
+    (
+        Framework::Apache,
+        "setenvif.conf",
+        include_str!("apache/setenvif.conf"),
+    ),
+    (
+        Framework::Apache,
+        "always.conf",
+        include_str!("apache/always.conf"),
+    ),
+    (
+        Framework::Apache,
+        "location.conf",
+        include_str!("apache/location.conf"),
+    ),
+    (
+        Framework::TowerHttp,
+        "list.rs",
+        include_str!("tower-http/list.rs"),
+    ),
+    (
+        Framework::TowerHttp,
+        "exact.rs",
+        include_str!("tower-http/exact.rs"),
+    ),
+    (
+        Framework::TowerHttp,
+        "permissive.rs",
+        include_str!("tower-http/permissive.rs"),
+    ),
+    (
+        Framework::TowerHttp,
+        "very_permissive.rs",
+        include_str!("tower-http/very_permissive.rs"),
+    ),
+    (
+        Framework::TowerHttp,
+        "mirror.rs",
+        include_str!("tower-http/mirror.rs"),
+    ),
 ];
 
 /// The paths requested of each framework: routes that answer 200, raise

@@ -124,8 +124,7 @@ impl<'t> Cursor<'t> {
 
     /// `::` next (two joint `:`).
     fn is_path_sep(&self) -> bool {
-        matches!(self.peek(), Some(Tree::Punct(':', true, _)))
-            && self.is_punct(1, ':')
+        matches!(self.peek(), Some(Tree::Punct(':', true, _))) && self.is_punct(1, ':')
     }
 
     fn expr(&mut self) -> Result<Expr, Error> {
@@ -198,7 +197,9 @@ impl<'t> Cursor<'t> {
                             Some(t) => Err(error(t.at(), "expected `)` here")),
                         }
                     }
-                    Delimiter::Brace => Err(error(at, "a block is only known when the program runs")),
+                    Delimiter::Brace => {
+                        Err(error(at, "a block is only known when the program runs"))
+                    }
                 }
             }
             Some(Tree::Ident(i, _)) if i == "true" || i == "false" => {
@@ -246,7 +247,9 @@ impl<'t> Cursor<'t> {
             self.bump();
             let name = segments.last().cloned().unwrap_or_default();
             return match self.bump() {
-                Some(Tree::Group(_, inner, _, close)) => Ok(Expr::Macro(name, list(inner, *close)?, at)),
+                Some(Tree::Group(_, inner, _, close)) => {
+                    Ok(Expr::Macro(name, list(inner, *close)?, at))
+                }
                 other => Err(error(
                     other.map_or(self.end, Tree::at),
                     "expected the macro's arguments here",
@@ -414,13 +417,18 @@ mod tests {
 
     #[test]
     fn reads_literals_lists_and_macros() {
-        let expr = parse("f(&[Method::GET], vec![\"a\\u{2d}b\", r#\"c\"#,], 1_000u64, true, x?)").unwrap();
+        let expr =
+            parse("f(&[Method::GET], vec![\"a\\u{2d}b\", r#\"c\"#,], 1_000u64, true, x?)").unwrap();
         let Expr::Call(_, args) = expr else {
             panic!("not a call")
         };
-        assert!(matches!(&args[0], Expr::Reference(inner, _) if matches!(inner.as_ref(), Expr::Array(items, _) if items.len() == 1)));
-        assert!(matches!(&args[1], Expr::Macro(name, items, _) if name == "vec"
-            && items == &vec![Expr::Str("a-b".into(), at(1, 23)), Expr::Str("c".into(), at(1, 35))]));
+        assert!(
+            matches!(&args[0], Expr::Reference(inner, _) if matches!(inner.as_ref(), Expr::Array(items, _) if items.len() == 1))
+        );
+        assert!(
+            matches!(&args[1], Expr::Macro(name, items, _) if name == "vec"
+            && items == &vec![Expr::Str("a-b".into(), at(1, 23)), Expr::Str("c".into(), at(1, 35))])
+        );
         assert_eq!(args[2], Expr::Int(Some(1000), at(1, 45)));
         assert_eq!(args[3], Expr::Bool(true, at(1, 55)));
         assert!(matches!(&args[4], Expr::Try(_)));

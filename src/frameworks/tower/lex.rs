@@ -170,9 +170,7 @@ impl Lexer {
                     return Ok((trees, at));
                 }
                 return Err((at, "this bracket closes nothing"));
-            } else if c == '"' || self.raw_or_byte_literal() {
-                trees.push(Tree::Literal(self.quoted()?, at));
-            } else if c == '\'' && (self.peek(1) == Some('\\') || self.peek(2) == Some('\'')) {
+            } else if c == '"' || self.raw_or_byte_literal() || self.char_literal() {
                 trees.push(Tree::Literal(self.quoted()?, at));
             } else if c.is_ascii_digit() {
                 let mut text = String::new();
@@ -193,7 +191,8 @@ impl Lexer {
             } else {
                 self.bump();
                 let joint = self.peek(0).is_some_and(|n| {
-                    n.is_ascii_punctuation() && !matches!(n, '(' | ')' | '[' | ']' | '{' | '}' | '"' | '\'' | '_')
+                    n.is_ascii_punctuation()
+                        && !matches!(n, '(' | ')' | '[' | ']' | '{' | '}' | '"' | '\'' | '_')
                 });
                 trees.push(Tree::Punct(c, joint, at));
             }
@@ -215,6 +214,12 @@ impl Lexer {
             Some('"' | '\'') => after_b == 1,
             _ => false,
         }
+    }
+
+    /// Whether a character literal (`'a'`, `'\n'`) starts here, not a
+    /// lifetime (`'a`).
+    fn char_literal(&self) -> bool {
+        self.peek(0) == Some('\'') && (self.peek(1) == Some('\\') || self.peek(2) == Some('\''))
     }
 
     /// A quoted literal as written: its prefix, the quotes and what is
@@ -266,7 +271,9 @@ mod tests {
 
     #[test]
     fn tokens_carry_their_line_and_column() {
-        let trees = lex("a::b(\"x\\\")\", r#\"y\"#, 1_0u8, 'c')\n  // note\n  .c /* d /* e */ */ [&x?]").unwrap();
+        let trees =
+            lex("a::b(\"x\\\")\", r#\"y\"#, 1_0u8, 'c')\n  // note\n  .c /* d /* e */ */ [&x?]")
+                .unwrap();
         let at = |line, column| At { line, column };
         assert_eq!(trees[0], Tree::Ident("a".into(), at(1, 0)));
         assert_eq!(trees[1], Tree::Punct(':', true, at(1, 1)));
@@ -281,8 +288,10 @@ mod tests {
         assert_eq!(inner[6], Tree::Literal("'c'".into(), at(1, 28)));
         assert_eq!(trees[5], Tree::Punct('.', false, at(3, 2)));
         assert_eq!(trees[6], Tree::Ident("c".into(), at(3, 3)));
-        assert!(matches!(&trees[7], Tree::Group(Delimiter::Bracket, inner, open, _)
-            if inner.len() == 3 && *open == at(3, 21)));
+        assert!(
+            matches!(&trees[7], Tree::Group(Delimiter::Bracket, inner, open, _)
+            if inner.len() == 3 && *open == at(3, 21))
+        );
     }
 
     #[test]
