@@ -10,8 +10,11 @@
 //! - With the app, the page shows a verdict in every frame from its first
 //!   until the app has taken over (none without, none with two), and the
 //!   app's view is the same lesson, verdict and console line, now live.
+//! - Each lesson's page has the lesson's own title, and carries the lesson's
+//!   text: the app reads it there and fetches no lesson file.
 //! - A `#scenario=` link on the root page never shows the pre-rendered
-//!   (default) lesson: only the linked one.
+//!   (default) lesson: only the linked one, read from `lessons/<id>.json`
+//!   (the lessons are not in the wasm), within the page's CSP.
 //!
 //! It needs `dist/`, so `cargo test` skips it; `scripts/test` runs it with
 //! `--ignored` right after the Trunk build.
@@ -92,7 +95,7 @@ async fn shown(page: &Page) -> serde_json::Value {
     eval(page, js).await
 }
 
-/// A copy of `dist` without the embedded-wasm module: the app cannot start.
+/// A copy of `dist` without the module that starts the app: it cannot start.
 fn without_wasm(dist: &std::path::Path) -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
     let lessons = copy.path().join("lessons");
@@ -111,6 +114,10 @@ fn without_wasm(dist: &std::path::Path) -> tempfile::TempDir {
     }
     copy
 }
+
+/// The paths of the lesson files (`lessons/*.json`) the page has fetched.
+const LESSON_FILES_FETCHED: &str = "performance.getEntriesByType('resource')\
+    .map((e) => new URL(e.name).pathname).filter((p) => /^\\/lessons\\/.*\\.json$/.test(p))";
 
 async fn open(page: &Page, url: &str) {
     page.execute(AddScriptToEvaluateOnNewDocumentParams::new(WATCH))
@@ -154,6 +161,11 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
             "{id}: the verdict is in the first viewport: {before}"
         );
         assert_eq!(before["prerendered"], 1, "{id}: {before}");
+        assert_eq!(
+            eval(&page, "document.title").await,
+            format!("{title} \u{b7} CORS Lab").as_str(),
+            "{id}: the page has the lesson's own title"
+        );
         // The inlined CSS applies (its hash is in the CSP): the verdict is
         // styled (a flex row with a coloured left border, styles/trace.css).
         let styled = "(() => { const s = getComputedStyle(document.querySelector('[data-testid=verdict]')); return s.display === 'flex' && s.borderLeftStyle === 'solid' && s.borderLeftWidth !== '0px'; })()";
@@ -191,6 +203,11 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
         );
         let violations = eval(&page, "window.__violations").await;
         assert_eq!(violations, serde_json::json!([]), "{id}: CSP violations");
+        assert_eq!(
+            eval(&page, LESSON_FILES_FETCHED).await,
+            serde_json::json!([]),
+            "{id}: the page carries its lesson; the app fetched none"
+        );
         // The app is live: Home and End step to the first and the last stage.
         eval(&page, "document.activeElement?.blur(); true").await;
         let body = page.find_element("body").await.unwrap();
@@ -239,6 +256,17 @@ async fn a_lessons_page_shows_the_engines_verdict_before_the_wasm_and_the_app_ke
     assert!(
         !titles.is_empty() && titles.iter().all(|title| *title == wildcard),
         "index.html#scenario=: every title shown is the linked lesson's: {titles:?}"
+    );
+    assert_eq!(
+        eval(&page, LESSON_FILES_FETCHED).await,
+        serde_json::json!([format!("/lessons/{}.json", LESSONS[1])]),
+        "index.html#scenario=: the lesson is read from its file"
+    );
+    let violations = eval(&page, "window.__violations").await;
+    assert_eq!(
+        violations,
+        serde_json::json!([]),
+        "index.html#scenario=: CSP violations"
     );
 
     browser.close().await.unwrap();

@@ -179,6 +179,76 @@ fn chromium_still_does_what_the_fixtures_recorded() {
         ]
     );
     assert_eq!(put.outcome, Outcome::Allowed);
+
+    // Local Network Access (a public page, a loopback server): refused as a
+    // CORS error with no preflight, unless the page holds the permission.
+    let prompt = verified(&run, "finding-p-lna-prompt");
+    assert_eq!(prompt[0].outcome, Outcome::Blocked);
+    assert_eq!(prompt[0].preflight, PreflightUse::None);
+    assert!(prompt[0].console[0].ends_with(
+        "has been blocked by CORS policy: Permission was denied for this request to access the `loopback` address space."
+    ));
+    assert!(prompt[3].console[0].ends_with(
+        "Request had a target IP address space of `local` yet the resource is in address space `loopback`."
+    ));
+    assert_eq!(
+        prompt[5].outcome,
+        Outcome::Allowed,
+        "a public server needs no permission"
+    );
+    // Chromium's own CorsError for each (two of them read from the second
+    // CDP session, chromiumoxide's types predating them).
+    let cors_errors = |id: &str| -> Vec<Option<String>> {
+        match &run
+            .files
+            .iter()
+            .find(|f| f.id.as_deref() == Some(id))
+            .unwrap()
+            .status
+        {
+            FileStatus::Verified(v) => v
+                .chromium_cors_errors
+                .iter()
+                .map(|c| c.as_ref().map(|c| c.cors_error.clone()))
+                .collect(),
+            other => panic!("{id} was not verified: {other:?}"),
+        }
+    };
+    let prompt_errors = cors_errors("finding-p-lna-prompt");
+    assert_eq!(
+        prompt_errors[0].as_deref(),
+        Some("LocalNetworkAccessPermissionDenied")
+    );
+    assert_eq!(
+        prompt_errors[3].as_deref(),
+        Some("InvalidLocalNetworkAccess")
+    );
+    assert_eq!(
+        cors_errors("finding-p-lna-insecure-page")[0].as_deref(),
+        Some("InsecureLocalNetwork")
+    );
+    // Granted: Chromium still raises a LocalNetworkAccessPermissionDenied
+    // issue (Audits), but no failed load, so no CorsError here.
+    assert!(cors_errors("finding-p-lna-granted")
+        .iter()
+        .all(Option::is_none));
+    let granted = verified(&run, "finding-p-lna-granted");
+    assert!(granted
+        .iter()
+        .all(|r| r.outcome == Outcome::Allowed && r.console.is_empty()));
+    assert_eq!(
+        verified(&run, "finding-p-lna-denied")[0].outcome,
+        Outcome::Blocked
+    );
+    assert!(verified(&run, "finding-p-lna-insecure-page")[0].console[0].ends_with(
+        "The request client is not a secure context and the resource is in more-private address space `loopback`."
+    ));
+    let coep = verified(&run, "finding-p-coep");
+    assert_eq!(
+        coep[0].console,
+        ["Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.NotSameOriginAfterDefaultedToSameOriginByCoep"]
+    );
+    assert_eq!(coep[3].outcome, Outcome::Opaque);
 }
 
 #[test]

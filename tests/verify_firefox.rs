@@ -191,4 +191,26 @@ fn the_engine_agrees_with_firefox_on_every_scenario() {
     let wildcard = observed("finding-firefox");
     assert_eq!(wildcard[0].preflight, PreflightUse::Sent);
     assert_eq!(wildcard[1].preflight, PreflightUse::Sent);
+
+    // Local Network Access: granted lets the public page reach loopback;
+    // denied, and a prompt nobody answers, end in Firefox's network-error
+    // line (its "Local Network Access …" lines are parent-process lines,
+    // which BiDi does not carry); targetAddressSpace changes nothing.
+    let lna_failed = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+                      resource at https://api.example.com:9001/x. (Reason: CORS request did not succeed). \
+                      Status code: (null).";
+    let prompt = observed("finding-p-lna-prompt");
+    for request in &prompt[..5] {
+        assert_eq!(request.outcome, Outcome::NetworkError);
+        assert_eq!(request.console, [lna_failed]);
+    }
+    assert_eq!(prompt[5].outcome, Outcome::Allowed);
+    assert_eq!(observed("finding-p-lna-denied")[0].console, [lna_failed]);
+    assert!(observed("finding-p-lna-granted")
+        .iter()
+        .all(|r| r.outcome == Outcome::Allowed));
+    assert_eq!(
+        observed("finding-p-lna-insecure-page")[0].outcome,
+        Outcome::NetworkError
+    );
 }

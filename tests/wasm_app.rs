@@ -9,7 +9,7 @@ use cors_lab::engine::evaluate;
 use cors_lab::scenario::{parse_scenario, Api, Browser, Outcome};
 use cors_lab::ui::code::print_call;
 use cors_lab::ui::share::{
-    self, decode_scenario, read_hash, redact_secrets, share_fragment, HashRequest, STORAGE_KEY,
+    decode_scenario, read_hash, redact_secrets, share_fragment, HashRequest, STORAGE_KEY,
 };
 use cors_lab::ui::state::{apply, hops, rule_for, rule_for_hop, Edit, Evaluated, Side};
 use cors_lab::ui::{default_scenario, DEFAULT_SCENARIO};
@@ -170,11 +170,11 @@ async fn corrupt_stored_state_shows_a_notice_and_the_default_scenario() {
 
 #[wasm_bindgen_test]
 fn every_bundled_scenario_survives_a_share_link() {
-    let all = share::bundled_scenarios();
+    let all = support::lessons();
     assert_eq!(
         all.len(),
-        cors_lab::ui::bundled::BUNDLED.len(),
-        "every file parses"
+        cors_lab::ui::bundled::LESSONS.len(),
+        "the index lists every lesson"
     );
     for scenario in all {
         let fragment = share_fragment(&scenario);
@@ -183,7 +183,7 @@ fn every_bundled_scenario_survives_a_share_link() {
             other => panic!("{}: {other:?}", scenario.id),
         }
         match read_hash(&format!("#scenario={}", scenario.id)) {
-            HashRequest::Bundled(back) => assert_eq!(back.id, scenario.id),
+            HashRequest::Bundled(back) => assert_eq!(back, scenario.id),
             other => panic!("{}: {other:?}", scenario.id),
         }
     }
@@ -267,7 +267,7 @@ fn send_again_appends_a_request_later_in_time() {
 
 #[wasm_bindgen_test]
 fn every_bundled_request_prints_as_code_that_parses_back_to_it() {
-    for scenario in share::bundled_scenarios() {
+    for scenario in support::lessons() {
         // Only script calls are read back; element, EventSource, form and
         // socket requests are edited in the form (their code view is read-only).
         for spec in scenario
@@ -347,7 +347,7 @@ async fn code_edits_drive_the_form_and_bad_code_is_a_message() {
 #[wasm_bindgen_test]
 async fn a_hashchange_opens_the_bundled_scenario_it_names() {
     let root = mount().await;
-    let other = share::bundled_scenarios()
+    let other = support::lessons()
         .into_iter()
         .find(|s| s.id != default_scenario().id && s.title.is_some())
         .expect("another bundled scenario");
@@ -359,6 +359,36 @@ async fn a_hashchange_opens_the_bundled_scenario_it_names() {
     let want = evaluate(&other, None).requests[0].result.outcome;
     let want = serde_json::to_value(want).expect("serialises");
     assert_eq!(Some(outcome(&root).as_str()), want.as_str());
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_whose_file_does_not_arrive_is_a_notice_and_keeps_the_scenario() {
+    let root = mount().await;
+    let id = "put-needs-preflight";
+    let before = texts(&root, "#scenario-title");
+    // Not on the page: the app fetches lessons/<id>.json, which the test
+    // runner does not serve (404).
+    support::drop_lesson(id);
+    open_by_hash(id).await;
+    for _ in 0..100 {
+        if !texts(&root, "[data-testid=notice]").is_empty() {
+            break;
+        }
+        flush().await;
+    }
+    support::carry_lessons();
+    let notice = texts(&root, "[data-testid=notice]").join(" ");
+    assert!(notice.contains("could not be loaded"), "got {notice:?}");
+    assert!(
+        notice.contains(&format!("/lessons/{id}.json")),
+        "got {notice:?}"
+    );
+    assert!(texts(&root, "[data-testid=lesson-loading]").is_empty());
+    assert_eq!(
+        texts(&root, "#scenario-title"),
+        before,
+        "the scenario stays"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -5,8 +5,7 @@
 #![allow(clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // a test that cannot set up should fail loudly
 
 use cors_lab::engine::evaluate;
-use cors_lab::scenario::{parse_scenario, Outcome, PreflightUse};
-use cors_lab::ui::bundled::BUNDLED;
+use cors_lab::scenario::{Outcome, PreflightUse};
 use cors_lab::ui::library::{entries, matches, summary};
 use cors_lab::ui::predict::{header_at_fault, header_choices, score, Prediction, NONE};
 use wasm_bindgen::JsCast;
@@ -56,10 +55,7 @@ fn summary_is_the_first_sentence() {
 
 #[wasm_bindgen_test]
 async fn library_lists_exactly_the_bundled_ids() {
-    let mut bundled: Vec<String> = BUNDLED
-        .iter()
-        .map(|text| parse_scenario(text).expect("every bundled file loads").id)
-        .collect();
+    let mut bundled: Vec<String> = support::lessons().into_iter().map(|l| l.id).collect();
     let root = mount().await;
     open_library(&root).await;
     let mut listed = attrs(&root, "[data-testid=library-entry]", "data-id");
@@ -361,7 +357,7 @@ async fn next_and_previous_walk_the_course_path() {
     let title = find(&root, "#scenario-title")
         .text_content()
         .unwrap_or_default();
-    let second = cors_lab::ui::share::bundled(COURSE[1]).expect("bundled");
+    let second = support::lesson(COURSE[1]);
     assert_eq!(Some(title), second.title);
     assert!(window()
         .location()

@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use cors_lab::engine::{evaluate, Stage};
-use cors_lab::scenario::Scenario;
+use cors_lab::scenario::{parse_scenario, Scenario};
 use cors_lab::ui::course::COURSE;
 use cors_lab::ui::default_scenario;
 use cors_lab::ui::paste::OpenPasted;
@@ -46,8 +46,27 @@ fn run(state: AppState, actions: Vec<Action>) -> (AppState, Vec<Vec<Effect>>) {
     (state, effects)
 }
 
+/// Every lesson's text as `build.rs` wrote it (what the app reads from a
+/// lesson's page or its `lessons/<id>.json`).
+const LESSON_TEXTS: &[&str] = include!(concat!(env!("OUT_DIR"), "/lesson_texts.rs"));
+
+fn lesson_text(id: &str) -> &'static str {
+    LESSON_TEXTS
+        .iter()
+        .find(|text| parse_scenario(text).is_ok_and(|s| s.id == id))
+        .unwrap_or_else(|| panic!("{id} is a lesson"))
+}
+
 fn lesson(id: &str) -> Scenario {
-    share::bundled(id).expect("a bundled lesson")
+    parse_scenario(lesson_text(id)).expect("a lesson loads")
+}
+
+/// What the edge reports once lesson `id`'s text has been read.
+fn loaded(id: &str) -> Action {
+    Action::LessonLoaded {
+        id: id.to_owned(),
+        text: Ok(lesson_text(id).to_owned()),
+    }
 }
 
 fn stored_scenarios(effects: &[Effect]) -> Vec<Rc<Scenario>> {
@@ -228,14 +247,19 @@ fn opening_a_lesson_predicts_first_and_can_be_undone() {
     );
     assert_eq!(state.mode, Mode::Lab);
     assert!(state.predict_first);
+    assert_eq!(effects[1], vec![Effect::LoadLesson(id.to_owned())]);
+    assert_eq!(state.loading.as_deref(), Some(id), "read, then opened");
+    let (state, effects) = reduce(&state, loaded(id));
+    assert_eq!(state.loading, None);
+    assert!(state.predict_first);
     assert!(!state.revealed);
     assert_eq!(state.eval.scenario.id, id);
     assert_eq!(
-        effects[1].last(),
+        effects.last(),
         Some(&Effect::ReplaceHash(format!("scenario={id}")))
     );
     assert_eq!(
-        stored_scenarios(&effects[1]),
+        stored_scenarios(&effects),
         vec![state.eval.scenario.clone()]
     );
     let (state, effects) = reduce(&state, Action::Restore);
@@ -255,17 +279,121 @@ fn revealing_a_course_lesson_records_progress_once() {
         fresh(),
         vec![
             Action::OpenLesson(id.to_owned()),
+            loaded(id),
             Action::Reveal,
             Action::Reveal,
         ],
     );
     assert!(state.revealed);
     assert_eq!(state.progress, vec![id.to_owned()]);
-    assert_eq!(effects[1], vec![Effect::StoreProgress(vec![id.to_owned()])]);
-    assert!(effects[2].is_empty(), "already recorded");
+    assert_eq!(effects[2], vec![Effect::StoreProgress(vec![id.to_owned()])]);
+    assert!(effects[3].is_empty(), "already recorded");
     let (state, effects) = reduce(&state, Action::ResetCourse);
     assert!(state.progress.is_empty());
     assert_eq!(effects, vec![Effect::StoreProgress(Vec::new())]);
+}
+
+#[wasm_bindgen_test]
+fn a_lesson_the_page_opens_with_stands_in_until_it_is_read() {
+    let id = COURSE[5];
+    let stored = lesson(COURSE[4]);
+    let (state, effects) = AppState::start(
+        start_with(
+            HashRequest::Bundled(id.to_owned()),
+            Ok(Some(stored.clone())),
+        ),
+        default_scenario(),
+    );
+    assert!(
+        state.standing_in,
+        "no verdict of the stored scenario is shown"
+    );
+    assert!(!state.welcome);
+    assert_eq!(state.loading.as_deref(), Some(id));
+    assert_eq!(effects.last(), Some(&Effect::LoadLesson(id.to_owned())));
+    let (state, effects) = reduce(&state, loaded(id));
+    assert_eq!(*state.eval.scenario, lesson(id));
+    assert!(!state.standing_in);
+    assert_eq!(
+        state.previous, None,
+        "what stood in is not a scenario to go back to"
+    );
+    assert_eq!(
+        effects.last(),
+        Some(&Effect::ReplaceHash(format!("scenario={id}")))
+    );
+    // A lesson the page carries opens at once.
+    let (state, effects) = AppState::start(
+        start_with(HashRequest::Lesson(Box::new(lesson(id))), Ok(None)),
+        default_scenario(),
+    );
+    assert!(!state.standing_in);
+    assert_eq!(state.loading, None);
+    assert_eq!(state.eval.scenario.id, id);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::LoadLesson(_))));
+}
+
+#[wasm_bindgen_test]
+fn a_lesson_that_does_not_arrive_is_a_notice_and_keeps_the_work() {
+    let id = COURSE[6];
+    let (state, _) = run(
+        fresh(),
+        vec![
+            Action::Edit(Edit::Page("https://mine.example".to_owned())),
+            Action::Open(id.to_owned()),
+        ],
+    );
+    let mine = state.eval.scenario.clone();
+    let (failed, effects) = reduce(
+        &state,
+        Action::LessonLoaded {
+            id: id.to_owned(),
+            text: Err(format!("/lessons/{id}.json answered 404")),
+        },
+    );
+    let notice = failed.notice.clone().unwrap_or_default();
+    assert!(notice.contains("could not be loaded"), "{notice}");
+    assert!(notice.contains("answered 404"), "{notice}");
+    assert_eq!(failed.eval.scenario, mine);
+    assert_eq!(failed.loading, None);
+    assert!(effects.is_empty());
+    // A file that holds another lesson, or no scenario, is refused too.
+    for text in [lesson_text(COURSE[0]), "{\"format\": 1}"] {
+        let (refused, _) = reduce(
+            &state,
+            Action::LessonLoaded {
+                id: id.to_owned(),
+                text: Ok(text.to_owned()),
+            },
+        );
+        assert_eq!(refused.eval.scenario, mine);
+        assert!(refused
+            .notice
+            .is_some_and(|n| n.contains("could not be loaded")));
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_lesson_opened_since_wins_over_one_still_arriving() {
+    let (first, second) = (COURSE[1], COURSE[2]);
+    let (state, _) = run(
+        fresh(),
+        vec![
+            Action::Open(first.to_owned()),
+            Action::OpenLesson(second.to_owned()),
+            loaded(first),
+        ],
+    );
+    assert_ne!(state.eval.scenario.id, first, "superseded");
+    assert_eq!(state.loading.as_deref(), Some(second));
+    let (state, _) = reduce(&state, loaded(second));
+    assert_eq!(state.eval.scenario.id, second);
+    // A reset while a lesson is read wins too.
+    let (state, _) = run(
+        fresh(),
+        vec![Action::Open(first.to_owned()), Action::Reset, loaded(first)],
+    );
+    assert_eq!(*state.eval.scenario, default_scenario());
 }
 
 #[wasm_bindgen_test]

@@ -4,7 +4,11 @@
 //! ```sh
 //! cargo run --release --example bench_app -- DIST [--loads N] [--edits N]
 //!     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR] [--other-dist DIR]
+//! cargo run --example bench_app -- DIST --size-only
 //! ```
+//!
+//! `--size-only` does step 1 only and exits with status 1 when the app's code
+//! is over issue 16's budget (`scripts/test` runs it after the release build).
 //!
 //! `scripts/bench-app` builds `dist/` and runs this; `BENCHMARKS.md` explains
 //! the method and records the figures. What it does:
@@ -166,7 +170,22 @@ async fn main() -> Result<(), Failure> {
     let options = Options::from_args()?;
     let files = dist_files(&options.dist)?;
     print_bytes(&files)?;
-    print_code_budget(&options.dist, &files)?;
+    let code = print_code_budget(&options.dist, &files)?;
+    if options.size_only {
+        if code > CODE_BUDGET {
+            eprintln!(
+                "bench_app: ERROR: the app's code (JS, wasm and CSS, each gzip -9) is {code} B, \
+                 {} B over issue 16's budget of {CODE_BUDGET} B (README, Budgets)",
+                code - CODE_BUDGET
+            );
+            std::process::exit(1);
+        }
+        println!(
+            "bench_app: within the budget ({} B to spare)",
+            CODE_BUDGET - code
+        );
+        return Ok(());
+    }
 
     let app = serve::serve(options.dist.clone(), true)?;
     let peer = match &options.peer {
@@ -581,6 +600,8 @@ struct Options {
     /// `--other-dist DIR`: another build of the app (e.g. main's, before a
     /// change), measured in the same run, alternating, from its own origin.
     other_dist: Option<PathBuf>,
+    /// `--size-only`: the bytes and the budget only (no browser).
+    size_only: bool,
 }
 
 /// A peer's static build: its folder, the page's path, and the CSS selector
@@ -594,7 +615,8 @@ struct Peer {
 impl Options {
     fn from_args() -> Result<Self, Failure> {
         let usage = "usage: bench_app DIST [--loads N] [--edits N] [--profile] \
-                     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR] [--other-dist DIR]";
+                     [--peer-dir DIR --peer-path PATH --peer-ready SELECTOR] [--other-dist DIR] \
+                     | bench_app DIST --size-only";
         let mut args = std::env::args().skip(1);
         let mut options = Options {
             dist: PathBuf::new(),
@@ -603,6 +625,7 @@ impl Options {
             profile: false,
             peer: None,
             other_dist: None,
+            size_only: false,
         };
         let mut peer_dir = None;
         let mut peer_path = None;
@@ -610,6 +633,7 @@ impl Options {
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--profile" => options.profile = true,
+                "--size-only" => options.size_only = true,
                 "--peer-dir" => peer_dir = Some(PathBuf::from(args.next().ok_or(usage)?)),
                 "--peer-path" => peer_path = Some(args.next().ok_or(usage)?),
                 "--peer-ready" => peer_ready = Some(args.next().ok_or(usage)?),
@@ -713,8 +737,10 @@ fn print_bytes(files: &[DistFile]) -> Result<(), Failure> {
 
 /// Issue 16's budget: the app's code (JavaScript, wasm and CSS), each
 /// `gzip -9`. Since the pages are pre-rendered, the CSS is inlined into each
-/// page's `<style>`: it counts once, as index.html's; the pages' HTML does not.
-fn print_code_budget(dist: &Path, files: &[DistFile]) -> Result<(), Failure> {
+/// page's `<style>`: it counts once, as index.html's; the pages' HTML does not,
+/// nor the lessons' text (`lessons/<id>.json`: content the app reads when a
+/// lesson is opened). Returns the app's code size.
+fn print_code_budget(dist: &Path, files: &[DistFile]) -> Result<u64, Failure> {
     let code = files.iter().filter(|f| {
         [".js", ".wasm", ".css"]
             .iter()
@@ -739,22 +765,33 @@ fn print_code_budget(dist: &Path, files: &[DistFile]) -> Result<(), Failure> {
         files_gzip + css_gzip
     );
     let pages = dist.join("lessons");
-    if let Ok(entries) = std::fs::read_dir(&pages) {
+    for (extension, what) in [
+        (
+            "html",
+            "Pre-rendered lesson pages (lessons/*.html, not in the budget)",
+        ),
+        (
+            "json",
+            "Lessons' text (lessons/*.json, read when one is opened; not in the budget)",
+        ),
+    ] {
         let mut sizes = Vec::new();
-        for entry in entries {
-            sizes.push(gzip_size(&entry?.path())? as f64);
+        if let Ok(entries) = std::fs::read_dir(&pages) {
+            for entry in entries {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == extension) {
+                    sizes.push(gzip_size(&path)? as f64);
+                }
+            }
         }
         if !sizes.is_empty() {
             let count = sizes.len();
             let [min, median, _, max] = quantiles(&mut sizes);
-            println!(
-                "Pre-rendered lesson pages (lessons/*.html, not in the budget): {count}, \
-                 gzip -9 median {median:.0} B ({min:.0}–{max:.0})"
-            );
+            println!("{what}: {count}, gzip -9 median {median:.0} B ({min:.0}–{max:.0})");
         }
     }
     std::io::stdout().flush()?;
-    Ok(())
+    Ok(files_gzip + css_gzip)
 }
 
 /// Issue 16: the app's code stays within the 2026-12-07 total of `dist/`.

@@ -156,9 +156,14 @@ fn answer(
     };
     let missing = body.is_none().then(|| path.clone());
     let body = body.unwrap_or_else(|| Arc::new(b"not found".to_vec()));
-    // Like a host's default (Caddy's `encode`, nginx's `gzip_types`): text,
-    // not the formats that are compressed already (woff2, png, webp).
-    let compressible = kind.starts_with("text/") || kind.contains("json") || kind.contains("svg");
+    // Like a host's compression settings (Caddy's `encode`, nginx's
+    // `gzip_types`): text and WebAssembly (the app fetches its `.wasm`; a
+    // host serving the app must compress it too), not the formats that are
+    // compressed already (woff2, png, webp).
+    let compressible = kind.starts_with("text/")
+        || kind.contains("json")
+        || kind.contains("svg")
+        || kind == "application/wasm";
     let (encoding, body) = if accepts_gzip && compressible {
         match gzip_cached(&path, &body, compressed) {
             Some(gzipped) => (
@@ -224,6 +229,7 @@ fn content_type(extension: &str) -> &'static str {
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "json" | "webmanifest" => "application/json",
+        "wasm" => "application/wasm",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "ico" => "image/x-icon",

@@ -5,8 +5,10 @@
 //!
 //!   cors-lab-prerender OUT_DIR
 //!
-//! writes `OUT_DIR/index.html` (the first visit's view: the default lesson)
-//! and `OUT_DIR/lessons/<id>.html` (each bundled lesson), body fragments only.
+//! writes `OUT_DIR/index.html` (the first visit's view: the default lesson),
+//! `OUT_DIR/lessons/<id>.html` (each bundled lesson), body fragments only,
+//! and `OUT_DIR/lessons/<id>.json`, each lesson's text (whitespace removed),
+//! which the app reads when the lesson is opened (`cors_lab::ui::bundled`).
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -29,8 +31,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         write(&out.join("index.html"), default_scenario()).await?;
         for text in BUNDLED {
             let lesson = parse_scenario(text).map_err(|e| format!("a bundled lesson: {e}"))?;
-            let page = out.join("lessons").join(format!("{}.html", lesson.id));
-            write(&page, lesson).await?;
+            let lessons = out.join("lessons");
+            let json = lessons.join(format!("{}.json", lesson.id));
+            fs::write(&json, text).map_err(|e| format!("{}: {e}", json.display()))?;
+            write(&lessons.join(format!("{}.html", lesson.id)), lesson).await?;
         }
         Ok::<(), Box<dyn Error>>(())
     })?;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::diagnose::{diagnose, diagnose_with_server, Diagnosis, ServerConfig, MAX_INPUT_BYTES};
 use crate::engine::fixes::text;
-use crate::frameworks::{self, Framework, Models, PastedError};
+use crate::frameworks::{self, Framework, Models};
 use crate::scenario::FrameworkRule;
 
 /// Arguments of `cors-lab diagnose`.
@@ -32,15 +32,9 @@ pub(crate) struct DiagnoseArgs {
 /// column when unreadable.
 fn read_config(path: &PathBuf, name: Option<&str>) -> Result<(Framework, FrameworkRule), String> {
     let text = read_input(path)?;
-    let rule = frameworks::pasted_rule(&text, name).map_err(|e| match e {
-        PastedError::Unknown { .. } => e.to_string(),
-        PastedError::Undetected => format!(
-            "cannot tell which framework {} is for: pass --framework",
-            path.display()
-        ),
-        PastedError::Config(e) => format!("{}: {e}", path.display()),
-    })?;
-    let framework = Framework::from_name(&rule.name).ok_or("no such framework")?;
+    let framework = super::files::framework_of(name, &text, path)?;
+    let rule = frameworks::pasted_rule(&text, Some(framework.id()))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok((framework, rule))
 }
 

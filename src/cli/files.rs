@@ -2,7 +2,31 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::frameworks::Framework;
 use crate::scenario::{load_scenario, Loaded};
+
+/// The framework a configuration is for: the one named by `--framework`, or
+/// the one its text shows; the error says what to pass instead.
+pub(crate) fn framework_of(
+    name: Option<&str>,
+    text: &str,
+    path: &Path,
+) -> Result<Framework, String> {
+    match name {
+        Some(name) => Framework::from_name(name).ok_or_else(|| {
+            format!(
+                "unknown framework '{name}' (one of: {})",
+                Framework::ALL.map(Framework::id).join(", ")
+            )
+        }),
+        None => Framework::detect(text).ok_or_else(|| {
+            format!(
+                "cannot tell which framework {} is for: pass --framework",
+                path.display()
+            )
+        }),
+    }
+}
 
 /// Expands files and folders (recursively, `*.json` only) into a sorted list.
 pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {

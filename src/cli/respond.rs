@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::frameworks::{self, Backend, Framework, Outcome, Request};
+use crate::frameworks::{self, Backend, Outcome, Request};
 
 /// `cors-lab respond` arguments.
 #[derive(Debug, Args)]
@@ -49,20 +49,7 @@ pub(crate) fn run(args: &RespondArgs) -> ExitCode {
 fn respond(args: &RespondArgs) -> Result<String, String> {
     let text = std::fs::read_to_string(&args.config)
         .map_err(|e| format!("cannot read {}: {e}", args.config.display()))?;
-    let framework = match &args.framework {
-        Some(name) => Framework::from_name(name).ok_or_else(|| {
-            format!(
-                "unknown framework '{name}' (one of: {})",
-                Framework::ALL.map(Framework::id).join(", ")
-            )
-        })?,
-        None => Framework::detect(&text).ok_or_else(|| {
-            format!(
-                "cannot tell which framework {} is for: pass --framework",
-                args.config.display()
-            )
-        })?,
-    };
+    let framework = super::files::framework_of(args.framework.as_deref(), &text, &args.config)?;
     let config = frameworks::parse(framework, &text)
         .map_err(|e| format!("{}: {e}", args.config.display()))?;
     let url = url::Url::parse(&args.url)

@@ -228,6 +228,13 @@ pub enum Failure {
         target: AddressSpace,
         /// Why.
         denial: LnaDenial,
+        /// Whether the request needed a CORS preflight, so that the refused
+        /// connection is the preflight's in a browser that checks each
+        /// connection (Firefox 153 then prints "CORS request did not
+        /// succeed" twice, observed: local-network-access-asks-the-user.json
+        /// request 1). Not modelled: a preflight the cache would answer.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        needs_preflight: bool,
     },
 
     // Issue 13 family 5: CORP, COEP and ORB (see `resource_policy`), checks

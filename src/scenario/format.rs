@@ -162,6 +162,16 @@ pub enum EmbedderPolicy {
     RequireCorp,
 }
 
+impl EmbedderPolicy {
+    /// The header value, e.g. `require-corp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmbedderPolicy::UnsafeNone => "unsafe-none",
+            EmbedderPolicy::RequireCorp => "require-corp",
+        }
+    }
+}
+
 /// One `expect` field the engine does not model for one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotModelled {

@@ -1,125 +1,110 @@
-//! The bundled lesson scenarios, embedded in the app so that `#scenario=<id>`
-//! opens one with no network request (the page's CSP has `connect-src 'none'`).
-//!
-//! The whole list lives in this one module so that it can later move to a
-//! lazily loaded module; `tests/bundled_list.rs` checks it names every file in
-//! `scenarios/`. Each is embedded as `build.rs` wrote it: the same JSON
-//! without insignificant whitespace. Regenerate the list with:
-//! `ls scenarios/*.json | sed 's|scenarios/\(.*\)|    lesson!("\1"),|'`
+//! The bundled lessons. They are content, not code: the wasm embeds only
+//! their index ([`LESSONS`]: what the menus, the course and the library
+//! list), and a lesson's text is read when it is opened, from the page
+//! itself when the page is that lesson's pre-rendered page ([`on_page`]),
+//! else from the app's own file `lessons/<id>.json` ([`fetch`]). Both are
+//! written by the build (`build.rs`, `scripts/prerender`) from `scenarios/`,
+//! every file of which is a lesson; only the default lesson's text is in the
+//! wasm ([`super::DEFAULT_SCENARIO`]).
 
-/// A lesson's text as `build.rs` wrote it (whitespace removed).
-macro_rules! lesson {
-    ($file:literal) => {
-        include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $file))
-    };
+use crate::scenario::Level;
+
+/// One lesson as the index lists it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LessonInfo {
+    /// The scenario id (`#scenario=<id>`, `lessons/<id>.json`).
+    pub id: &'static str,
+    /// The title (the id when the file has none).
+    pub title: &'static str,
+    /// The lesson text's first sentence ([`super::summary::summary`]).
+    pub summary: &'static str,
+    /// The level (`None`: not given).
+    pub level: Option<Level>,
+    /// The tags.
+    pub tags: &'static [&'static str],
 }
 
-/// Every bundled scenario file's text, in file-name order.
-pub const BUNDLED: &[&str] = &[
-    lesson!("accept-header-over-128-bytes.json"),
-    lesson!("accept-language-with-underscore.json"),
-    lesson!("allow-headers-wildcard-and-authorization.json"),
-    lesson!("allow-headers-wildcard.json"),
-    lesson!("allow-methods-wildcard-with-credentials.json"),
-    lesson!("allow-methods-wildcard.json"),
-    lesson!("allow-origin-case-differs.json"),
-    lesson!("allow-origin-exact-match.json"),
-    lesson!("allow-origin-invalid-value.json"),
-    lesson!("allow-origin-list-in-one-value.json"),
-    lesson!("allow-origin-sent-twice.json"),
-    lesson!("allow-origin-trailing-slash.json"),
-    lesson!("allow-origin-wildcard.json"),
-    lesson!("connection-refused-is-not-cors.json"),
-    lesson!("corp-and-orb-block-what-cors-would-not.json"),
-    lesson!("cors-does-not-stop-the-request.json"),
-    lesson!("credentials-allow-credentials-case.json"),
-    lesson!("credentials-exact-origin-allowed.json"),
-    lesson!("credentials-missing-allow-credentials.json"),
-    lesson!("credentials-with-wildcard-origin.json"),
-    lesson!("csp-allows-but-cors-blocks.json"),
-    lesson!("csp-connect-src-blocks-before-cors.json"),
-    lesson!("csp-img-src-blocks-what-same-origin-policy-allows.json"),
-    lesson!("custom-header-needs-preflight.json"),
-    lesson!("delete-method-is-upper-cased.json"),
-    lesson!("different-port-is-cross-origin.json"),
-    lesson!("error-status-with-cors-headers-is-readable.json"),
-    lesson!("explicit-default-port-is-same-origin.json"),
-    lesson!("expose-headers-one-header.json"),
-    lesson!("expose-headers-wildcard-with-credentials.json"),
-    lesson!("expose-headers-wildcard.json"),
-    lesson!("failure-after-redirect.json"),
-    lesson!("firefox-max-age-cap.json"),
-    lesson!("five-everyday-console-errors.json"),
-    lesson!("forbidden-header-is-dropped.json"),
-    lesson!("forbidden-method-throws.json"),
-    lesson!("form-urlencoded-post-is-simple.json"),
-    lesson!("get-without-allow-origin-is-blocked.json"),
-    lesson!("http-and-https-are-different-origins.json"),
-    lesson!("idn-origin-is-sent-as-punycode.json"),
-    lesson!("invalid-header-name-throws.json"),
-    lesson!("json-post-preflight-succeeds.json"),
-    lesson!("json-post-without-allow-headers.json"),
-    lesson!("login-redirect-looks-like-cors.json"),
-    lesson!("mixed-content-http-api-from-https-page.json"),
-    lesson!("no-cors-drops-custom-header.json"),
-    lesson!("no-cors-gives-opaque-response.json"),
-    lesson!("no-cors-with-put-throws.json"),
-    lesson!("opaque-origin-with-allow-origin-null.json"),
-    lesson!("opaque-origin-with-wildcard.json"),
-    lesson!("patch-method-stays-lower-case.json"),
-    lesson!("preflight-401-auth-before-cors.json"),
-    lesson!("preflight-404-without-allow-origin.json"),
-    lesson!("preflight-500-with-allow-origin.json"),
-    lesson!("preflight-cache-chrome-cap.json"),
-    lesson!("preflight-cache-default-five-seconds.json"),
-    lesson!("preflight-cache-max-age-zero.json"),
-    lesson!("preflight-cache-max-age.json"),
-    lesson!("preflight-cache-new-header-misses.json"),
-    lesson!("preflight-redirect-is-refused.json"),
-    lesson!("put-needs-preflight.json"),
-    lesson!("range-header-single-range-is-safelisted.json"),
-    lesson!("redirect-mode-error.json"),
-    lesson!("redirect-mode-manual.json"),
-    lesson!("redirect-to-other-origin-sends-null-origin.json"),
-    lesson!("redirect-with-credentials-in-url.json"),
-    lesson!("request-headers-list-format.json"),
-    lesson!("safari-preflight-status-checked-first.json"),
-    lesson!("safari-range-is-safelisted.json"),
-    lesson!("safelisted-headers-over-1024-bytes.json"),
-    lesson!("safelisted-method-needs-only-allow-headers.json"),
-    lesson!("same-origin-api-path-needs-no-cors.json"),
-    lesson!("same-origin-get-needs-no-cors.json"),
-    lesson!("same-origin-mode-to-other-origin.json"),
-    lesson!("same-origin-policy-form-post-is-never-blocked.json"),
-    lesson!("same-origin-policy-img-loads-cross-origin.json"),
-    lesson!("same-origin-policy-script-runs-cross-origin.json"),
-    lesson!("same-origin-policy-stylesheet-applies-cross-origin.json"),
-    lesson!("security-allow-list-refuses-other-origins.json"),
-    lesson!("security-custom-header-csrf-defence-bypassed.json"),
-    lesson!("security-custom-header-csrf-defence-holds.json"),
-    lesson!("security-missing-vary-origin.json"),
-    lesson!("security-null-origin-allowed-with-credentials.json"),
-    lesson!("security-null-origin-refused.json"),
-    lesson!("security-prefix-check-admits-lookalike.json"),
-    lesson!("security-prefix-check-fixed.json"),
-    lesson!("security-reflected-origin-with-credentials.json"),
-    lesson!("security-suffix-check-admits-lookalike.json"),
-    lesson!("security-suffix-check-fixed.json"),
-    lesson!("security-vary-origin-keeps-caches-apart.json"),
-    lesson!("security-wildcard-never-carries-credentials.json"),
-    lesson!("server-down-is-not-a-cors-error.json"),
-    lesson!("server-error-500-without-cors-headers.json"),
-    lesson!("server-never-answers-timeout.json"),
-    lesson!("server-sent-events-use-cors.json"),
-    lesson!("server-sent-events-with-credentials.json"),
-    lesson!("set-cookie-is-never-readable.json"),
-    lesson!("stylesheet-crossorigin-needs-cors.json"),
-    lesson!("subdomain-is-cross-origin.json"),
-    lesson!("text-plain-with-charset-is-safelisted.json"),
-    lesson!("unparsable-content-type.json"),
-    lesson!("websocket-ignores-cors.json"),
-    lesson!("websocket-server-checks-origin.json"),
-    lesson!("xhr-missing-allow-origin.json"),
-    lesson!("xhr-upload-listener-forces-preflight.json"),
-    lesson!("xhr-with-credentials-wildcard.json"),
-];
+/// Every lesson, in file-name order (`build.rs` writes the list).
+pub const LESSONS: &[LessonInfo] = include!(concat!(env!("OUT_DIR"), "/lesson_index.rs"));
+
+/// Every lesson's text (whitespace removed), in file-name order: for the
+/// pre-render step only (the shipped wasm does not include it).
+#[cfg(feature = "ssr")]
+pub const BUNDLED: &[&str] = include!(concat!(env!("OUT_DIR"), "/lesson_texts.rs"));
+
+/// The lesson with this id.
+pub fn lesson(id: &str) -> Option<&'static LessonInfo> {
+    LESSONS.iter().find(|lesson| lesson.id == id)
+}
+
+/// The attribute of the `<script type="application/json">` element in which
+/// a lesson's pre-rendered page carries that lesson's text; its value is
+/// the lesson's id.
+pub const LESSON_JSON: &str = "data-lesson-json";
+
+/// The text of lesson `id` if the page carries it (see [`LESSON_JSON`]).
+pub fn on_page(id: &str) -> Option<String> {
+    // An id from the index: letters, digits and hyphens, safe in a selector.
+    let lesson = lesson(id)?;
+    web_sys::window()?
+        .document()?
+        .query_selector(&format!("script[{LESSON_JSON}=\"{}\"]", lesson.id))
+        .ok()??
+        .text_content()
+}
+
+/// The address of lesson `id`'s file, seen from the page at `pathname`: in
+/// `lessons/` at the app's root (`/base/` or `/base/index.html` →
+/// `/base/lessons/<id>.json`, and so from `/base/lessons/<other>.html`).
+pub fn lesson_url(pathname: &str, id: &str) -> String {
+    let root = super::first_view::root_of_lesson_page(pathname).unwrap_or_else(|| {
+        let end = pathname.rfind('/').map_or(0, |slash| slash + 1);
+        pathname.get(..end).unwrap_or_default()
+    });
+    let root = if root.is_empty() { "/" } else { root };
+    format!("{root}lessons/{id}.json")
+}
+
+/// Lesson `id`'s text from the app's own file ([`lesson_url`]), or why it
+/// did not arrive (the page's CSP allows `connect-src 'self'` only).
+pub async fn fetch(id: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("there is no window")?;
+    let pathname = window.location().pathname().unwrap_or_default();
+    let url = lesson_url(&pathname, id);
+    let response = JsFuture::from(window.fetch_with_str(&url))
+        .await
+        .map_err(|_| format!("{url} did not arrive (is the network down?)"))?
+        .dyn_into::<web_sys::Response>()
+        .map_err(|_| "the browser's fetch gave no response".to_owned())?;
+    if !response.ok() {
+        return Err(format!("{url} answered {}", response.status()));
+    }
+    let text = response
+        .text()
+        .map_err(|_| format!("{url} could not be read"))?;
+    JsFuture::from(text)
+        .await
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| format!("{url} could not be read"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lesson_url;
+
+    #[test]
+    fn a_lesson_file_is_in_lessons_at_the_apps_root() {
+        assert_eq!(lesson_url("/", "a"), "/lessons/a.json");
+        assert_eq!(lesson_url("/index.html", "a"), "/lessons/a.json");
+        assert_eq!(lesson_url("/base/", "a"), "/base/lessons/a.json");
+        assert_eq!(lesson_url("/base/index.html", "a"), "/base/lessons/a.json");
+        assert_eq!(
+            lesson_url("/base/lessons/b.html", "a"),
+            "/base/lessons/a.json"
+        );
+        assert_eq!(lesson_url("", "a"), "/lessons/a.json");
+    }
+}

@@ -52,6 +52,9 @@ pub const COURSE: &[&str] = &[
     "preflight-401-auth-before-cors",
     "mixed-content-http-api-from-https-page",
     "login-redirect-looks-like-cors",
+    "local-network-access-asks-the-user",
+    "local-network-access-permission-granted",
+    "local-network-access-target-address-space",
     // Security.
     "security-reflected-origin-with-credentials",
     "security-null-origin-refused",

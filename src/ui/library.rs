@@ -7,7 +7,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::share::bundled_scenarios;
+use super::bundled::LESSONS;
 use crate::scenario::Level;
 
 /// One lesson as the library lists it.
@@ -25,27 +25,19 @@ pub struct Entry {
     pub tags: Vec<String>,
 }
 
-/// The first sentence of a lesson text (up to the first ". " or the end of
-/// the first paragraph).
-pub fn summary(lesson: &str) -> String {
-    let paragraph = lesson.trim().split("\n\n").next().unwrap_or_default();
-    let sentence = match paragraph.find(". ") {
-        Some(end) => paragraph.get(..=end).unwrap_or(paragraph),
-        None => paragraph,
-    };
-    sentence.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use super::summary::summary;
 
-/// Every bundled scenario as a library entry, in file order.
+/// Every bundled lesson as a library entry, in file order (from the
+/// lesson index: no lesson's text is read).
 pub fn entries() -> Vec<Entry> {
-    bundled_scenarios()
-        .into_iter()
-        .map(|s| Entry {
-            title: s.title.clone().unwrap_or_else(|| s.id.clone()),
-            summary: summary(s.lesson.as_deref().unwrap_or_default()),
-            level: s.level,
-            tags: s.tags,
-            id: s.id,
+    LESSONS
+        .iter()
+        .map(|lesson| Entry {
+            id: lesson.id.to_owned(),
+            title: lesson.title.to_owned(),
+            summary: lesson.summary.to_owned(),
+            level: lesson.level,
+            tags: lesson.tags.iter().map(|t| (*t).to_owned()).collect(),
         })
         .collect()
 }

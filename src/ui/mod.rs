@@ -17,7 +17,9 @@
 //! - [`client_editor`], [`server_editor`], [`header_rows`]: the editors.
 //! - [`code`]: the request printed as a `fetch()` or XHR call.
 //! - [`paste`]: "Why is my request blocked?" (a paste → `diagnose` → findings).
-//! - [`share`], [`bundled`]: local storage, share links, bundled scenarios.
+//! - [`share`], [`bundled`]: local storage, share links, the bundled lessons
+//!   (an index in the wasm; each lesson's text read when it is opened).
+//! - [`summary`]: a lesson's first sentence (shared with `build.rs`).
 //! - [`trace`]: the trace views (stage cards, diagram, console, fixes, cache).
 //! - [`library`], [`predict`], [`course`]: classroom mode (the lesson library;
 //!   predict, then reveal; the course path and its progress).
@@ -43,6 +45,7 @@ pub mod server_editor;
 pub mod share;
 pub mod state;
 pub mod store;
+pub mod summary;
 pub mod trace;
 pub mod views;
 
@@ -53,8 +56,9 @@ use crate::scenario::{parse_scenario, Scenario};
 pub use self::app::App;
 
 /// The scenario the app opens with when nothing is stored (a version-1
-/// scenario file): the bundled lesson's text as `build.rs` wrote it, so the
-/// wasm holds it once.
+/// scenario file): the bundled lesson's text as `build.rs` wrote it, the
+/// only lesson text in the wasm (the others are read when opened:
+/// [`bundled`]).
 pub const DEFAULT_SCENARIO: &str = include_str!(concat!(
     env!("OUT_DIR"),
     "/scenarios/json-post-without-allow-headers.json"

@@ -1,7 +1,7 @@
 //! Keeping and sharing the state: local storage and the URL fragment.
 //!
 //! - `#s=<base64url of the scenario's compact JSON>` reopens a scenario exactly.
-//! - `#scenario=<id>` opens a bundled scenario (see [`super::bundled`]).
+//! - `#scenario=<id>` opens a bundled lesson (see [`super::bundled`]).
 //!
 //! Whatever is read back goes through [`parse_scenario`], so a corrupt or
 //! hand-edited value becomes a notice, never a panic.
@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use gloo_storage::{LocalStorage, Storage};
 
-use super::bundled::BUNDLED;
+use super::bundled::{self, LESSONS};
 use crate::diagnose::redact::{redact, Redaction};
 use crate::scenario::{parse_scenario, Scenario};
 
@@ -26,8 +26,10 @@ pub enum HashRequest {
     None,
     /// A shared scenario.
     Shared(Box<Scenario>),
-    /// A bundled scenario, by id.
-    Bundled(Box<Scenario>),
+    /// A bundled lesson, by id (one in [`LESSONS`]), still to be read.
+    Bundled(String),
+    /// A bundled lesson, read (its page carried its text).
+    Lesson(Box<Scenario>),
     /// A fragment that could not be read: why.
     Broken(String),
 }
@@ -42,53 +44,37 @@ pub fn read_hash(hash: &str) -> HashRequest {
         };
     }
     if let Some(id) = hash.strip_prefix("scenario=") {
-        return match bundled(id) {
-            Some(scenario) => HashRequest::Bundled(Box::new(scenario)),
+        return match bundled::lesson(id) {
+            Some(lesson) => HashRequest::Bundled(lesson.id.to_owned()),
             None => HashRequest::Broken(format!("There is no bundled scenario called {id:?}.")),
         };
     }
     HashRequest::None
 }
 
-/// The bundled scenario with this id (only that file is fully loaded).
-pub fn bundled(id: &str) -> Option<Scenario> {
-    BUNDLED
-        .iter()
-        .find(|text| heading(text).is_some_and(|h| h.id == id))
-        .and_then(|text| parse_scenario(text).ok())
-}
-
-/// A bundled file's id and title, read without loading the whole scenario.
-#[derive(serde::Deserialize)]
-struct Heading {
-    id: String,
-    title: Option<String>,
-}
-
-fn heading(text: &str) -> Option<Heading> {
-    serde_json::from_str(text).ok()
-}
-
-/// Every bundled scenario's `(id, title)` (the id when it has no title), in
-/// file order: what the lesson menu needs at start-up, for a fraction of the
-/// cost of loading all of them (no URL parsing, no unknown-field checks).
+/// Every bundled lesson's `(id, title)`, in file order: what the lesson
+/// menu and the course list.
 pub fn bundled_titles() -> Vec<(String, String)> {
-    BUNDLED
+    LESSONS
         .iter()
-        .filter_map(|text| heading(text))
-        .map(|h| {
-            let title = h.title.unwrap_or_else(|| h.id.clone());
-            (h.id, title)
-        })
+        .map(|lesson| (lesson.id.to_owned(), lesson.title.to_owned()))
         .collect()
 }
 
-/// Every bundled scenario that parses, in file order.
-pub fn bundled_scenarios() -> Vec<Scenario> {
-    BUNDLED
-        .iter()
-        .filter_map(|text| parse_scenario(text).ok())
-        .collect()
+/// Reads lesson `id`'s text (as [`bundled::on_page`] or [`bundled::fetch`]
+/// gave it): the scenario, or why it does not load.
+pub fn read_lesson(id: &str, text: Result<String, String>) -> Result<Scenario, String> {
+    let title = bundled::lesson(id).map_or(id, |lesson| lesson.title);
+    let scenario = text
+        .and_then(|text| parse_scenario(&text).map_err(|e| e.to_string()))
+        .map_err(|why| format!("The lesson \u{201c}{title}\u{201d} could not be loaded: {why}."))?;
+    if scenario.id != id {
+        return Err(format!(
+            "The lesson \u{201c}{title}\u{201d} could not be loaded: its file holds {:?}.",
+            scenario.id
+        ));
+    }
+    Ok(scenario)
 }
 
 /// The fragment (without `#`) that reopens `scenario` exactly.

@@ -10,7 +10,9 @@ use chromiumoxide::browser::{Browser, BrowserConfig, BrowserConfigBuilder};
 use chromiumoxide::cdp::browser_protocol::audits::{
     EnableParams as AuditsEnableParams, EventIssueAdded,
 };
-use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::browser::{
+    BrowserContextId, PermissionDescriptor, PermissionSetting, SetPermissionParams,
+};
 use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
 use chromiumoxide::cdp::browser_protocol::network::{EventLoadingFailed, EventRequestWillBeSent};
 use chromiumoxide::cdp::browser_protocol::target::{
@@ -25,8 +27,8 @@ use tokio::task::JoinHandle;
 
 use super::driver::{Driver, Tab};
 use super::events::{EventLog, Seen};
-use super::failure_kinds;
-use crate::scenario::{NetworkErrorKind, Scenario};
+use super::{address_spaces, failure_kinds};
+use crate::scenario::{NetworkErrorKind, PermissionState, Scenario};
 
 /// Where Chromium is looked for when `CORS_LAB_CHROMIUM` is not set.
 pub const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
@@ -95,18 +97,21 @@ impl Chromium {
     /// Launches `executable` headless with a fresh profile, every hostname
     /// resolving to `ip`.
     pub(crate) async fn launch(executable: &Path, ip: Ipv4Addr) -> Result<Self, String> {
-        Chromium::launch_resolving(executable, ip, &[]).await
+        Chromium::launch_for(executable, ip, &[], "").await
     }
 
     /// Launches as [`Chromium::launch`] does, except that `unresolvable`
-    /// names resolve nowhere (`~NOTFOUND`: `net::ERR_NAME_NOT_RESOLVED`).
+    /// names resolve nowhere (`~NOTFOUND`: `net::ERR_NAME_NOT_RESOLVED`) and
+    /// `space_overrides` (`IP:PORT=space,…`, see `address_spaces`) give
+    /// ports of `ip` another IP address space than loopback.
     /// Certificates are trusted only when made with verify's own key
     /// (`--ignore-certificate-errors-spki-list`), so a scenario's untrusted
     /// one fails as it would for users.
-    pub(crate) async fn launch_resolving(
+    pub(crate) async fn launch_for(
         executable: &Path,
         ip: Ipv4Addr,
         unresolvable: &[String],
+        space_overrides: &str,
     ) -> Result<Self, String> {
         if !executable.exists() {
             return Err(format!(
@@ -126,7 +131,11 @@ impl Chromium {
         let resolver_rules = resolver_rules.join(", ");
         let trusted = super::certificate::trusted_spki_sha256()?;
         // chromiumoxide would otherwise tell every page to ignore certificate errors.
-        let config = headless_chromium(executable, profile.path())
+        let mut config = headless_chromium(executable, profile.path());
+        if !space_overrides.is_empty() {
+            config = config.arg(("ip-address-space-overrides", space_overrides));
+        }
+        let config = config
             .respect_https_errors()
             .arg(("ignore-certificate-errors-spki-list", trusted.as_str()))
             .args([
@@ -228,7 +237,77 @@ impl Driver for Chromium {
             return None;
         }
         let unresolvable = failure_kinds::hosts_failing(scenario, NetworkErrorKind::Dns);
-        Some(Chromium::launch_resolving(&self.executable, self.ip, &unresolvable).await)
+        let spaces = match address_spaces::port_spaces(scenario) {
+            Ok(spaces) => spaces,
+            Err(e) => return Some(Err(e)),
+        };
+        let overrides = address_spaces::chromium_overrides(self.ip, &spaces);
+        Some(Chromium::launch_for(&self.executable, self.ip, &unresolvable, &overrides).await)
+    }
+
+    /// A page whose context has the scenario's `lna_permissions` set (CDP
+    /// `Browser.setPermission` with the split names `loopback-network` /
+    /// `local-network`; Chromium 156 accepts the old umbrella name
+    /// `local-network-access` too, but it grants nothing).
+    ///
+    /// A scenario that meets Local Network Access also gets a second CDP
+    /// session on its page (`raw_cors_errors`), for the CorsErrors that
+    /// chromiumoxide's types do not know.
+    async fn open_tab_for(&self, scenario: &Scenario) -> Option<Result<ScenarioPage, String>> {
+        let meets_lna = address_spaces::port_spaces(scenario).is_ok_and(|s| !s.is_empty());
+        if scenario.lna_permissions.is_empty() && !meets_lna {
+            return None;
+        }
+        let (origin, _) = super::page_run::page_origin(scenario);
+        let mut page = match self.open_tab().await {
+            Ok(page) => page,
+            Err(e) => return Some(Err(e)),
+        };
+        if meets_lna {
+            let listening = super::raw_cors_errors::listen(
+                self.browser.websocket_address(),
+                page.page.target_id().inner(),
+                page.log.clone(),
+            )
+            .await;
+            match listening {
+                Ok(task) => page.listeners.push(task),
+                Err(e) => {
+                    self.close_tab(page).await;
+                    return Some(Err(e));
+                }
+            }
+        }
+        for (permission, state) in &scenario.lna_permissions {
+            let setting = match state {
+                PermissionState::Granted => PermissionSetting::Granted,
+                PermissionState::Denied => PermissionSetting::Denied,
+                PermissionState::Prompt => PermissionSetting::Prompt,
+            };
+            let params = SetPermissionParams::builder()
+                .permission(PermissionDescriptor::new(permission.as_str()))
+                .setting(setting)
+                .origin(origin.clone())
+                .browser_context_id(page.context.clone())
+                .build();
+            let set = match params {
+                Ok(params) => self
+                    .browser
+                    .execute(params)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = set {
+                self.close_tab(page).await;
+                return Some(Err(format!(
+                    "cannot set the {} permission: {e}",
+                    permission.as_str()
+                )));
+            }
+        }
+        Some(Ok(page))
     }
 
     async fn close(mut self) {

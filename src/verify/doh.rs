@@ -63,7 +63,7 @@ impl Resolver {
         let acceptor = TlsAcceptor::from(tls);
         let address = SocketAddr::from((ip, port));
         let unresolvable = std::sync::Arc::new(unresolvable);
-        let listener = TcpListener::bind(address).await.map_err(|e| {
+        let listener = bind_when_free(address).await.map_err(|e| {
             format!("cannot listen on {address} (the DNS-over-HTTPS resolver for Firefox): {e}")
         })?;
         let mut tasks = JoinSet::new();
@@ -231,6 +231,23 @@ fn is_firefox_service(name: &str) -> bool {
     ]
     .iter()
     .any(|domain| name == *domain || name.ends_with(&format!(".{domain}")))
+}
+
+/// Binds `address`, waiting (at most 3 s) while it is still in use: the
+/// resolver of the browser launched for the worker's previous scenario
+/// closes its listener when its aborted task is dropped, which the
+/// runtime does a moment after the browser closed.
+async fn bind_when_free(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let mut tries = 0;
+    loop {
+        match TcpListener::bind(address).await {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && tries < 30 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub(super) fn browser_limit(scenario: &Scenario, browser: RealBrowser) -> Option
     // Not reproduced in WebKitGTK: its names resolve through the system's
     // resolver for the whole run, and its certificate trust is not per host.
     if browser == RealBrowser::Webkit
-        && (needs_own_browser(scenario)
+        && (!hosts_failing(scenario, NetworkErrorKind::Dns).is_empty()
             || !hosts_failing(scenario, NetworkErrorKind::Tls).is_empty())
     {
         return Some(
@@ -101,6 +101,21 @@ pub(super) fn browser_limit(scenario: &Scenario, browser: RealBrowser) -> Option
             .filter_map(|url| url.host_str().map(str::to_owned))
             .any(|host| !hosts_failing(scenario, NetworkErrorKind::Tls).contains(&host))
     };
+    // Firefox resolves `localhost` itself, to 127.0.0.1, never asking the
+    // worker's resolver; nothing of verify listens there (observed: a
+    // granted `http://localhost:9005` call ended in `CORS request did not
+    // succeed` while Chromium, mapping it to the worker, reached it).
+    let names_localhost = || {
+        super::page_run::scenario_urls(scenario, &format!("{}/", scenario.page))
+            .iter()
+            .any(|url| url.host_str() == Some("localhost"))
+    };
+    if browser == RealBrowser::Firefox && names_localhost() {
+        return Some(
+            "Firefox resolves `localhost` itself, to 127.0.0.1, where verify's worker (127.0.0.N) does not listen: give the server a name (and `address_spaces` its space)"
+                .to_owned(),
+        );
+    }
     if browser == RealBrowser::Firefox && has_tls && other_https() {
         return Some(
             "Firefox is told to distrust certificates per user context, not per host: a `tls` rule's scenario may use https only for the `tls` host"
@@ -112,9 +127,11 @@ pub(super) fn browser_limit(scenario: &Scenario, browser: RealBrowser) -> Option
 
 /// Whether the scenario needs a browser of its own: names that must not
 /// resolve are given at launch (Chromium's resolver rules, Firefox's own
-/// resolver), and a browser's DNS cache outlives a scenario.
+/// resolver), and a browser's DNS cache outlives a scenario; so are the
+/// address spaces of Local Network Access (`super::address_spaces`).
 pub(super) fn needs_own_browser(scenario: &Scenario) -> bool {
     !hosts_failing(scenario, NetworkErrorKind::Dns).is_empty()
+        || super::address_spaces::port_spaces(scenario).is_ok_and(|spaces| !spaces.is_empty())
 }
 
 #[cfg(test)]

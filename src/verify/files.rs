@@ -62,6 +62,9 @@ pub(super) fn prepare(file: &Path, browser: RealBrowser) -> Result<Prepared, Str
     if let Some(problem) = super::failure_kinds::kinds_problem(&scenario) {
         return Err(format!("cannot verify: {problem}"));
     }
+    if let Err(problem) = super::address_spaces::port_spaces(&scenario) {
+        return Err(format!("cannot verify: {problem}"));
+    }
     if browser == RealBrowser::Webkit {
         if let Some(reason) = webkit_cannot_stand_for_safari(&scenario) {
             return Ok(Prepared::Skip(scenario.id, reason));
@@ -132,6 +135,9 @@ pub fn skip_reason_for(scenario: &Scenario, browser: RealBrowser) -> Option<Stri
         _ => {}
     }
     if let Some(limit) = super::failure_kinds::browser_limit(scenario, browser) {
+        return Some(limit);
+    }
+    if let Some(limit) = super::address_spaces::browser_limit(scenario, browser) {
         return Some(limit);
     }
     let needed = request_times(&scenario.requests)

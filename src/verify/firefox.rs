@@ -43,8 +43,8 @@ use tokio::task::JoinHandle;
 use super::doh::{self, Resolver};
 use super::driver::{Driver, Tab};
 use super::events::{EventLog, Seen};
-use super::failure_kinds;
-use crate::scenario::{NetworkErrorKind, Scenario};
+use super::{address_spaces, failure_kinds};
+use crate::scenario::{NetworkErrorKind, PermissionState, Scenario};
 
 /// Where Firefox is looked for when `CORS_LAB_FIREFOX` is not set.
 pub const DEFAULT_FIREFOX: &str = "/usr/bin/firefox-esr";
@@ -267,19 +267,21 @@ impl Firefox {
     /// mock server's self-signed certificates.
     pub(crate) async fn launch(executable: &Path, ip: Ipv4Addr) -> Result<Self, String> {
         let resolver = Resolver::start(ip).await?;
-        Firefox::launch_with(executable, ip, resolver, doh::DOH_PORT).await
+        Firefox::launch_with(executable, ip, resolver, doh::DOH_PORT, Vec::new()).await
     }
 
     /// Launches as [`Firefox::launch`] does, with its own resolver (on
-    /// another port) that answers `unresolvable` names with NXDOMAIN.
-    async fn launch_resolving(
+    /// another port) that answers `unresolvable` names with NXDOMAIN, and
+    /// `extra_prefs` (name, JavaScript value) in its `user.js`.
+    async fn launch_for(
         executable: &Path,
         ip: Ipv4Addr,
         unresolvable: Vec<String>,
+        extra_prefs: Vec<(&'static str, String)>,
     ) -> Result<Self, String> {
         let port = doh::DOH_PORT + 1;
         let resolver = Resolver::start_on(ip, port, unresolvable).await?;
-        Firefox::launch_with(executable, ip, resolver, port).await
+        Firefox::launch_with(executable, ip, resolver, port, extra_prefs).await
     }
 
     async fn launch_with(
@@ -287,6 +289,7 @@ impl Firefox {
         ip: Ipv4Addr,
         resolver: Resolver,
         resolver_port: u16,
+        extra_prefs: Vec<(&'static str, String)>,
     ) -> Result<Self, String> {
         if !executable.exists() {
             return Err(format!(
@@ -303,6 +306,9 @@ impl Firefox {
             Resolver::uri(ip, resolver_port)
         );
         for (name, value) in PREFS {
+            prefs.push_str(&format!("user_pref(\"{name}\", {value});\n"));
+        }
+        for (name, value) in &extra_prefs {
             prefs.push_str(&format!("user_pref(\"{name}\", {value});\n"));
         }
         std::fs::write(profile.path().join("user.js"), prefs)
@@ -351,7 +357,8 @@ impl Firefox {
             .call(
                 "session.new",
                 json!({ "capabilities": { "alwaysMatch": { "acceptInsecureCerts": true } } }),
-                COMMAND_LIMIT,
+                // Part of the launch: a busy machine slows a fresh profile's first session.
+                LAUNCH_LIMIT,
             )
             .await?;
         connection
@@ -399,22 +406,76 @@ impl Driver for Firefox {
             return None;
         }
         let unresolvable = failure_kinds::hosts_failing(scenario, NetworkErrorKind::Dns);
-        Some(Firefox::launch_resolving(&self.executable, self.ip, unresolvable).await)
+        let spaces = match address_spaces::port_spaces(scenario) {
+            Ok(spaces) => spaces,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut prefs: Vec<(&'static str, String)> =
+            address_spaces::firefox_overrides(self.ip, &spaces)
+                .into_iter()
+                .map(|(name, list)| (name, format!("{list:?}")))
+                .collect();
+        if !prefs.is_empty() {
+            // Nobody answers the permission prompt: let it end (denied) within the request.
+            prefs.push((
+                "network.lna.prompt.timeout",
+                address_spaces::FIREFOX_PROMPT_TIMEOUT_MS.to_string(),
+            ));
+        }
+        Some(Firefox::launch_for(&self.executable, self.ip, unresolvable, prefs).await)
     }
 
     /// A scenario with a `tls` rule runs in a user context that does not
     /// accept the mock server's certificates (the session does, for every
     /// other context): Firefox ESR 153 takes `acceptInsecureCerts` per user
     /// context (FINDINGS-beyond-cors.md §1).
+    ///
+    /// The scenario's `lna_permissions` are set in the new user context
+    /// (BiDi `permissions.setPermission`; Firefox 153 knows the split names
+    /// `loopback-network` / `local-network` only).
     async fn open_tab_for(&self, scenario: &Scenario) -> Option<Result<FirefoxTab, String>> {
         let distrusts = !failure_kinds::hosts_failing(scenario, NetworkErrorKind::Tls).is_empty();
-        if !distrusts {
+        if !distrusts && scenario.lna_permissions.is_empty() {
             return None;
         }
-        Some(
-            self.open_tab_in(json!({ "acceptInsecureCerts": false }))
-                .await,
-        )
+        let params = if distrusts {
+            json!({ "acceptInsecureCerts": false })
+        } else {
+            json!({})
+        };
+        let tab = match self.open_tab_in(params).await {
+            Ok(tab) => tab,
+            Err(e) => return Some(Err(e)),
+        };
+        let (origin, _) = super::page_run::page_origin(scenario);
+        for (permission, state) in &scenario.lna_permissions {
+            let state = match state {
+                PermissionState::Granted => "granted",
+                PermissionState::Denied => "denied",
+                PermissionState::Prompt => "prompt",
+            };
+            let set = self
+                .connection
+                .call(
+                    "permissions.setPermission",
+                    json!({
+                        "descriptor": { "name": permission.as_str() },
+                        "state": state,
+                        "origin": origin,
+                        "userContext": tab.user_context,
+                    }),
+                    COMMAND_LIMIT,
+                )
+                .await;
+            if let Err(e) = set {
+                self.close_tab_now(tab).await;
+                return Some(Err(format!(
+                    "cannot set the {} permission: {e}",
+                    permission.as_str()
+                )));
+            }
+        }
+        Some(Ok(tab))
     }
 
     async fn close_tab(&self, tab: FirefoxTab) {

@@ -33,6 +33,8 @@
     if (spec.body !== undefined && spec.body !== null) init.body = spec.body;
     // The page's own limit (`timeout_ms`): it aborts a request nobody answers.
     if (spec.timeout_ms) init.signal = AbortSignal.timeout(spec.timeout_ms);
+    // Local Network Access: the space the script expects the server in.
+    if (spec.target_address_space) init.targetAddressSpace = spec.target_address_space;
     try {
       const response = await fetch(spec.url, init);
       out.settled = "resolved";

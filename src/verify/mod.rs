@@ -12,6 +12,7 @@
 //! another, so every console line and server hit belongs to the request in flight.
 //! `CORS_LAB_VERIFY_DEBUG=1` prints every raw event and server hit to stderr.
 
+mod address_spaces;
 mod browser;
 mod certificate;
 mod commands;
@@ -26,6 +27,7 @@ mod http1;
 mod observe;
 mod own_replies;
 mod page_run;
+mod raw_cors_errors;
 pub mod report;
 mod server;
 mod slot;
@@ -373,6 +375,12 @@ struct Pages<T> {
     spare: Option<T>,
     /// The last scenario's page, closed while the next one runs.
     finished: Option<T>,
+    /// Whether a spare page is opened while a scenario runs: not in a
+    /// browser launched for one scenario, where it would go unused and
+    /// would take the foreground from the running page (Firefox shows a
+    /// Local Network Access prompt, and starts its timeout, only in the
+    /// selected tab).
+    open_spares: bool,
 }
 
 async fn serve<D: Driver>(driver: D, ip: Ipv4Addr, work: &Work) -> String {
@@ -381,6 +389,7 @@ async fn serve<D: Driver>(driver: D, ip: Ipv4Addr, work: &Work) -> String {
     let mut pages = Pages {
         spare: None,
         finished: None,
+        open_spares: true,
     };
     while let Some(job) = work.next() {
         let status = match driver.own_browser(&job.scenario).await {
@@ -391,6 +400,7 @@ async fn serve<D: Driver>(driver: D, ip: Ipv4Addr, work: &Work) -> String {
                 let mut own_pages = Pages {
                     spare: None,
                     finished: None,
+                    open_spares: false,
                 };
                 let status = run_job(&own, ip, &job, &mut own_pages).await;
                 close_if_any(&own, own_pages.spare).await;
@@ -433,7 +443,7 @@ async fn run_job<D: Driver>(
         };
         // Meanwhile: close the previous scenario's page, open the next one's
         // (unless a page made for this scenario left the spare one unused).
-        let need_spare = pages.spare.is_none();
+        let need_spare = pages.open_spares && pages.spare.is_none();
         let (result, next, ()) = tokio::join!(
             run_scenario(&page, ip, scenario, &job.engine),
             async {

@@ -69,6 +69,9 @@ fn page_response(setup: &ServerSetup) -> Reply {
     if let Some(policy) = &setup.page_csp {
         headers.push(("Content-Security-Policy".to_owned(), policy.clone()));
     }
+    if let Some(policy) = &setup.page_coep {
+        headers.push(("Cross-Origin-Embedder-Policy".to_owned(), policy.clone()));
+    }
     plain_response(200, headers, &setup.page_html)
 }
 

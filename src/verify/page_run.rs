@@ -131,6 +131,7 @@ pub(super) async fn run_scenario<T: Tab>(
         ),
         sandbox_page,
         page_csp: scenario.page_csp.clone(),
+        page_coep: scenario.page_coep.map(|policy| policy.as_str().to_owned()),
         ports: ports.into_iter().collect(),
         commands: page.commands(),
     };

@@ -73,6 +73,8 @@ pub(crate) struct ServerSetup {
     /// `Content-Security-Policy`, and the harness script from
     /// [`harness_page::SCRIPT_PATH`](super::harness_page::SCRIPT_PATH).
     pub(crate) page_csp: Option<String>,
+    /// The scenario's `page_coep`: the page's `Cross-Origin-Embedder-Policy`.
+    pub(crate) page_coep: Option<String>,
     /// The ports to listen on.
     pub(crate) ports: Vec<u16>,
     /// The page's command queue, for a browser driven through the page
@@ -540,6 +542,7 @@ mod tests {
             page_html: String::new(),
             sandbox_page: false,
             page_csp: None,
+            page_coep: None,
             ports: Vec::new(),
             commands: Some(commands.clone()),
         };
@@ -595,6 +598,7 @@ mod tests {
                 sandbox_page: false,
                 commands: None,
                 page_csp: None,
+                page_coep: None,
                 ports: Vec::new(),
             };
             let shared = Shared::new(setup, None, tls.clone());

@@ -67,6 +67,7 @@ pub(crate) fn answer(mut stream: TcpStream, dist: &Path) {
         Some("css") => "text/css; charset=utf-8",
         Some("svg") => "image/svg+xml",
         Some("wasm") => "application/wasm",
+        Some("json") => "application/json",
         _ => "application/octet-stream",
     };
     let head = format!(

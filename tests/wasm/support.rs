@@ -3,10 +3,18 @@
 //! shares one page), the app mounted into it, a flush of Yew's scheduler, and
 //! small DOM readers. Each test file includes it with
 //! `#[path = "wasm/support.rs"] mod support;`.
+//!
+//! The test page carries every lesson's text as a lesson's own pre-rendered
+//! page carries its one ([`carry_lessons`]): the app reads a lesson it opens
+//! from there, by its shipped code path (`cors_lab::ui::bundled::on_page`).
+//! The other path, `lessons/<id>.json`, is not served here (the runner
+//! answers 404): `tests/e2e_*.rs` open lessons from the built `dist/`.
 #![allow(dead_code)] // not every test file uses every helper
 
 use std::time::Duration;
 
+use cors_lab::scenario::{parse_scenario, Scenario};
+use cors_lab::ui::bundled::LESSON_JSON;
 use cors_lab::ui::App;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -15,8 +23,66 @@ pub(crate) fn window() -> web_sys::Window {
     web_sys::window().expect("the test runs in a window")
 }
 
-/// Clears storage and the fragment, then returns a new `<div>` on the page.
+/// Every lesson's text as `build.rs` wrote it, in file-name order: what
+/// `scripts/prerender` ships as `lessons/<id>.json` and in each lesson's page.
+pub(crate) const LESSON_TEXTS: &[&str] = include!(concat!(env!("OUT_DIR"), "/lesson_texts.rs"));
+
+/// Every lesson, parsed.
+pub(crate) fn lessons() -> Vec<Scenario> {
+    LESSON_TEXTS
+        .iter()
+        .map(|text| parse_scenario(text).expect("every lesson loads"))
+        .collect()
+}
+
+/// The lesson with this id.
+pub(crate) fn lesson(id: &str) -> Scenario {
+    lessons()
+        .into_iter()
+        .find(|lesson| lesson.id == id)
+        .unwrap_or_else(|| panic!("{id} is a lesson"))
+}
+
+/// Puts every lesson's text in the page (once) as a lesson's page carries
+/// its own: `<script type="application/json" data-lesson-json="<id>">`.
+pub(crate) fn carry_lessons() {
+    let document = window().document().expect("a document");
+    for text in LESSON_TEXTS {
+        let id = parse_scenario(text).expect("every lesson loads").id;
+        let selector = format!("script[{LESSON_JSON}=\"{id}\"]");
+        if document.query_selector(&selector).ok().flatten().is_some() {
+            continue;
+        }
+        let block = document
+            .create_element("script")
+            .expect("can create a script");
+        block.set_attribute("type", "application/json").expect("ok");
+        block.set_attribute(LESSON_JSON, &id).expect("ok");
+        block.set_text_content(Some(text));
+        document
+            .head()
+            .expect("the page has a head")
+            .append_child(&block)
+            .expect("can attach the block");
+    }
+}
+
+/// Removes lesson `id`'s text from the page ([`carry_lessons`] puts it back).
+pub(crate) fn drop_lesson(id: &str) {
+    let document = window().document().expect("a document");
+    if let Some(block) = document
+        .query_selector(&format!("script[{LESSON_JSON}=\"{id}\"]"))
+        .ok()
+        .flatten()
+    {
+        block.remove();
+    }
+}
+
+/// Clears storage and the fragment, then returns a new `<div>` on the page
+/// (which carries every lesson: [`carry_lessons`]).
 pub(crate) fn fresh_root() -> Element {
+    carry_lessons();
     let storage = window()
         .local_storage()
         .ok()

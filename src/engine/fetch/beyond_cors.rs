@@ -9,16 +9,19 @@ use std::ops::ControlFlow;
 
 use url::Url;
 
-use super::main_fetch::Ending;
+use super::main_fetch::{Chain, Ending};
+use super::tainting::Tainting;
 use super::FetchContext;
 use crate::engine::failure::Failure;
 use crate::engine::headers::HeaderList;
 use crate::engine::local_network::{address_space_of, local_network_access_check};
+use crate::engine::method::is_cors_safelisted_method;
 use crate::engine::origin::Origin;
 use crate::engine::request::Request;
 use crate::engine::resource_policy::{
     cross_origin_resource_policy_check, opaque_response_blocking,
 };
+use crate::engine::safelist::cors_unsafe_request_header_names;
 use crate::engine::server::WireResponse;
 use crate::engine::step::StepKind;
 use crate::scenario::Api;
@@ -34,6 +37,7 @@ use crate::scenario::Api;
 pub(super) fn check_local_network_access(
     ctx: &mut FetchContext<'_>,
     request: &Request,
+    chain: &Chain,
     current: &Url,
 ) -> ControlFlow<Ending> {
     let Some(lna) = ctx.profile.local_network_access else {
@@ -61,10 +65,23 @@ pub(super) fn check_local_network_access(
             Failure::LocalNetworkAccess {
                 target: target_space,
                 denial,
+                needs_preflight: needs_cors_preflight(ctx, request, chain),
             },
             None,
         )),
     }
+}
+
+/// Whether HTTP fetch would make a CORS preflight for the chain's request
+/// (its step 4.3: "makeCORSPreflight is true and … there is no method cache
+/// entry match … or at least one item in the CORS-unsafe request-header
+/// names … for which there is no header-name cache entry match"), the cache
+/// left aside: a refused target never answered a preflight to fill it.
+fn needs_cors_preflight(ctx: &FetchContext<'_>, request: &Request, chain: &Chain) -> bool {
+    chain.tainting == Tainting::Cors
+        && (request.use_cors_preflight
+            || !is_cors_safelisted_method(&chain.method)
+            || !cors_unsafe_request_header_names(&chain.headers, ctx.profile).is_empty())
 }
 
 /// HTTP fetch: "If either request's response tainting or response's type is

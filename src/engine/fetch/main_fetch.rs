@@ -198,7 +198,7 @@ fn main_fetch_for_current_url(
     let after_redirect = chain.url_list.len() > 1;
     chain.tainting = choose_path(ctx, request, chain.tainting, &current, after_redirect)?;
     // Issue 13 family 4: Local Network Access, before anything is sent.
-    beyond_cors::check_local_network_access(ctx, request, &current)?;
+    beyond_cors::check_local_network_access(ctx, request, chain, &current)?;
     let origin = serialize_request_origin(ctx.page, &chain.url_list);
     if after_redirect && origin == "null" && chain.tainting == Tainting::Cors {
         ctx.record(StepKind::OriginTainted);

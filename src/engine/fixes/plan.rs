@@ -265,7 +265,7 @@ pub fn advice_for(failure: &Failure) -> Fix {
         Failure::InvalidRedirectLocation { .. } => Advice::RedirectLocation,
         Failure::UnsupportedScheme { .. } => Advice::UnsupportedScheme,
         Failure::WebSocketHandshake { .. } => Advice::WebSocketHandshake,
-        Failure::LocalNetworkAccess { target, denial } => Advice::LocalNetworkAccess {
+        Failure::LocalNetworkAccess { target, denial, .. } => Advice::LocalNetworkAccess {
             target: *target,
             denial: denial.clone(),
         },

@@ -9,8 +9,8 @@
 //! (LNA's "Local Network Access permission required/detected" info lines,
 //! ORB's two warnings, "Loading failed for the <script>"), which the
 //! console verify reads (WebDriver BiDi `log.entryAdded`) never carries; their
-//! text is rendered by [`firefox_lna_permission_required`] and
-//! [`firefox_orb_lines`] for `diagnose`.
+//! text is rendered by [`firefox_lna_permission_required`],
+//! [`firefox_lna_detected`] and [`firefox_orb_lines`] for `diagnose`.
 
 use super::*;
 use crate::engine::local_network::LnaDenial;
@@ -63,14 +63,23 @@ pub(super) fn render(
         // Chromium's LNA refusal is a CORS line (chrome::reason).
         (Failure::LocalNetworkAccess { .. }, Browser::Chrome) => return None,
         // Firefox: the content process reports it as a failed CORS request;
-        // an element (no-cors) prints nothing there.
-        (Failure::LocalNetworkAccess { .. }, _) => Rendered {
+        // an element (no-cors) prints nothing there. Firefox checks each
+        // connection, the preflight's first: a refused preflight, then the
+        // cancelled request, print the line once each (as for any preflight
+        // whose connection failed).
+        (
+            Failure::LocalNetworkAccess {
+                needs_preflight, ..
+            },
+            _,
+        ) => Rendered {
             console: if context.mode == Mode::NoCors {
                 Vec::new()
             } else {
-                vec![format!(
+                let line = format!(
                     "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: CORS request did not succeed). Status code: (null)."
-                )]
+                );
+                vec![line; if *needs_preflight { 2 } else { 1 }]
             },
             js_error: fetch_error("TypeError: NetworkError when attempting to fetch resource."),
         },
@@ -129,14 +138,39 @@ pub fn firefox_lna_permission_required(
     via: &str,
     secure: bool,
 ) -> String {
-    let host_port = url::Url::parse(target)
-        .ok()
-        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-        .unwrap_or_default();
+    let host_port = host_port(target);
     let secure = if secure { "True" } else { "False" };
     format!(
         "Local Network Access permission required: top-level site \u{201C}{page}\u{201D}, initiator \u{201C}{page}\u{201D}, attempting to access target \u{201C}{target}\u{201D} ({host_port}) via {via}. Secure context: {secure}"
     )
+}
+
+/// Firefox's `LocalNetworkAccessDetected` line (necko.properties, info
+/// level, parent process), printed when the request's fate is decided:
+/// `action` is the prompt's outcome (`prompt_deny`, `auto_deny` for a
+/// denied permission, `auto_allow` for a granted one); the other arguments
+/// as for [`firefox_lna_permission_required`].
+pub fn firefox_lna_detected(
+    page: &str,
+    target: &str,
+    via: &str,
+    secure: bool,
+    action: &str,
+) -> String {
+    let secure = if secure { "True" } else { "False" };
+    format!(
+        "Local Network Access detected: top-level site \u{201C}{page}\u{201D}, initiator \u{201C}{page}\u{201D}, accessing target \u{201C}{target}\u{201D} ({}) via {via}. Secure context: {secure}, prompt action: {action}",
+        host_port(target)
+    )
+}
+
+/// `host:port` of `target` as Firefox's LNA lines name it (the port even
+/// when it is the scheme's default).
+fn host_port(target: &str) -> String {
+    url::Url::parse(target)
+        .ok()
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+        .unwrap_or_default()
 }
 
 /// Firefox's two ORB warnings (`ResourceBlockedORB`, then the summary line;

@@ -87,7 +87,7 @@ fn reason(failure: &Failure, api: Api) -> Option<String> {
             "Cross origin requests are not allowed by request mode.".to_owned()
         }
         // Issue 13 family 4: Chromium words a Local Network Access refusal as CORS.
-        Failure::LocalNetworkAccess { target, denial } => super::beyond_cors::chrome_lna_reason(*target, denial),
+        Failure::LocalNetworkAccess { target, denial, .. } => super::beyond_cors::chrome_lna_reason(*target, denial),
         _ => return None,
     })
 }

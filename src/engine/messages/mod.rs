@@ -158,7 +158,7 @@ fn event_stream_refusal(failure: &Failure) -> Option<String> {
 }
 
 mod beyond_cors;
-pub use beyond_cors::{firefox_lna_permission_required, firefox_orb_lines};
+pub use beyond_cors::{firefox_lna_detected, firefox_lna_permission_required, firefox_orb_lines};
 
 mod chrome;
 

@@ -6,18 +6,28 @@ use yew::Callback;
 
 use super::{Action, Effect, ShareLink, Start};
 use crate::ui::share::HashRequest;
-use crate::ui::{authoring, course, first_view, share};
+use crate::ui::{authoring, bundled, course, first_view, share};
 
 /// What the page holds now: the fragment (on a lesson's own pre-rendered
 /// page with none, that lesson), the stored scenario, theme and course
-/// progress, and the bundled lessons' titles.
+/// progress, and the bundled lessons' titles. A bundled lesson whose text
+/// the page carries is read now; any other is read after the start
+/// ([`Effect::LoadLesson`]).
 pub fn read_start() -> Start {
     let hash = match share::read_hash(&location_hash()) {
         HashRequest::None => first_view::lesson()
-            .and_then(|id| share::bundled(&id))
-            .map_or(HashRequest::None, |lesson| {
-                HashRequest::Bundled(Box::new(lesson))
-            }),
+            .filter(|id| bundled::lesson(id).is_some())
+            .map_or(HashRequest::None, HashRequest::Bundled),
+        other => other,
+    };
+    let hash = match hash {
+        HashRequest::Bundled(id) => match bundled::on_page(&id) {
+            Some(text) => match share::read_lesson(&id, Ok(text)) {
+                Ok(lesson) => HashRequest::Lesson(Box::new(lesson)),
+                Err(_) => HashRequest::Bundled(id),
+            },
+            None => HashRequest::Bundled(id),
+        },
         other => other,
     };
     Start {
@@ -49,6 +59,16 @@ pub fn run(effects: Vec<Effect>, dispatch: &Callback<Action>) {
                 }
             }
             Effect::StoreProgress(done) => course::store_progress(&done),
+            Effect::LoadLesson(id) => match bundled::on_page(&id) {
+                Some(text) => dispatch.emit(Action::LessonLoaded { id, text: Ok(text) }),
+                None => {
+                    let dispatch = dispatch.clone();
+                    yew::platform::spawn_local(async move {
+                        let text = bundled::fetch(&id).await;
+                        dispatch.emit(Action::LessonLoaded { id, text });
+                    });
+                }
+            },
             Effect::Download { name, text } => {
                 if !authoring::download(&name, &text) {
                     dispatch.emit(Action::Notice(

@@ -82,6 +82,12 @@ pub struct AppState {
     pub previous: Option<Rc<Scenario>>,
     /// The bundled lessons' ids and titles, in menu order.
     pub bundled: Rc<Vec<(String, String)>>,
+    /// The bundled lesson being read ([`Effect::LoadLesson`]), by id.
+    pub loading: Option<String>,
+    /// Whether the scenario only stands in for the lesson the page opened
+    /// with while that lesson is read: the lab is not shown, and it is not
+    /// kept as the scenario to go back to.
+    pub standing_in: bool,
     /// Whether the learner predicts before the steps are shown.
     pub predict_first: bool,
     /// Whether the prediction has been revealed.
@@ -130,6 +136,13 @@ pub enum Action {
     HashChanged(String),
     /// Open a bundled scenario by id.
     Open(String),
+    /// Lesson `id`'s text has been read ([`Effect::LoadLesson`]), or why not.
+    LessonLoaded {
+        /// The lesson's id.
+        id: String,
+        /// Its text, or why it did not arrive.
+        text: Result<String, String>,
+    },
     /// Make the share link (it goes into the address bar too).
     Share,
     /// The address bar now holds the share link: this address.
@@ -192,6 +205,9 @@ pub enum Effect {
     },
     /// Store the course progress.
     StoreProgress(Vec<String>),
+    /// Read bundled lesson `id`'s text (from the page, else its file), then
+    /// report it ([`Action::LessonLoaded`]).
+    LoadLesson(String),
     /// Offer this file as a download (a refusal comes back as a notice).
     Download {
         /// The file name.
@@ -213,8 +229,12 @@ impl AppState {
         let welcome = matches!(start.hash, HashRequest::None)
             && matches!(start.stored, Ok(None))
             && start.progress.0.is_empty();
+        let loading = match &start.hash {
+            HashRequest::Bundled(id) => Some(id.clone()),
+            _ => None,
+        };
         let (scenario, notice) = match start.hash {
-            HashRequest::Shared(scenario) | HashRequest::Bundled(scenario) => (*scenario, None),
+            HashRequest::Shared(scenario) | HashRequest::Lesson(scenario) => (*scenario, None),
             other => {
                 let notice = match other {
                     HashRequest::Broken(why) => Some(why),
@@ -241,6 +261,8 @@ impl AppState {
             delay_s: 10,
             previous: None,
             bundled: Rc::new(start.bundled),
+            standing_in: loading.is_some(),
+            loading,
             predict_first: false,
             revealed: false,
             progress,
@@ -248,13 +270,14 @@ impl AppState {
             secrets: Rc::default(),
             welcome,
         };
-        let effects = vec![
+        let mut effects = vec![
             Effect::Theme {
                 theme,
                 store: false,
             },
             Effect::StoreScenario(state.eval.scenario.clone()),
         ];
+        effects.extend(state.loading.clone().map(Effect::LoadLesson));
         (state, effects)
     }
 
@@ -298,14 +321,23 @@ impl AppState {
     /// Replaces the scenario; the one it replaces can be brought back, so
     /// opening a lesson loses nothing. The selection and the link reset.
     fn load(&mut self, scenario: Scenario, effects: &mut Vec<Effect>) {
-        if scenario != *self.eval.scenario {
+        if scenario != *self.eval.scenario && !self.standing_in {
             self.previous = Some(self.eval.scenario.clone());
         }
+        self.standing_in = false;
+        self.loading = None;
         self.set_scenario(scenario);
         self.selection = Selection::default();
         self.share_link = None;
         self.revealed = false;
         effects.push(Effect::StoreScenario(self.eval.scenario.clone()));
+    }
+
+    /// Reads bundled lesson `id` ([`Effect::LoadLesson`]); it opens when it
+    /// arrives ([`Action::LessonLoaded`]).
+    fn load_lesson(&mut self, id: String, effects: &mut Vec<Effect>) {
+        self.loading = Some(id.clone());
+        effects.push(Effect::LoadLesson(id));
     }
 
     /// [`AppState::load`], then the address bar shows `fragment`.
@@ -340,16 +372,32 @@ pub fn reduce(state: &AppState, action: Action) -> (AppState, Vec<Effect>) {
             }
         }
         Action::HashChanged(hash) => match share::read_hash(&hash) {
-            HashRequest::Shared(scenario) | HashRequest::Bundled(scenario) => {
+            HashRequest::Shared(scenario) | HashRequest::Lesson(scenario) => {
                 next.notice = None;
                 next.load(*scenario, &mut effects);
+            }
+            HashRequest::Bundled(id) => {
+                next.notice = None;
+                next.load_lesson(id, &mut effects);
             }
             HashRequest::Broken(why) => next.notice = Some(why),
             HashRequest::None => {}
         },
-        Action::Open(id) => {
-            if let Some(scenario) = share::bundled(&id) {
-                next.load_at(scenario, format!("scenario={id}"), &mut effects);
+        Action::Open(id) => next.load_lesson(id, &mut effects),
+        Action::LessonLoaded { id, text } => {
+            // A lesson opened since (or a scenario loaded) replaces this one.
+            if state.loading.as_deref() == Some(id.as_str()) {
+                next.loading = None;
+                match share::read_lesson(&id, text) {
+                    Ok(scenario) => {
+                        next.notice = None;
+                        next.load_at(scenario, format!("scenario={id}"), &mut effects);
+                    }
+                    Err(why) => {
+                        next.standing_in = false;
+                        next.notice = Some(why);
+                    }
+                }
             }
         }
         Action::Share => {
@@ -391,9 +439,7 @@ pub fn reduce(state: &AppState, action: Action) -> (AppState, Vec<Effect>) {
         Action::OpenLesson(id) => {
             next.show(Mode::Lab);
             next.predict_first = true;
-            if let Some(scenario) = share::bundled(&id) {
-                next.load_at(scenario, format!("scenario={id}"), &mut effects);
-            }
+            next.load_lesson(id, &mut effects);
         }
         Action::PredictFirst(on) => {
             next.predict_first = on;

@@ -52,8 +52,14 @@ pub fn page() -> Html {
                          on_open={dispatch.reform(Action::OpenLesson)} />
             </main>
         },
+        // No verdict until the lesson the page opened with is read.
+        _ if state.standing_in => html! {},
         Mode::Lab | Mode::Paste | Mode::Presenter => lab::lab(&store),
     };
+    let loading = state.loading.as_deref().map(|id| {
+        let title = crate::ui::bundled::lesson(id).map_or(id, |lesson| lesson.title);
+        format!("Opening the lesson \u{201c}{title}\u{201d}\u{2026}")
+    });
     html! {
         <>
             <header class="site-header">
@@ -74,6 +80,9 @@ pub fn page() -> Html {
                     <button type="button" class="small-button"
                             onclick={dispatch.reform(|_| Action::DismissNotice)}>{ "Dismiss" }</button>
                 </div>
+            }
+            if let Some(loading) = loading {
+                <p class="notice" role="status" data-testid="lesson-loading">{ loading }</p>
             }
             { main }
             <footer class="site-footer">
