@@ -10,9 +10,10 @@
 //!   tower-http) as configured, and the verdict and the headers shown for
 //!   each exchange follow the configuration.
 //!
-//! `cargo test --target wasm32-unknown-unknown --test wasm_frameworks`
-//! (scripts/test runs it).
-#![cfg(target_arch = "wasm32")]
+//! `cargo test --target wasm32-unknown-unknown --features app-frameworks
+//! --test wasm_frameworks` (scripts/test runs it): the framework mode is a
+//! feature of the app, off by default (README, Budgets).
+#![cfg(all(target_arch = "wasm32", feature = "app-frameworks"))]
 #![allow(clippy::expect_used, clippy::indexing_slicing, clippy::panic)] // a test that cannot set up should fail loudly
 
 use wasm_bindgen::JsCast;

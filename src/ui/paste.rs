@@ -207,6 +207,7 @@ impl Component for PastePanel {
                 <label for="paste-text">{ "Your paste" }</label>
                 <textarea id="paste-text" data-testid="paste-text" rows="8" spellcheck="false"
                           value={self.text.clone()} oninput={on_input} />
+                if super::FRAMEWORK_MODE {
                 <details class="paste-config" open={!self.config.is_empty()}>
                     <summary>{ "Your server's CORS configuration (optional)" }</summary>
                     <p class="muted small">
@@ -221,6 +222,7 @@ impl Component for PastePanel {
                         { for frameworks }
                     </select>
                 </details>
+                }
                 <div class="paste-actions">
                     <button type="button" class="small-button" data-testid="paste-diagnose"
                             disabled={self.status == Status::Analysing}
@@ -255,7 +257,7 @@ impl PastePanel {
 /// change to it each failing request needs.
 fn analyse(text: &str, config: &str, framework: &str) -> Result<Analysis, String> {
     let failed = |e: crate::diagnose::DiagnoseError| format!("Could not diagnose this paste: {e}.");
-    if config.trim().is_empty() {
+    if config.trim().is_empty() || !super::FRAMEWORK_MODE {
         let diagnosis = diagnose(text).map_err(failed)?;
         let config_fixes = vec![None; diagnosis.reports.len()];
         return Ok(Analysis {

@@ -39,8 +39,16 @@ use yew::prelude::*;
 use std::cell::OnceCell;
 
 use crate::engine::{RequestTrace, Stage, Trace};
-/// A rule written as a framework's configuration is answered by its model.
-use crate::frameworks::evaluate;
+/// The scenario as `browser` would handle it; with the framework mode
+/// ([`crate::ui::FRAMEWORK_MODE`]) a rule written as a framework's
+/// configuration is answered by its model.
+fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
+    if crate::ui::FRAMEWORK_MODE {
+        crate::frameworks::evaluate(scenario, browser)
+    } else {
+        crate::engine::evaluate(scenario, browser)
+    }
+}
 use crate::scenario::{Browser, Outcome, Scenario};
 
 pub use diagram::{Diagram, DiagramProps};

@@ -13,6 +13,9 @@ use crate::ui::store::Action;
 /// The framework mode: the framework rule answering the request's URL,
 /// edited in its own syntax.
 fn framework_view(store: &Store, request: usize) -> Html {
+    if !crate::ui::FRAMEWORK_MODE {
+        return html! {};
+    }
     use crate::ui::framework_editor::FrameworkEditor;
     let state = &store.state;
     let scenario = &state.eval.scenario;
