@@ -13,9 +13,6 @@ pub mod jscall;
 pub mod scenario;
 pub mod snippets;
 
-/// Native, and in the wasm app only with the `app-frameworks` feature
-/// (without it the wasm links neither `syn` nor `regex`).
-#[cfg(any(not(target_arch = "wasm32"), feature = "app-frameworks"))]
 pub mod frameworks;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -346,3 +346,141 @@ async fn a_line_without_the_page_origin_offers_no_dead_end_stepper() {
         1
     );
 }
+
+/// Without the `app-frameworks` feature (the default app, issue 16's size
+/// budget) the panel offers no configuration: nothing it could not answer.
+#[cfg(not(feature = "app-frameworks"))]
+#[wasm_bindgen_test]
+async fn the_default_app_asks_for_no_configuration() {
+    let root = mount_with_panel().await;
+    assert!(root
+        .query_selector("[data-testid=paste-config]")
+        .expect("a valid selector")
+        .is_none());
+}
+
+/// The Paste panel with the server's configuration (the `app-frameworks`
+/// feature: `cargo test --target wasm32-unknown-unknown --features
+/// app-frameworks --test wasm_paste`).
+#[cfg(feature = "app-frameworks")]
+mod configuration {
+    use super::*;
+
+    /// FastAPI's `CORSMiddleware` as people write it: the origin is allowed,
+    /// but `allow_methods` defaults to GET only.
+    const FASTAPI: &str = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\napp = FastAPI()\napp.add_middleware(\n    CORSMiddleware,\n    allow_origins=[\"http://app.example.test:47311\"],\n)\n";
+
+    /// Types the server's configuration (and picks its framework, `""` to
+    /// read it from the text).
+    fn set_config(root: &Element, config: &str, framework: &str) {
+        let area = find(root, "[data-testid=paste-config]")
+            .dyn_into::<HtmlTextAreaElement>()
+            .expect("a textarea");
+        area.set_value(config);
+        area.dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+            .expect("can dispatch");
+        let select = find(root, "[data-testid=paste-config-framework]")
+            .dyn_into::<web_sys::HtmlSelectElement>()
+            .expect("a select");
+        select.set_value(framework);
+        select
+            .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+            .expect("can dispatch");
+    }
+
+    /// What `diagnose --config` gives for the same paste and configuration.
+    fn diagnose_config(paste: &str, config: &str) -> cors_lab::diagnose::Diagnosis {
+        let rule =
+            cors_lab::frameworks::pasted_rule(config, None).expect("the configuration is read");
+        let models = cors_lab::frameworks::Models::default();
+        cors_lab::diagnose::diagnose_with_server(
+            paste,
+            &cors_lab::diagnose::ServerConfig {
+                framework: rule.name.clone(),
+                rule,
+                models: &models,
+            },
+        )
+        .expect("the paste is diagnosed")
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_pasted_configuration_answers_the_request_and_the_fix_is_in_its_terms() {
+        let root = mount_with_panel().await;
+        set_config(&root, FASTAPI, "");
+        paste_and_diagnose(&root, CURL_CONSOLE).await;
+        let expected = diagnose_config(CURL_CONSOLE, FASTAPI);
+        assert_eq!(expected.framework.as_deref(), Some("fastapi"));
+        let server = find(&root, "[data-testid=paste-framework]");
+        assert_eq!(
+            server.get_attribute("data-framework").as_deref(),
+            Some("fastapi")
+        );
+        assert_eq!(
+            texts(&root, "[data-testid=paste-sentence]"),
+            vec![expected.sentence()]
+        );
+        // Starlette answers the PUT preflight 400: its methods default to GET.
+        assert_eq!(
+            find(&root, "[data-testid=paste-cause]")
+                .get_attribute("data-cause")
+                .as_deref(),
+            Some("preflight-status")
+        );
+        // The fix is the configuration's: the option, as the model edits it.
+        let fix = cors_lab::frameworks::config_fix(&expected.reports[0].case.scenario, 0)
+            .expect("a change to the configuration lets the request through");
+        let edits = texts(&root, "[data-testid=paste-config-edit]");
+        assert_eq!(edits, fix.edits);
+        assert!(
+            edits
+                .iter()
+                .any(|e| e.contains("allow_methods") && e.contains("PUT")),
+            "{edits:?}"
+        );
+        let diff = texts(&root, "[data-testid=paste-config-diff]").join("");
+        assert_eq!(diff, fix.diff(FASTAPI).join("\n"));
+        assert!(diff.contains("+ "), "{diff}");
+        // The configuration as fixed: the same paste now passes, and no fix is offered.
+        set_config(&root, &fix.config, "fastapi");
+        paste_and_diagnose(&root, CURL_CONSOLE).await;
+        assert!(
+            texts(&root, "[data-testid=paste-finding]").is_empty(),
+            "{:?}",
+            texts(&root, "[data-testid=paste-finding]")
+        );
+        assert!(texts(&root, "[data-testid=paste-config-fix]").is_empty());
+        assert_eq!(
+            texts(&root, "[data-testid=paste-sentence]"),
+            vec![diagnose_config(CURL_CONSOLE, &fix.config).sentence()]
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn an_unreadable_or_unknown_configuration_is_named_not_guessed() {
+        let root = mount_with_panel().await;
+        // Read as nginx (picked), the FastAPI file is not nginx: its line and column.
+        set_config(&root, FASTAPI, "nginx");
+        paste_and_diagnose(&root, CURL_CONSOLE).await;
+        let error = texts(&root, "[data-testid=paste-error]");
+        assert_eq!(error.len(), 1, "{error:?}");
+        assert!(
+            error[0].starts_with("Could not read your server configuration: line "),
+            "{error:?}"
+        );
+        assert!(texts(&root, "[data-testid=paste-result]").is_empty());
+        // Text that shows no framework asks for one.
+        set_config(&root, "allow everything please", "");
+        paste_and_diagnose(&root, CURL_CONSOLE).await;
+        let error = texts(&root, "[data-testid=paste-error]");
+        assert!(error[0].contains("pick it in the list"), "{error:?}");
+        // Without a configuration the pasted responses answer, as before.
+        set_config(&root, "", "");
+        paste_and_diagnose(&root, CURL_CONSOLE).await;
+        assert!(texts(&root, "[data-testid=paste-framework]").is_empty());
+        assert_eq!(
+            texts(&root, "[data-testid=paste-sentence]"),
+            vec![diagnose(CURL_CONSOLE).expect("diagnosed").sentence()]
+        );
+    }
+}

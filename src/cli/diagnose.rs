@@ -27,21 +27,15 @@ pub(crate) struct DiagnoseArgs {
     file: PathBuf,
 }
 
-/// `--config` read as a framework rule: the framework named or detected,
-/// the text, and an error naming its line and column when unreadable.
+/// `--config` read as a framework rule ([`frameworks::pasted_rule`]): the
+/// framework named or detected, the text, and an error naming its line and
+/// column when unreadable.
 fn read_config(path: &PathBuf, name: Option<&str>) -> Result<(Framework, FrameworkRule), String> {
     let text = read_input(path)?;
     let framework = super::files::framework_of(name, &text, path)?;
-    frameworks::parse(framework, &text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok((
-        framework,
-        FrameworkRule {
-            name: framework.id().to_owned(),
-            config: text,
-            handler: None,
-            upstream_headers: Vec::new(),
-        },
-    ))
+    let rule = frameworks::pasted_rule(&text, Some(framework.id()))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((framework, rule))
 }
 
 fn read_input(file: &PathBuf) -> Result<String, String> {

@@ -37,9 +37,30 @@ impl Pat {
         match self {
             Pat::Regex(p) => p.is_match(value),
             Pat::Literal(l) if case_sensitive => l == value,
-            Pat::Literal(l) => l.to_lowercase() == value.to_lowercase(),
+            Pat::Literal(l) => super::case::lower(l) == super::case::lower(value),
         }
     }
+}
+
+/// A non-negative decimal number (`90`, `1.5`) in millionths, digits past
+/// the sixth decimal dropped.
+fn micros_of(number: &str) -> Option<u64> {
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if !digits(whole) || !digits(fraction) || (whole.is_empty() && fraction.is_empty()) {
+        return None;
+    }
+    let whole: u64 = match whole.replace('_', "") {
+        w if w.is_empty() => 0,
+        w => w.parse().ok()?,
+    };
+    let mut fraction: String = fraction.replace('_', "").chars().take(6).collect();
+    while fraction.len() < 6 {
+        fraction.push('0');
+    }
+    whole
+        .checked_mul(1_000_000)?
+        .checked_add(fraction.parse::<u64>().ok()?)
 }
 
 /// The resolved options of one resource.
@@ -175,22 +196,25 @@ fn options(scope: &Scope<'_>, pairs: &[(String, Expr)]) -> Result<Options, Confi
             Value::Num(n) | Value::Str(n) => Some(n.clone()),
             Value::Null => None,
             Value::Call { callee, kwargs, .. } if callee.ends_with("timedelta") => {
-                let mut seconds = 0.0f64;
+                // `int(total_seconds())`, in microseconds as timedelta
+                // keeps them (no floating point: it would ship float
+                // parsing and printing in the app's wasm).
+                let mut micros: u64 = 0;
                 for (unit, amount) in kwargs {
                     let Value::Num(n) = &amount.value else {
                         return Err(scope.error(amount, "expected a number here"));
                     };
-                    let n: f64 = n
-                        .parse()
-                        .map_err(|_| scope.error(amount, "expected a number here"))?;
-                    seconds += n * match unit.as_str() {
-                        "days" => 86400.0,
-                        "hours" => 3600.0,
-                        "minutes" => 60.0,
-                        _ => 1.0,
+                    let n = micros_of(n)
+                        .ok_or_else(|| scope.error(amount, "expected a number here"))?;
+                    let scale: u64 = match unit.as_str() {
+                        "days" => 86400,
+                        "hours" => 3600,
+                        "minutes" => 60,
+                        _ => 1,
                     };
+                    micros = micros.saturating_add(n.saturating_mul(scale));
                 }
-                Some(format!("{}", seconds.trunc()))
+                Some((micros / 1_000_000).to_string())
             }
             _ => return Err(scope.error(v, "expected a number of seconds here")),
         },
@@ -199,7 +223,7 @@ fn options(scope: &Scope<'_>, pairs: &[(String, Expr)]) -> Result<Options, Confi
         origins: pats(origins_raw, get("origins"))?,
         allow_all_origins,
         allow_headers: pats(list("allow_headers", &["*"])?, get("allow_headers"))?,
-        methods: sorted_join("methods", Some(&ALL_METHODS))?.map(|m| m.to_uppercase()),
+        methods: sorted_join("methods", Some(&ALL_METHODS))?.map(|m| super::case::upper(&m)),
         expose_headers: sorted_join("expose_headers", None)?,
         max_age,
         supports_credentials: flag("supports_credentials", false)?,
@@ -278,10 +302,11 @@ impl Options {
             headers.push(("Access-Control-Allow-Credentials", "true".to_owned()));
         }
         if request.method == "OPTIONS" {
-            let method = request
-                .header("Access-Control-Request-Method")
-                .unwrap_or("")
-                .to_uppercase();
+            let method = super::case::upper(
+                request
+                    .header("Access-Control-Request-Method")
+                    .unwrap_or(""),
+            );
             if let Some(methods) = self
                 .methods
                 .as_ref()
@@ -318,5 +343,35 @@ impl Options {
                 answer.add(name, value);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timedelta_amounts_are_read_without_floating_point() {
+        assert_eq!(micros_of("90"), Some(90_000_000));
+        assert_eq!(micros_of("1.5"), Some(1_500_000));
+        assert_eq!(micros_of(".25"), Some(250_000));
+        assert_eq!(micros_of("1_000"), Some(1_000_000_000));
+        assert_eq!(micros_of("1e3"), None);
+        assert_eq!(micros_of("."), None);
+        let config = crate::frameworks::parse(
+            crate::frameworks::Framework::Flask,
+            "from flask_cors import CORS\nCORS(app, max_age=timedelta(hours=1.5, seconds=30))\n",
+        )
+        .unwrap();
+        let request = Request {
+            method: "OPTIONS".into(),
+            path: "/".into(),
+            headers: vec![
+                ("Origin".into(), "https://a.example".into()),
+                ("Access-Control-Request-Method".into(), "PUT".into()),
+            ],
+        };
+        let answer = config.respond(&request, &Backend::default());
+        assert_eq!(answer.get("Access-Control-Max-Age"), Some("5430"));
     }
 }

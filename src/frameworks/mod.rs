@@ -14,6 +14,7 @@
 use std::fmt;
 
 mod apache;
+mod case;
 mod django;
 mod express;
 mod fix;
@@ -26,7 +27,9 @@ mod starlette;
 mod tower;
 
 pub use self::fix::{config_fix, ConfigFix};
-pub use self::rules::{backend, evaluate, read_rule, rule_errors, Models, RuleError};
+pub use self::rules::{
+    backend, evaluate, pasted_rule, read_rule, rule_errors, Models, PastedError, RuleError,
+};
 pub use self::tower::{Rule as TowerRule, Tower};
 
 /// A server framework (or web server) this module models.

@@ -107,6 +107,57 @@ impl std::fmt::Display for RuleError {
     }
 }
 
+/// Why a pasted configuration cannot answer a paste's requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PastedError {
+    /// The framework named is no modelled framework.
+    Unknown {
+        /// The name as given.
+        name: String,
+    },
+    /// No framework was named and the text does not show which it is.
+    Undetected,
+    /// The configuration cannot be read.
+    Config(ConfigError),
+}
+
+impl std::fmt::Display for PastedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PastedError::Unknown { name } => write!(
+                f,
+                "unknown framework '{name}' (one of: {})",
+                Framework::ALL.map(Framework::id).join(", ")
+            ),
+            PastedError::Undetected => {
+                f.write_str("cannot tell which framework this configuration is for")
+            }
+            PastedError::Config(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// A pasted configuration as the framework rule that answers every
+/// request of a paste (`diagnose --config`, the app's paste panel): the
+/// framework `name`d (any name [`Framework::from_name`] takes), else the
+/// one the text shows; the text is read now, so an unreadable one is
+/// refused with its line and column before anything runs.
+pub fn pasted_rule(text: &str, name: Option<&str>) -> Result<FrameworkRule, PastedError> {
+    let framework = match name {
+        Some(name) => Framework::from_name(name).ok_or_else(|| PastedError::Unknown {
+            name: name.to_owned(),
+        })?,
+        None => Framework::detect(text).ok_or(PastedError::Undetected)?,
+    };
+    parse(framework, text).map_err(PastedError::Config)?;
+    Ok(FrameworkRule {
+        name: framework.id().to_owned(),
+        config: text.to_owned(),
+        handler: None,
+        upstream_headers: Vec::new(),
+    })
+}
+
 /// Every framework rule of `scenario` that cannot answer, e.g.
 /// `server[0].framework: its config, line 2, column 5: …`.
 pub fn rule_errors(scenario: &Scenario) -> Vec<String> {

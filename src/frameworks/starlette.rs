@@ -122,7 +122,7 @@ fn read_config(parser: &Parser<'_>, scope: &Scope<'_>) -> Result<Starlette, Conf
     Ok(Starlette {
         allow_origins,
         allow_methods,
-        allow_headers: sorted.iter().map(|h| h.to_lowercase()).collect(),
+        allow_headers: sorted.iter().map(|h| super::case::lower(h)).collect(),
         allow_headers_value: sorted.join(", "),
         allow_all_headers,
         allow_credentials,
@@ -232,8 +232,7 @@ impl Starlette {
         if let Some(requested) = request.header("Access-Control-Request-Headers") {
             if self.allow_all_headers {
                 answer.set("Access-Control-Allow-Headers", requested);
-            } else if requested
-                .to_lowercase()
+            } else if super::case::lower(requested)
                 .split(',')
                 .any(|h| !self.allow_headers.iter().any(|a| a == h.trim()))
             {

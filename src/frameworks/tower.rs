@@ -1,5 +1,5 @@
-//! tower-http 0.6 `CorsLayer` (src/cors/): the builder chain, read with
-//! `syn`.
+//! tower-http 0.6 `CorsLayer` (src/cors/): the builder chain, read as
+//! token trees (`lex.rs`) and the few expressions it uses (`expr.rs`).
 //!
 //! From its source: every `OPTIONS` request is answered by the layer
 //! itself (200, empty) with the methods, headers and max-age; every other
@@ -9,9 +9,10 @@
 //! with `,`. A credentials-with-wildcard configuration panics when the
 //! layer is built.
 
-use syn::spanned::Spanned;
-use syn::{Expr, ExprMethodCall, Lit};
+mod expr;
+mod lex;
 
+use self::expr::{At, Expr};
 use super::{Answer, Backend, ConfigError, Outcome, Request};
 
 /// One option's value.
@@ -60,12 +61,13 @@ pub(super) fn parse(text: &str) -> Result<Tower, ConfigError> {
     let rest = text.get(start..).unwrap_or("");
     let end = expression_end(rest);
     let snippet = rest.get(..end).unwrap_or(rest);
-    let expr: Expr = syn::parse_str(snippet).map_err(|e| syn_error(text, start, &e))?;
+    let fail = |at: At, message: &str| error_at(text, start, at, message);
+    let expr = expr::parse(snippet).map_err(|e| fail(e.at, &e.message))?;
     let mut calls = Vec::new();
     let mut current = &expr;
-    while let Expr::MethodCall(call) = current {
-        calls.push(call);
-        current = &call.receiver;
+    while let Expr::MethodCall(receiver, name, at, args) = current {
+        calls.push((name.as_str(), *at, args.as_slice()));
+        current = receiver;
     }
     let mut tower = match path_text(current).as_deref() {
         Some(p) if p.ends_with("CorsLayer::new") || p.ends_with("CorsLayer::default") => {
@@ -85,17 +87,10 @@ pub(super) fn parse(text: &str) -> Result<Tower, ConfigError> {
             allow_headers: Some(Rule::Mirror),
             ..Tower::default()
         },
-        _ => {
-            return Err(error_at(
-                text,
-                start,
-                current.span(),
-                "expected CorsLayer::new() here",
-            ))
-        }
+        _ => return Err(fail(current.at(), "expected CorsLayer::new() here")),
     };
-    for call in calls.into_iter().rev() {
-        apply(text, start, &mut tower, call)?;
+    for (name, at, args) in calls.into_iter().rev() {
+        apply(&mut tower, name, at, args).map_err(|(at, m)| fail(at, &m))?;
     }
     let wildcard = |r: &Option<Rule>| r.as_ref() == Some(&Rule::Any);
     if tower.allow_credentials
@@ -141,13 +136,8 @@ fn expression_end(rest: &str) -> usize {
     rest.len()
 }
 
-fn syn_error(text: &str, start: usize, error: &syn::Error) -> ConfigError {
-    error_at(text, start, error.span(), &error.to_string())
-}
-
-/// An error at `span` of the snippet that begins at byte `start`.
-fn error_at(text: &str, start: usize, span: proc_macro2::Span, message: &str) -> ConfigError {
-    let at = span.start();
+/// An error at `at` of the snippet that begins at byte `start`.
+fn error_at(text: &str, start: usize, at: At, message: &str) -> ConfigError {
     let base = ConfigError::at(text, start, "");
     let (line, column) = if at.line <= 1 {
         (base.line, base.column + at.column)
@@ -161,66 +151,59 @@ fn error_at(text: &str, start: usize, span: proc_macro2::Span, message: &str) ->
     }
 }
 
+/// `a::b::c` of a path, or of a call's function.
 fn path_text(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Call(call) => path_text(&call.func),
-        Expr::Path(p) => Some(
-            p.path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect::<Vec<_>>()
-                .join("::"),
-        ),
+        Expr::Call(func, _) => path_text(func),
+        Expr::Path(segments, _) => Some(segments.join("::")),
         _ => None,
     }
 }
 
-fn apply(
-    text: &str,
-    start: usize,
-    tower: &mut Tower,
-    call: &ExprMethodCall,
-) -> Result<(), ConfigError> {
-    let name = call.method.to_string();
-    let arg = call.args.first();
-    let fail = |span: proc_macro2::Span, message: &str| error_at(text, start, span, message);
-    let Some(arg) = arg else {
-        return Err(fail(call.span(), "expected an argument here"));
+/// A problem in a method's argument: where, and why.
+type Problem = (At, String);
+
+fn problem(expr: &Expr, message: &str) -> Problem {
+    (expr.at(), message.to_owned())
+}
+
+/// Applies the builder method `name(args)`.
+fn apply(tower: &mut Tower, name: &str, at: At, args: &[Expr]) -> Result<(), Problem> {
+    let Some(arg) = args.first() else {
+        return Err((at, "expected an argument here".to_owned()));
     };
-    match name.as_str() {
-        "allow_origin" => tower.allow_origin = Some(rule(text, start, arg, false)?),
-        "allow_methods" => tower.allow_methods = Some(rule(text, start, arg, false)?),
-        "allow_headers" => tower.allow_headers = Some(rule(text, start, arg, true)?),
-        "expose_headers" => tower.expose_headers = Some(rule(text, start, arg, true)?),
+    match name {
+        "allow_origin" => tower.allow_origin = Some(rule(arg, false)?),
+        "allow_methods" => tower.allow_methods = Some(rule(arg, false)?),
+        "allow_headers" => tower.allow_headers = Some(rule(arg, true)?),
+        "expose_headers" => tower.expose_headers = Some(rule(arg, true)?),
         "allow_credentials" => match arg {
-            Expr::Lit(l) => match &l.lit {
-                Lit::Bool(b) => tower.allow_credentials = b.value,
-                _ => return Err(fail(arg.span(), "expected true or false here")),
-            },
+            Expr::Bool(b, _) => tower.allow_credentials = *b,
+            Expr::Str(..) | Expr::Int(..) | Expr::OtherLit(_) => {
+                return Err(problem(arg, "expected true or false here"))
+            }
             _ => {
-                return Err(fail(
-                    arg.span(),
+                return Err(problem(
+                    arg,
                     "a credentials predicate is only known when the program runs",
                 ))
             }
         },
         "max_age" => {
             tower.max_age = Some(
-                seconds(arg)
-                    .ok_or_else(|| fail(arg.span(), "expected Duration::from_secs(N) here"))?,
+                seconds(arg).ok_or_else(|| problem(arg, "expected Duration::from_secs(N) here"))?,
             )
         }
-        "vary" => match rule(text, start, arg, true)? {
+        "vary" => match rule(arg, true)? {
             Rule::List(names) => tower.vary = Some(names),
             Rule::Exact(name) => tower.vary = Some(vec![name]),
-            _ => return Err(fail(arg.span(), "expected a list of header names here")),
+            _ => return Err(problem(arg, "expected a list of header names here")),
         },
         "allow_private_network" => {}
         other => {
-            return Err(fail(
-                call.method.span(),
-                &format!("CorsLayer has no method {other} that CORS Lab reads"),
+            return Err((
+                at,
+                format!("CorsLayer has no method {other} that CORS Lab reads"),
             ))
         }
     }
@@ -228,91 +211,82 @@ fn apply(
 }
 
 fn seconds(arg: &Expr) -> Option<u64> {
-    let Expr::Call(call) = arg else { return None };
-    let path = path_text(&call.func)?;
-    let Some(Expr::Lit(lit)) = call.args.first() else {
+    let Expr::Call(func, args) = arg else {
         return None;
     };
-    let Lit::Int(n) = &lit.lit else { return None };
-    let n: u64 = n.base10_parse().ok()?;
+    let path = path_text(func)?;
+    let Some(Expr::Int(n, _)) = args.first() else {
+        return None;
+    };
+    let n = (*n)?;
     match path.rsplit("::").next()? {
         "from_secs" => Some(n),
-        "from_mins" => Some(n * 60),
-        "from_hours" => Some(n * 3600),
+        "from_mins" => n.checked_mul(60),
+        "from_hours" => n.checked_mul(3600),
         _ => None,
     }
 }
 
 /// An origin, method or header argument as a [`Rule`].
-fn rule(text: &str, start: usize, arg: &Expr, lower: bool) -> Result<Rule, ConfigError> {
-    let fail = |e: &Expr, m: &str| error_at(text, start, e.span(), m);
+fn rule(arg: &Expr, lower: bool) -> Result<Rule, Problem> {
     match arg {
-        Expr::Path(_) | Expr::Call(_) => {
+        Expr::Path(..) | Expr::Call(..) => {
             let path = path_text(arg).unwrap_or_default();
             let last = path.rsplit("::").next().unwrap_or("");
             match last {
                 "Any" | "any" => return Ok(Rule::Any),
                 "mirror_request" => return Ok(Rule::Mirror),
                 "list" | "exact" => {
-                    if let Expr::Call(call) = arg {
-                        if let Some(inner) = call.args.first() {
-                            let inner = rule(text, start, inner, lower)?;
-                            return Ok(inner);
+                    if let Expr::Call(_, args) = arg {
+                        if let Some(inner) = args.first() {
+                            return rule(inner, lower);
                         }
                     }
                 }
                 "predicate" | "async_predicate" => {
-                    return Err(fail(arg, "a predicate is only known when the program runs"))
+                    return Err(problem(
+                        arg,
+                        "a predicate is only known when the program runs",
+                    ))
                 }
                 _ => {}
             }
             single(arg, lower)
                 .map(Rule::Exact)
-                .ok_or_else(|| fail(arg, "expected Any, a value, or a list here"))
+                .ok_or_else(|| problem(arg, "expected Any, a value, or a list here"))
         }
-        Expr::Array(array) => array
-            .elems
-            .iter()
-            .map(|e| single(e, lower).ok_or_else(|| fail(e, "expected a constant value here")))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Rule::List),
-        Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-            let items = m
-                .mac
-                .parse_body_with(
-                    syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated,
-                )
-                .map_err(|e| syn_error(text, start, &e))?;
-            items
-                .iter()
-                .map(|e| single(e, lower).ok_or_else(|| fail(e, "expected a constant value here")))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Rule::List)
-        }
-        Expr::Reference(r) => rule(text, start, &r.expr, lower),
-        Expr::MethodCall(_) => single(arg, lower)
+        Expr::Array(items, _) => constants(items, lower),
+        Expr::Macro(name, items, _) if name == "vec" => constants(items, lower),
+        Expr::Reference(inner, _) => rule(inner, lower),
+        Expr::MethodCall(..) => single(arg, lower)
             .map(Rule::Exact)
-            .ok_or_else(|| fail(arg, "expected a constant value here")),
-        _ => Err(fail(arg, "expected Any, a value, or a list here")),
+            .ok_or_else(|| problem(arg, "expected a constant value here")),
+        _ => Err(problem(arg, "expected Any, a value, or a list here")),
     }
+}
+
+/// A list of constants.
+fn constants(items: &[Expr], lower: bool) -> Result<Rule, Problem> {
+    items
+        .iter()
+        .map(|e| single(e, lower).ok_or_else(|| problem(e, "expected a constant value here")))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Rule::List)
 }
 
 /// One constant: `Method::GET`, `header::CONTENT_TYPE`,
 /// `HeaderValue::from_static("...")`, `"...".parse().unwrap()`.
 fn single(expr: &Expr, lower: bool) -> Option<String> {
     let value = match expr {
-        Expr::Lit(l) => match &l.lit {
-            Lit::Str(s) => s.value(),
-            _ => return None,
-        },
-        Expr::MethodCall(m)
-            if matches!(m.method.to_string().as_str(), "parse" | "unwrap" | "expect") =>
+        Expr::Str(s, _) => s.clone(),
+        Expr::MethodCall(receiver, method, _, _)
+            if matches!(method.as_str(), "parse" | "unwrap" | "expect") =>
         {
-            return single(&m.receiver, lower)
+            return single(receiver, lower)
         }
-        Expr::Try(t) => return single(&t.expr, lower),
-        Expr::Call(call) => {
-            let path = path_text(&call.func)?;
+        Expr::Try(inner) | Expr::Reference(inner, _) => return single(inner, lower),
+        Expr::Call(func, args) => {
+            let path = path_text(func)?;
             let last = path.rsplit("::").next()?;
             if !matches!(
                 last,
@@ -320,17 +294,16 @@ fn single(expr: &Expr, lower: bool) -> Option<String> {
             ) {
                 return None;
             }
-            return single(call.args.first()?, lower);
+            return single(args.first()?, lower);
         }
-        Expr::Path(p) => {
-            let name = p.path.segments.last()?.ident.to_string();
-            if p.path.segments.iter().any(|s| s.ident == "Method") {
+        Expr::Path(segments, _) => {
+            let name = segments.last()?.clone();
+            if segments.iter().any(|s| s == "Method") {
                 name
             } else {
                 name.to_ascii_lowercase().replace('_', "-")
             }
         }
-        Expr::Reference(r) => return single(&r.expr, lower),
         _ => return None,
     };
     Some(if lower {

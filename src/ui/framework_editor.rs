@@ -1,5 +1,4 @@
-//! The server editor's framework mode (with the `app-frameworks` feature):
-//! pick a framework, write its CORS configuration in its own syntax, and
+//! The server editor's framework mode: pick a framework, write its CORS configuration in its own syntax, and
 //! see the status and headers its model sends for each exchange of the
 //! request. The engine then runs with that server (a framework rule).
 

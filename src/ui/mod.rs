@@ -35,7 +35,6 @@ pub mod client_editor;
 pub mod code;
 pub mod course;
 pub mod first_view;
-#[cfg(feature = "app-frameworks")]
 pub mod framework_editor;
 pub mod header_rows;
 pub mod library;
@@ -109,3 +108,9 @@ pub fn first_stage(eval: &Evaluated, index: usize) -> Option<Stage> {
         .get(index)
         .and_then(default_stage)
 }
+
+/// Whether this build has the framework mode (the `app-frameworks`
+/// feature): the server editor's framework mode and the Paste panel's
+/// configuration. When it is `false`, no path of the app reaches
+/// `crate::frameworks`, so the release build links none of its models.
+pub const FRAMEWORK_MODE: bool = cfg!(feature = "app-frameworks");

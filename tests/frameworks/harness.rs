@@ -10,7 +10,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub(crate) use cors_lab::frameworks::Framework;
-use cors_lab::frameworks::{self, is_cors_relevant, Backend, Config, Outcome, Request};
+use cors_lab::frameworks::{self, Config, Outcome, Request};
+
+#[path = "recorded.rs"]
+pub(crate) mod recorded;
+pub(crate) use recorded::{normalise, paths, requests, upstream_backend, CONFIGS};
 
 #[path = "tower_server.rs"]
 mod tower_server;
@@ -20,9 +24,6 @@ pub(crate) mod snippets;
 
 #[path = "config_fixes.rs"]
 pub(crate) mod config_fixes;
-
-pub(crate) const ALLOWED: &str = "https://app.example";
-pub(crate) const DISALLOWED: &str = "https://evil.example";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -160,22 +161,6 @@ impl Drop for Upstream {
     }
 }
 
-/// What the route at `path` does, in every harness app and upstream.
-pub(crate) fn upstream_backend(path: &str) -> Backend {
-    let outcome = match path {
-        "/error" => Outcome::Error,
-        "/missing" | "/static/none.txt" => Outcome::NotFound,
-        "/down" => Outcome::Down,
-        _ => Outcome::Ok,
-    };
-    let headers = if path == "/cors" {
-        vec![("Access-Control-Allow-Origin".to_owned(), "*".to_owned())]
-    } else {
-        Vec::new()
-    };
-    Backend { outcome, headers }
-}
-
 /// Sends one request (HTTP/1.1, `Connection: close`) and reads the
 /// status and headers (at most 15 s).
 pub(crate) fn send(port: u16, request: &Request) -> (u16, Vec<(String, String)>) {
@@ -207,50 +192,6 @@ pub(crate) fn send(port: u16, request: &Request) -> (u16, Vec<(String, String)>)
         .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
         .collect();
     (status, headers)
-}
-
-/// Header lines compared: CORS-relevant, names lower-cased, sorted by
-/// name (the order of one name's lines kept).
-fn normalise(headers: &[(String, String)]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = headers
-        .iter()
-        .filter(|(n, _)| is_cors_relevant(n))
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
-}
-
-/// The requests sent to each path: a preflight for PUT with
-/// `Content-Type`, and a GET; each from an allowed origin, a disallowed
-/// origin, the opaque origin `null` and none.
-pub(crate) fn requests(path: &str) -> Vec<Request> {
-    let mut out = Vec::new();
-    for origin in [Some(ALLOWED), Some(DISALLOWED), Some("null"), None] {
-        let with_origin = |mut headers: Vec<(String, String)>| {
-            if let Some(o) = origin {
-                headers.insert(0, ("Origin".to_owned(), o.to_owned()));
-            }
-            headers
-        };
-        out.push(Request {
-            method: "OPTIONS".to_owned(),
-            path: path.to_owned(),
-            headers: with_origin(vec![
-                ("Access-Control-Request-Method".to_owned(), "PUT".to_owned()),
-                (
-                    "Access-Control-Request-Headers".to_owned(),
-                    "content-type".to_owned(),
-                ),
-            ]),
-        });
-        out.push(Request {
-            method: "GET".to_owned(),
-            path: path.to_owned(),
-            headers: with_origin(Vec::new()),
-        });
-    }
-    out
 }
 
 /// Whether the frameworks are installed; when not, the test says why it
@@ -314,17 +255,7 @@ pub(crate) fn start(framework: Framework, config: &str) -> Running {
     let fixtures = root().join("tests/frameworks").join(framework.id());
     let fixture = |name: &str| std::fs::read_to_string(fixtures.join(name)).unwrap();
     let python = tools().join("venv/bin/python");
-    let app_paths = vec!["/ok", "/error", "/missing"];
-    let proxy_paths = vec![
-        "/ok",
-        "/error",
-        "/missing",
-        "/down",
-        "/cors",
-        "/cached",
-        "/static/file.txt",
-        "/static/none.txt",
-    ];
+    let app_paths = paths(framework);
     let mut upstream = None;
     let mut tower = None;
     let (process, paths) = match framework {
@@ -414,12 +345,7 @@ pub(crate) fn start(framework: Framework, config: &str) -> Running {
                 start_apache(&path, &text, port, &www)
             };
             upstream = Some(up);
-            let mut paths = proxy_paths;
-            if framework == Framework::Apache {
-                // No `/cached` location in the Apache configurations.
-                paths.retain(|p| *p != "/cached");
-            }
-            (Some(process), paths)
+            (Some(process), app_paths)
         }
         Framework::TowerHttp => {
             let Ok(Config::TowerHttp(layer)) = frameworks::parse(framework, config) else {
@@ -439,13 +365,16 @@ pub(crate) fn start(framework: Framework, config: &str) -> Running {
     }
 }
 
-/// The configuration with its placeholders filled in.
+/// The configuration with its placeholders filled in (`{DEAD}`: a port
+/// nothing listens on).
 pub(crate) fn fill(config: &str, port: u16, upstream: u16, www: &Path) -> String {
-    config
-        .replace("{PORT}", &port.to_string())
-        .replace("{UPSTREAM}", &upstream.to_string())
-        .replace("{DEAD}", &free_port().to_string())
-        .replace("{ROOT}", &www.display().to_string())
+    recorded::fill(
+        config,
+        port,
+        upstream,
+        free_port(),
+        &www.display().to_string(),
+    )
 }
 
 fn start_nginx(dir: &Path, config: &str, port: u16) -> Process {
@@ -505,20 +434,15 @@ fn is_root() -> bool {
 
 /// Runs each configuration in the real framework and compares every
 /// exchange with the model; prints the counts, fails on any difference.
-pub(crate) fn check(framework: Framework, files: &[&str]) {
+pub(crate) fn check(framework: Framework) {
     if !installed(framework) {
         return;
     }
     let mut compared = 0;
     let mut differences = Vec::new();
-    for file in files {
-        let fixture = root()
-            .join("tests/frameworks")
-            .join(framework.id())
-            .join(file);
-        let config = std::fs::read_to_string(&fixture).unwrap();
-        let running = start(framework, &config);
-        let model_text = fill(&config, running.port, 1, Path::new("/www"));
+    for (_, file, config) in CONFIGS.iter().filter(|(f, ..)| *f == framework) {
+        let running = start(framework, config);
+        let model_text = fill(config, running.port, 1, Path::new("/www"));
         let model = frameworks::parse(framework, &model_text)
             .unwrap_or_else(|e| panic!("{framework} {file}: the model cannot read it: {e}"));
         for path in &running.paths {

@@ -38,13 +38,17 @@ use yew::prelude::*;
 
 use std::cell::OnceCell;
 
-#[cfg(not(feature = "app-frameworks"))]
-use crate::engine::evaluate;
 use crate::engine::{RequestTrace, Stage, Trace};
-/// With the `app-frameworks` feature a rule written as a framework's
+/// The scenario as `browser` would handle it; with the framework mode
+/// ([`crate::ui::FRAMEWORK_MODE`]) a rule written as a framework's
 /// configuration is answered by its model.
-#[cfg(feature = "app-frameworks")]
-use crate::frameworks::evaluate;
+fn evaluate(scenario: &Scenario, browser: Option<Browser>) -> Trace {
+    if crate::ui::FRAMEWORK_MODE {
+        crate::frameworks::evaluate(scenario, browser)
+    } else {
+        crate::engine::evaluate(scenario, browser)
+    }
+}
 use crate::scenario::{Browser, Outcome, Scenario};
 
 pub use diagram::{Diagram, DiagramProps};

@@ -10,10 +10,12 @@ use crate::ui::server_editor::ServerEditor;
 use crate::ui::state::{hops, Edit, Side};
 use crate::ui::store::Action;
 
-/// The framework mode (with the `app-frameworks` feature): the framework
-/// rule answering the request's URL, edited in its own syntax.
-#[cfg(feature = "app-frameworks")]
+/// The framework mode: the framework rule answering the request's URL,
+/// edited in its own syntax.
 fn framework_view(store: &Store, request: usize) -> Html {
+    if !crate::ui::FRAMEWORK_MODE {
+        return html! {};
+    }
     use crate::ui::framework_editor::FrameworkEditor;
     let state = &store.state;
     let scenario = &state.eval.scenario;
@@ -34,12 +36,6 @@ fn framework_view(store: &Store, request: usize) -> Html {
         .dispatch
         .reform(move |framework| Action::Edit(Edit::Framework { request, framework }));
     html! { <FrameworkEditor {framework} {exchanges} {on_change} /> }
-}
-
-/// Without the `app-frameworks` feature the app has no framework mode.
-#[cfg(not(feature = "app-frameworks"))]
-fn framework_view(_: &Store, _: usize) -> Html {
-    html! {}
 }
 
 /// The server panel.
