@@ -630,8 +630,8 @@ async fn close_if_any<D: Driver>(driver: &D, page: Option<D::Tab>) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::scenario::PreflightUse;
     use files::engine_results;

@@ -511,8 +511,8 @@ pub(super) fn plain_response(status: u16, headers: Vec<HeaderPair>, body: &str) 
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

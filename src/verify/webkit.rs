@@ -616,8 +616,8 @@ fn is_process_noise(line: &str) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn message(source: Option<&str>, level: &str, text: &str) -> Option<Message> {
