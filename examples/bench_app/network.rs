@@ -55,11 +55,14 @@ impl Network {
     }
 }
 
-/// One request's arrivals: `(monotonic time in s, encoded bytes)`.
+/// One request's arrivals.
 #[derive(Default)]
 struct Arrivals {
-    /// Each `Network.dataReceived` chunk.
-    chunks: Vec<(f64, f64)>,
+    /// Each `Network.dataReceived` chunk: `(monotonic time in s, encoded
+    /// bytes, decoded bytes)`. Chromium often reports a chunk's encoded
+    /// size as 0 (under `emulateNetworkConditions` always, it seems) and
+    /// gives the whole encoded size only at `loadingFinished`.
+    chunks: Vec<(f64, f64, f64)>,
     /// `Network.loadingFinished`: the request's whole encoded size (headers
     /// and body as received).
     finished: Option<(f64, f64)>,
@@ -86,9 +89,11 @@ impl Recorder {
             while let Some(event) = data.next().await {
                 if let Ok(mut map) = into.lock() {
                     let entry = map.entry(event.request_id.inner().clone()).or_default();
-                    entry
-                        .chunks
-                        .push((*event.timestamp.inner(), event.encoded_data_length as f64));
+                    entry.chunks.push((
+                        *event.timestamp.inner(),
+                        event.encoded_data_length as f64,
+                        event.data_length as f64,
+                    ));
                 }
             }
         }));
@@ -126,24 +131,41 @@ impl Recorder {
     /// The encoded bytes received up to `at_ms` (the page's `performance.now()`),
     /// given the page's navigation `requestStart` (the same moment as the
     /// protocol's document send time): a request finished by then counts whole
-    /// (`loadingFinished`), one still arriving counts its chunks so far.
+    /// (`loadingFinished`), one still arriving counts its chunks so far. When
+    /// those chunks carry no encoded size, the finished request's encoded
+    /// size is shared out by decoded bytes (an estimate: gzip's output is
+    /// not spread evenly, but a page's bytes are not 0 before it shows).
     pub(crate) fn bytes_before(&self, at_ms: f64, request_start_ms: f64) -> Option<f64> {
         let sent = (*self.document_sent.lock().ok()?)?;
         let until = sent + (at_ms - request_start_ms) / 1000.0;
         let map = self.arrivals.lock().ok()?;
         let total = map
             .values()
-            .map(|arrivals| match arrivals.finished {
-                Some((time, bytes)) if time <= until => bytes,
-                _ => arrivals
-                    .chunks
-                    .iter()
-                    .filter(|(time, _)| *time <= until)
-                    .map(|(_, bytes)| bytes)
-                    .sum(),
-            })
+            .map(|arrivals| arrivals.encoded_before(until))
             .sum();
         Some(total)
+    }
+}
+
+impl Arrivals {
+    /// This request's encoded bytes received by `until` (see
+    /// [`Recorder::bytes_before`]).
+    fn encoded_before(&self, until: f64) -> f64 {
+        if let Some((time, bytes)) = self.finished {
+            if time <= until {
+                return bytes;
+            }
+        }
+        let arrived = self.chunks.iter().filter(|(time, ..)| *time <= until);
+        let encoded: f64 = arrived.clone().map(|(_, encoded, _)| encoded).sum();
+        let decoded: f64 = arrived.map(|(.., decoded)| decoded).sum();
+        let decoded_total: f64 = self.chunks.iter().map(|(.., decoded)| decoded).sum();
+        match self.finished {
+            Some((_, bytes)) if encoded == 0.0 && decoded_total > 0.0 => {
+                bytes * decoded / decoded_total
+            }
+            _ => encoded,
+        }
     }
 }
 
