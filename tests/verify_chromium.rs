@@ -12,14 +12,13 @@
 //! time so that neither slows the other's timed (`at_ms`) scenarios.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use cors_lab::scenario::{disagreements, load_scenario, Outcome, PreflightUse, RequestResult};
 use cors_lab::verify::{self, FileReport, FileStatus, Run};
 
 mod verify_support;
-use verify_support::{check_every_file, root, Fields};
+use verify_support::{check_every_file, run_folders, Fields};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -31,17 +30,11 @@ fn run_verify(folders: &[&str]) -> Run {
          the verify tests need a real browser",
         chromium.display()
     );
-    let folders: Vec<PathBuf> = folders
-        .iter()
-        .map(|f| root().join(f))
-        .filter(|p| p.is_dir())
-        .collect();
-    let files = verify::collect_files(&folders).unwrap();
     let options = verify::Options {
         chromium,
         ..verify::Options::default()
     };
-    verify::verify_files(&files, &options).unwrap_or_else(|e| panic!("cannot run Chromium: {e}"))
+    run_folders(folders, &options, "Chromium")
 }
 
 fn verified<'a>(run: &'a Run, id: &str) -> &'a [RequestResult] {

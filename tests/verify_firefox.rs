@@ -17,13 +17,11 @@
 //! hours) or that are Safari-only are skipped, and the reason is printed.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
 
-use std::path::PathBuf;
-
 use cors_lab::scenario::{disagreements, load_scenario, Browser, Outcome, PreflightUse};
 use cors_lab::verify::{self, RealBrowser, Run};
 
 mod verify_support;
-use verify_support::{check_every_file, observed, relative, root, Fields};
+use verify_support::{check_every_file, observed, relative, run_folders, Fields};
 
 fn run_in_firefox(folders: &[&str]) -> Run {
     let firefox = verify::firefox_path();
@@ -33,14 +31,12 @@ fn run_in_firefox(folders: &[&str]) -> Run {
          `firefox-esr`, or set CORS_LAB_FIREFOX): the Firefox verify test needs the real browser",
         firefox.display()
     );
-    let folders: Vec<PathBuf> = folders.iter().map(|f| root().join(f)).collect();
-    let files = verify::collect_files(&folders).unwrap();
     let options = verify::Options {
         browser: RealBrowser::Firefox,
         firefox,
         ..verify::Options::default()
     };
-    verify::verify_files(&files, &options).unwrap_or_else(|e| panic!("cannot run Firefox: {e}"))
+    run_folders(folders, &options, "Firefox")
 }
 
 #[test]

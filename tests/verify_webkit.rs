@@ -18,13 +18,11 @@
 //! root (or a user namespace), for MiniBrowser's own `/etc/resolv.conf`.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // tests fail loudly
 
-use std::path::PathBuf;
-
 use cors_lab::scenario::{Outcome, PreflightUse};
 use cors_lab::verify::{self, RealBrowser, Run};
 
 mod verify_support;
-use verify_support::{check_every_file, observed, root, Fields};
+use verify_support::{check_every_file, observed, run_folders, Fields};
 
 fn run_in_webkit(folders: &[&str]) -> Run {
     let minibrowser = verify::minibrowser_path();
@@ -35,14 +33,12 @@ fn run_in_webkit(folders: &[&str]) -> Run {
          test needs the real engine",
         minibrowser.display()
     );
-    let folders: Vec<PathBuf> = folders.iter().map(|f| root().join(f)).collect();
-    let files = verify::collect_files(&folders).unwrap();
     let options = verify::Options {
         browser: RealBrowser::Webkit,
         minibrowser,
         ..verify::Options::default()
     };
-    verify::verify_files(&files, &options).unwrap_or_else(|e| panic!("cannot run WebKit: {e}"))
+    run_folders(folders, &options, "WebKit")
 }
 
 #[test]

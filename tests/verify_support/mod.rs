@@ -8,10 +8,18 @@
 use std::path::{Path, PathBuf};
 
 use cors_lab::scenario::RequestResult;
-use cors_lab::verify::{FileReport, FileStatus, Run, Verified};
+use cors_lab::verify::{self, FileReport, FileStatus, Options, Run, Verified};
 
 pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs every scenario file in `folders` (relative to the repository) in
+/// the browser `options` name; `browser` words the panic if it cannot start.
+pub(crate) fn run_folders(folders: &[&str], options: &Options, browser: &str) -> Run {
+    let folders: Vec<PathBuf> = folders.iter().map(|f| root().join(f)).collect();
+    let files = verify::collect_files(&folders).unwrap();
+    verify::verify_files(&files, options).unwrap_or_else(|e| panic!("cannot run {browser}: {e}"))
 }
 
 /// `path` relative to the repository, as problem lines name files.
